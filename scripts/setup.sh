@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs everything podnet needs on Debian 12 (as root) and builds it. Idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  iproute2 iptables nftables tcpdump etcd-server etcd-client containernetworking-plugins
+  busybox-static iperf3 socat dnsutils bind9 dnsmasq-base dnsperf util-linux procps psmisc
+  conntrack iputils-ping netcat-openbsd curl jq kmod
+)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+# etcd-server's package starts a system etcd on the host; podnet runs its own etcd, so keep that one off.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet etcd 2>/dev/null; then
+  systemctl stop etcd || true
+fi
+
+lockhash=$(sha256sum package.json package-lock.json 2>/dev/null | sha256sum | cut -c1-16)
+if [ ! -f node_modules/.podnet-installed ] || [ "$(cat node_modules/.podnet-installed)" != "$lockhash" ]; then
+  echo "setup: installing npm dependencies"
+  npm ci --no-audit --no-fund
+  echo "$lockhash" > node_modules/.podnet-installed
+fi
+echo "setup: building"
+npx tsc -p tsconfig.json || { echo "setup: TypeScript build failed" >&2; exit 1; }
+echo "setup: done"

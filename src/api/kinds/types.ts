@@ -1,0 +1,72 @@
+/**
+ * Per-kind API semantics (pure functions): identity, defaults, validation, server-side Table
+ * printing, field-selector values and strategic-merge metadata. `src/api/kinds/index.ts` exports
+ * the list of every kind; the server (src/api/server*) wires them into HTTP handlers.
+ */
+
+/** A generic Kubernetes object as stored and served. */
+export interface KObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  [k: string]: unknown;
+}
+export interface ObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+  ownerReferences?: { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }[];
+  managedFields?: unknown[];
+  [k: string]: unknown;
+}
+
+/** Kubernetes StatusCause reasons (metav1.CauseType). */
+export type CauseType =
+  | 'FieldValueNotFound' | 'FieldValueRequired' | 'FieldValueDuplicate' | 'FieldValueInvalid'
+  | 'FieldValueNotSupported' | 'FieldValueForbidden' | 'FieldValueTooLong' | 'FieldValueTooMany'
+  | 'InternalError' | 'FieldValueTypeInvalid' | 'UnexpectedServerResponse' | 'FieldManagerConflict'
+  | 'ResourceVersionTooLarge';
+
+/** One validation failure; `field` is a path like `spec.ports[0].port`; message as upstream words it. */
+export interface FieldError { type: CauseType; field: string; message: string }
+
+export interface TableColumnDefinition { name: string; type: string; format: string; description: string; priority: number }
+export interface TableRow { cells: unknown[]; object: KObject }
+
+/** How lists inside a kind merge under strategic merge patch: path (dotted, `[]` for list items) → merge key/strategy. */
+export interface PatchMeta { [path: string]: { strategy: 'merge' | 'replace' | 'retainKeys' | 'merge,retainKeys'; mergeKey?: string } }
+
+export interface KindSemantics {
+  group: string;              // '' for core
+  version: string;            // 'v1'
+  kind: string;               // 'Pod'
+  resource: string;           // 'pods'
+  singular: string;           // 'pod'
+  listKind: string;           // 'PodList'
+  namespaced: boolean;
+  shortNames: string[];
+  categories: string[];       // e.g. ['all']
+  /** Subresources served: 'status', 'scale', 'log', 'exec', 'binding', 'eviction'. */
+  subresources: string[];
+  /** Fills upstream defaults in place (Service.spec.type ClusterIP, sessionAffinity None, protocol TCP, …). */
+  defaults(obj: KObject): void;
+  /** Upstream-like validation; `old` is given on update (immutable fields, …). Empty = valid. */
+  validate(obj: KObject, old?: KObject): FieldError[];
+  /** Server-side printing with upstream's columns (priority 1 = shown with -o wide). */
+  table(items: KObject[], now: Date): { columnDefinitions: TableColumnDefinition[]; rows: TableRow[] };
+  /** Values for field selectors (always include metadata.name, metadata.namespace). */
+  selectableFields(obj: KObject): Record<string, string>;
+  /** Strategic merge patch metadata (list merge keys of the built-in types). */
+  patchMeta: PatchMeta;
+  /** True when a spec change bumps metadata.generation (kinds with spec). */
+  hasGeneration: boolean;
+}

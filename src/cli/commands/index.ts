@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { register as apiserver } from './apiserver.js';
+import { register as controllers } from './controllers.js';
+import { register as kubeconfig } from './kubeconfig.js';
+import { register as lab } from './lab.js';
+import { register as agent } from './agent.js';
+import { register as kubelet } from './kubelet.js';
+import { register as flanneld } from './flanneld.js';
+import { register as cni } from './cni.js';
+import { register as proxy } from './proxy.js';
+import { register as dns } from './dns.js';
+
+/** Each area owns one file in this folder exporting register(program); this list wires them into `podnet`. */
+export function registerCommands(program: Command): void {
+  apiserver(program);
+  controllers(program);
+  kubeconfig(program);
+  lab(program);
+  agent(program);
+  kubelet(program);
+  flanneld(program);
+  cni(program);
+  proxy(program);
+  dns(program);
+}
