@@ -1,0 +1,55 @@
+import { nsExec, type NetnsPath } from './exec.js';
+
+export type IptTable = 'nat' | 'filter' | 'mangle' | 'raw';
+
+/** `iptables-restore --noflush -w` of a whole restore payload (one atomic commit per table) inside ns. */
+export async function iptablesRestore(ns: NetnsPath, payload: string, opts: { noflush?: boolean } = {}): Promise<void> {
+  await nsExec(ns, ['iptables-restore', '-w', '5', ...(opts.noflush !== false ? ['--noflush'] : [])], { input: payload });
+}
+
+/** `iptables-save [-t table]` inside ns. */
+export async function iptablesSave(ns: NetnsPath, table?: IptTable): Promise<string> {
+  const { stdout } = await nsExec(ns, ['iptables-save', ...(table ? ['-t', table] : [])]);
+  return stdout;
+}
+
+/** Chain names declared in one table of an iptables-save dump. */
+export function savedChains(dump: string, table: IptTable): Set<string> {
+  const out = new Set<string>();
+  let cur = '';
+  for (const line of dump.split('\n')) {
+    if (line.startsWith('*')) cur = line.slice(1).trim();
+    else if (cur === table && line.startsWith(':')) out.add(line.slice(1).split(' ')[0]!);
+  }
+  return out;
+}
+
+/** Does `-t table chain args` exist? (iptables -C normalises the match order for us.) */
+export async function ruleExists(ns: NetnsPath, table: IptTable, chain: string, args: readonly string[]): Promise<boolean> {
+  const r = await nsExec(ns, ['iptables', '-w', '5', '-t', table, '-C', chain, ...args], { allowFail: true });
+  return r.code === 0;
+}
+
+/** Ensures a rule exists (prepend or append when missing), as upstream's EnsureRule. Returns true when added. */
+export async function ensureRule(ns: NetnsPath, table: IptTable, chain: string, args: readonly string[], position: 'prepend' | 'append' = 'prepend'): Promise<boolean> {
+  if (await ruleExists(ns, table, chain, args)) return false;
+  await nsExec(ns, ['iptables', '-w', '5', '-t', table, position === 'prepend' ? '-I' : '-A', chain, ...args]);
+  return true;
+}
+
+/** Deletes every copy of a rule; missing is fine. */
+export async function deleteRule(ns: NetnsPath, table: IptTable, chain: string, args: readonly string[]): Promise<void> {
+  for (let i = 0; i < 8; i++) {
+    const r = await nsExec(ns, ['iptables', '-w', '5', '-t', table, '-D', chain, ...args], { allowFail: true });
+    if (r.code !== 0) return;
+  }
+}
+
+/** Splits an iptables rule string into argv, honouring double quotes (as iptables-restore does). */
+export function splitRule(line: string): string[] {
+  const out: string[] = [];
+  const re = /"([^"]*)"|(\S+)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(line))) out.push(m[1] ?? m[2]!);
+  return out;
+}

@@ -1,0 +1,62 @@
+import { SELF, type NetnsPath } from '../../net/exec.js';
+import { deleteRule, ensureRule, iptablesRestore, iptablesSave, savedChains } from '../../net/iptables.js';
+import type { EndpointsMap, Proxier, RuleOptions, ServiceMap, SyncReport } from '../types.js';
+import { isServiceChain } from './names.js';
+import { buildTable, FILTER_FIXED_CHAINS, JUMP_RULES, NAT_FIXED_CHAINS } from './rules.js';
+
+export interface IptablesProxierOptions extends RuleOptions {
+  netns?: NetnsPath;
+  /** force a full resync after this many ms since the last one (upstream: --sync-period) */
+  fullSyncEveryMs?: number;
+}
+
+/** kube-proxy's iptables mode: one `iptables-restore --noflush` per sync, partial after the first. */
+export class IptablesProxier implements Proxier {
+  readonly mode = 'iptables' as const;
+  private readonly ns: NetnsPath;
+  private previous: { fingerprints: Map<string, string>; natChains: Set<string> } | null = null;
+  private lastFull = 0;
+
+  constructor(private readonly opts: IptablesProxierOptions = {}) { this.ns = opts.netns ?? SELF; }
+
+  /** Next sync rewrites everything (after an error, on a timer). */
+  forceFullSync(): void { this.previous = null; }
+
+  async sync(services: ServiceMap, endpoints: EndpointsMap): Promise<SyncReport> {
+    const t0 = performance.now();
+    const full = !this.previous || Date.now() - this.lastFull > (this.opts.fullSyncEveryMs ?? 3_600_000);
+    let extraStale: string[] = [];
+    if (full) {
+      for (const j of JUMP_RULES) await ensureRule(this.ns, j.table, j.chain, j.args, 'prepend');
+      const dump = await iptablesSave(this.ns, 'nat');
+      extraStale = [...savedChains(dump, 'nat')].filter(isServiceChain);
+    }
+    const table = buildTable(services, endpoints, this.opts, full ? null : this.previous, extraStale);
+    try {
+      await iptablesRestore(this.ns, table.payload);
+    } catch (e) {
+      this.previous = null;
+      throw e;
+    }
+    this.previous = { fingerprints: table.fingerprints, natChains: table.natChains };
+    if (full) this.lastFull = Date.now();
+    let eps = 0; for (const l of endpoints.values()) eps += l.length;
+    return { mode: 'iptables', services: services.size, endpoints: eps, rules: table.rules, changed: table.written, full, durationMs: performance.now() - t0 };
+  }
+
+  async cleanup(): Promise<void> { await cleanupIptables(this.ns); this.previous = null; }
+  async close(): Promise<void> { /* nothing held */ }
+}
+
+/** Upstream CleanupLeftovers for iptables mode: jump rules, then every KUBE-* chain we own. */
+export async function cleanupIptables(ns: NetnsPath): Promise<void> {
+  for (const j of JUMP_RULES) await deleteRule(ns, j.table, j.chain, j.args);
+  const dump = await iptablesSave(ns);
+  const nat = [...savedChains(dump, 'nat')].filter((c) => NAT_FIXED_CHAINS.includes(c) || isServiceChain(c));
+  const filter = [...savedChains(dump, 'filter')].filter((c) => FILTER_FIXED_CHAINS.includes(c));
+  if (!nat.length && !filter.length) return;
+  const lines: string[] = [];
+  if (filter.length) lines.push('*filter', ...filter.map((c) => `:${c} - [0:0]`), ...filter.map((c) => `-X ${c}`), 'COMMIT');
+  if (nat.length) lines.push('*nat', ...nat.map((c) => `:${c} - [0:0]`), ...nat.map((c) => `-X ${c}`), 'COMMIT');
+  await iptablesRestore(ns, lines.join('\n') + '\n');
+}
