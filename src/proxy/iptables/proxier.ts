@@ -27,7 +27,6 @@ export class IptablesProxier implements Proxier {
     const full = !this.previous || Date.now() - this.lastFull > (this.opts.fullSyncEveryMs ?? 3_600_000);
     let extraStale: string[] = [];
     if (full) {
-      for (const j of JUMP_RULES) await ensureRule(this.ns, j.table, j.chain, j.args, 'prepend');
       const dump = await iptablesSave(this.ns, 'nat');
       extraStale = [...savedChains(dump, 'nat')].filter(isServiceChain);
     }
@@ -38,6 +37,7 @@ export class IptablesProxier implements Proxier {
       this.previous = null;
       throw e;
     }
+    if (full) for (const j of JUMP_RULES) await ensureRule(this.ns, j.table, j.chain, j.args, 'prepend');
     this.previous = { fingerprints: table.fingerprints, natChains: table.natChains };
     if (full) this.lastFull = Date.now();
     let eps = 0; for (const l of endpoints.values()) eps += l.length;

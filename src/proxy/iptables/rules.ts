@@ -75,7 +75,7 @@ export function serviceRules(sp: ServicePort, endpoints: readonly Endpoint[], op
   let externalPolicyChain = clusterChain;
   let hasExternal = cat.cluster.length > 0;
   if (sp.externalPolicyLocal) { externalPolicyChain = localChain; hasExternal = cat.local.length > 0; }
-  const usesExternalChain = hasExternal && sp.external;
+  const usesExternalChain = hasEndpoints && sp.external; // upstream: needed for short-circuit rules even without local endpoints
 
   let intTarget = '', intComment = '', extTarget = '', extComment = '';
   if (!hasEndpoints) {
@@ -93,16 +93,16 @@ export function serviceRules(sp: ServicePort, endpoints: readonly Endpoint[], op
   else r.filterServices.push(`-A KUBE-SERVICES -m comment --comment ${intComment} ${dst(sp.clusterIP)} -j ${intTarget}`);
 
   for (const ip of sp.externalIPs) {
-    if (hasExternal) r.natServices.push(`-A KUBE-SERVICES -m comment --comment ${q(`${spn} external IP`)} ${dst(ip)} -j ${externalChain}`);
-    else r.filterExternal.push(`-A KUBE-EXTERNAL-SERVICES -m comment --comment ${extComment} ${dst(ip)} -j ${extTarget}`);
+    if (hasEndpoints) r.natServices.push(`-A KUBE-SERVICES -m comment --comment ${q(`${spn} external IP`)} ${dst(ip)} -j ${externalChain}`);
+    if (!hasExternal) r.filterExternal.push(`-A KUBE-EXTERNAL-SERVICES -m comment --comment ${extComment} ${dst(ip)} -j ${extTarget}`);
   }
   for (const ip of sp.loadBalancerIPs) {
-    if (hasExternal) r.natServices.push(`-A KUBE-SERVICES -m comment --comment ${q(`${spn} loadbalancer IP`)} ${dst(ip)} -j ${externalChain}`);
-    else r.filterExternal.push(`-A KUBE-EXTERNAL-SERVICES -m comment --comment ${extComment} ${dst(ip)} -j ${extTarget}`);
+    if (hasEndpoints) r.natServices.push(`-A KUBE-SERVICES -m comment --comment ${q(`${spn} loadbalancer IP`)} ${dst(ip)} -j ${externalChain}`);
+    if (!hasExternal) r.filterExternal.push(`-A KUBE-EXTERNAL-SERVICES -m comment --comment ${extComment} ${dst(ip)} -j ${extTarget}`);
   }
   if (sp.nodePort > 0) {
-    if (hasExternal) r.natNodePorts.push(`-A KUBE-NODEPORTS -m comment --comment ${spn.includes(' ') ? q(spn) : spn} -m ${proto} -p ${proto} --dport ${sp.nodePort} -j ${externalChain}`);
-    else r.filterExternal.push(`-A KUBE-EXTERNAL-SERVICES -m comment --comment ${extComment} -m addrtype --dst-type LOCAL -m ${proto} -p ${proto} --dport ${sp.nodePort} -j ${extTarget}`);
+    if (hasEndpoints) r.natNodePorts.push(`-A KUBE-NODEPORTS -m comment --comment ${spn.includes(' ') ? q(spn) : spn} -m ${proto} -p ${proto} --dport ${sp.nodePort} -j ${externalChain}`);
+    if (!hasExternal) r.filterExternal.push(`-A KUBE-EXTERNAL-SERVICES -m comment --comment ${extComment} -m addrtype --dst-type LOCAL -m ${proto} -p ${proto} --dport ${sp.nodePort} -j ${extTarget}`);
   }
 
   if (hasInternal) {
@@ -120,7 +120,7 @@ export function serviceRules(sp: ServicePort, endpoints: readonly Endpoint[], op
       r.natRules.push(`-A ${externalChain} -m comment --comment ${q(`masquerade LOCAL traffic for ${spn} external destinations`)} -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ`);
       r.natRules.push(`-A ${externalChain} -m comment --comment ${q(`route LOCAL traffic for ${spn} external destinations`)} -m addrtype --src-type LOCAL -j ${clusterChain}`);
     }
-    r.natRules.push(`-A ${externalChain} -j ${externalPolicyChain}`);
+    if (hasExternal) r.natRules.push(`-A ${externalChain} -j ${externalPolicyChain}`);
   }
 
   // ETP=Local with ITP=Cluster still jumps to the cluster chain for pod/LOCAL traffic.

@@ -1,0 +1,40 @@
+import { SELF, type NetnsPath } from '../../net/exec.js';
+import { nftApply, nftDeleteTable, nftObjectNames } from '../../net/nft.js';
+import type { EndpointsMap, Proxier, RuleOptions, ServiceMap, SyncReport } from '../types.js';
+import { buildNft, FAMILY, isAffinitySetName, isServiceChainName, TABLE, type LbStyle, type NftState } from './rules.js';
+import { nodePortDestinations } from '../iptables/rules.js';
+
+export interface NftablesProxierOptions extends RuleOptions { netns?: NetnsPath; lbStyle?: LbStyle; fullSyncEveryMs?: number }
+
+/** kube-proxy's nftables mode: `table ip kube-proxy`, one `nft -f` transaction per sync. */
+export class NftablesProxier implements Proxier {
+  readonly mode = 'nftables' as const;
+  private readonly ns: NetnsPath;
+  private previous: NftState | null = null;
+  private lastFull = 0;
+  constructor(private readonly opts: NftablesProxierOptions = {}) { this.ns = opts.netns ?? SELF; }
+
+  forceFullSync(): void { this.previous = null; }
+
+  async sync(services: ServiceMap, endpoints: EndpointsMap): Promise<SyncReport> {
+    const t0 = performance.now();
+    const full = !this.previous || Date.now() - this.lastFull > (this.opts.fullSyncEveryMs ?? 3_600_000);
+    let kc: string[] = [], ks: string[] = [];
+    if (full) {
+      kc = (await nftObjectNames(this.ns, FAMILY, TABLE, 'chain')).filter(isServiceChainName);
+      ks = (await nftObjectNames(this.ns, FAMILY, TABLE, 'set')).filter(isAffinitySetName);
+    }
+    const nodePortIPs = this.opts.nodePortAddresses?.length ? nodePortDestinations(this.opts) : [];
+    const plan = buildNft(services, endpoints, { ...this.opts, nodePortIPs }, this.opts.lbStyle ?? 'cascade', full ? null : this.previous, kc, ks);
+    try { await nftApply(this.ns, plan.script); } catch (e) { this.previous = null; throw e; }
+    this.previous = plan.state;
+    if (full) this.lastFull = Date.now();
+    let eps = 0; for (const l of endpoints.values()) eps += l.length;
+    return { mode: 'nftables', services: services.size, endpoints: eps, rules: plan.rules, changed: plan.written, full, durationMs: performance.now() - t0 };
+  }
+
+  async cleanup(): Promise<void> { await cleanupNftables(this.ns); this.previous = null; }
+  async close(): Promise<void> { /* nothing held */ }
+}
+
+export async function cleanupNftables(ns: NetnsPath): Promise<void> { await nftDeleteTable(ns, FAMILY, TABLE); }
