@@ -1,0 +1,81 @@
+import type { Service } from 'kubernetes-types/core/v1.js';
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import { createLogger } from '../util/log.js';
+import { ProxyMetrics } from './metrics.js';
+import { cleanupLeftovers, createProxier, type ModeOptions } from './modes.js';
+import { buildEndpointsMap, buildServiceMap } from './tracker.js';
+import type { Proxier, ProxyMode, SyncReport } from './types.js';
+import { SELF } from '../net/exec.js';
+
+const key = (o: { metadata?: { namespace?: string; name?: string } }): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+
+/**
+ * Change tracking + sync loop: keeps the current Service and EndpointSlice objects, and runs the
+ * proxier at most once per minSyncPeriod after changes and at least once per syncPeriod.
+ */
+export class ProxyRunner {
+  readonly services = new Map<string, Service>();
+  readonly slices = new Map<string, EndpointSlice>();
+  readonly metrics = new ProxyMetrics();
+  private readonly log = createLogger('proxy');
+  private timer: NodeJS.Timeout | undefined;
+  private periodic: NodeJS.Timeout | undefined;
+  private running: Promise<void> = Promise.resolve();
+  private lastSyncAt = 0;
+  lastReport: SyncReport | undefined;
+  lastError: Error | undefined;
+
+  private constructor(readonly proxier: Proxier, private readonly o: { nodeName?: string; minSyncPeriodMs: number; syncPeriodMs: number }) {}
+
+  /** Cleans the other modes' leftovers, then creates the proxier for `mode`. */
+  static async create(mode: ProxyMode, opts: ModeOptions & { nodeName?: string; minSyncPeriodMs?: number; syncPeriodMs?: number }): Promise<ProxyRunner> {
+    const proxier = await createProxier(mode, opts);
+    await cleanupLeftovers(opts.netns ?? SELF, mode);
+    return new ProxyRunner(proxier, { nodeName: opts.nodeName, minSyncPeriodMs: opts.minSyncPeriodMs ?? 100, syncPeriodMs: opts.syncPeriodMs ?? 30_000 });
+  }
+
+  upsertService(s: Service): void { this.services.set(key(s), s); this.schedule(); }
+  deleteService(s: Service): void { this.services.delete(key(s)); this.schedule(); }
+  upsertSlice(s: EndpointSlice): void { this.slices.set(key(s), s); this.schedule(); }
+  deleteSlice(s: EndpointSlice): void { this.slices.delete(key(s)); this.schedule(); }
+
+  /** Runs a sync now (serialised with any running one). */
+  syncNow(): Promise<SyncReport | undefined> {
+    const p = this.running.then(async () => {
+      const t0 = performance.now();
+      try {
+        const r = await this.proxier.sync(buildServiceMap([...this.services.values()]), buildEndpointsMap([...this.slices.values()], this.o.nodeName));
+        this.lastReport = r; this.lastError = undefined;
+        this.metrics.observe(r);
+        this.log.debug({ ...r }, 'synced');
+      } catch (e) {
+        this.lastError = e as Error;
+        this.metrics.failures.inc();
+        this.metrics.syncDuration.observe((performance.now() - t0) / 1000);
+        this.log.error({ err: (e as Error).message }, 'sync failed');
+      }
+      this.lastSyncAt = Date.now();
+    });
+    this.running = p;
+    return p.then(() => this.lastReport);
+  }
+
+  /** Debounced: at most one sync per minSyncPeriod. */
+  schedule(): void {
+    if (this.timer) return;
+    const wait = Math.max(0, this.o.minSyncPeriodMs - (Date.now() - this.lastSyncAt));
+    this.timer = setTimeout(() => { this.timer = undefined; void this.syncNow(); }, wait);
+  }
+
+  startPeriodic(): void {
+    this.periodic = setInterval(() => void this.syncNow(), this.o.syncPeriodMs);
+    this.periodic.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.periodic) clearInterval(this.periodic);
+    await this.running;
+    await this.proxier.close();
+  }
+}
