@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { SELF, type NetnsPath } from '../../net/exec.js';
 import { deleteRule, ensureRule, iptablesRestore, iptablesSave, savedChains } from '../../net/iptables.js';
 import { createLogger } from '../../util/log.js';
@@ -26,7 +27,7 @@ export class UserspaceProxier implements Proxier {
 
   constructor(private readonly opts: UserspaceProxierOptions = {}) {
     this.ns = opts.netns ?? SELF;
-    if (this.ns !== SELF) throw new PodnetError('EUSERSPACENS', 'userspace mode proxies in this process, so it must run inside the node namespace (netns SELF)');
+    if (this.ns !== SELF && !sameNetns(this.ns)) throw new PodnetError('EUSERSPACENS', `userspace mode proxies in this process, so it must run inside the namespace it programs (${this.ns} is not this process's)`);
   }
 
   async sync(services: ServiceMap, endpoints: EndpointsMap): Promise<SyncReport> {
@@ -83,4 +84,9 @@ export async function cleanupUserspace(ns: NetnsPath): Promise<void> {
   if (fil.length) lines.push('*filter', ...fil.map((c) => `:${c} - [0:0]`), ...fil.map((c) => `-X ${c}`), 'COMMIT');
   if (nat.length) lines.push('*nat', ...nat.map((c) => `:${c} - [0:0]`), ...nat.map((c) => `-X ${c}`), 'COMMIT');
   if (lines.length) await iptablesRestore(ns, lines.join('\n') + '\n');
+}
+
+/** Is `path` (a netns file) the namespace this process runs in? */
+function sameNetns(path: string): boolean {
+  try { const a = statSync(path), b = statSync('/proc/self/ns/net'); return a.ino === b.ino && a.dev === b.dev; } catch { return false; }
 }
