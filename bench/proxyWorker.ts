@@ -1,0 +1,72 @@
+// Runs INSIDE a scratch node netns (spawned by proxy.bench.ts): one mode × one size.
+// argv: mode lbStyle N nodeNsPath rawNsPath backendIP1 backendIP2
+import net from 'node:net';
+import type { Service } from 'kubernetes-types/core/v1.js';
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import { ProxyRunner } from '../src/proxy/runner.js';
+import { buildEndpointsMap, buildServiceMap } from '../src/proxy/tracker.js';
+import { buildTable } from '../src/proxy/iptables/rules.js';
+import { buildNft, type LbStyle } from '../src/proxy/nftables/rules.js';
+import { nsExec } from '../src/net/exec.js';
+import type { ProxyMode } from '../src/proxy/types.js';
+
+const [mode, lbStyle, nS, nodeNs, rawNs, b1, b2] = process.argv.slice(2) as [ProxyMode, LbStyle, string, string, string, string, string];
+const N = Number(nS);
+const ip = (i: number): string => `10.${96 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`;
+const services: Service[] = [], slices: EndpointSlice[] = [];
+function slice(i: number, eps: string[]): EndpointSlice {
+  return { addressType: 'IPv4', metadata: { namespace: 'bench', name: `s${i}-x`, labels: { 'kubernetes.io/service-name': `s${i}` } }, ports: [{ name: 'http', port: 8080, protocol: 'TCP' }], endpoints: eps.map((a) => ({ addresses: [a], conditions: { ready: true } })) };
+}
+for (let i = 1; i <= N; i++) {
+  services.push({ metadata: { namespace: 'bench', name: `s${i}` }, spec: { type: 'ClusterIP', clusterIP: ip(i), ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } });
+  slices.push(slice(i, i === N ? [b1, b2] : [`10.200.${i >> 8 & 255}.${i & 255}`, `10.201.${i >> 8 & 255}.${i & 255}`]));
+}
+const ms = (t0: number): number => Math.round((performance.now() - t0) * 100) / 100;
+
+const runner = await ProxyRunner.create(mode, { netns: nodeNs, clusterCidr: '10.244.0.0/16', nodeIPs: ['192.168.88.1'], minSyncPeriodMs: 0, lbStyle } as never);
+for (const s of services) runner.services.set(s.metadata!.name!, s);
+for (const s of slices) runner.slices.set(s.metadata!.name!, s);
+let t0 = performance.now();
+const first = await runner.syncNow();
+if (runner.lastError) throw runner.lastError;
+const fullSyncMs = ms(t0);
+
+// Raw load of the same generated ruleset into an empty scratch netns.
+let rawLoadMs: number | null = null, generateMs: number | null = null;
+if (mode === 'iptables' || mode === 'nftables') {
+  t0 = performance.now();
+  const sm = buildServiceMap(services), em = buildEndpointsMap(slices);
+  const payload = mode === 'iptables' ? buildTable(sm, em, { clusterCidr: '10.244.0.0/16' }).payload : buildNft(sm, em, { clusterCidr: '10.244.0.0/16' }, lbStyle, null).script;
+  generateMs = ms(t0);
+  t0 = performance.now();
+  await nsExec(rawNs, mode === 'iptables' ? ['iptables-restore', '--noflush'] : ['nft', '-f', '-'], { input: payload });
+  rawLoadMs = ms(t0);
+}
+
+// One changed service (its endpoints move).
+const mid = Math.max(1, N >> 1);
+runner.slices.set(`s${mid}-x`, slice(mid, ['10.202.0.1', '10.202.0.2']));
+t0 = performance.now();
+const change = await runner.syncNow();
+if (runner.lastError) throw runner.lastError;
+const oneChangeMs = ms(t0);
+
+// First-packet connect latency to the last-added service (new connection each time, from this netns).
+async function connectUs(host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t = process.hrtime.bigint();
+    const s = net.connect({ host, port }, () => { const us = Number(process.hrtime.bigint() - t) / 1000; s.destroy(); resolve(us); });
+    s.on('error', reject);
+  });
+}
+const lat: number[] = [];
+for (let i = 0; i < 20; i++) await connectUs(ip(N), 80); // warm-up
+for (let i = 0; i < 300; i++) lat.push(await connectUs(ip(N), 80));
+lat.sort((a, b) => a - b);
+const pct = (p: number): number => Math.round(lat[Math.floor(p * (lat.length - 1))]! * 10) / 10;
+await runner.proxier.cleanup();
+await runner.stop();
+process.stdout.write(JSON.stringify({ mode, lbStyle: mode === 'nftables' ? lbStyle : undefined, services: N, endpointsPerService: 2,
+  fullSyncMs, proxierReportedMs: Math.round(first!.durationMs), rules: first!.rules, generateMs, rawLoadMs, oneChangeMs, oneChangeWritten: change!.changed,
+  connectUs: { p50: pct(0.5), p90: pct(0.9), p99: pct(0.99) } }) + '\n');
+process.exit(0);
