@@ -4,8 +4,9 @@ import { createLogger } from '../util/log.js';
 import { ProxyMetrics } from './metrics.js';
 import { cleanupLeftovers, createProxier, type ModeOptions } from './modes.js';
 import { buildEndpointsMap, buildServiceMap } from './tracker.js';
-import type { Proxier, ProxyMode, SyncReport } from './types.js';
-import { SELF } from '../net/exec.js';
+import type { EndpointsMap, Proxier, ProxyMode, ServiceMap, SyncReport } from './types.js';
+import { SELF, type NetnsPath } from '../net/exec.js';
+import { conntrackDeleteUdp, conntrackDeleteUdpEndpoint } from '../net/conntrack.js';
 
 const key = (o: { metadata?: { namespace?: string; name?: string } }): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 
@@ -24,14 +25,15 @@ export class ProxyRunner {
   private lastSyncAt = 0;
   lastReport: SyncReport | undefined;
   lastError: Error | undefined;
+  private udpPrev: Map<string, Set<string>> | undefined;
 
-  private constructor(readonly proxier: Proxier, private readonly o: { nodeName?: string; minSyncPeriodMs: number; syncPeriodMs: number }) {}
+  private constructor(readonly proxier: Proxier, private readonly o: { nodeName?: string; minSyncPeriodMs: number; syncPeriodMs: number; netns: NetnsPath }) {}
 
   /** Cleans the other modes' leftovers, then creates the proxier for `mode`. */
   static async create(mode: ProxyMode, opts: ModeOptions & { nodeName?: string; minSyncPeriodMs?: number; syncPeriodMs?: number }): Promise<ProxyRunner> {
     const proxier = await createProxier(mode, opts);
     await cleanupLeftovers(opts.netns ?? SELF, mode);
-    return new ProxyRunner(proxier, { nodeName: opts.nodeName, minSyncPeriodMs: opts.minSyncPeriodMs ?? 100, syncPeriodMs: opts.syncPeriodMs ?? 30_000 });
+    return new ProxyRunner(proxier, { netns: opts.netns ?? SELF, nodeName: opts.nodeName, minSyncPeriodMs: opts.minSyncPeriodMs ?? 100, syncPeriodMs: opts.syncPeriodMs ?? 30_000 });
   }
 
   upsertService(s: Service): void { this.services.set(key(s), s); this.schedule(); }
@@ -44,7 +46,10 @@ export class ProxyRunner {
     const p = this.running.then(async () => {
       const t0 = performance.now();
       try {
-        const r = await this.proxier.sync(buildServiceMap([...this.services.values()]), buildEndpointsMap([...this.slices.values()], this.o.nodeName));
+        const svcs = buildServiceMap([...this.services.values()]);
+        const eps = buildEndpointsMap([...this.slices.values()], this.o.nodeName);
+        const r = await this.proxier.sync(svcs, eps);
+        await this.clearStaleUdp(svcs, eps);
         this.lastReport = r; this.lastError = undefined;
         this.metrics.observe(r);
         this.log.debug({ ...r }, 'synced');
@@ -58,6 +63,26 @@ export class ProxyRunner {
     });
     this.running = p;
     return p.then(() => this.lastReport);
+  }
+
+  /**
+   * As kube-proxy: UDP conntrack entries outlive rule changes, so after a sync delete entries DNATed to
+   * endpoints that went away, and entries of UDP services that just got their first endpoint (they may
+   * have cached the reject).
+   */
+  private async clearStaleUdp(svcs: ServiceMap, eps: EndpointsMap): Promise<void> {
+    const now = new Map<string, Set<string>>();
+    for (const [name, sp] of svcs) if (sp.protocol === 'UDP') now.set(name, new Set((eps.get(name) ?? []).filter((e) => e.ready).map((e) => e.ip)));
+    const ns = this.o.netns;
+    if (this.udpPrev && this.proxier.mode !== 'userspace') {
+      for (const [name, ips] of this.udpPrev) {
+        const cur = now.get(name) ?? new Set<string>();
+        for (const ip of ips) if (!cur.has(ip)) await conntrackDeleteUdpEndpoint(ns, ip);
+        const sp = svcs.get(name);
+        if (sp && ips.size === 0 && cur.size > 0) await conntrackDeleteUdp(ns, sp.clusterIP, sp.port);
+      }
+    }
+    this.udpPrev = now;
   }
 
   /** Debounced: at most one sync per minSyncPeriod. */

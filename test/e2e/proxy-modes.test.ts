@@ -56,10 +56,16 @@ test('proxy modes: iptables, nftables, userspace on a netns topology', { timeout
     for (const mode of ['iptables', 'nftables', 'userspace'] as const) {
       await tt.test(mode, async () => {
         drv = ProxyDriverProc.start(t);
-        const st = await drv.request({ op: 'start', mode, opts });
+        const st = await drv.request<{ httpPort: number }>({ op: 'start', mode, opts });
         assert.ok(st.ok, st.error);
         const r = await drv.request<{ report: { services: number } }>({ op: 'sync', ...objs });
         assert.ok(r.ok, r.error);
+        // /healthz and /metrics of the runner, inside the node netns.
+        const metrics = await t.run(t.node, ['curl', '-sf', `http://127.0.0.1:${st.httpPort}/metrics`]);
+        assert.match(metrics, /kubeproxy_sync_proxy_rules_duration_seconds_count 1/);
+        assert.match(metrics, /kubeproxy_sync_proxy_rules_last_timestamp_seconds \d/);
+        assert.match(metrics, new RegExp(`kubeproxy_sync_proxy_rules_iptables_total\\{mode="${mode}"\\} [1-9]`));
+        assert.match(await t.run(t.node, ['curl', '-sf', `http://127.0.0.1:${st.httpPort}/healthz`]), /lastUpdated/);
 
         // Switching modes left nothing of the previous one.
         const left = await leftovers(t);
