@@ -1,0 +1,49 @@
+import { ipJson, nsExec, type NetnsPath } from './exec.js';
+
+/** One address of a link, flattened from `ip -json addr show`. */
+export interface AddrInfo {
+  dev: string;
+  ifindex: number;
+  family: 'inet' | 'inet6';
+  local: string;
+  prefixlen: number;
+  /** `local/prefixlen` */
+  cidr: string;
+  scope: string;
+  broadcast?: string;
+}
+
+interface RawAddr { ifindex: number; ifname: string; addr_info?: { family: string; local: string; prefixlen: number; scope: string; broadcast?: string }[] }
+
+/** Addresses in ns, optionally of one device and one family. */
+export async function listAddrs(ns: NetnsPath, o: { dev?: string; family?: 4 | 6 } = {}): Promise<AddrInfo[]> {
+  const args = [...(o.family ? [`-${o.family}`] : []), 'addr', 'show', ...(o.dev ? ['dev', o.dev] : [])];
+  let raw: RawAddr[];
+  try { raw = await ipJson<RawAddr[]>(ns, args); } catch (e) { if (o.dev) return []; throw e; }
+  const out: AddrInfo[] = [];
+  for (const l of raw) for (const a of l.addr_info ?? []) {
+    if (a.family !== 'inet' && a.family !== 'inet6') continue;
+    out.push({ dev: l.ifname, ifindex: l.ifindex, family: a.family, local: a.local, prefixlen: a.prefixlen, cidr: `${a.local}/${a.prefixlen}`, scope: a.scope, ...(a.broadcast ? { broadcast: a.broadcast } : {}) });
+  }
+  return out;
+}
+
+/** Adds `cidr` (a.b.c.d/len or v6) to dev. IPv4 gets its broadcast computed (`brd +`). */
+export async function addAddr(ns: NetnsPath, dev: string, cidr: string, o: { noPrefixRoute?: boolean; scope?: string; replace?: boolean } = {}): Promise<void> {
+  const a = ['ip', 'addr', o.replace ? 'replace' : 'add', cidr, 'dev', dev];
+  if (!cidr.includes(':')) a.push('brd', '+');
+  if (o.scope) a.push('scope', o.scope);
+  if (o.noPrefixRoute) a.push('noprefixroute');
+  await nsExec(ns, a);
+}
+
+/** Removes an address; a missing one is fine. Returns true when removed. */
+export async function delAddr(ns: NetnsPath, dev: string, cidr: string): Promise<boolean> {
+  const r = await nsExec(ns, ['ip', 'addr', 'del', cidr, 'dev', dev], { allowFail: true });
+  return r.code === 0;
+}
+
+/** Removes every address of one family from dev. */
+export async function flushAddrs(ns: NetnsPath, dev: string, family?: 4 | 6): Promise<void> {
+  await nsExec(ns, ['ip', ...(family ? [`-${family}`] : []), 'addr', 'flush', 'dev', dev], { allowFail: true });
+}

@@ -1,0 +1,83 @@
+import { ipJson, nsExec, type NetnsPath } from './exec.js';
+
+/** A route to install or delete. `dst` is a CIDR or 'default'. */
+export interface RouteSpec {
+  dst: string;
+  via?: string;
+  dev?: string;
+  onlink?: boolean;
+  table?: number | string;
+  scope?: 'global' | 'link' | 'host' | string;
+  src?: string;
+  metric?: number;
+  proto?: string;
+  mtu?: number;
+  type?: 'unicast' | 'blackhole' | 'unreachable' | 'local';
+}
+
+/** A route as `ip -json route show` reports it. */
+export interface RouteInfo {
+  dst: string;
+  gateway?: string;
+  dev?: string;
+  protocol?: string;
+  scope?: string;
+  prefsrc?: string;
+  metric?: number;
+  flags: string[];
+  table?: string;
+  type?: string;
+}
+
+function specArgs(r: RouteSpec): string[] {
+  const a: string[] = [];
+  if (r.type && r.type !== 'unicast') a.push(r.type);
+  a.push(r.dst);
+  if (r.via) a.push('via', r.via);
+  if (r.dev) a.push('dev', r.dev);
+  if (r.onlink) a.push('onlink');
+  if (r.table !== undefined) a.push('table', String(r.table));
+  if (r.scope) a.push('scope', r.scope);
+  if (r.src) a.push('src', r.src);
+  if (r.metric !== undefined) a.push('metric', String(r.metric));
+  if (r.proto) a.push('proto', r.proto);
+  if (r.mtu) a.push('mtu', String(r.mtu));
+  return a;
+}
+
+function fam(r: { dst: string; via?: string }): string[] {
+  return r.dst.includes(':') || r.via?.includes(':') ? ['-6'] : ['-4'];
+}
+
+/** Routes in ns (IPv4 by default), optionally of one table / device. */
+export async function listRoutes(ns: NetnsPath, o: { family?: 4 | 6; table?: number | string; dev?: string } = {}): Promise<RouteInfo[]> {
+  const args = [`-${o.family ?? 4}`, 'route', 'show'];
+  if (o.table !== undefined) args.push('table', String(o.table));
+  if (o.dev) args.push('dev', o.dev);
+  const raw = await ipJson<(Omit<RouteInfo, 'flags'> & { flags?: string[] })[]>(ns, args);
+  return raw.map((r) => ({ ...r, flags: r.flags ?? [] }));
+}
+
+export async function addRoute(ns: NetnsPath, r: RouteSpec): Promise<void> {
+  await nsExec(ns, ['ip', ...fam(r), 'route', 'add', ...specArgs(r)]);
+}
+export async function replaceRoute(ns: NetnsPath, r: RouteSpec): Promise<void> {
+  await nsExec(ns, ['ip', ...fam(r), 'route', 'replace', ...specArgs(r)]);
+}
+/** Deletes a route; a missing one is fine. Returns true when removed. */
+export async function delRoute(ns: NetnsPath, r: RouteSpec): Promise<boolean> {
+  const res = await nsExec(ns, ['ip', ...fam(r), 'route', 'del', ...specArgs(r)], { allowFail: true });
+  return res.code === 0;
+}
+
+/** True when a route with this destination (and gateway/dev when given) exists. */
+export async function routeExists(ns: NetnsPath, r: RouteSpec): Promise<boolean> {
+  const dst = r.dst === '0.0.0.0/0' || r.dst === '::/0' ? 'default' : r.dst;
+  const routes = await listRoutes(ns, { family: fam(r)[0] === '-6' ? 6 : 4, ...(r.table !== undefined ? { table: r.table } : {}) });
+  return routes.some((x) => normDst(x.dst) === normDst(dst) && (!r.via || x.gateway === r.via) && (!r.dev || x.dev === r.dev));
+}
+
+function normDst(d: string): string {
+  if (d === 'default') return d;
+  return d.endsWith('/32') || d.endsWith('/128') ? d.replace(/\/(32|128)$/, '') : d;
+}
