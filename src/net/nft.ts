@@ -7,17 +7,23 @@ export async function nftApply(ns: NetnsPath, script: string): Promise<void> {
 
 /** `nft list …` text inside ns; '' when the object does not exist. */
 export async function nftList(ns: NetnsPath, args: readonly string[]): Promise<string> {
-  const r = await nsExec(ns, ['nft', 'list', ...args], { allowFail: true });
+  const flags = args.filter((a) => a.startsWith('-'));
+  const rest = args.filter((a) => !a.startsWith('-'));
+  const r = await nsExec(ns, ['nft', ...flags, 'list', ...rest], { allowFail: true });
   return r.code === 0 ? r.stdout : '';
 }
 
-/** Names of the chains (or sets/maps) of one table. */
+/** Names of the chains (or sets/maps) of one table; terse listing of headers only (no rules, no elements). */
 export async function nftObjectNames(ns: NetnsPath, family: string, table: string, kind: 'chain' | 'set' | 'map'): Promise<string[]> {
-  const text = await nftList(ns, ['table', family, table]);
+  const text = await nftList(ns, ['-t', `${kind}s`, family].slice(0, 3)).catch(() => '');
   const out: string[] = [];
-  const re = new RegExp(`^\\s*${kind} (\\S+) \\{`, 'gm');
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text))) out.push(m[1]!.replace(/^"|"$/g, ''));
+  let inTable = false;
+  for (const line of text.split('\n')) {
+    const t = /^table (\S+) (\S+) \{/.exec(line);
+    if (t) { inTable = t[1] === family && t[2]!.replace(/^"|"$/g, '') === table; continue; }
+    const m = inTable ? new RegExp(`^\\s*${kind} (\\S+) \\{`).exec(line) : null;
+    if (m) out.push(m[1]!.replace(/^"|"$/g, ''));
+  }
   return out;
 }
 

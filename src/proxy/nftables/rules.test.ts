@@ -1,0 +1,49 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildEndpointsMap, buildServiceMap } from '../tracker.js';
+import { seedServices, seedSlices } from '../fixtures.js';
+import { buildNft, hashAndTruncate, serviceObjects } from './rules.js';
+
+test('chain name bases follow upstream hashAndTruncate (upstream doc examples)', () => {
+  assert.equal(hashAndTruncate('ns1/svc1/tcp/p80'), 'ULMVA6XW-ns1/svc1/tcp/p80');
+  assert.equal(hashAndTruncate('ns1/svc1/tcp/p80__10.180.0.1/80'), '5OJB2KTY-ns1/svc1/tcp/p80__10.180.0.1/80');
+});
+
+test('seed example: verdict-map elements, service/endpoint/external chains', () => {
+  const s = buildServiceMap(seedServices()), e = buildEndpointsMap(seedSlices());
+  const o = serviceObjects(s.get('hyjx--hyjx-group3/mysql-demo2:mysqld-demo2')!, e.get('hyjx--hyjx-group3/mysql-demo2:mysqld-demo2')!, { clusterCidr: '10.20.0.0/16' }, 'vmap');
+  const svc = `service-${hashAndTruncate('hyjx--hyjx-group3/mysql-demo2/tcp/mysqld-demo2')}`;
+  const ext = `external-${hashAndTruncate('hyjx--hyjx-group3/mysql-demo2/tcp/mysqld-demo2')}`;
+  const ep = `endpoint-${hashAndTruncate('hyjx--hyjx-group3/mysql-demo2/tcp/mysqld-demo2__10.20.92.11/3306')}`;
+  assert.equal(o.elements.get('service-ips')!.get('10.10.95.1 . tcp . 23306'), `goto ${svc}`);
+  assert.equal(o.elements.get('service-nodeports')!.get('tcp . 30016'), `goto ${ext}`);
+  assert.deepEqual(o.chains.get(ext), ['jump mark-for-masquerade', `goto ${svc}`]);
+  assert.deepEqual(o.chains.get(svc), ['ip daddr 10.10.95.1 tcp dport 23306 ip saddr != 10.20.0.0/16 jump mark-for-masquerade', `numgen random mod 1 vmap { 0 : goto ${ep} }`]);
+  assert.deepEqual(o.chains.get(ep), ['ip saddr 10.20.92.11 jump mark-for-masquerade', 'meta l4proto tcp dnat to 10.20.92.11:3306']);
+});
+
+test('cascade style, affinity sets, reject map; partial transaction touches only the changed service', () => {
+  const s = buildServiceMap(seedServices()), e = buildEndpointsMap(seedSlices());
+  const sp = s.get('hyjx--hyjx-group3/mysql-demo:mysqld-demo')!;
+  sp.sessionAffinity = { clientIP: true, timeoutSeconds: 60 };
+  const eps = [...e.get(sp.name)!, { ip: '10.20.92.12', port: 3306, ready: true, serving: true, terminating: false, local: false }];
+  const o = serviceObjects(sp, eps, {}, 'cascade');
+  const rules = o.chains.get(`service-${hashAndTruncate('hyjx--hyjx-group3/mysql-demo/tcp/mysqld-demo')}`)!;
+  assert.match(rules[0]!, /^ip saddr @affinity-\S+__10\.20\.92\.11\/3306 goto endpoint-/);
+  assert.match(rules[2]!, /^numgen random mod 2 == 0 goto endpoint-\S+__10\.20\.92\.11\/3306$/);
+  assert.match(rules[3]!, /^goto endpoint-\S+__10\.20\.92\.12\/3306$/);
+  assert.equal(o.affinitySets.size, 2);
+
+  const full = buildNft(s, e, {}, 'cascade', null);
+  assert.match(full.script, /add table ip kube-proxy/);
+  const none = buildNft(s, e, {}, 'cascade', full.state);
+  assert.equal(none.written, 0);
+  assert.equal(none.script.trim(), '');
+  const e2 = new Map(e); e2.delete(sp.name);
+  const part = buildNft(s, e2, {}, 'cascade', full.state);
+  assert.equal(part.written, 1);
+  assert.match(part.script, /add element ip kube-proxy no-endpoint-services \{ 10\.10\.147\.26 \. tcp \. 13306 : goto reject-chain \}/);
+  assert.match(part.script, /delete element ip kube-proxy service-ips \{ 10\.10\.147\.26 \. tcp \. 13306 \}/);
+  assert.match(part.script, /delete chain ip kube-proxy service-73VNUXC4-/);
+  assert.doesNotMatch(part.script, /mysql-demo2/);
+});
