@@ -93,3 +93,11 @@ test('partial sync rewrites only changed services and deletes stale chains', () 
   assert.ok(third.payload.includes('-X KUBE-SEP-6XCC4VJACKOMSYVV'));
   assert.ok(third.payload.includes('-X KUBE-SVC-DM5EMDBLORDRGWLL'));
 });
+
+test('large clusters (>1000 endpoints) leave out endpoint-chain comments, as upstream', () => {
+  const sp = buildServiceMap(seedServices()).get('hyjx--hyjx-group3/mysql-demo:mysqld-demo')!;
+  const ep = buildEndpointsMap(seedSlices()).get(sp.name)!;
+  const r = serviceRules(sp, ep, {}, true);
+  assert.ok(r.natRules.includes('-A KUBE-SEP-6XCC4VJACKOMSYVV -s 10.20.92.11 -j KUBE-MARK-MASQ'));
+  assert.ok(r.natRules.includes('-A KUBE-SEP-6XCC4VJACKOMSYVV -m tcp -p tcp -j DNAT --to-destination 10.20.92.11:3306'));
+});

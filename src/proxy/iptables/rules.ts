@@ -58,7 +58,10 @@ function writeServiceToEndpoints(out: string[], sp: ServicePort, chain: string, 
 }
 
 /** The rules upstream's syncProxyRules writes for one service port. */
-export function serviceRules(sp: ServicePort, endpoints: readonly Endpoint[], opts: RuleOptions): ServiceRules {
+/** Upstream largeClusterEndpointsThreshold: above this many endpoints, endpoint-chain comments are left out. */
+export const LARGE_CLUSTER_ENDPOINTS = 1000;
+
+export function serviceRules(sp: ServicePort, endpoints: readonly Endpoint[], opts: RuleOptions, largeCluster = false): ServiceRules {
   const { proto } = ruleArgs(sp);
   const spn = sp.name;
   const cat = categorizeEndpoints(sp, endpoints);
@@ -134,7 +137,7 @@ export function serviceRules(sp: ServicePort, endpoints: readonly Endpoint[], op
   for (const e of reach.values()) {
     const sep = sepChain(spn, sp.protocol, endpointString(e));
     r.natChains.push(sep);
-    const c = `-A ${sep} -m comment --comment ${spn.includes(' ') ? q(spn) : spn}`;
+    const c = largeCluster ? `-A ${sep}` : `-A ${sep} -m comment --comment ${spn.includes(' ') ? q(spn) : spn}`;
     r.natRules.push(`${c} -s ${e.ip} -j KUBE-MARK-MASQ`);
     const aff = sp.sessionAffinity.clientIP ? ` -m recent --name ${sep} --set` : '';
     r.natRules.push(`${c}${aff} -m ${proto} -p ${proto} -j DNAT --to-destination ${endpointString(e)}`);
@@ -171,9 +174,12 @@ export function buildTable(services: ServiceMap, endpoints: EndpointsMap, opts: 
   let rules = 0, written = 0;
 
   const names = [...services.keys()].sort();
+  let total = 0;
+  for (const n of names) total += endpoints.get(n)?.length ?? 0;
+  const large = total > LARGE_CLUSTER_ENDPOINTS;
   for (const name of names) {
     const sp = services.get(name)!;
-    const sr = serviceRules(sp, endpoints.get(name) ?? [], opts);
+    const sr = serviceRules(sp, endpoints.get(name) ?? [], opts, large);
     natServices.push(...sr.natServices); natNodePorts.push(...sr.natNodePorts);
     filterServices.push(...sr.filterServices); filterExternal.push(...sr.filterExternal);
     for (const c of sr.natChains) allNat.add(c);
