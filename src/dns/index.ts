@@ -1,0 +1,51 @@
+import { isIP } from 'node:net';
+import type { Logger } from '../util/log.js';
+import { PodnetError } from '../util/errors.js';
+import { DnsServer, type Listener } from './server.js';
+import { IndexedClusterView } from './view.js';
+import { createDnsMetrics } from './metrics.js';
+import { startDnsHttp } from './http.js';
+import { parseUpstream, upstreamsFromResolvConf, type Upstream } from './forward.js';
+import { recordSource } from './sources.js';
+import './sources-kube.js';
+
+export interface DnsOptions {
+  listen: string[];              // ['0.0.0.0:53']
+  zone: string;                  // cluster.local
+  ttl: number;
+  dnsServiceIPs: string[];
+  upstreams: string[];           // explicit IP[:port]
+  resolvConf?: string;           // or the nameservers of this file
+  httpListen?: string;           // '0.0.0.0:8080' for /health, /ready, /metrics
+  source: string;                // 'kubernetes' | 'file'
+  sourceOpts: Record<string, string | undefined>;
+  log?: Logger;
+}
+
+export function parseHostPort(s: string, defPort: number): Listener {
+  const m = /^\[(.+)\]:(\d+)$/.exec(s) ?? /^([^:]*):(\d+)$/.exec(s);
+  if (m) return { host: m[1] || '0.0.0.0', port: Number(m[2]) };
+  if (isIP(s)) return { host: s, port: defPort };
+  throw new PodnetError('EBADADDR', `bad listen address "${s}" (want HOST:PORT)`);
+}
+
+/** Runs the cluster DNS server until the signal aborts. */
+export async function startDns(opts: DnsOptions, signal: AbortSignal): Promise<{ server: DnsServer; view: IndexedClusterView; close(): Promise<void> }> {
+  const upstreams: Upstream[] = opts.upstreams.map(parseUpstream);
+  if (!upstreams.length && opts.resolvConf) upstreams.push(...upstreamsFromResolvConf(opts.resolvConf));
+  const view = new IndexedClusterView();
+  const metrics = createDnsMetrics();
+  const server = new DnsServer({ zone: { zone: opts.zone.replace(/\.$/, '').toLowerCase(), ttl: opts.ttl, dnsServiceIPs: opts.dnsServiceIPs }, view, upstreams, metrics, log: opts.log });
+  let synced = false;
+  const http = opts.httpListen ? await startDnsHttp(parseHostPort(opts.httpListen, 8080), { ready: () => synced && server.ready }, metrics.registry) : undefined;
+  await recordSource(opts.source, opts.sourceOpts).start(view, signal);
+  synced = true;
+  await server.listen(opts.listen.map((l) => parseHostPort(l, 53)));
+  opts.log?.info({ listen: server.addresses(), zone: opts.zone, upstreams }, 'cluster DNS serving');
+  const close = async (): Promise<void> => {
+    await server.close();
+    await new Promise<void>((r) => (http ? http.close(() => r()) : r()));
+  };
+  signal.addEventListener('abort', () => { void close(); }, { once: true });
+  return { server, view, close };
+}
