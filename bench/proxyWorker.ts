@@ -32,7 +32,7 @@ if (runner.lastError) throw runner.lastError;
 const fullSyncMs = ms(t0);
 
 // Raw load of the same generated ruleset into an empty scratch netns.
-let rawLoadMs: number | null = null, generateMs: number | null = null;
+let rawLoadMs: number | null = null, generateMs: number | null = null, rawLoadFlushMs: number | null = null;
 if (mode === 'iptables' || mode === 'nftables') {
   t0 = performance.now();
   const sm = buildServiceMap(services), em = buildEndpointsMap(slices);
@@ -41,6 +41,14 @@ if (mode === 'iptables' || mode === 'nftables') {
   t0 = performance.now();
   await nsExec(rawNs, mode === 'iptables' ? ['iptables-restore', '--noflush'] : ['nft', '-f', '-'], { input: payload });
   rawLoadMs = ms(t0);
+  if (mode === 'iptables') {
+    // For comparison: the same payload without --noflush (flushes the whole tables, which kube-proxy must not do).
+    await nsExec(rawNs, ['iptables', '-t', 'nat', '-F']); await nsExec(rawNs, ['iptables', '-t', 'nat', '-X']);
+    await nsExec(rawNs, ['iptables', '-t', 'filter', '-F']); await nsExec(rawNs, ['iptables', '-t', 'filter', '-X']);
+    t0 = performance.now();
+    await nsExec(rawNs, ['iptables-restore'], { input: payload });
+    rawLoadFlushMs = ms(t0);
+  }
 }
 
 // One changed service (its endpoints move).
@@ -67,6 +75,6 @@ const pct = (p: number): number => Math.round(lat[Math.floor(p * (lat.length - 1
 await runner.proxier.cleanup();
 await runner.stop();
 process.stdout.write(JSON.stringify({ mode, lbStyle: mode === 'nftables' ? lbStyle : undefined, services: N, endpointsPerService: 2,
-  fullSyncMs, proxierReportedMs: Math.round(first!.durationMs), rules: first!.rules, generateMs, rawLoadMs, oneChangeMs, oneChangeWritten: change!.changed,
+  fullSyncMs, proxierReportedMs: Math.round(first!.durationMs), rules: first!.rules, generateMs, rawLoadMs, rawLoadFlushMs, oneChangeMs, oneChangeWritten: change!.changed,
   connectUs: { p50: pct(0.5), p90: pct(0.9), p99: pct(0.99) } }) + '\n');
 process.exit(0);

@@ -51,7 +51,7 @@ export async function startProxy(opts: ProxyOptions, client: KubeClient, signal:
   const runner = await ProxyRunner.create(opts.proxyMode, {
     netns: opts.netns ?? SELF, clusterCidr: opts.clusterCidr, masqueradeAll: opts.masqueradeAll, nodePortAddresses: opts.nodePortAddresses,
     nodeIPs: opts.nodeIPs, nodeName: opts.hostname, minSyncPeriodMs: opts.minSyncPeriodMs ?? 100, syncPeriodMs: opts.syncPeriodMs ?? 30_000,
-    fullSyncEveryMs: opts.syncPeriodMs ?? 30_000,
+    fullSyncEveryMs: 3_600_000, // as upstream: partial syncs, a full resync hourly or after a failure
   });
   const servers: { close(): void }[] = [];
   let healthzPort: number | undefined, metricsPort: number | undefined;

@@ -192,7 +192,7 @@ export function buildTable(services: ServiceMap, endpoints: EndpointsMap, opts: 
   }
 
   // Fixed rules.
-  filterRules.push(...filterServices, ...filterExternal);
+  pushAll(filterRules, filterServices); pushAll(filterRules, filterExternal);
   filterRules.push(
     '-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP',
     `-A KUBE-FORWARD -m comment --comment "kubernetes forwarding rules" -m mark --mark ${MASQ_MARK}/${MASQ_MARK} -j ACCEPT`,
@@ -216,10 +216,10 @@ export function buildTable(services: ServiceMap, endpoints: EndpointsMap, opts: 
 
   const lines: string[] = ['*filter'];
   for (const c of filterChains) lines.push(`:${c} - [0:0]`);
-  lines.push(...filterRules, 'COMMIT', '*nat');
+  pushAll(lines, filterRules); lines.push('COMMIT', '*nat');
   for (const c of natChainsOut) lines.push(`:${c} - [0:0]`);
   for (const c of stale) lines.push(`:${c} - [0:0]`);
-  lines.push(...natServices, ...npJumps, ...natNodePorts, ...fixedNat, ...natRules);
+  for (const part of [natServices, npJumps, natNodePorts, fixedNat, natRules]) pushAll(lines, part);
   for (const c of stale) lines.push(`-X ${c}`);
   lines.push('COMMIT', '');
   rules += filterRules.length + natServices.length + npJumps.length + natNodePorts.length + fixedNat.length;
@@ -244,3 +244,6 @@ export function nodePortDestinations(opts: RuleOptions): string[] {
   return [...new Set(out)];
 }
 export { cidrContains };
+
+/** push without spreading (large arrays overflow the argument limit) */
+function pushAll<T>(to: T[], from: readonly T[]): void { for (const x of from) to.push(x); }

@@ -202,7 +202,7 @@ export function buildNft(services: ServiceMap, endpoints: EndpointsMap, opts: Ru
     }
   }
   // Chains first (map elements refer to them), then elements, then deletions.
-  L.push(...chainDecl, ...chainLines);
+  pushAll(L, chainDecl); pushAll(L, chainLines);
   const elLine = (verb: string, m: string, k: string, v: string): string => `${verb} element ${T} ${m} { ${k}${v && verb === 'add' ? ` : ${v}` : ''} }`;
   const dels: string[] = [];
   for (const m of MAPS) {
@@ -216,7 +216,7 @@ export function buildNft(services: ServiceMap, endpoints: EndpointsMap, opts: Ru
       for (const [k, v] of want) {
         const old = have.get(k);
         if (old === v) continue;
-        if (old !== undefined) dels.unshift(elLine('delete', m, k, ''));
+        if (old !== undefined) dels.push(elLine('delete', m, k, ''));
         L.push(elLine('add', m, k, v));
       }
     }
@@ -224,10 +224,14 @@ export function buildNft(services: ServiceMap, endpoints: EndpointsMap, opts: Ru
   // Element deletions must come before adds of the same key: put replacements' deletes first.
   const staleChains = new Set<string>([...(previous?.chains ?? []), ...kernelChains].filter((c) => !state.chains.has(c)));
   const staleSets = new Set<string>([...(previous?.sets ?? []), ...kernelSets].filter((s) => !state.sets.has(s)));
-  const script = [...dels.filter((d) => !L.includes(d)), ...L];
+  const script: string[] = [];
+  pushAll(script, dels); pushAll(script, L);
   // Stale chains may reference each other: flush all of them first, then delete.
   for (const c of staleChains) script.push(`flush chain ${T} ${c}`);
   for (const c of staleChains) script.push(`delete chain ${T} ${c}`);
   for (const s of staleSets) script.push(`delete set ${T} ${s}`);
   return { script: script.join('\n') + '\n', state, written, rules };
 }
+
+/** push without spreading (large arrays overflow the argument limit) */
+function pushAll<T>(to: T[], from: readonly T[]): void { for (const x of from) to.push(x); }
