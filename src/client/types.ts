@@ -8,12 +8,23 @@ export interface ClientConfig {
   key?: Buffer;
   token?: string;
   userAgent?: string;
+  /** Don't verify the server certificate (kubeconfig insecure-skip-tls-verify). */
+  insecureSkipTlsVerify?: boolean;
+  /** Per-request timeout for non-watch requests, ms (default 30000). */
+  timeoutMs?: number;
 }
 
 export interface ListOptions { labelSelector?: string; fieldSelector?: string; limit?: number; continue?: string; resourceVersion?: string }
 export interface ListResult<T> { items: T[]; resourceVersion: string; continue?: string }
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 export interface ApiWatchEvent<T> { type: WatchEventType; object: T }
+
+export interface CreateOptions { name?: string; subresource?: string; fieldManager?: string }
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
 
 /** A resource reference: group/version/resource plus the namespace for namespaced kinds. */
 export interface ResourceRef { group: string; version: string; resource: string; namespace?: string }
@@ -22,10 +33,11 @@ export interface ResourceRef { group: string; version: string; resource: string;
 export interface KubeClient {
   get<T extends KObject>(ref: ResourceRef, name: string): Promise<T>;
   list<T extends KObject>(ref: ResourceRef, opts?: ListOptions): Promise<ListResult<T>>;
-  create<T extends KObject>(ref: ResourceRef, obj: T): Promise<T>;
+  /** POST to the collection; with `opts.name` + `opts.subresource` POST to `…/NAME/SUBRESOURCE` (e.g. pods/binding). */
+  create<T extends KObject>(ref: ResourceRef, obj: T, opts?: CreateOptions): Promise<T>;
   update<T extends KObject>(ref: ResourceRef, obj: T, subresource?: string): Promise<T>;
   patch<T extends KObject>(ref: ResourceRef, name: string, patch: unknown, type: 'merge' | 'json' | 'strategic', subresource?: string): Promise<T>;
-  delete(ref: ResourceRef, name: string, opts?: { gracePeriodSeconds?: number }): Promise<void>;
+  delete(ref: ResourceRef, name: string, opts?: DeleteOptions): Promise<void>;
   watch<T extends KObject>(ref: ResourceRef, opts: ListOptions & { resourceVersion: string; allowWatchBookmarks?: boolean }, signal: AbortSignal): AsyncIterable<ApiWatchEvent<T>>;
 }
 
