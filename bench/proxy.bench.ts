@@ -1,7 +1,7 @@
 // Proxy benchmarks: full sync vs raw load, one-service change, first-packet connect latency; per mode.
 // Run as root: node dist/bench/proxy.bench.js [sizes...]   → bench/results/proxy.json
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { exec } from '../src/util/exec.js';
@@ -10,6 +10,7 @@ import { createNamedNetns, deleteNamedNetns, netnsPath } from '../src/net/netns.
 const here = (f: string): string => new URL(f, import.meta.url).pathname;
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);
 const SIZES = sizes.length ? sizes : [10, 1000, 10000];
+const onlyThroughput = process.env.PROXY_BENCH_ONLY_THROUGHPUT === '1';
 const CASES: { mode: string; lb: string; max: number }[] = [
   { mode: 'iptables', lb: '-', max: Infinity },
   { mode: 'nftables', lb: 'cascade', max: Infinity },
@@ -18,10 +19,15 @@ const CASES: { mode: string; lb: string; max: number }[] = [
 ];
 
 async function one(mode: string, lb: string, n: number): Promise<unknown> {
+  return inTopo(mode, n, async (node, raw) => (await exec(['ip', 'netns', 'exec', node, process.execPath, here('./proxyWorker.js'), mode, lb === '-' ? 'cascade' : lb, String(n), netnsPath(node), netnsPath(raw), '10.244.1.11', '10.244.1.12'], { timeoutMs: 900_000 })).stdout, lb);
+}
+
+async function inTopo(mode: string, n: number, body: (node: string, raw: string) => Promise<string>, lb = '-'): Promise<unknown> {
   const id = randomBytes(2).toString('hex');
   const node = `pn-bpx-${id}-n`, raw = `pn-bpx-${id}-r`, be = `pn-bpx-${id}-b`;
   const made = [node, raw, be];
   let echo: ReturnType<typeof spawn> | undefined;
+  let iperfSrv: ReturnType<typeof spawn> | undefined;
   try {
     for (const ns of made) await createNamedNetns(ns);
     await exec(['ip', '-n', node, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netnsPath(be)]);
@@ -35,20 +41,28 @@ async function one(mode: string, lb: string, n: number): Promise<unknown> {
     await exec(['ip', '-n', node, 'route', 'add', 'default', 'via', '10.244.1.11']);
     echo = spawn('ip', ['netns', 'exec', be, process.execPath, new URL('../test/support/proxyEcho.js', import.meta.url).pathname, 'b', '8080'], { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((r) => createInterface({ input: echo!.stdout! }).once('line', () => r()));
-    const { stdout } = await exec(['ip', 'netns', 'exec', node, process.execPath, here('./proxyWorker.js'), mode, lb === '-' ? 'cascade' : lb, String(n), netnsPath(node), netnsPath(raw), '10.244.1.11', '10.244.1.12'], { timeoutMs: 600_000 });
+    if (mode === 'throughput') iperfSrv = spawn('ip', ['netns', 'exec', be, 'iperf3', '-s', '-B', '10.244.1.11'], { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, mode === 'throughput' ? 300 : 0));
+    const stdout = await body(node, raw);
     return JSON.parse(stdout.trim().split('\n').pop()!);
   } catch (e) {
     return { mode, lbStyle: lb, services: n, error: (e as Error).message.slice(0, 500) };
   } finally {
     if (echo?.pid && echo.exitCode === null) process.kill(echo.pid, 'SIGKILL');
+    if (iperfSrv?.pid && iperfSrv.exitCode === null) process.kill(iperfSrv.pid, 'SIGKILL');
     for (const ns of made) await deleteNamedNetns(ns);
   }
 }
 
 const results: unknown[] = [];
-for (const n of SIZES) for (const c of CASES) {
+for (const n of onlyThroughput ? [] : SIZES) for (const c of CASES) {
   if (n > c.max) continue;
   const r = await one(c.mode, c.lb, n);
+  process.stderr.write(JSON.stringify(r) + '\n');
+  results.push(r);
+}
+if (!process.env.PROXY_BENCH_NO_THROUGHPUT) {
+  const r = await inTopo('throughput', 1, async (node, raw) => (await exec(['ip', 'netns', 'exec', node, process.execPath, here('./proxyWorker.js'), 'throughput', '-', '1', netnsPath(node), netnsPath(raw), '10.244.1.11', '10.244.1.12'], { timeoutMs: 120_000 })).stdout);
   process.stderr.write(JSON.stringify(r) + '\n');
   results.push(r);
 }
@@ -58,6 +72,14 @@ const versions = {
 };
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 const out = new URL('./results/proxy.json', import.meta.url).pathname.replace('/dist/bench/', '/bench/');
+if (onlyThroughput && existsSync(out)) {
+  // Add/replace the throughput entry of an earlier full run.
+  const prev = JSON.parse(readFileSync(out, 'utf8')) as { results: { mode?: string }[] };
+  prev.results = [...prev.results.filter((r) => r.mode !== 'userspace-throughput'), ...results as { mode?: string }[]];
+  writeFileSync(out, JSON.stringify(prev, null, 2) + '\n');
+  process.stderr.write(`updated ${out}\n`);
+  process.exit(0);
+}
 writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), versions, notes: [
   'fullSyncMs: first sync through the Proxier (generate + read kernel state + one iptables-restore/nft -f + jump rules)',
   'rawLoadMs: the same generated ruleset loaded by iptables-restore --noflush / nft -f into an empty scratch netns',

@@ -11,6 +11,7 @@ import { nsExec } from '../src/net/exec.js';
 import type { ProxyMode } from '../src/proxy/types.js';
 
 const [mode, lbStyle, nS, nodeNs, rawNs, b1, b2] = process.argv.slice(2) as [ProxyMode, LbStyle, string, string, string, string, string];
+if ((mode as string) === 'throughput') { await throughput(); process.exit(0); }
 const N = Number(nS);
 const ip = (i: number): string => `10.${96 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`;
 const services: Service[] = [], slices: EndpointSlice[] = [];
@@ -78,3 +79,27 @@ process.stdout.write(JSON.stringify({ mode, lbStyle: mode === 'nftables' ? lbSty
   fullSyncMs, proxierReportedMs: Math.round(first!.durationMs), rules: first!.rules, generateMs, rawLoadMs, rawLoadFlushMs, oneChangeMs, oneChangeWritten: change!.changed,
   connectUs: { p50: pct(0.5), p90: pct(0.9), p99: pct(0.99) } }) + '\n');
 process.exit(0);
+
+/** userspace-mode throughput vs socat forwarding vs direct, with iperf3 (server on b1:5201 in the backend netns). */
+async function throughput(): Promise<void> {
+  const { exec } = await import('../src/util/exec.js');
+  const { spawn } = await import('node:child_process');
+  const iperf = async (host: string, port: number): Promise<number> => {
+    const { stdout } = await exec(['iperf3', '-c', host, '-p', String(port), '-t', '3', '-J'], { timeoutMs: 30_000 });
+    return Math.round((JSON.parse(stdout) as { end: { sum_received: { bits_per_second: number } } }).end.sum_received.bits_per_second / 1e6);
+  };
+  const direct = await iperf(b1, 5201);
+  const runner = await ProxyRunner.create('userspace', { netns: nodeNs, nodeIPs: ['192.168.88.1'], minSyncPeriodMs: 0 } as never);
+  runner.services.set('t', { metadata: { namespace: 'bench', name: 't' }, spec: { clusterIP: '10.96.0.50', ports: [{ name: 'iperf', port: 5201, protocol: 'TCP' }] } });
+  runner.slices.set('t', { addressType: 'IPv4', metadata: { namespace: 'bench', name: 't', labels: { 'kubernetes.io/service-name': 't' } }, ports: [{ name: 'iperf', port: 5201, protocol: 'TCP' }], endpoints: [{ addresses: [b1] }] });
+  await runner.syncNow();
+  if (runner.lastError) throw runner.lastError;
+  const userspace = await iperf('10.96.0.50', 5201);
+  await runner.proxier.cleanup();
+  await runner.stop();
+  const socat = spawn('socat', ['TCP-LISTEN:15201,fork,reuseaddr', `TCP:${b1}:5201`], { stdio: 'ignore' });
+  await new Promise((r) => setTimeout(r, 300));
+  let viaSocat = 0;
+  try { viaSocat = await iperf('127.0.0.1', 15201); } finally { socat.kill('SIGKILL'); }
+  process.stdout.write(JSON.stringify({ mode: 'userspace-throughput', tool: 'iperf3 -t 3 (Mbit/s)', directMbps: direct, userspaceProxyMbps: userspace, socatMbps: viaSocat }) + '\n');
+}
