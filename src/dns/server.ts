@@ -11,6 +11,7 @@ import type { DnsMetrics } from './metrics.js';
 import { encodeMessage } from './wire.js';
 
 const RCODE: Record<Rcode, number> = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 };
+const RCODE_NAMES: Record<number, Rcode> = { 0: 'NOERROR', 1: 'FORMERR', 2: 'SERVFAIL', 3: 'NXDOMAIN', 4: 'NOTIMP', 5: 'REFUSED' };
 const MIN_UDP = 512;
 const MAX_UDP = 4096;
 const OUR_UDP = 1232;          // the EDNS buffer size we advertise (DNS flag day 2020)
@@ -36,6 +37,9 @@ export class DnsServer {
   private readonly tcp: net.Server[] = [];
   private readonly cache: DnsCache;
   private nextId = Math.floor(Math.random() * 65536);
+  /** Encoded in-zone answers, valid for one generation of the view (IDs patched per request). */
+  private packed = new Map<string, Buffer>();
+  private packedGen = -1;
   ready = false;
 
   constructor(private readonly opts: DnsServerOptions) {
@@ -117,6 +121,15 @@ export class DnsServer {
     const opt = (req.additionals ?? []).find((a) => a.type === 'OPT') as { udpPayloadSize?: number } | undefined;
     const limit = proto === 'tcp' ? MAX_TCP_MSG : opt ? Math.max(MIN_UDP, Math.min(opt.udpPayloadSize ?? MIN_UDP, MAX_UDP)) : MIN_UDP;
     const rd = (rawFlags & 0x0100) !== 0;
+    const gen = this.opts.view.generation();
+    if (gen !== this.packedGen) { this.packed.clear(); this.packedGen = gen; }
+    const packKey = `${q.name.toLowerCase()}|${q.type}|${q.class ?? 'IN'}|${limit}|${opt ? 1 : 0}|${rd ? 1 : 0}`;
+    const packedHit = this.packed.get(packKey);
+    if (packedHit) {
+      const out = Buffer.from(packedHit);
+      out.writeUInt16BE(req.id ?? 0, 0);
+      return this.finish(out, RCODE_NAMES[out.readUInt16BE(2) & 0xf] ?? 'NOERROR', q.type, proto, started);
+    }
 
     let res: { rcode: Rcode; answers: Answer[]; authority: Answer[]; additionals: Answer[]; aa: boolean };
     try {
@@ -154,6 +167,7 @@ export class DnsServer {
       out = build(false);
       if (out.length > limit) out = build(true);
     }
+    if (res.aa && this.packed.size < 50_000) this.packed.set(packKey, out);
     return this.finish(out, res.rcode, q.type, proto, started);
   }
 

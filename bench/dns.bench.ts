@@ -1,0 +1,116 @@
+/**
+ * Cluster DNS benchmark: dnsperf against `podnet dns` and against bind9 (named) serving the same
+ * records as an authoritative zone, same machine, same query file, same run. Everything listens
+ * on 127.0.0.1 only; each dnsperf run is bounded in time. Writes bench/results/dns.json.
+ *
+ *   node dist/bench/dns.bench.js [--services 1000] [--seconds 10]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import net from 'node:net';
+import { exec } from '../src/util/exec.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const args = process.argv.slice(2);
+const arg = (name: string, def: number): number => { const i = args.indexOf(`--${name}`); return i >= 0 ? Number(args[i + 1]) : def; };
+const N = arg('services', 1000);
+const SECONDS = arg('seconds', 10);
+const ZONE = 'cluster.local';
+
+function freePort(): Promise<number> {
+  return new Promise((res) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => res(p)); }); });
+}
+async function waitUdp(port: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const r = await exec(['dig', '+short', '+time=1', '+tries=1', '-p', String(port), '@127.0.0.1', `svc-0.bench.svc.${ZONE}`], { allowFail: true });
+    if (r.stdout.trim()) return;
+    await new Promise((x) => setTimeout(x, 200));
+  }
+  throw new Error(`server on ${port} never answered`);
+}
+
+interface Run { qps: number; avgLatencyMs: number; p99LatencyMs: number; queriesSent: number; queriesCompleted: number; lost: number }
+async function dnsperf(port: number, queryFile: string): Promise<Run> {
+  const r = await exec(['dnsperf', '-s', '127.0.0.1', '-p', String(port), '-d', queryFile, '-l', String(SECONDS), '-c', '4', '-q', '200', '-v'], { timeoutMs: (SECONDS + 30) * 1000 });
+  const lat: number[] = [];
+  for (const line of r.stdout.split('\n')) {
+    const m = /^> NOERROR \S+ \S+ ([0-9.]+)$/.exec(line);
+    if (m) lat.push(Number(m[1]) * 1000);
+  }
+  lat.sort((a, b) => a - b);
+  const num = (re: RegExp): number => Number(re.exec(r.stdout)?.[1] ?? NaN);
+  return {
+    qps: num(/Queries per second:\s+([0-9.]+)/),
+    avgLatencyMs: num(/Average Latency \(s\):\s+([0-9.]+)/) * 1000,
+    p99LatencyMs: lat.length ? lat[Math.floor(lat.length * 0.99)]! : NaN,
+    queriesSent: num(/Queries sent:\s+(\d+)/),
+    queriesCompleted: num(/Queries completed:\s+(\d+)/),
+    lost: num(/Queries lost:\s+(\d+)/),
+  };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'podnet-dnsbench-'));
+  const procs: ChildProcess[] = [];
+  try {
+    // The same records for both servers.
+    const docs: string[] = [`{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"bench"}}`];
+    const zone: string[] = [
+      `$TTL 5`, `@ IN SOA ns.dns.${ZONE}. hostmaster.${ZONE}. 1 7200 1800 86400 5`, `@ IN NS ns.dns.${ZONE}.`, `ns.dns IN A 10.96.0.10`,
+    ];
+    const queries: string[] = [];
+    for (let i = 0; i < N; i++) {
+      const ip = `10.96.${Math.floor((i + 20) / 250)}.${((i + 20) % 250) + 1}`;
+      docs.push(JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'bench', name: `svc-${i}` }, spec: { clusterIP: ip, ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } }));
+      zone.push(`svc-${i}.bench.svc IN A ${ip}`);
+      queries.push(`svc-${i}.bench.svc.${ZONE} A`);
+    }
+    writeFileSync(join(dir, 'records.yaml'), docs.join('\n---\n') + '\n');
+    writeFileSync(join(dir, 'db.cluster.local'), zone.join('\n') + '\n');
+    writeFileSync(join(dir, 'queries.txt'), queries.join('\n') + '\n');
+
+    const ourPort = await freePort();
+    const ours = spawn(join(root, 'bin', 'podnet'), ['dns', '--records-file', join(dir, 'records.yaml'), '--listen', `127.0.0.1:${ourPort}`, '--http-listen', '127.0.0.1:0', '--dns-ip', '10.96.0.10'], { stdio: 'ignore' });
+    procs.push(ours);
+
+    const bindPort = await freePort();
+    mkdirSync(join(dir, 'bind'));
+    writeFileSync(join(dir, 'named.conf'), `options {
+  directory "${join(dir, 'bind')}";
+  pid-file "${join(dir, 'bind', 'named.pid')}";
+  listen-on port ${bindPort} { 127.0.0.1; };
+  listen-on-v6 { none; };
+  recursion no;
+  allow-query { 127.0.0.1; };
+  notify no;
+};
+controls { };
+zone "${ZONE}" { type master; file "${join(dir, 'db.cluster.local')}"; };
+`);
+    const named = spawn('/usr/sbin/named', ['-g', '-n', '2', '-c', join(dir, 'named.conf')], { stdio: 'ignore' });
+    procs.push(named);
+    await waitUdp(ourPort);
+    await waitUdp(bindPort);
+
+    const podnet = await dnsperf(ourPort, join(dir, 'queries.txt'));
+    const bind9 = await dnsperf(bindPort, join(dir, 'queries.txt'));
+    const result = {
+      benchmark: 'cluster DNS: dnsperf A queries for ClusterIP Services',
+      date: new Date().toISOString(),
+      services: N, seconds: SECONDS, dnsperf: { clients: 4, outstanding: 200 },
+      podnet, bind9,
+      ratio: { qps: podnet.qps / bind9.qps, avgLatency: podnet.avgLatencyMs / bind9.avgLatencyMs, p99Latency: podnet.p99LatencyMs / bind9.p99LatencyMs },
+      notes: 'podnet dns is one Node.js process (one core); named runs with -n 2 worker threads. Both serve the same records from 127.0.0.1.',
+    };
+    mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+    writeFileSync(join(root, 'bench', 'results', 'dns.json'), JSON.stringify(result, null, 2) + '\n');
+    process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  } finally {
+    for (const p of procs) p.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+await main();
