@@ -1,0 +1,196 @@
+import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { ipBatch } from '../../../net/exec.js';
+import { pluginHostNs } from '../../hostns.js';
+import { addBridgeVlan, createBridge, createVeth, deleteLink, getLink, listLinks, setHairpin, setMaster, setPromisc, setUp, type LinkInfo } from '../../../net/link.js';
+import { addAddr, delAddr, listAddrs } from '../../../net/addr.js';
+import { listRoutes } from '../../../net/route.js';
+import { setSysctl } from '../../../net/sysctl.js';
+import { ipMasqPresent, setupIpMasq, teardownIpMasq } from '../../../net/iptables-cni.js';
+import { CniError, ErrCode, type CmdArgs, type CniPlugin, type Result, type Route } from '../../types.js';
+import { addIp, contains, formatCidr, formatIp, networkOf, parseCidr } from '../../ip.js';
+import { delegate } from '../../invoke.js';
+import { parseResult } from '../../version.js';
+import { loadBridgeConf, type BridgeConf } from './config.js';
+
+const H = pluginHostNs;
+
+/** Undo actions run in reverse order when ADD fails half way. */
+class Undo {
+  private steps: (() => Promise<unknown>)[] = [];
+  push(f: () => Promise<unknown>): void { this.steps.push(f); }
+  async run(): Promise<void> { for (const f of this.steps.reverse()) { try { await f(); } catch { /* keep undoing */ } } }
+}
+
+function fail(msg: string, e?: unknown): CniError {
+  if (e instanceof CniError) return e;
+  return new CniError(ErrCode.Internal, msg, e instanceof Error ? e.message : e === undefined ? '' : String(e));
+}
+
+function requireNetns(path: string): void {
+  if (!existsSync(path)) throw new CniError(ErrCode.InvalidEnv, `failed to open netns "${path}"`, 'no such file or directory');
+}
+
+/** Ensures the bridge exists, is up and has the right promiscuity. */
+async function ensureBridge(c: BridgeConf): Promise<LinkInfo> {
+  let br = await getLink(H(), c.bridge);
+  if (br && br.linkinfo?.info_kind !== 'bridge') throw new CniError(ErrCode.Internal, `${c.bridge} already exists but is not a bridge`);
+  if (!br) {
+    try { await createBridge(H(), c.bridge, { mtu: c.mtu, vlanFiltering: c.vlan !== 0 }); } catch (e) {
+      if (!(await getLink(H(), c.bridge))) throw fail(`could not add bridge ${c.bridge}`, e); // lost a race: fine
+    }
+  }
+  if (c.promiscMode) await setPromisc(H(), c.bridge, true);
+  br = await getLink(H(), c.bridge);
+  if (!br) throw new CniError(ErrCode.Internal, `bridge ${c.bridge} vanished`);
+  if (!br.flags.includes('UP')) await setUp(H(), c.bridge);
+  return br;
+}
+
+/** Puts gateway addresses on the bridge (forceAddress replaces a different one of the same family). */
+async function ensureGatewayAddrs(c: BridgeConf, gws: { gw: string; prefix: number }[]): Promise<void> {
+  const have = await listAddrs(H(), { dev: c.bridge });
+  for (const { gw, prefix } of gws) {
+    const want = `${gw}/${prefix}`;
+    const fam = gw.includes(':') ? 'inet6' : 'inet';
+    if (have.some((a) => a.cidr === want)) continue;
+    const wantNet = parseCidr(want);
+    for (const a of have.filter((x) => x.family === fam && x.scope === 'global')) {
+      if (!contains(networkOf(parseCidr(a.cidr)), wantNet.ip) && !contains(networkOf(wantNet), parseCidr(a.cidr).ip)) continue;
+      if (!c.forceAddress) throw new CniError(ErrCode.Internal, `${JSON.stringify(c.bridge)} already has an IP address different from ${want}`);
+      await delAddr(H(), c.bridge, a.cidr);
+    }
+    try { await addAddr(H(), c.bridge, want); } catch (e) {
+      if (!(await listAddrs(H(), { dev: c.bridge })).some((a) => a.cidr === want)) throw fail(`failed to set bridge address ${want}`, e);
+    }
+  }
+}
+
+async function add(a: CmdArgs): Promise<Result> {
+  const c = loadBridgeConf(a.conf);
+  requireNetns(a.netns);
+  const undo = new Undo();
+  try {
+    const br = await ensureBridge(c);
+    if (await getLink(a.netns, a.ifName)) throw new CniError(ErrCode.Internal, `container veth name provided (${a.ifName}) already exists`);
+    const hostName = `veth${randomBytes(4).toString('hex')}`;
+    try { await createVeth(H(), hostName, a.ifName, a.netns, { mtu: c.mtu }); } catch (e) { throw fail('failed to create veth pair', e); }
+    undo.push(() => deleteLink(H(), hostName));
+    await setMaster(H(), hostName, c.bridge);
+    await setUp(H(), hostName);
+    if (c.hairpinMode) await setHairpin(H(), hostName, true);
+    if (c.vlan) await addBridgeVlan(H(), hostName, c.vlan, { pvid: true, untagged: true });
+
+    // IPAM: the delegate allocates; undo releases.
+    const ipamRaw = await delegate(c.ipamType, 'ADD', a.stdin, process.env);
+    undo.push(() => delegate(c.ipamType, 'DEL', a.stdin, process.env));
+    const ipam = parseResult(ipamRaw);
+    if (!ipam.ips?.length) throw new CniError(ErrCode.Internal, 'IPAM plugin returned missing IP config');
+
+    const gws: { gw: string; prefix: number }[] = [];
+    for (const ip of ipam.ips) {
+      const cidr = parseCidr(ip.address, 'ipam result address');
+      if (!ip.gateway && c.isGateway) ip.gateway = formatIp(addIp(networkOf(cidr).ip, 1n));
+      if (c.isGateway && ip.gateway) gws.push({ gw: ip.gateway, prefix: cidr.prefix });
+    }
+    const routes: Route[] = [...(ipam.routes ?? [])];
+    if (c.isDefaultGateway) {
+      for (const g of gws) {
+        const dst = g.gw.includes(':') ? '::/0' : '0.0.0.0/0';
+        if (!routes.some((r) => r.dst === dst)) routes.push({ dst, gw: g.gw });
+      }
+    }
+
+    // container side: addresses, link up, routes — one `ip -batch` inside the pod's netns
+    const lines: string[] = [];
+    for (const ip of ipam.ips) lines.push(`addr add ${ip.address} dev ${a.ifName}${ip.address.includes(':') ? '' : ' brd +'}`);
+    lines.push(`link set dev ${a.ifName} up`);
+    for (const r of routes) {
+      const v6 = r.dst.includes(':');
+      const gw = r.gw ?? ipam.ips.find((i) => i.address.includes(':') === v6)?.gateway;
+      lines.push(`${v6 ? '-6 ' : ''}route add ${r.dst === '0.0.0.0/0' || r.dst === '::/0' ? 'default' : r.dst}${gw ? ` via ${gw}` : ''} dev ${a.ifName}${r.mtu ? ` mtu ${r.mtu}` : ''}`);
+    }
+    try { await ipBatch(a.netns, lines); } catch (e) { throw fail(`failed to configure ${a.ifName} in ${a.netns}`, e); }
+
+    if (c.isGateway) {
+      await ensureGatewayAddrs(c, gws);
+      await setSysctl(H(), 'net.ipv4.ip_forward', 1);
+    }
+    if (c.ipMasq) {
+      undo.push(() => teardownIpMasq(H(), c.name, a.containerId));
+      await setupIpMasq(H(), c.name, a.containerId, ipam.ips.map((ip) => {
+        const cidr = parseCidr(ip.address);
+        return { ip: formatIp(cidr.ip), subnet: formatCidr(networkOf(cidr)) };
+      }));
+    }
+    const [brNow, host, cont] = await Promise.all([getLink(H(), c.bridge), getLink(H(), hostName), getLink(a.netns, a.ifName)]);
+    return {
+      cniVersion: c.cniVersion,
+      interfaces: [
+        { name: c.bridge, mac: brNow?.address ?? br.address ?? '' },
+        { name: hostName, mac: host?.address ?? '' },
+        { name: a.ifName, mac: cont?.address ?? '', sandbox: a.netns },
+      ],
+      ips: ipam.ips.map((ip) => ({ ...ip, interface: 2 })),
+      routes,
+      dns: (a.conf.dns as Result['dns']) ?? ipam.dns ?? {},
+    };
+  } catch (e) {
+    await undo.run();
+    throw fail('bridge ADD failed', e);
+  }
+}
+
+async function del(a: CmdArgs): Promise<void> {
+  const c = loadBridgeConf(a.conf);
+  // IPAM first, as upstream: the allocation must go even when the netns is already gone
+  await delegate(c.ipamType, 'DEL', a.stdin, process.env);
+  if (a.netns && existsSync(a.netns)) {
+    try { await deleteLink(a.netns, a.ifName); } catch (e) { throw fail(`failed to delete ${a.ifName} in ${a.netns}`, e); }
+  }
+  if (c.ipMasq) await teardownIpMasq(H(), c.name, a.containerId);
+}
+
+async function check(a: CmdArgs): Promise<void> {
+  const c = loadBridgeConf(a.conf);
+  requireNetns(a.netns);
+  const prev = a.conf.prevResult as Result | undefined;
+  if (!prev) throw new CniError(ErrCode.InvalidNetworkConfig, 'bridge CHECK: required prevResult missing');
+  await delegate(c.ipamType, 'CHECK', a.stdin, process.env);
+  const br = await getLink(H(), c.bridge);
+  if (!br || br.linkinfo?.info_kind !== 'bridge') throw new CniError(ErrCode.Internal, `bridge ${c.bridge} not found`);
+  const cont = await getLink(a.netns, a.ifName);
+  if (!cont) throw new CniError(ErrCode.Internal, `${a.ifName} not found in ${a.netns}`);
+  const contIf = prev.interfaces?.find((i) => i.name === a.ifName && i.sandbox);
+  if (contIf?.mac && cont.address && contIf.mac.toLowerCase() !== cont.address.toLowerCase()) throw new CniError(ErrCode.Internal, `${a.ifName} MAC ${cont.address} differs from ${contIf.mac} in prevResult`);
+  if (cont.linkinfo?.info_kind !== 'veth') throw new CniError(ErrCode.Internal, `${a.ifName} is not a veth`);
+  // the host end must be enslaved to the bridge
+  const hostIf = prev.interfaces?.find((i) => !i.sandbox && i.name !== c.bridge);
+  const hostLinks = await listLinks(H());
+  const peer = hostLinks.find((l) => l.ifindex === cont.link_index);
+  if (!peer || (hostIf && peer.ifname !== hostIf.name)) throw new CniError(ErrCode.Internal, `host end of ${a.ifName} not found`);
+  if (peer.master !== c.bridge) throw new CniError(ErrCode.Internal, `${peer.ifname} is not attached to ${c.bridge}`);
+  const addrs = await listAddrs(a.netns, { dev: a.ifName });
+  for (const ip of prev.ips ?? []) {
+    if (!addrs.some((x) => x.cidr === ip.address)) throw new CniError(ErrCode.Internal, `${a.ifName} lacks address ${ip.address}`);
+  }
+  const routes = [...await listRoutes(a.netns, { family: 4 }), ...await listRoutes(a.netns, { family: 6 })];
+  for (const r of prev.routes ?? []) {
+    const dst = r.dst === '0.0.0.0/0' || r.dst === '::/0' ? 'default' : r.dst;
+    if (!routes.some((x) => x.dst === dst && (!r.gw || x.gateway === r.gw))) throw new CniError(ErrCode.Internal, `route ${r.dst}${r.gw ? ` via ${r.gw}` : ''} missing in ${a.netns}`);
+  }
+  if (c.ipMasq && !(await ipMasqPresent(H(), c.name, a.containerId))) throw new CniError(ErrCode.Internal, 'ipMasq chain missing');
+}
+
+async function gc(a: CmdArgs): Promise<void> {
+  const c = loadBridgeConf(a.conf);
+  await delegate(c.ipamType, 'GC', a.stdin, process.env);
+}
+
+async function status(a: CmdArgs): Promise<void> {
+  const c = loadBridgeConf(a.conf);
+  await delegate(c.ipamType, 'STATUS', a.stdin, process.env);
+}
+
+const bridge: CniPlugin = { add, del, check, gc, status };
+export default bridge;

@@ -1,0 +1,12 @@
+import type { CniPlugin } from '../types.js';
+
+/** Plugins by name; each loads lazily so an executable imports only its own plugin. */
+export const PLUGINS: Record<string, () => Promise<CniPlugin>> = {
+  bridge: async () => (await import('./bridge/index.js')).default,
+  'host-local': async () => (await import('./host-local/index.js')).default,
+  loopback: async () => (await import('./loopback/index.js')).default,
+  portmap: async () => (await import('./portmap/index.js')).default,
+  flannel: async () => (await import('./flannel/index.js')).default,
+};
+
+export function pluginNames(): string[] { return Object.keys(PLUGINS); }

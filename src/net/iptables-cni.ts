@@ -1,0 +1,158 @@
+import { createHash } from 'node:crypto';
+import { nsExec, type NetnsPath } from './exec.js';
+import { iptablesSave, type IptTable } from './iptables.js';
+
+/**
+ * iptables rules of the CNI plugins (bridge ipMasq, portmap), named as upstream names them so the
+ * reference plugins and podnet's can clean up each other's leftovers.
+ */
+
+const MAX_CHAIN = 28;
+
+/** `CNI-[prefix]` + the first hex chars of sha512(name+id), 28 characters in all (upstream's FormatChainName). */
+export function cniChainName(network: string, containerId: string, prefix = ''): string {
+  const head = `CNI-${prefix}`;
+  return head + createHash('sha512').update(network + containerId).digest('hex').slice(0, MAX_CHAIN - head.length);
+}
+
+/** upstream's rule comment: `name: "<network>" id: "<containerID>"`. */
+export function cniComment(network: string, containerId: string): string {
+  return `name: ${JSON.stringify(network)} id: ${JSON.stringify(containerId)}`;
+}
+
+/** Splits an iptables-save rule into argv: double quotes group, backslash escapes inside them. */
+export function splitSavedRule(line: string): string[] {
+  const out: string[] = [];
+  let cur = '', inQ = false, has = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (inQ) {
+      if (ch === '\\' && i + 1 < line.length) { cur += line[++i]; continue; }
+      if (ch === '"') { inQ = false; continue; }
+      cur += ch;
+    } else if (ch === '"') { inQ = true; has = true; }
+    else if (ch === ' ' || ch === '\t') { if (cur || has) out.push(cur); cur = ''; has = false; }
+    else { cur += ch; has = true; }
+  }
+  if (cur || has) out.push(cur);
+  return out;
+}
+
+function ipt(ns: NetnsPath, table: IptTable, args: readonly string[], allowFail = false) {
+  return nsExec(ns, ['iptables', '-w', '5', '-t', table, ...args], { allowFail });
+}
+
+async function chainExists(ns: NetnsPath, table: IptTable, chain: string): Promise<boolean> {
+  return (await ipt(ns, table, ['-S', chain, '1'], true)).code === 0;
+}
+
+/** Creates the chain when missing, empties it when present. */
+async function freshChain(ns: NetnsPath, table: IptTable, chain: string): Promise<void> {
+  if (await chainExists(ns, table, chain)) await ipt(ns, table, ['-F', chain]);
+  else await ipt(ns, table, ['-N', chain]);
+}
+
+/** Removes every rule of `fromChain` that jumps to `chain`, then the chain itself. Missing is fine. */
+export async function deleteChainAndJumps(ns: NetnsPath, table: IptTable, chain: string, fromChains: readonly string[]): Promise<void> {
+  const dump = await iptablesSave(ns, table);
+  for (const line of dump.split('\n')) {
+    if (!line.startsWith('-A ')) continue;
+    const argv = splitSavedRule(line);
+    const from = argv[1]!;
+    if (!fromChains.includes(from)) continue;
+    const j = argv.indexOf('-j');
+    if (j < 0 || argv[j + 1] !== chain) continue;
+    await ipt(ns, table, ['-D', from, ...argv.slice(2)], true);
+  }
+  if (dump.includes(`:${chain} `)) {
+    await ipt(ns, table, ['-F', chain], true);
+    await ipt(ns, table, ['-X', chain], true);
+  }
+}
+
+/**
+ * Bridge `ipMasq`: a per-container nat chain `CNI-<hash>` jumped to from POSTROUTING for the pod's
+ * source IP; it accepts traffic to the pod subnet and masquerades everything else but multicast.
+ */
+export async function setupIpMasq(ns: NetnsPath, network: string, containerId: string, ips: readonly { ip: string; subnet: string }[]): Promise<void> {
+  const chain = cniChainName(network, containerId);
+  const comment = cniComment(network, containerId);
+  await freshChain(ns, 'nat', chain);
+  for (const { ip, subnet } of ips) {
+    const v6 = ip.includes(':');
+    if (v6) continue; // podnet's IPv4 data plane; ip6tables is left alone
+    await ipt(ns, 'nat', ['-A', chain, '-d', subnet, '-m', 'comment', '--comment', comment, '-j', 'ACCEPT']);
+    await ipt(ns, 'nat', ['-A', chain, '!', '-d', '224.0.0.0/4', '-m', 'comment', '--comment', comment, '-j', 'MASQUERADE']);
+    await ipt(ns, 'nat', ['-A', 'POSTROUTING', '-s', `${ip}/32`, '-m', 'comment', '--comment', comment, '-j', chain]);
+  }
+}
+
+export async function teardownIpMasq(ns: NetnsPath, network: string, containerId: string): Promise<void> {
+  await deleteChainAndJumps(ns, 'nat', cniChainName(network, containerId), ['POSTROUTING']);
+}
+
+export async function ipMasqPresent(ns: NetnsPath, network: string, containerId: string): Promise<boolean> {
+  return chainExists(ns, 'nat', cniChainName(network, containerId));
+}
+
+// ---- portmap ---------------------------------------------------------------------------------
+
+export const HOSTPORT_DNAT = 'CNI-HOSTPORT-DNAT';
+export const HOSTPORT_SETMARK = 'CNI-HOSTPORT-SETMARK';
+export const HOSTPORT_MASQ = 'CNI-HOSTPORT-MASQ';
+export const DEFAULT_MARK_BIT = 13;
+
+export interface PortMapping { hostPort: number; containerPort: number; protocol: 'tcp' | 'udp' | 'sctp'; hostIP?: string }
+
+async function ensureRuleArgs(ns: NetnsPath, table: IptTable, chain: string, args: readonly string[], pos: 'I' | 'A' = 'A'): Promise<void> {
+  if ((await ipt(ns, table, ['-C', chain, ...args], true)).code === 0) return;
+  await ipt(ns, table, [`-${pos}`, chain, ...args]);
+}
+
+async function ensureChain(ns: NetnsPath, table: IptTable, chain: string): Promise<void> {
+  if (!(await chainExists(ns, table, chain))) await ipt(ns, table, ['-N', chain], true);
+}
+
+/** The shared top-level chains (created once per node, never removed by a container's DEL). */
+export async function ensurePortmapBase(ns: NetnsPath, markBit = DEFAULT_MARK_BIT): Promise<void> {
+  const mark = `0x${(1 << markBit).toString(16)}`;
+  for (const c of [HOSTPORT_DNAT, HOSTPORT_SETMARK, HOSTPORT_MASQ]) await ensureChain(ns, 'nat', c);
+  await ensureRuleArgs(ns, 'nat', HOSTPORT_SETMARK, ['-m', 'comment', '--comment', 'CNI portfwd masquerade mark', '-j', 'MARK', '--set-xmark', `${mark}/${mark}`]);
+  await ensureRuleArgs(ns, 'nat', HOSTPORT_MASQ, ['-m', 'mark', '--mark', `${mark}/${mark}`, '-j', 'MASQUERADE']);
+  await ensureRuleArgs(ns, 'nat', 'POSTROUTING', ['-m', 'comment', '--comment', 'CNI portfwd requiring masquerade', '-j', HOSTPORT_MASQ], 'I');
+  for (const top of ['PREROUTING', 'OUTPUT']) {
+    await ensureRuleArgs(ns, 'nat', top, ['-m', 'addrtype', '--dst-type', 'LOCAL', '-j', HOSTPORT_DNAT], 'I');
+  }
+}
+
+/**
+ * One container's DNAT chain `CNI-DN-<hash>`: hairpin and localhost traffic get the masquerade
+ * mark, then DNAT to the pod's IP; CNI-HOSTPORT-DNAT jumps to it for the container's host ports.
+ */
+export async function setupPortmap(ns: NetnsPath, network: string, containerId: string, containerIp: string, maps: readonly PortMapping[], o: { snat: boolean }): Promise<void> {
+  const chain = cniChainName(network, containerId, 'DN-');
+  const comment = cniComment(network, containerId);
+  await ensurePortmapBase(ns);
+  await freshChain(ns, 'nat', chain);
+  for (const m of maps) {
+    const match = ['-p', m.protocol, ...(m.hostIP && m.hostIP !== '0.0.0.0' ? ['-d', `${m.hostIP}/32`] : []), '--dport', String(m.hostPort)];
+    if (o.snat) {
+      await ipt(ns, 'nat', ['-A', chain, ...match, '-s', `${containerIp}/32`, '-j', HOSTPORT_SETMARK]);
+      await ipt(ns, 'nat', ['-A', chain, ...match, '-s', '127.0.0.1/32', '-j', HOSTPORT_SETMARK]);
+    }
+    await ipt(ns, 'nat', ['-A', chain, ...match, '-j', 'DNAT', '--to-destination', `${containerIp}:${m.containerPort}`]);
+  }
+  const byProto = new Map<string, number[]>();
+  for (const m of maps) byProto.set(m.protocol, [...(byProto.get(m.protocol) ?? []), m.hostPort]);
+  for (const [proto, ports] of byProto) {
+    await ipt(ns, 'nat', ['-A', HOSTPORT_DNAT, '-p', proto, '-m', 'comment', '--comment', comment, '-m', 'multiport', '--destination-ports', [...new Set(ports)].join(','), '-j', chain]);
+  }
+}
+
+export async function teardownPortmap(ns: NetnsPath, network: string, containerId: string): Promise<void> {
+  await deleteChainAndJumps(ns, 'nat', cniChainName(network, containerId, 'DN-'), [HOSTPORT_DNAT]);
+}
+
+export async function portmapPresent(ns: NetnsPath, network: string, containerId: string): Promise<boolean> {
+  return chainExists(ns, 'nat', cniChainName(network, containerId, 'DN-'));
+}
