@@ -1,0 +1,106 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { exec } from '../../src/util/exec.js';
+import { makeDnsTopo, type DnsTopo } from '../support/dns-netns.js';
+
+// podnet dns inside a namespace, with a real upstream (dnsmasq) serving a test zone, queried by
+// the real dig and glibc's getent from another namespace.
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+let topo: DnsTopo;
+let dir: string;
+const procs: ChildProcess[] = [];
+
+const records = [
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'hyjx--hyjx-group3' } },
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } },
+  { apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'hyjx--hyjx-group3', name: 'mysql-demo' }, spec: { clusterIP: '10.10.125.13', ports: [{ name: 'mysqld-demo', port: 13306, protocol: 'TCP' }] } },
+  { apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'default', name: 'kube-dns' }, spec: { clusterIP: '10.96.0.10', ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] } },
+  { apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'default', name: 'many' }, spec: { clusterIP: 'None', ports: [{ name: 'http', port: 80 }] } },
+  {
+    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { namespace: 'default', name: 'many-1', labels: { 'kubernetes.io/service-name': 'many' } },
+    addressType: 'IPv4', endpoints: Array.from({ length: 80 }, (_, i) => ({ addresses: [`10.244.7.${i + 1}`], conditions: { ready: true }, ...(i === 0 ? { hostname: 'first' } : {}) })),
+  },
+  { apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'default', name: 'db' }, spec: { type: 'ExternalName', externalName: 'www.example.test' } },
+  { apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'default', name: 'p' }, spec: { containers: [] }, status: { podIP: '10.244.9.9' } },
+];
+
+async function dig(...args: string[]): Promise<string> {
+  return (await exec(['ip', 'netns', 'exec', topo.client, 'dig', '+time=2', '+tries=2', '-p', '53', '@10.53.0.1', ...args])).stdout;
+}
+
+before(async () => {
+  topo = await makeDnsTopo();
+  dir = mkdtempSync(join(tmpdir(), 'podnet-dns-e2e-'));
+  writeFileSync(join(dir, 'records.yaml'), records.map((r) => JSON.stringify(r)).join('\n---\n'));
+  // Upstream: dnsmasq authoritative for example.test only, never reading the host's resolvers.
+  const dnsmasq = spawn('ip', ['netns', 'exec', topo.server, 'dnsmasq', '--keep-in-foreground', '--no-resolv', '--no-hosts', '--no-daemon',
+    '--listen-address=10.53.0.3', '--bind-interfaces', '--port=53', `--pid-file=${join(dir, 'dnsmasq.pid')}`,
+    '--host-record=www.example.test,10.53.99.1', '--auth-zone=example.test', '--auth-server=ns.example.test', '--auth-soa=1,hostmaster.example.test,1200,120,604800,30'], { stdio: 'ignore' });
+  procs.push(dnsmasq);
+  const ours = spawn('ip', ['netns', 'exec', topo.server, join(root, 'bin', 'podnet'), 'dns', '--records-file', join(dir, 'records.yaml'),
+    '--listen', '10.53.0.1:53', '--http-listen', '10.53.0.1:8080', '--upstream', '10.53.0.3', '--dns-ip', '10.96.0.10'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  procs.push(ours);
+  for (let i = 0; i < 100; i++) {
+    const r = await exec(['ip', 'netns', 'exec', topo.client, 'dig', '+short', '+time=1', '+tries=1', '@10.53.0.1', 'kube-dns.default.svc.cluster.local'], { allowFail: true });
+    const u = await exec(['ip', 'netns', 'exec', topo.client, 'dig', '+short', '+time=1', '+tries=1', '@10.53.0.3', 'www.example.test'], { allowFail: true });
+    // dig +short prints errors on stdout too: wait for actual addresses.
+    if (/^10\.96\.0\.10$/m.test(r.stdout) && /^10\.53\.99\.1$/m.test(u.stdout)) return;
+    await new Promise((x) => setTimeout(x, 200));
+  }
+  throw new Error('DNS servers did not come up');
+});
+
+after(async () => {
+  for (const p of procs) p.kill('SIGKILL');
+  await topo?.destroy();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test('getent resolves short, namespaced and full names through resolv.conf search paths', async () => {
+  writeFileSync(join(dir, 'resolv.conf'), 'nameserver 10.53.0.1\nsearch hyjx--hyjx-group3.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:5\n');
+  for (const name of ['mysql-demo', 'mysql-demo.hyjx--hyjx-group3', 'mysql-demo.hyjx--hyjx-group3.svc.cluster.local']) {
+    const out = await exec(['ip', 'netns', 'exec', topo.client, 'unshare', '--mount', 'sh', '-c', `mount --bind ${join(dir, 'resolv.conf')} /etc/resolv.conf && getent hosts ${name}`]);
+    assert.match(out.stdout, /^10\.10\.125\.13\s/, name);
+  }
+});
+
+test('SRV, PTR, pod, ExternalName records as the specification gives them', async () => {
+  assert.match(await dig('+short', 'SRV', '_mysqld-demo._tcp.mysql-demo.hyjx--hyjx-group3.svc.cluster.local'), /^0 100 13306 mysql-demo\.hyjx--hyjx-group3\.svc\.cluster\.local\.$/m);
+  assert.match(await dig('+short', '-x', '10.10.125.13'), /^mysql-demo\.hyjx--hyjx-group3\.svc\.cluster\.local\.$/m);
+  assert.match(await dig('+short', '-x', '10.244.7.1'), /^first\.many\.default\.svc\.cluster\.local\.$/m);
+  assert.match(await dig('+short', '10-244-9-9.default.pod.cluster.local'), /^10\.244\.9\.9$/m);
+  const ext = await dig('db.default.svc.cluster.local');
+  assert.match(ext, /db\.default\.svc\.cluster\.local\.\s+5\s+IN\s+CNAME\s+www\.example\.test\./);
+  assert.match(ext, /www\.example\.test\.\s+\d+\s+IN\s+A\s+10\.53\.99\.1/);
+  assert.match(await dig('TXT', '+short', 'dns-version.cluster.local'), /"1\.1\.0"/);
+});
+
+test('unknown names are NXDOMAIN with the SOA in authority; outside names are forwarded', async () => {
+  const nx = await dig('nothere.default.svc.cluster.local');
+  assert.match(nx, /status: NXDOMAIN/);
+  assert.match(nx, /AUTHORITY SECTION:\s*\ncluster\.local\.\s+5\s+IN\s+SOA\s+ns\.dns\.cluster\.local\. hostmaster\.cluster\.local\./);
+  assert.match(await dig('+short', 'www.example.test'), /^10\.53\.99\.1$/m);
+  assert.match(await dig('nope.example.test'), /status: NXDOMAIN/);
+});
+
+test('dig +bufsize=512 on a large headless service truncates and retries over TCP; +tcp works', async () => {
+  const viaUdp = await dig('+bufsize=512', 'many.default.svc.cluster.local');
+  assert.match(viaUdp, /Truncated, retrying in TCP mode/);
+  assert.match(viaUdp, /ANSWER: 80,/);
+  const noRetry = await dig('+bufsize=512', '+ignore', 'many.default.svc.cluster.local');
+  assert.match(noRetry, /flags: qr aa( rd)? ra? ?tc|flags:[^;]*\btc\b/);
+  const tcp = await dig('+tcp', 'many.default.svc.cluster.local');
+  assert.match(tcp, /ANSWER: 80,/);
+});
+
+test('health, readiness and metrics endpoints answer', async () => {
+  const get = (p: string): Promise<string> => exec(['ip', 'netns', 'exec', topo.client, 'curl', '-sf', `http://10.53.0.1:8080${p}`]).then((r) => r.stdout);
+  assert.equal(await get('/health'), 'OK');
+  assert.equal(await get('/ready'), 'OK');
+  assert.match(await get('/metrics'), /podnet_dns_requests_total/);
+});
