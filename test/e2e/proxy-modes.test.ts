@@ -26,8 +26,9 @@ function objects(t: ProxyTopo): { services: Service[]; slices: EndpointSlice[] }
       svc('empty', '10.96.0.12'),
       svc('np', '10.96.0.13', { type: 'NodePort' }, [{ name: 'tcp', port: 80, protocol: 'TCP', nodePort: 30080 } as never]),
       svc('local', '10.96.0.14', { type: 'NodePort', externalTrafficPolicy: 'Local' }, [{ name: 'tcp', port: 80, protocol: 'TCP', nodePort: 30081 } as never]),
+      svc('self', '10.96.0.15', {}, [{ name: 'tcp', port: 80, protocol: 'TCP' } as never]),
     ],
-    slices: [slice('web', all), slice('sticky', all), slice('np', all, ['tcp']), slice('local', all, ['tcp'])],
+    slices: [slice('web', all), slice('sticky', all), slice('np', all, ['tcp']), slice('local', all, ['tcp']), slice('self', [all[0]!], ['tcp'])],
   };
 }
 
@@ -94,6 +95,10 @@ test('proxy modes: iptables, nftables, userspace on a netns topology', { timeout
         assert.equal(Object.keys(none.answers).length, 0);
         assert.ok(none.errors.ECONNREFUSED === 1 || none.errors.EHOSTUNREACH === 1 || none.errors.ENETUNREACH === 1, JSON.stringify(none));
         assert.ok((none.firstErrorMs ?? 9999) < 1000, `took ${none.firstErrorMs} ms`);
+
+        // Hairpin: a pod reaches itself through its Service.
+        const hp = await t.probe(t.pods[0]!, 'tcp', '10.96.0.15', 80, 3);
+        assert.deepEqual(hp.answers, { p1: 3 }, JSON.stringify(hp));
 
         // NodePort from the external client.
         const np = await t.probe(t.ext, 'tcp', t.nodeIP, 30080, 6);

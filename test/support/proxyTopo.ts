@@ -48,6 +48,9 @@ export async function createProxyTopo(): Promise<ProxyTopo> {
     for (let i = 0; i < 3; i++) {
       await ipn(node, 'link', 'add', `vp${i + 1}`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netnsPath(pods[i]!));
       await ipn(node, 'link', 'set', `vp${i + 1}`, 'master', 'br0', 'up');
+      // As the bridge CNI plugin's hairpinMode (kubelet's hairpin-veth): with br_netfilter, a pod's packet
+      // DNATed back to the same pod is bridged out of the port it came in on.
+      await ipn(node, 'link', 'set', `vp${i + 1}`, 'type', 'bridge_slave', 'hairpin', 'on');
       await ipn(pods[i]!, 'addr', 'add', `${topo.podIPs[i]}/24`, 'dev', 'eth0');
       await ipn(pods[i]!, 'link', 'set', 'eth0', 'up');
       await ipn(pods[i]!, 'route', 'add', 'default', 'via', '10.244.1.1');
