@@ -3,6 +3,8 @@
  * and from the 0.3.x/0.4.0 shape (`ips[].version`) at the protocol edge.
  */
 
+import { PodnetError } from '../util/errors.js';
+
 export const SUPPORTED_VERSIONS = ['0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'] as const;
 export type CniVersion = (typeof SUPPORTED_VERSIONS)[number];
 export const CURRENT_VERSION: CniVersion = '1.1.0';
@@ -25,10 +27,9 @@ export const ErrCode = {
 } as const;
 
 /** An error as a plugin reports it on stdout: `{cniVersion, code, msg, details}`. */
-export class CniError extends Error {
+export class CniError extends PodnetError {
   constructor(readonly cniCode: number, readonly msg: string, readonly details = '') {
-    super(details ? `${msg}: ${details}` : msg);
-    this.name = 'CniError';
+    super('ECNI', details ? `${msg}: ${details}` : msg);
   }
   toJSON(cniVersion?: string): Record<string, unknown> {
     return { ...(cniVersion ? { cniVersion } : {}), code: this.cniCode, msg: this.msg, ...(this.details ? { details: this.details } : {}) };

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CniError, ErrCode, type CmdArgs, type CniPlugin, type NetConf, type Result } from '../../types.js';
-import { parseCidr } from '../../ip.js';
+import { formatCidr, networkOf, parseCidr } from '../../ip.js';
 import { delegate } from '../../invoke.js';
 import { parseResult } from '../../version.js';
 
@@ -57,8 +57,10 @@ export function delegateConfig(conf: NetConf, env: SubnetEnv): Record<string, un
   if (d.mtu === undefined && env.mtu !== undefined) d.mtu = env.mtu;
   const ranges: unknown[] = [];
   const routes: unknown[] = [];
-  if (env.subnet) { ranges.push([{ subnet: env.subnet }]); routes.push({ dst: env.network }); }
-  if (env.ipv6Subnet) { ranges.push([{ subnet: env.ipv6Subnet }]); routes.push({ dst: env.ipv6Network }); }
+  // flanneld writes the gateway form (10.244.3.1/24); the delegate gets the network (10.244.3.0/24)
+  const net = (c: string) => formatCidr(networkOf(parseCidr(c)));
+  if (env.subnet) { ranges.push([{ subnet: net(env.subnet) }]); routes.push({ dst: net(env.network) }); }
+  if (env.ipv6Subnet) { ranges.push([{ subnet: net(env.ipv6Subnet) }]); routes.push({ dst: net(env.ipv6Network ?? env.ipv6Subnet) }); }
   const ipam = (conf.ipam && typeof conf.ipam === 'object' ? { ...conf.ipam } : {}) as Record<string, unknown>;
   if (ipam.type === undefined) ipam.type = 'host-local';
   ipam.ranges = ranges;
