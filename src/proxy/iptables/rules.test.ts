@@ -101,3 +101,10 @@ test('large clusters (>1000 endpoints) leave out endpoint-chain comments, as ups
   assert.ok(r.natRules.includes('-A KUBE-SEP-6XCC4VJACKOMSYVV -s 10.20.92.11 -j KUBE-MARK-MASQ'));
   assert.ok(r.natRules.includes('-A KUBE-SEP-6XCC4VJACKOMSYVV -m tcp -p tcp -j DNAT --to-destination 10.20.92.11:3306'));
 });
+
+test('--nodeport-addresses: node IPs inside the CIDRs get the KUBE-NODEPORTS jump', () => {
+  const t = buildTable(buildServiceMap(seedServices()), buildEndpointsMap(seedSlices()), { nodePortAddresses: ['192.168.138.0/24'], nodeIPs: ['192.168.138.221', '10.0.0.1'] });
+  assert.ok(t.payload.includes('-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -d 192.168.138.221 -j KUBE-NODEPORTS'));
+  assert.ok(!t.payload.includes('-d 10.0.0.1 -j KUBE-NODEPORTS'));
+  assert.ok(!t.payload.includes('--dst-type LOCAL -j KUBE-NODEPORTS'));
+});

@@ -24,7 +24,8 @@ export class NftablesProxier implements Proxier {
       kc = (await nftObjectNames(this.ns, FAMILY, TABLE, 'chain')).filter(isServiceChainName);
       ks = (await nftObjectNames(this.ns, FAMILY, TABLE, 'set')).filter(isAffinitySetName);
     }
-    const nodePortIPs = this.opts.nodePortAddresses?.length ? nodePortDestinations(this.opts) : [];
+    // nodeport-ips holds addresses (upstream: the node IPs inside --nodeport-addresses).
+    const nodePortIPs = this.opts.nodePortAddresses?.length ? nodePortDestinations(this.opts).filter((d) => !d.includes('/')) : [];
     const plan = buildNft(services, endpoints, { ...this.opts, nodePortIPs }, this.opts.lbStyle ?? 'cascade', full ? null : this.previous, kc, ks);
     try { await nftApply(this.ns, plan.script); } catch (e) { this.previous = null; throw e; }
     this.previous = plan.state;
