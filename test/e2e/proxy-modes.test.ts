@@ -27,8 +27,10 @@ function objects(t: ProxyTopo): { services: Service[]; slices: EndpointSlice[] }
       svc('np', '10.96.0.13', { type: 'NodePort' }, [{ name: 'tcp', port: 80, protocol: 'TCP', nodePort: 30080 } as never]),
       svc('local', '10.96.0.14', { type: 'NodePort', externalTrafficPolicy: 'Local' }, [{ name: 'tcp', port: 80, protocol: 'TCP', nodePort: 30081 } as never]),
       svc('self', '10.96.0.15', {}, [{ name: 'tcp', port: 80, protocol: 'TCP' } as never]),
+      { ...svc('lb', '10.96.0.16', { type: 'LoadBalancer', externalIPs: ['192.168.77.101'] }, [{ name: 'tcp', port: 80, protocol: 'TCP', nodePort: 30082 } as never]),
+        status: { loadBalancer: { ingress: [{ ip: '192.168.77.100' }] } } } as Service,
     ],
-    slices: [slice('web', all), slice('sticky', all), slice('np', all, ['tcp']), slice('local', all, ['tcp']), slice('self', [all[0]!], ['tcp'])],
+    slices: [slice('web', all), slice('sticky', all), slice('np', all, ['tcp']), slice('local', all, ['tcp']), slice('self', [all[0]!], ['tcp']), slice('lb', all, ['tcp'])],
   };
 }
 
@@ -95,6 +97,12 @@ test('proxy modes: iptables, nftables, userspace on a netns topology', { timeout
         assert.equal(Object.keys(none.answers).length, 0);
         assert.ok(none.errors.ECONNREFUSED === 1 || none.errors.EHOSTUNREACH === 1 || none.errors.ENETUNREACH === 1, JSON.stringify(none));
         assert.ok((none.firstErrorMs ?? 9999) < 1000, `took ${none.firstErrorMs} ms`);
+
+        // LoadBalancer ingress IP and an external IP, from the external client (routed to the node).
+        for (const vip of ['192.168.77.100', '192.168.77.101']) {
+          const lb = await t.probe(t.ext, 'tcp', vip, 80, 3);
+          assert.equal(Object.values(lb.answers).reduce((a, b) => a + b, 0), 3, `${vip}: ${JSON.stringify(lb)}`);
+        }
 
         // Hairpin: a pod reaches itself through its Service.
         const hp = await t.probe(t.pods[0]!, 'tcp', '10.96.0.15', 80, 3);

@@ -66,6 +66,8 @@ export async function createProxyTopo(): Promise<ProxyTopo> {
     await ipn(node, 'link', 'set', 'eth0', 'up');
     await ipn(ext, 'addr', 'add', `${topo.extIP}/24`, 'dev', 'eth0');
     await ipn(ext, 'link', 'set', 'eth0', 'up');
+    // The lab's LoadBalancer pool / external IPs are routed to this node.
+    for (const vip of ['192.168.77.100', '192.168.77.101']) await ipn(ext, 'route', 'add', `${vip}/32`, 'via', topo.nodeIP);
     // Like a real node, the node has a default route (towards the "outside").
     await ipn(node, 'route', 'add', 'default', 'via', topo.extIP);
     // Backends: p1..p3 answer with their name on TCP and UDP 8080.
