@@ -1,0 +1,36 @@
+/**
+ * Every kind podnet serves, with its semantics (see ./types.ts). The API server looks kinds up by
+ * (group, resource) for URLs and by (group, kind) for request bodies.
+ */
+import type { KindSemantics } from './types.js';
+import { podKind } from './pod.js';
+import { serviceKind } from './service.js';
+import { endpointSliceKind, endpointsKind } from './endpoints.js';
+import { deploymentKind, replicaSetKind } from './workloads.js';
+import { configMapKind, eventKind, namespaceKind, nodeKind } from './cluster.js';
+import { networkPolicyKind } from './networkpolicy.js';
+
+export type { KindSemantics } from './types.js';
+export { humanDuration, translateTimestampSince } from './common.js';
+
+export const allKinds: KindSemantics[] = [
+  namespaceKind, nodeKind, podKind, serviceKind, endpointsKind, configMapKind, eventKind,
+  endpointSliceKind, deploymentKind, replicaSetKind, networkPolicyKind,
+];
+
+const byResource = new Map(allKinds.map((k) => [`${k.group}/${k.resource}`, k]));
+const byKind = new Map(allKinds.map((k) => [`${k.group}/${k.kind}`, k]));
+
+/** Look up by API group ('' for core) and plural resource name ('pods'). */
+export function kindByResource(group: string, resource: string): KindSemantics | undefined {
+  return byResource.get(`${group}/${resource}`);
+}
+/** Look up by API group ('' for core) and kind ('Pod'). */
+export function kindByKind(group: string, kind: string): KindSemantics | undefined {
+  return byKind.get(`${group}/${kind}`);
+}
+/** Group of an apiVersion string: 'apps/v1' → 'apps', 'v1' → ''. */
+export function groupOf(apiVersion: string): string {
+  const i = apiVersion.indexOf('/');
+  return i < 0 ? '' : apiVersion.slice(0, i);
+}
