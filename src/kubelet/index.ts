@@ -1,0 +1,139 @@
+/**
+ * kubelet-lite: registers the Node, watches the pods bound to it (field selector
+ * spec.nodeName=<node>), runs them through PodRuntime, writes their status, serves logs/exec on a
+ * unix socket. Restart-safe: adopts sandboxes recorded in the state dir, removes those of pods gone.
+ */
+import { join } from 'node:path';
+import { createClient, createInformer, loadKubeconfig, R, isNotFound, type ClientConfig, type KubeClient } from '../client/index.js';
+import { CniRuntime } from '../cni/runtime/index.js';
+import { createLogger, type Logger } from '../util/log.js';
+import { registerNode, postNodeStatus } from './node.js';
+import { PodRuntime, type PodNetwork } from './runtime.js';
+import { startKubeletServer } from './server.js';
+import type { PodLite } from './types.js';
+
+export { PodRuntime, type PodNetwork, type PodNetAttachment } from './runtime.js';
+export { startKubeletServer } from './server.js';
+export { KUBELET_SOCKET_ANNOTATION } from './node.js';
+
+export interface KubeletOptions {
+  nodeName: string;
+  /** Path of a kubeconfig, or a ready client config, or a client. */
+  kubeconfig?: string;
+  clientConfig?: ClientConfig;
+  client?: KubeClient;
+  /** e.g. /run/podnet/<lab>/nodes/<node>/kubelet */
+  stateDir: string;
+  nodeIP: string;
+  /** CNI: conf dir with the *.conflist; without it pods get loopback only. */
+  cniConfDir?: string;
+  cniBinDirs?: string[];
+  cniCacheDir?: string;
+  /** Or any PodNetwork implementation (tests). */
+  network?: PodNetwork;
+  clusterDNS?: string[];
+  clusterDomain?: string;
+  /** The node's resolv.conf (dnsPolicy Default); default <stateDir>/resolv.conf. */
+  resolvConf?: string;
+  /** Kubelet API unix socket; default <stateDir>/kubelet.sock. */
+  socketPath?: string;
+  /** Node status interval (ms), default 10000. */
+  statusIntervalMs?: number;
+  /** Crash-loop back-off base (ms), default 10000. */
+  backoffBaseMs?: number;
+  log?: Logger;
+}
+
+export interface Kubelet {
+  socketPath: string;
+  runtime: PodRuntime;
+  /** Resolves when everything has stopped (after the signal aborted). Pods keep running. */
+  stopped: Promise<void>;
+}
+
+export async function startKubelet(opts: KubeletOptions, signal: AbortSignal): Promise<Kubelet> {
+  const log = opts.log ?? createLogger('kubelet');
+  const client = opts.client ?? createClient(opts.clientConfig ?? loadKubeconfig(opts.kubeconfig ?? ''));
+  const network: PodNetwork | undefined = opts.network ?? (opts.cniConfDir
+    ? new CniRuntime({ confDir: opts.cniConfDir, binDirs: opts.cniBinDirs ?? ['/opt/cni/bin'], cacheDir: opts.cniCacheDir ?? join(opts.stateDir, 'cni-cache') })
+    : undefined);
+  const runtime = new PodRuntime({
+    stateDir: opts.stateDir, nodeName: opts.nodeName, nodeIP: opts.nodeIP,
+    clusterDNS: opts.clusterDNS ?? ['10.96.0.10'], clusterDomain: opts.clusterDomain ?? 'cluster.local',
+    nodeResolvConf: opts.resolvConf, network, backoffBaseMs: opts.backoffBaseMs, log,
+  });
+  runtime.loadState();
+  const socketPath = opts.socketPath ?? join(opts.stateDir, 'kubelet.sock');
+  const server = await startKubeletServer(socketPath, runtime, log);
+
+  await registerNode(client, opts.nodeName, socketPath);
+  const heartbeat = async (): Promise<void> => {
+    let notReady: string | undefined;
+    if (network) {
+      try { await network.status(); } catch (e) { notReady = `container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:${(e as Error).message}`; }
+    }
+    await postNodeStatus(client, { nodeName: opts.nodeName, nodeIP: opts.nodeIP, notReadyReason: notReady })
+      .catch((e: unknown) => log.warn({ err: (e as Error).message }, 'node status update failed'));
+  };
+  await heartbeat();
+
+  const pushStatus = async (pod: PodLite): Promise<void> => {
+    const uid = pod.metadata.uid!;
+    const st = runtime.statusIfChanged(uid);
+    if (!st) return;
+    try {
+      await client.patch(R.pods(pod.metadata.namespace), pod.metadata.name!, { status: st }, 'merge', 'status');
+    } catch (e) {
+      runtime.forgetStatus(uid);
+      if (!isNotFound(e)) log.warn({ err: (e as Error).message, pod: pod.metadata.name }, 'pod status update failed');
+    }
+  };
+
+  const deleting = new Set<string>();
+  const handle = (pod: PodLite): void => {
+    const uid = pod.metadata.uid!;
+    if (pod.metadata.deletionTimestamp) {
+      if (deleting.has(uid)) return;
+      deleting.add(uid);
+      const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+      void runtime.kill(uid, grace)
+        .then(() => client.delete(R.pods(pod.metadata.namespace), pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid } }))
+        .catch((e: unknown) => { if (!isNotFound(e)) log.warn({ err: (e as Error).message, pod: pod.metadata.name }, 'final pod delete failed'); })
+        .finally(() => deleting.delete(uid));
+      return;
+    }
+    if (pod.spec.nodeName !== opts.nodeName) return;
+    void runtime.sync(pod).then(() => pushStatus(pod));
+  };
+
+  const informer = createInformer<PodLite>(client, R.pods, { fieldSelector: `spec.nodeName=${opts.nodeName}`, log });
+  informer.on({
+    onAdd: handle,
+    onUpdate: (_o, n) => handle(n),
+    onDelete: (p) => { void runtime.kill(p.metadata.uid!, 0); },
+  });
+  await informer.start(signal);
+  await informer.synced();
+  await runtime.gc(new Set(informer.list().map((p) => p.metadata.uid!)));
+
+  const tick = setInterval(() => {
+    for (const uid of runtime.uids()) {
+      const p = runtime.spec(uid);
+      const cur = p ? informer.get(p.metadata.namespace, p.metadata.name!) : undefined;
+      if (cur && cur.metadata.uid === uid) handle(cur);
+    }
+  }, 1000);
+  const hb = setInterval(() => { void heartbeat(); }, opts.statusIntervalMs ?? 10_000);
+
+  const stopped = new Promise<void>((resolve) => {
+    const stop = async (): Promise<void> => {
+      clearInterval(tick); clearInterval(hb);
+      await server.close();
+      (client as { close?: () => void }).close?.();
+      resolve();
+    };
+    if (signal.aborted) void stop(); else signal.addEventListener('abort', () => void stop(), { once: true });
+  });
+  log.info({ node: opts.nodeName, socket: socketPath, network: !!network }, 'kubelet started');
+  return { socketPath, runtime, stopped };
+}

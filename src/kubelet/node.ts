@@ -1,0 +1,85 @@
+/** Node registration and status heartbeats. */
+import { cpus, release, totalmem, hostname as osHostname, arch } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { R, isNotFound, type KubeClient } from '../client/index.js';
+import type { K8sCondition } from './status.js';
+import type { NodeLite } from './types.js';
+
+export const KUBELET_SOCKET_ANNOTATION = 'podnet.io/kubelet-socket';
+export const KUBELET_VERSION = 'v1.32.0';
+export const RUNTIME_VERSION = 'podnet://0.1.0';
+
+export interface NodeStatusInputs {
+  nodeName: string;
+  nodeIP: string;
+  /** undefined = ready; otherwise why not. */
+  notReadyReason?: string;
+  now: string;
+  old?: K8sCondition[];
+  maxPods?: number;
+}
+
+function readOr(p: string, d: string): string { try { return readFileSync(p, 'utf8').trim(); } catch { return d; } }
+
+function osImage(): string {
+  const m = /^PRETTY_NAME="?([^"\n]*)"?/m.exec(readOr('/etc/os-release', ''));
+  return m ? m[1]! : 'Linux';
+}
+
+function condition(type: string, status: 'True' | 'False', reason: string, message: string, now: string, old?: K8sCondition[]): Record<string, unknown> {
+  const prev = old?.find((c) => c.type === type);
+  return { type, status, reason, message, lastHeartbeatTime: now, lastTransitionTime: prev && prev.status === status ? prev.lastTransitionTime : now };
+}
+
+/** The Node status this kubelet reports (pure but for reading host facts). */
+export function nodeStatus(i: NodeStatusInputs): Record<string, unknown> {
+  const cap = { cpu: String(cpus().length), memory: `${Math.floor(totalmem() / 1024)}Ki`, pods: String(i.maxPods ?? 110), 'ephemeral-storage': '10Gi' };
+  const ready = i.notReadyReason === undefined;
+  return {
+    addresses: [{ type: 'InternalIP', address: i.nodeIP }, { type: 'Hostname', address: i.nodeName }],
+    capacity: cap,
+    allocatable: cap,
+    conditions: [
+      condition('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available', i.now, i.old),
+      condition('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure', i.now, i.old),
+      condition('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available', i.now, i.old),
+      ready
+        ? condition('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status', i.now, i.old)
+        : condition('Ready', 'False', 'KubeletNotReady', i.notReadyReason!, i.now, i.old),
+    ],
+    daemonEndpoints: { kubeletEndpoint: { Port: 0 } },
+    nodeInfo: {
+      machineID: readOr('/etc/machine-id', ''),
+      systemUUID: readOr('/etc/machine-id', ''),
+      bootID: readOr('/proc/sys/kernel/random/boot_id', ''),
+      kernelVersion: release(),
+      osImage: osImage(),
+      containerRuntimeVersion: RUNTIME_VERSION,
+      kubeletVersion: KUBELET_VERSION,
+      kubeProxyVersion: '',
+      operatingSystem: 'linux',
+      architecture: arch() === 'x64' ? 'amd64' : arch(),
+    },
+  };
+}
+
+/** Creates the Node (or merges our labels/annotations into it). */
+export async function registerNode(client: KubeClient, nodeName: string, socketPath: string): Promise<NodeLite> {
+  const labels = { 'kubernetes.io/hostname': nodeName, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': arch() === 'x64' ? 'amd64' : arch(), 'podnet.io/host': osHostname() };
+  const annotations = { [KUBELET_SOCKET_ANNOTATION]: socketPath };
+  try {
+    await client.get<NodeLite>(R.nodes, nodeName);
+    return await client.patch<NodeLite>(R.nodes, nodeName, { metadata: { labels, annotations } }, 'merge');
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+    return client.create<NodeLite>(R.nodes, { apiVersion: 'v1', kind: 'Node', metadata: { name: nodeName, labels, annotations }, spec: {} });
+  }
+}
+
+/** Writes the Node's status (merge patch on the status subresource). */
+export async function postNodeStatus(client: KubeClient, i: Omit<NodeStatusInputs, 'now' | 'old'>): Promise<NodeLite> {
+  const cur = await client.get<NodeLite>(R.nodes, i.nodeName);
+  const old = (cur.status?.conditions as K8sCondition[] | undefined) ?? undefined;
+  const status = nodeStatus({ ...i, now: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), old });
+  return client.patch<NodeLite>(R.nodes, i.nodeName, { status }, 'merge', 'status');
+}
