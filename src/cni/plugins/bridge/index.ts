@@ -147,6 +147,15 @@ async function del(a: CmdArgs): Promise<void> {
   await delegate(c.ipamType, 'DEL', a.stdin, process.env);
   if (a.netns && existsSync(a.netns)) {
     try { await deleteLink(a.netns, a.ifName); } catch (e) { throw fail(`failed to delete ${a.ifName} in ${a.netns}`, e); }
+  } else {
+    // no netns (GC of a cached attachment, or the sandbox is gone): the cached prevResult names the
+    // host end; deleting it removes the pair if the namespace still exists somewhere
+    const prev = a.conf.prevResult as Result | undefined;
+    for (const i of prev?.interfaces ?? []) {
+      if (i.sandbox || i.name === c.bridge || !/^veth[0-9a-f]{8}$/.test(i.name)) continue;
+      const l = await getLink(H(), i.name);
+      if (l?.master === c.bridge && (!i.mac || l.address === i.mac)) await deleteLink(H(), i.name);
+    }
   }
   if (c.ipMasq) await teardownIpMasq(H(), c.name, a.containerId);
 }
