@@ -1,0 +1,58 @@
+import type { KubeClient } from '../client/types.js';
+import { createLogger, type Logger } from '../util/log.js';
+import { DeploymentController } from './deployment.js';
+import { EndpointsController } from './endpoints.js';
+import { EndpointSliceController } from './endpointslice.js';
+import { EventRecorder } from './events.js';
+import { GarbageCollector } from './gc.js';
+import { InformerFactory } from './informers.js';
+import { NodeIpamController } from './nodeipam.js';
+import { ReplicaSetController } from './replicaset.js';
+import { Scheduler } from './scheduler.js';
+
+export * from './allocators/index.js';
+
+export interface ControllerOptions {
+  clusterCidr: string;
+  nodeCidrMaskSize: number;
+  /** Service CIDR; ClusterIPs are allocated by the API server in the Service create path. */
+  serviceCidr: string;
+  log?: Logger;
+  /** Subset to run (default: all): nodeipam, endpoints, endpointslice, scheduler, replicaset, deployment, gc. */
+  controllers?: string[];
+}
+
+export const ALL_CONTROLLERS = ['nodeipam', 'endpoints', 'endpointslice', 'scheduler', 'replicaset', 'deployment', 'gc'] as const;
+
+/**
+ * Starts the controllers on shared informers. Resolves once every informer has listed and the
+ * workers run; they keep running until `signal` aborts (then `done` of the returned promise's
+ * value settles). Call it after the API server listens.
+ */
+export async function startControllers(client: KubeClient, opts: ControllerOptions, signal: AbortSignal): Promise<void> {
+  await startControllerManager(client, opts, signal);
+}
+
+export interface ControllerManager { done: Promise<void>; nodeIpam?: NodeIpamController; scheduler?: Scheduler }
+
+export async function startControllerManager(client: KubeClient, opts: ControllerOptions, signal: AbortSignal): Promise<ControllerManager> {
+  const log = opts.log ?? createLogger('controller-manager');
+  const want = new Set(opts.controllers ?? ALL_CONTROLLERS);
+  for (const c of want) if (!(ALL_CONTROLLERS as readonly string[]).includes(c)) throw new Error(`unknown controller "${c}" (known: ${ALL_CONTROLLERS.join(', ')})`);
+  const informers = new InformerFactory(client, log);
+  const events = new EventRecorder(client, 'controller-manager', log);
+  const schedEvents = new EventRecorder(client, 'default-scheduler', log);
+  const runners: { name: string; run(signal: AbortSignal): Promise<void> }[] = [];
+  const m: ControllerManager = { done: Promise.resolve() };
+  if (want.has('nodeipam')) { m.nodeIpam = new NodeIpamController(client, informers, { clusterCidr: opts.clusterCidr, nodeCidrMaskSize: opts.nodeCidrMaskSize, log: log.child({ controller: 'nodeipam' }), events }); runners.push({ name: 'nodeipam', run: (s) => m.nodeIpam!.run(s) }); }
+  if (want.has('endpoints')) { const c = new EndpointsController(client, informers, log.child({ controller: 'endpoints' })); runners.push({ name: 'endpoints', run: (s) => c.run(s) }); }
+  if (want.has('endpointslice')) { const c = new EndpointSliceController(client, informers, log.child({ controller: 'endpointslice' })); runners.push({ name: 'endpointslice', run: (s) => c.run(s) }); }
+  if (want.has('scheduler')) { m.scheduler = new Scheduler(client, informers, schedEvents, log.child({ controller: 'scheduler' })); runners.push({ name: 'scheduler', run: (s) => m.scheduler!.run(s) }); }
+  if (want.has('replicaset')) { const c = new ReplicaSetController(client, informers, events, log.child({ controller: 'replicaset' })); runners.push({ name: 'replicaset', run: (s) => c.run(s) }); }
+  if (want.has('deployment')) { const c = new DeploymentController(client, informers, events, log.child({ controller: 'deployment' })); runners.push({ name: 'deployment', run: (s) => c.run(s) }); }
+  if (want.has('gc')) { const c = new GarbageCollector(client, informers, log.child({ controller: 'gc' })); runners.push({ name: 'gc', run: (s) => c.run(s) }); }
+  await informers.start(signal);
+  log.info({ controllers: runners.map((r) => r.name) }, 'caches synced, controllers running');
+  m.done = Promise.all(runners.map((r) => r.run(signal).catch((e: unknown) => log.error({ err: e, controller: r.name }, 'controller stopped')))).then(() => undefined);
+  return m;
+}
