@@ -65,3 +65,15 @@ export function loadDefaultNetwork(dir: string): NetworkConfigList {
   }
   throw new CniError(ErrCode.PluginNotAvailable, `no valid network config found in ${dir}`, errors.join('; '));
 }
+
+/** The config list named `name` in `dir` (lowest file name first), as cnitool finds a network. */
+export function loadNetworkByName(dir: string, name: string): NetworkConfigList {
+  let files: string[];
+  try { files = readdirSync(dir).filter((f) => EXTENSIONS.includes(extname(f))).sort(); } catch (e) {
+    throw new CniError(ErrCode.PluginNotAvailable, `cni config dir ${dir} unreadable`, (e as Error).message);
+  }
+  for (const f of files) {
+    try { const l = loadConfFile(join(dir, f)); if (l.name === name) return l; } catch { /* skip */ }
+  }
+  throw new CniError(ErrCode.InvalidNetworkConfig, `no net configuration with name "${name}" in ${dir}`);
+}

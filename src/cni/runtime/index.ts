@@ -1,10 +1,10 @@
 import { CniError, ErrCode, type NetConf } from '../types.js';
 import { atLeast, parseResult } from '../version.js';
 import { execPlugin, findPlugin } from '../invoke.js';
-import { loadDefaultNetwork, parseConfList, type NetworkConfigList } from './conf.js';
+import { loadDefaultNetwork, loadNetworkByName, parseConfList, type NetworkConfigList } from './conf.js';
 import { ResultCache, type CacheEntry } from './cache.js';
 
-export { loadDefaultNetwork, parseConfList, wrapConf, loadConfFile, type NetworkConfigList } from './conf.js';
+export { loadDefaultNetwork, loadNetworkByName, parseConfList, wrapConf, loadConfFile, type NetworkConfigList } from './conf.js';
 export { ResultCache, type CacheEntry } from './cache.js';
 
 export interface CniRuntimeOptions {
@@ -18,6 +18,8 @@ export interface CniRuntimeOptions {
   netns?: string;
   /** Per plugin call. */
   timeoutMs?: number;
+  /** Use the config list with this `name` instead of the lowest-named file (cnitool's NAME). */
+  networkName?: string;
 }
 
 export interface PortMappingArg { hostPort: number; containerPort: number; protocol?: 'tcp' | 'udp' | 'sctp'; hostIP?: string }
@@ -48,7 +50,9 @@ export class CniRuntime {
   constructor(readonly opts: CniRuntimeOptions) { this.cache = new ResultCache(opts.cacheDir); }
 
   /** The current network config list (re-read every call so config changes apply to new pods). */
-  network(): NetworkConfigList { return loadDefaultNetwork(this.opts.confDir); }
+  network(): NetworkConfigList {
+    return this.opts.networkName ? loadNetworkByName(this.opts.confDir, this.opts.networkName) : loadDefaultNetwork(this.opts.confDir);
+  }
 
   private cniArgs(p: PodAttachment): [string, string][] {
     return [['IgnoreUnknown', '1'], ['K8S_POD_NAMESPACE', p.podNamespace], ['K8S_POD_NAME', p.podName], ['K8S_POD_INFRA_CONTAINER_ID', p.containerId], ['K8S_POD_UID', p.podUid]];
