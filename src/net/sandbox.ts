@@ -139,8 +139,10 @@ fmt() {
     printf '%s.%s000Z %s F %s\\n' "$ts" "\${t#*.}" "$stream" "$line" >&3
   done
 }
-"$@" > >(fmt stdout) 2> >(fmt stderr) </dev/null &
+exec 4> >(fmt stdout) 5> >(fmt stderr)
+"$@" >&4 2>&5 </dev/null 4>&- 5>&- &
 pid=$!
+exec 4>&- 5>&-
 echo "$pid" > "$dir/pid.tmp" && mv "$dir/pid.tmp" "$dir/pid"
 wait "$pid"; rc=$?
 wait 2>/dev/null

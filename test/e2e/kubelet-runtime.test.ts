@@ -1,0 +1,150 @@
+/**
+ * The kubelet's sandbox/container layer on the real kernel, without an API server: pause sandbox
+ * in its own netns (ip netns identify, nsenter), CNI ADD/DEL through the runtime with the
+ * reference bridge+host-local plugins inside a test node netns, containers with their own
+ * hostname/resolv.conf/hosts, CRI logs, exec over the kubelet API's WebSocket, readiness probes,
+ * crash-loop restarts, adoption after a restart, and deletion leaving nothing behind.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { exec } from '../../src/util/exec.js';
+import { createLogger } from '../../src/util/log.js';
+import { CniRuntime } from '../../src/cni/runtime/index.js';
+import { PodRuntime } from '../../src/kubelet/runtime.js';
+import { startKubeletServer } from '../../src/kubelet/server.js';
+import type { PodLite } from '../../src/kubelet/types.js';
+import { makeTestNode, socketGet, wsExec, processesMentioning, killMentioning, waitUntil, netnsMounted } from '../support/kubelet.js';
+
+const log = createLogger('kubelet-test', process.env.PODNET_LOG_LEVEL ?? 'warn');
+
+function pod(name: string, uid: string, spec: Partial<PodLite['spec']> & { containers: PodLite['spec']['containers'] }): PodLite {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'team-a', uid }, spec: { nodeName: 'n1', ...spec } };
+}
+
+test('kubelet runtime: sandbox, containers, logs, exec, probes, restarts, adoption, deletion', async () => {
+  const node = await makeTestNode();
+  const stateDir = join(node.dir, 'kubelet');
+  const net = new CniRuntime({ confDir: node.confDir, binDirs: ['/usr/lib/cni'], cacheDir: node.cacheDir, netns: node.netnsPath });
+  const mk = (): PodRuntime => new PodRuntime({ stateDir, nodeName: 'n1', nodeIP: '192.168.200.1', clusterDNS: ['10.96.0.10'], clusterDomain: 'cluster.local', network: net, backoffBaseMs: 200, backoffCapMs: 1000, log });
+  let rt = mk();
+  const netnsNames: string[] = [];
+  const pausePids: number[] = [];
+  let server: Awaited<ReturnType<typeof startKubeletServer>> | undefined;
+  try {
+    const web = pod('web', 'uid-web', {
+      containers: [
+        { name: 'echo', image: 'podnet/echo', readinessProbe: { httpGet: { port: 8080, path: '/' }, periodSeconds: 1 } },
+        { name: 'sh', image: 'podnet/shell', command: ['sh', '-c', 'echo hello-out; echo hello-err >&2; exec sleep 1000'] },
+      ],
+      hostAliases: [{ ip: '10.1.2.3', hostnames: ['db.example'] }],
+    });
+    const crash = pod('crash', 'uid-crash', { restartPolicy: 'Always', containers: [{ name: 'c', image: 'podnet/shell', command: ['sh', '-c', 'echo run; exit 3'] }] });
+    const bad = pod('bad', 'uid-bad', { containers: [{ name: 'c', image: 'nginx:1.25' }] });
+    for (const p of [web, crash, bad]) await rt.sync(p);
+    const rec = rt.record('uid-web')!;
+    netnsNames.push(rec.netnsName, rt.record('uid-crash')!.netnsName, rt.record('uid-bad')!.netnsName);
+    pausePids.push(rec.pausePid);
+
+    // sandbox: its own netns, named like the CRI runtimes do, with the CNI address on eth0
+    assert.match(rec.netnsName, /^cni-[0-9a-f-]{36}$/);
+    assert.equal((await exec(['ip', 'netns', 'identify', String(rec.pausePid)])).stdout.trim(), rec.netnsName);
+    assert.match((await exec(['lsns', '-t', 'net', '-o', 'PID,NSFS,COMMAND', '-n'])).stdout, new RegExp(`${rec.pausePid}\\s+/run/netns/${rec.netnsName}\\s+/pause`));
+    assert.equal(rec.podIPs.length, 1);
+    const ip = rec.podIPs[0]!;
+    assert.match((await exec(['nsenter', '-t', String(rec.pausePid), '-n', 'ip', '-4', '-o', 'addr', 'show', 'eth0'])).stdout, new RegExp(`inet ${ip.replace(/\./g, '\\.')}/24`));
+
+    // echo answers from the node's netns with the pod's name and IP and the peer (the bridge gateway)
+    const http = await waitUntil(async () => {
+      const r = await exec(['ip', 'netns', 'exec', node.name, 'curl', '-s', '--max-time', '2', `http://${ip}:8080/`], { allowFail: true });
+      return r.code === 0 ? r.stdout : undefined;
+    }, 10_000, 'echo HTTP');
+    assert.match(http, new RegExp(`^pod=web ip=${ip} peer=10\\.\\d+\\.7\\.1:\\d+`));
+
+    // readiness probe feeds Ready
+    await waitUntil(async () => { await rt.sync(web); const s = rt.view(rec, web); return s.containers.every((c) => c.ready) || undefined; }, 10_000, 'pod ready');
+    const st = rt.statusIfChanged('uid-web')!;
+    assert.equal(st.phase, 'Running');
+    assert.equal(st.podIP, ip);
+    assert.equal((st.conditions as { type: string; status: string }[]).find((c) => c.type === 'Ready')?.status, 'True');
+
+    // bad image: waiting ErrImagePull, pod Pending
+    const bst = rt.statusIfChanged('uid-bad')!;
+    assert.equal(bst.phase, 'Pending');
+    const bcs = (bst.containerStatuses as { state: { waiting?: { reason: string; message: string } } }[])[0]!;
+    assert.equal(bcs.state.waiting?.reason, 'ErrImagePull');
+    assert.match(bcs.state.waiting!.message, /image "nginx:1\.25" is not built into podnet \(podnet\/echo, podnet\/mysql, podnet\/shell, podnet\/host\)/);
+
+    // kubelet API: logs and exec
+    const sock = join(stateDir, 'kubelet.sock');
+    server = await startKubeletServer(sock, rt, log);
+    const logs = await waitUntil(async () => { const r = await socketGet(sock, '/containerLogs/team-a/web/sh'); return r.body.includes('hello-err') ? r : undefined; }, 5000, 'logs');
+    assert.equal(logs.status, 200);
+    assert.deepEqual(logs.body.split('\n').filter(Boolean).sort(), ['hello-err', 'hello-out']);
+    const tsLogs = await socketGet(sock, '/containerLogs/team-a/web/sh?timestamps=true&tailLines=1');
+    assert.match(tsLogs.body, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z hello-(out|err)\n$/);
+    assert.equal((await socketGet(sock, '/containerLogs/team-a/nope/sh')).status, 404);
+
+    const resolv = await wsExec(sock, 'team-a', 'web', 'sh', ['cat', '/etc/resolv.conf']);
+    assert.equal(resolv.protocol, 'v5.channel.k8s.io');
+    assert.equal(resolv.stdout, 'search team-a.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n');
+    assert.deepEqual(resolv.status, { metadata: {}, status: 'Success' });
+    const ident = await wsExec(sock, 'team-a', 'web', 'echo', ['sh', '-c', 'hostname; cat /etc/hosts; readlink /proc/1/ns/pid; ip -4 -o addr show eth0'], { protocol: 'v4.channel.k8s.io' });
+    assert.equal(ident.protocol, 'v4.channel.k8s.io');
+    const lines = ident.stdout.split('\n');
+    assert.equal(lines[0], 'web');
+    assert.match(ident.stdout, new RegExp(`${ip.replace(/\./g, '\\.')}\\tweb\\n`));
+    assert.match(ident.stdout, /10\.1\.2\.3\tdb\.example/);
+    assert.match(ident.stdout, new RegExp(`inet ${ip.replace(/\./g, '\\.')}/24`));
+    const hostPidNs = (await exec(['readlink', '/proc/self/ns/pid'])).stdout.trim();
+    assert.notEqual(ident.stdout.split('\n').find((l) => l.startsWith('pid:')), hostPidNs);
+    const failing = await wsExec(sock, 'team-a', 'web', 'sh', ['sh', '-c', 'cat; echo oops >&2; exit 7'], { stdin: 'from-stdin' });
+    assert.equal(failing.stdout, 'from-stdin');
+    assert.equal(failing.stderr, 'oops\n');
+    assert.equal(failing.status?.reason, 'NonZeroExitCode');
+    assert.deepEqual((failing.status?.details as { causes: unknown[] }).causes, [{ reason: 'ExitCode', message: '7' }]);
+
+    // crash loop: restarted with back-off, exit code in lastState
+    const cst = await waitUntil(async () => {
+      await rt.sync(crash);
+      const v = rt.view(rt.record('uid-crash')!, crash).containers[0]!;
+      return v.restartCount >= 2 ? v : undefined;
+    }, 15_000, 'crash restarts');
+    assert.equal(cst.lastTerminated?.exitCode, 3);
+    assert.equal(cst.lastTerminated?.reason, 'Error');
+    const clog = await socketGet(sock, '/containerLogs/team-a/crash/c?previous=true');
+    assert.equal(clog.body, 'run\n');
+
+    // restart-safety: a new runtime on the same state dir adopts the running sandbox and containers
+    await server.close(); server = undefined;
+    const echoPid = rec.containers.echo!.proc!.initPid;
+    rt = mk();
+    rt.loadState();
+    await rt.sync(web);
+    const again = rt.record('uid-web')!;
+    assert.equal(again.pausePid, rec.pausePid);
+    assert.equal(again.containers.echo!.proc!.initPid, echoPid);
+    assert.equal(again.containers.echo!.restartCount, 0);
+
+    // deletion: gc of pods the API no longer has removes everything (CNI DEL included)
+    await rt.gc(new Set(['uid-web']));
+    assert.deepEqual(readdirSync(join(stateDir, 'pods')), ['uid-web']);
+    await rt.kill('uid-web', 2);
+    for (const n of netnsNames) assert.equal(netnsMounted(n), false, `${n} still mounted`);
+    assert.throws(() => process.kill(rec.pausePid, 0));
+    assert.deepEqual(processesMentioning(stateDir), []);
+    assert.deepEqual(readdirSync(join(stateDir, 'pods')), []);
+    assert.deepEqual(readdirSync(join(stateDir, 'logs')), []);
+    const cacheLeft = existsSync(join(node.cacheDir, 'results')) ? readdirSync(join(node.cacheDir, 'results')) : [];
+    assert.deepEqual(cacheLeft, []);
+    assert.doesNotMatch((await exec(['ip', '-n', node.name, '-o', 'link'])).stdout, /veth/);
+  } finally {
+    await server?.close();
+    for (const uid of rt.uids()) await rt.kill(uid, 0).catch(() => undefined);
+    killMentioning(stateDir);
+    for (const p of pausePids) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
+    for (const n of netnsNames) await exec(['ip', 'netns', 'delete', n], { allowFail: true });
+    await node.cleanup();
+  }
+});
