@@ -85,7 +85,7 @@ writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), versions, no
   'rawLoadMs: the same generated ruleset loaded by iptables-restore --noflush / nft -f into an empty scratch netns',
   'rawLoadFlushMs: iptables only, the same payload WITHOUT --noflush (whole-table replace; kube-proxy must not use it since other components own rules in nat/filter) — shows where iptables-nft 1.8.9 spends the time',
   'oneChangeMs: partial sync after one service\'s endpoints changed',
-  'connectUs: TCP connect() time to the last-added ClusterIP from the node netns (new conntrack entry each time), 300 samples',
+  'connectUs: TCP connect() time from the node netns to the ClusterIP whose rule is LAST in KUBE-SERVICES (worst case; new conntrack entry each time), 300 samples after 20 warm-up',
   'nftables lbStyle vmap = upstream\'s anonymous numgen vmap per service; cascade = podnet default (numgen mod (N-i) == 0 goto per endpoint)',
 ], results }, null, 2) + '\n');
 process.stderr.write(`wrote ${out}\n`);
