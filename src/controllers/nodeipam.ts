@@ -86,11 +86,12 @@ export class NodeIpamController {
       this.queue.addAfter(name, 30_000);
       return;
     }
+    this.owned.set(name, cidr); // before the write: its watch event must find it ours
     try {
       await this.client.patch(R.nodes, name, { spec: { podCIDR: cidr, podCIDRs: [cidr] } }, 'merge');
-      this.owned.set(name, cidr);
       this.opts.log?.info({ node: name, podCIDR: cidr }, 'assigned podCIDR');
     } catch (e) {
+      if (this.owned.get(name) === cidr) this.owned.delete(name);
       this.allocator.release(cidr);
       if (isNotFound(e)) return;
       throw e;
