@@ -52,39 +52,48 @@ async function freshChain(ns: NetnsPath, table: IptTable, chain: string): Promis
   else await ipt(ns, table, ['-N', chain]);
 }
 
-/** Removes every rule of `fromChain` that jumps to `chain`, then the chain itself. Missing is fine. */
+/** Removes every rule of `fromChains` that jumps to `chain`, then the chain itself, in one restore. Missing is fine. */
 export async function deleteChainAndJumps(ns: NetnsPath, table: IptTable, chain: string, fromChains: readonly string[]): Promise<void> {
   const dump = await iptablesSave(ns, table);
+  const hasChain = dump.includes(`:${chain} `);
+  const dels: string[] = [];
   for (const line of dump.split('\n')) {
     if (!line.startsWith('-A ')) continue;
     const argv = splitSavedRule(line);
-    const from = argv[1]!;
-    if (!fromChains.includes(from)) continue;
+    if (!fromChains.includes(argv[1]!)) continue;
     const j = argv.indexOf('-j');
     if (j < 0 || argv[j + 1] !== chain) continue;
-    await ipt(ns, table, ['-D', from, ...argv.slice(2)], true);
+    dels.push(`-D ${line.slice(3)}`);
   }
-  if (dump.includes(`:${chain} `)) {
-    await ipt(ns, table, ['-F', chain], true);
-    await ipt(ns, table, ['-X', chain], true);
+  if (!hasChain && dels.length === 0) return;
+  const lines = [`*${table}`, ...dels, ...(hasChain ? [`:${chain} - [0:0]`, `-X ${chain}`] : []), 'COMMIT', ''];
+  const r = await nsExec(ns, ['iptables-restore', '-w', '5', '--noflush'], { input: lines.join('\n'), allowFail: true });
+  if (r.code !== 0) { // a concurrent change: fall back to one command per rule
+    for (const d of dels) await ipt(ns, table, splitSavedRule(d), true);
+    if (hasChain) { await ipt(ns, table, ['-F', chain], true); await ipt(ns, table, ['-X', chain], true); }
   }
 }
+
+/** Quotes one iptables-restore token (double quotes, backslash-escaped inner quotes). */
+function q(s: string): string { return /[\s"]/.test(s) ? `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` : s; }
 
 /**
  * Bridge `ipMasq`: a per-container nat chain `CNI-<hash>` jumped to from POSTROUTING for the pod's
  * source IP; it accepts traffic to the pod subnet and masquerades everything else but multicast.
+ * One `iptables-restore --noflush` (declaring the chain flushes it, so a retry starts clean).
  */
 export async function setupIpMasq(ns: NetnsPath, network: string, containerId: string, ips: readonly { ip: string; subnet: string }[]): Promise<void> {
   const chain = cniChainName(network, containerId);
-  const comment = cniComment(network, containerId);
-  await freshChain(ns, 'nat', chain);
+  const c = q(cniComment(network, containerId));
+  const lines = ['*nat', `:${chain} - [0:0]`];
   for (const { ip, subnet } of ips) {
-    const v6 = ip.includes(':');
-    if (v6) continue; // podnet's IPv4 data plane; ip6tables is left alone
-    await ipt(ns, 'nat', ['-A', chain, '-d', subnet, '-m', 'comment', '--comment', comment, '-j', 'ACCEPT']);
-    await ipt(ns, 'nat', ['-A', chain, '!', '-d', '224.0.0.0/4', '-m', 'comment', '--comment', comment, '-j', 'MASQUERADE']);
-    await ipt(ns, 'nat', ['-A', 'POSTROUTING', '-s', `${ip}/32`, '-m', 'comment', '--comment', comment, '-j', chain]);
+    if (ip.includes(':')) continue; // podnet's IPv4 data plane; ip6tables is left alone
+    lines.push(`-A ${chain} -d ${subnet} -m comment --comment ${c} -j ACCEPT`);
+    lines.push(`-A ${chain} ! -d 224.0.0.0/4 -m comment --comment ${c} -j MASQUERADE`);
+    lines.push(`-A POSTROUTING -s ${ip}/32 -m comment --comment ${c} -j ${chain}`);
   }
+  lines.push('COMMIT', '');
+  await nsExec(ns, ['iptables-restore', '-w', '5', '--noflush'], { input: lines.join('\n') });
 }
 
 export async function teardownIpMasq(ns: NetnsPath, network: string, containerId: string): Promise<void> {

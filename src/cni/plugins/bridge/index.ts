@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { ipBatch } from '../../../net/exec.js';
 import { pluginHostNs } from '../../hostns.js';
-import { addBridgeVlan, createBridge, createVeth, deleteLink, getLink, listLinks, setHairpin, setMaster, setPromisc, setUp, type LinkInfo } from '../../../net/link.js';
+import { addBridgeVlan, createBridge, createVeth, deleteLink, getLink, listLinks, setPromisc, setUp, type LinkInfo } from '../../../net/link.js';
 import { addAddr, delAddr, listAddrs } from '../../../net/addr.js';
 import { listRoutes } from '../../../net/route.js';
 import { setSysctl } from '../../../net/sysctl.js';
@@ -72,13 +72,16 @@ async function add(a: CmdArgs): Promise<Result> {
   const undo = new Undo();
   try {
     const br = await ensureBridge(c);
-    if (await getLink(a.netns, a.ifName)) throw new CniError(ErrCode.Internal, `container veth name provided (${a.ifName}) already exists`);
     const hostName = `veth${randomBytes(4).toString('hex')}`;
-    try { await createVeth(H(), hostName, a.ifName, a.netns, { mtu: c.mtu }); } catch (e) { throw fail('failed to create veth pair', e); }
+    try { await createVeth(H(), hostName, a.ifName, a.netns, { mtu: c.mtu }); } catch (e) {
+      if (await getLink(a.netns, a.ifName)) throw new CniError(ErrCode.Internal, `container veth name provided (${a.ifName}) already exists`);
+      throw fail('failed to create veth pair', e);
+    }
     undo.push(() => deleteLink(H(), hostName));
-    await setMaster(H(), hostName, c.bridge);
-    await setUp(H(), hostName);
-    if (c.hairpinMode) await setHairpin(H(), hostName, true);
+    // host end: enslave, up, hairpin — one `ip -batch`
+    try {
+      await ipBatch(H(), [`link set dev ${hostName} master ${c.bridge} up`, ...(c.hairpinMode ? [`link set dev ${hostName} type bridge_slave hairpin on`] : [])]);
+    } catch (e) { throw fail(`failed to connect ${hostName} to bridge ${c.bridge}`, e); }
     if (c.vlan) await addBridgeVlan(H(), hostName, c.vlan, { pvid: true, untagged: true });
 
     // IPAM: the delegate allocates; undo releases.
@@ -123,7 +126,8 @@ async function add(a: CmdArgs): Promise<Result> {
         return { ip: formatIp(cidr.ip), subnet: formatCidr(networkOf(cidr)) };
       }));
     }
-    const [brNow, host, cont] = await Promise.all([getLink(H(), c.bridge), getLink(H(), hostName), getLink(a.netns, a.ifName)]);
+    const [hostLinks, cont] = await Promise.all([listLinks(H()), getLink(a.netns, a.ifName)]);
+    const brNow = hostLinks.find((l) => l.ifname === c.bridge), host = hostLinks.find((l) => l.ifname === hostName);
     return {
       cniVersion: c.cniVersion,
       interfaces: [
