@@ -2,9 +2,9 @@ import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { KObject } from '../api/kinds/types.js';
 import type { KubeClient, ResourceRef } from '../client/types.js';
-import { SELF } from '../net/exec.js';
 import { createLogger } from '../util/log.js';
 import { serveHttp } from './metrics.js';
+import { resolveSelfNetns } from './selfns.js';
 import { ProxyRunner } from './runner.js';
 import type { ProxyOptions, SyncReport } from './types.js';
 
@@ -12,6 +12,7 @@ export type { ProxyOptions, ProxyMode, Proxier, ServiceMap, EndpointsMap, SyncRe
 export { ProxyRunner } from './runner.js';
 export { createProxier, cleanupLeftovers, proxyModes } from './modes.js';
 export { buildServiceMap, buildEndpointsMap } from './tracker.js';
+export { resolveSelfNetns } from './selfns.js';
 
 export interface ProxyHandle {
   runner: ProxyRunner;
@@ -49,7 +50,7 @@ async function listWatch<T extends KObject>(client: KubeClient, ref: ResourceRef
 /** Starts kube-proxy for the node agent (or `podnet proxy`): informers → change tracker → Proxier. */
 export async function startProxy(opts: ProxyOptions, client: KubeClient, signal: AbortSignal): Promise<ProxyHandle> {
   const runner = await ProxyRunner.create(opts.proxyMode, {
-    netns: opts.netns ?? SELF, clusterCidr: opts.clusterCidr, masqueradeAll: opts.masqueradeAll, nodePortAddresses: opts.nodePortAddresses,
+    netns: opts.netns ?? resolveSelfNetns(), clusterCidr: opts.clusterCidr, masqueradeAll: opts.masqueradeAll, nodePortAddresses: opts.nodePortAddresses,
     nodeIPs: opts.nodeIPs, nodeName: opts.hostname, minSyncPeriodMs: opts.minSyncPeriodMs ?? 100, syncPeriodMs: opts.syncPeriodMs ?? 30_000,
     fullSyncEveryMs: 3_600_000, // as upstream: partial syncs, a full resync hourly or after a failure
   });
