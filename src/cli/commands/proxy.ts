@@ -70,10 +70,10 @@ export function register(program: Command): void {
   cmd.command('render')
     .description('print the rules a mode would write for Services/EndpointSlices from YAML files (no kernel access)')
     .requiredOption('-f, --filename <files...>', 'YAML/JSON manifests with Service and EndpointSlice objects')
-    .option('--proxy-mode <mode>', 'iptables or nftables', 'iptables')
-    .option('--cluster-cidr <cidr>')
-    .option('--hostname-override <name>')
-    .action((o: { filename: string[]; proxyMode: string; clusterCidr?: string; hostnameOverride?: string }) => {
+    .option('--mode <mode>', 'iptables or nftables', 'iptables')
+    .option('--pod-cidr <cidr>', 'as --cluster-cidr')
+    .option('--node <name>', 'as --hostname-override (endpoint locality)')
+    .action((o: { filename: string[]; mode: string; podCidr?: string; node?: string }) => {
       const services: Service[] = [], slices: EndpointSlice[] = [];
       for (const f of o.filename) for (const d of parseAllDocuments(readFileSync(f, 'utf8'))) {
         const obj = d.toJS() as { kind?: string; items?: unknown[] } | null;
@@ -82,10 +82,10 @@ export function register(program: Command): void {
           else if (x?.kind === 'EndpointSlice') slices.push(x as EndpointSlice);
         }
       }
-      const s = buildServiceMap(services), e = buildEndpointsMap(slices, o.hostnameOverride);
-      const m = mode(o.proxyMode);
-      if (m === 'iptables') process.stdout.write(buildTable(s, e, { clusterCidr: o.clusterCidr }).payload);
-      else if (m === 'nftables') process.stdout.write(buildNft(s, e, { clusterCidr: o.clusterCidr }, 'cascade', null).script);
+      const s = buildServiceMap(services), e = buildEndpointsMap(slices, o.node);
+      const m = mode(o.mode);
+      if (m === 'iptables') process.stdout.write(buildTable(s, e, { clusterCidr: o.podCidr }).payload);
+      else if (m === 'nftables') process.stdout.write(buildNft(s, e, { clusterCidr: o.podCidr }, 'cascade', null).script);
       else throw new PodnetError('EFLAG', 'render supports iptables and nftables');
     });
 }
