@@ -81,7 +81,7 @@ export async function startPause(netnsName: string): Promise<PauseInfo> {
     }, 5000, 'the pause process');
     const startTime = procStartTime(pid);
     if (startTime === undefined) throw new SandboxError('pause process exited at once');
-    await exec(['ip', 'netns', 'attach', netnsName, String(pid)]);
+    await exec([...hostMountNs(), 'ip', 'netns', 'attach', netnsName, String(pid)]);
     await exec(['ip', '-n', netnsName, 'link', 'set', 'lo', 'up']);
     return { pid, startTime, netnsName, netnsPath: `/run/netns/${netnsName}` };
   } catch (e) {
@@ -94,9 +94,21 @@ export async function startPause(netnsName: string): Promise<PauseInfo> {
 function readFileSafe(p: string): string { try { return readFileSync(p, 'utf8'); } catch { return ''; } }
 function readLinkSafe(p: string): string { try { return readlinkSync(p); } catch { return ''; } }
 
+/**
+ * An agent started with `ip netns exec NODE …` runs in a private (slave) mount namespace, so a netns
+ * bind mount made there is invisible to the host's shell (`ip netns identify PID` would fail). The
+ * mount is therefore made in PID 1's mount namespace, from where it propagates (shared /run/netns)
+ * into the agent's slave namespace too. Only the mount namespace is entered, never a network one.
+ */
+function hostMountNs(): string[] {
+  const mine = readLinkSafe('/proc/self/ns/mnt');
+  const init = readLinkSafe('/proc/1/ns/mnt');
+  return mine && init && mine !== init ? ['nsenter', '--mount=/proc/1/ns/mnt', '--'] : [];
+}
+
 /** Unmounts and removes /run/netns/<name> (missing is fine). */
 export async function removeNetnsMount(netnsName: string): Promise<void> {
-  if (existsSync(`/run/netns/${netnsName}`)) await exec(['ip', 'netns', 'delete', netnsName], { allowFail: true });
+  if (existsSync(`/run/netns/${netnsName}`)) await exec([...hostMountNs(), 'ip', 'netns', 'delete', netnsName], { allowFail: true });
 }
 
 /** Kills the pause process (if it is still the one we started) and removes the netns mount. */
