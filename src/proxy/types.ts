@@ -73,7 +73,8 @@ export interface ProxyOptions {
   minSyncPeriodMs?: number;
   healthzBindAddress?: string;      // host:port, '' to disable
   metricsBindAddress?: string;      // host:port, '' to disable
-  hostname?: string;                // nodeName
+  hostname?: string;                // --hostname-override: the node name endpoints are compared with
+  nodeName?: string;                // alias of hostname
   nodeIPs?: string[];
   /** netns path to program; default SELF */
   netns?: string;
