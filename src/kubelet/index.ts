@@ -66,7 +66,13 @@ export async function startKubelet(opts: KubeletOptions, signal: AbortSignal): P
   const socketPath = opts.socketPath ?? join(opts.stateDir, 'kubelet.sock');
   const server = await startKubeletServer(socketPath, runtime, log);
 
-  await registerNode(client, opts.nodeName, socketPath);
+  for (let attempt = 0; ; attempt++) {
+    try { await registerNode(client, opts.nodeName, socketPath); break; } catch (e) {
+      if (signal.aborted) { await server.close(); throw e; }
+      log.warn({ err: (e as Error).message, attempt }, 'node registration failed; retrying');
+      await new Promise((r) => setTimeout(r, Math.min(5000, 500 * 2 ** attempt)));
+    }
+  }
   const heartbeat = async (): Promise<void> => {
     let notReady: string | undefined;
     if (network) {

@@ -107,3 +107,16 @@ export function netnsMounted(name: string): boolean { return existsSync(`/run/ne
 export function killMentioning(needle: string): void {
   for (const p of processesMentioning(needle)) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
 }
+
+/** After a failed test: tears down every sandbox recorded under stateDir (CNI DEL, pause, netns mount). */
+export async function removeLeftoverSandboxes(stateDir: string, node: TestNode): Promise<void> {
+  if (!existsSync(join(stateDir, 'pods'))) return;
+  const { PodRuntime } = await import('../../src/kubelet/runtime.js');
+  const { CniRuntime } = await import('../../src/cni/runtime/index.js');
+  const { createLogger } = await import('../../src/util/log.js');
+  const rt = new PodRuntime({
+    stateDir, nodeName: 'cleanup', nodeIP: '0.0.0.0', clusterDNS: [], clusterDomain: 'cluster.local', log: createLogger('kubelet-test-cleanup', 'warn'),
+    network: new CniRuntime({ confDir: node.confDir, binDirs: ['/usr/lib/cni'], cacheDir: node.cacheDir, netns: node.netnsPath }),
+  });
+  await rt.gc(new Set());
+}

@@ -1,0 +1,95 @@
+/**
+ * Acceptance 7 with the real API server and the real kubectl: a kubelet registers its Node, runs a
+ * pod bound to it (sandbox + CNI with the reference plugins inside a test node netns), reports
+ * status, and `kubectl logs` / `kubectl exec POD -- cat /etc/resolv.conf` reach it through the
+ * apiserver's proxy to the kubelet socket. Deleting the pod removes it and everything on the node.
+ * The kubelet runs as its own process inside the node netns when the API has a unix socket.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, writeFileSync, readdirSync, readFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { makeTestNode, processesMentioning, killMentioning, waitUntil, netnsMounted, removeLeftoverSandboxes } from '../support/kubelet.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const supportApi = join(here, '..', 'support', 'apiserver.js');
+const mainJs = join(here, '..', '..', 'src', 'cli', 'main.js');
+
+interface ApiHandle { url: string; kubeconfigPath: string; socketPath?: string; kubectl(args: string[]): Promise<unknown>; stop(): Promise<void> }
+
+function out(r: unknown): string {
+  if (typeof r === 'string') return r;
+  const o = r as { stdout?: string | Buffer; code?: number; stderr?: string };
+  return String(o.stdout ?? '');
+}
+
+test('kubelet with the real apiserver: node Ready, pod Running, kubectl logs and exec', { skip: !existsSync(supportApi) && 'test/support/apiserver.ts has not landed' }, async () => {
+  const { startApiServer } = (await import(supportApi)) as { startApiServer(): Promise<ApiHandle> };
+  const api = await startApiServer();
+  const node = await makeTestNode();
+  const stateDir = join(node.dir, 'kubelet');
+  const nodeName = `tkub-${node.name.slice(-4)}`;
+  let child: ChildProcess | undefined;
+  let stopInProc: (() => void) | undefined;
+  const kubectl = async (...args: string[]): Promise<string> => out(await api.kubectl(args));
+  try {
+    writeFileSync(join(node.dir, 'resolv.conf'), 'nameserver 192.168.250.1\n');
+    const args = ['--node-name', nodeName, '--state-dir', stateDir, '--node-ip', '192.168.250.10', '--cni-conf-dir', node.confDir,
+      '--cni-bin-dir', '/usr/lib/cni', '--cni-cache-dir', node.cacheDir, '--cluster-dns', '10.96.0.10', '--resolv-conf', join(node.dir, 'resolv.conf')];
+    if (api.socketPath) {
+      // the agent's own process, inside the node's netns, reaching the API over its unix socket
+      const kc = join(node.dir, 'kubeconfig');
+      const src = readFileSync(api.kubeconfigPath, 'utf8').replace(/server: .*/, `server: unix://${api.socketPath}`);
+      writeFileSync(kc, src);
+      child = spawn('nsenter', [`--net=${node.netnsPath}`, '--', process.execPath, mainJs, 'kubelet', '--kubeconfig', kc, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+    } else {
+      const { startKubelet } = await import('../../src/kubelet/index.js');
+      const { CniRuntime } = await import('../../src/cni/runtime/index.js');
+      const ac = new AbortController();
+      stopInProc = () => ac.abort();
+      await startKubelet({
+        nodeName, kubeconfig: api.kubeconfigPath, stateDir, nodeIP: '192.168.250.10', clusterDNS: ['10.96.0.10'], resolvConf: join(node.dir, 'resolv.conf'),
+        network: new CniRuntime({ confDir: node.confDir, binDirs: ['/usr/lib/cni'], cacheDir: node.cacheDir, netns: node.netnsPath }),
+      }, ac.signal);
+    }
+    await waitUntil(async () => (await kubectl('get', 'node', nodeName, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')).trim() === 'True' || undefined, 20_000, 'node Ready');
+    const nodeJson = JSON.parse(await kubectl('get', 'node', nodeName, '-o', 'json')) as { status: { addresses: { type: string; address: string }[]; nodeInfo: { kubeletVersion: string; containerRuntimeVersion: string } } };
+    assert.deepEqual(nodeJson.status.addresses.find((a) => a.type === 'InternalIP')?.address, '192.168.250.10');
+    assert.match(nodeJson.status.nodeInfo.kubeletVersion, /^v1\.32\./);
+    assert.equal(nodeJson.status.nodeInfo.containerRuntimeVersion, 'podnet://0.1.0');
+
+    const manifest = join(node.dir, 'pod.yaml');
+    writeFileSync(manifest, JSON.stringify({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'tkub-pod', namespace: 'default' },
+      spec: { nodeName, terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: 'podnet/shell', command: ['sh', '-c', 'echo started-$(hostname); exec sleep 1000'] }] },
+    }));
+    await kubectl('apply', '-f', manifest);
+    await waitUntil(async () => (await kubectl('get', 'pod', 'tkub-pod', '-o', 'jsonpath={.status.phase}')).trim() === 'Running' || undefined, 20_000, 'pod Running');
+    const podIP = (await kubectl('get', 'pod', 'tkub-pod', '-o', 'jsonpath={.status.podIP}')).trim();
+    assert.match(podIP, /^10\.\d+\.7\.\d+$/);
+
+    const logs = await waitUntil(async () => { const l = await kubectl('logs', 'tkub-pod'); return l.includes('started') ? l : undefined; }, 10_000, 'kubectl logs');
+    assert.equal(logs, 'started-tkub-pod\n');
+    const resolv = await kubectl('exec', 'tkub-pod', '--', 'cat', '/etc/resolv.conf');
+    assert.equal(resolv, 'search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n');
+
+    const uid = (await kubectl('get', 'pod', 'tkub-pod', '-o', 'jsonpath={.metadata.uid}')).trim();
+    const netnsName = (JSON.parse(readFileSync(join(stateDir, 'pods', uid, 'state.json'), 'utf8')) as { netnsName: string }).netnsName;
+    assert.ok(netnsMounted(netnsName));
+    await kubectl('delete', 'pod', 'tkub-pod', '--wait=true', '--timeout=30s');
+    await waitUntil(() => readdirSync(join(stateDir, 'pods')).length === 0 || undefined, 10_000, 'pod state removed');
+    assert.deepEqual(readdirSync(join(stateDir, 'logs')), []);
+    assert.equal(netnsMounted(netnsName), false);
+    assert.match(await kubectl('get', 'pods', '-o', 'name'), /^$/);
+  } finally {
+    stopInProc?.();
+    if (child?.pid) { child.kill('SIGTERM'); await new Promise((r) => child!.once('exit', r)); }
+    killMentioning(stateDir);
+    await removeLeftoverSandboxes(stateDir, node);
+    await api.stop();
+    await node.cleanup();
+    assert.deepEqual(processesMentioning(stateDir), []);
+  }
+});
