@@ -27,10 +27,11 @@ function objects(t: ProxyTopo): { services: Service[]; slices: EndpointSlice[] }
       svc('np', '10.96.0.13', { type: 'NodePort' }, [{ name: 'tcp', port: 80, protocol: 'TCP', nodePort: 30080 } as never]),
       svc('local', '10.96.0.14', { type: 'NodePort', externalTrafficPolicy: 'Local' }, [{ name: 'tcp', port: 80, protocol: 'TCP', nodePort: 30081 } as never]),
       svc('self', '10.96.0.15', {}, [{ name: 'tcp', port: 80, protocol: 'TCP' } as never]),
+      svc('remote', '10.96.0.17', { type: 'NodePort', externalTrafficPolicy: 'Local' }, [{ name: 'tcp', port: 80, protocol: 'TCP', nodePort: 30083 } as never]),
       { ...svc('lb', '10.96.0.16', { type: 'LoadBalancer', externalIPs: ['192.168.77.101'] }, [{ name: 'tcp', port: 80, protocol: 'TCP', nodePort: 30082 } as never]),
         status: { loadBalancer: { ingress: [{ ip: '192.168.77.100' }] } } } as Service,
     ],
-    slices: [slice('web', all), slice('sticky', all), slice('np', all, ['tcp']), slice('local', all, ['tcp']), slice('self', [all[0]!], ['tcp']), slice('lb', all, ['tcp'])],
+    slices: [slice('web', all), slice('sticky', all), slice('np', all, ['tcp']), slice('local', all, ['tcp']), slice('self', [all[0]!], ['tcp']), slice('lb', all, ['tcp']), slice('remote', all.slice(1), ['tcp'])],
   };
 }
 
@@ -117,6 +118,12 @@ test('proxy modes: iptables, nftables, userspace on a netns topology', { timeout
           const loc = await t.probe(t.ext, 'tcp', t.nodeIP, 30081, 10);
           assert.deepEqual(loc.answers, { p1: 10 }, JSON.stringify(loc));
           assert.deepEqual(loc.sources, { [t.extIP]: 10 });
+          // …and a node without local endpoints does not answer on that node port (dropped), while its
+          // ClusterIP still works from a pod.
+          const rem = await t.probe(t.ext, 'tcp', t.nodeIP, 30083, 1, 700);
+          assert.deepEqual(rem.answers, {}, JSON.stringify(rem));
+          const remIn = await t.probe(t.client, 'tcp', '10.96.0.17', 80, 4);
+          assert.equal(Object.values(remIn.answers).reduce((a, b) => a + b, 0), 4, JSON.stringify(remIn));
           // ETP Cluster masquerades: the backend sees the node.
           assert.ok(!(t.extIP in np.sources), JSON.stringify(np.sources));
         }
