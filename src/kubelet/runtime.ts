@@ -5,7 +5,7 @@
  * back-off and runs readiness probes.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../util/log.js';
 import { PodnetError } from '../util/errors.js';
@@ -277,7 +277,9 @@ export class PodRuntime {
       code = 137; // shim and container gone without a record (killed together)
     }
     const sig = code > 128 ? code - 128 : undefined;
-    cr.terminated = { kind: 'terminated', exitCode: code, reason: exitReason(code), startedAt: cr.startedAt, finishedAt: now(), ...(sig ? { signal: sig } : {}) };
+    let finishedAt = now();
+    try { finishedAt = statSync(join(dir, 'exit')).mtime.toISOString(); } catch { /* no exit file */ }
+    cr.terminated = { kind: 'terminated', exitCode: code, reason: exitReason(code), startedAt: cr.startedAt, finishedAt, ...(sig ? { signal: sig } : {}) };
     if (code === 128 && existsSync(this.logPath(r, cr.name, cr.attempt))) cr.terminated.message = 'container set-up failed (hostname, /etc/hosts, /etc/resolv.conf or workingDir)';
     cr.ready = false;
     this.save(r);
