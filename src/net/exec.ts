@@ -1,4 +1,4 @@
-import { readlinkSync } from 'node:fs';
+import { readlinkSync, statSync } from 'node:fs';
 import { exec, type ExecOptions, type ExecResult } from '../util/exec.js';
 import { PodnetError } from '../util/errors.js';
 
@@ -15,9 +15,22 @@ export class HostNamespaceError extends PodnetError {
   constructor(what: string) { super('EHOSTNS', `refusing to ${what} in the host's root network namespace`); }
 }
 
-/** True when this process runs in the same network namespace as PID 1 (the host's). */
+/**
+ * The host's (initial) network namespace, as `net:[inode]`. PID 1's link is not always readable
+ * (some sandboxes deny it even to root); kernel threads such as kthreadd (PID 2) always live in the
+ * initial namespace, so they are asked next. Undefined when neither can be read.
+ */
+export function hostNetnsId(): string | undefined {
+  for (const pid of [1, 2]) {
+    try { return readlinkSync(`/proc/${pid}/ns/net`); } catch { /* try the next */ }
+  }
+  return undefined;
+}
+
+/** True when this process runs in the host's network namespace (or when that cannot be told: fail safe). */
 export function inHostNetns(): boolean {
-  try { return readlinkSync('/proc/self/ns/net') === readlinkSync('/proc/1/ns/net'); } catch { return true; }
+  const host = hostNetnsId();
+  try { return host === undefined || readlinkSync('/proc/self/ns/net') === host; } catch { return true; }
 }
 
 /** Throws unless the namespace is one podnet may change. */
@@ -25,7 +38,14 @@ export function assertNotHost(ns: NetnsPath, what: string): void {
   if (!ns) throw new HostNamespaceError(what);
   if (ns === SELF && inHostNetns()) throw new HostNamespaceError(what);
   if (ns !== SELF) {
-    try { if (readlinkSync(ns) === readlinkSync('/proc/1/ns/net')) throw new HostNamespaceError(what); } catch (e) { if (e instanceof HostNamespaceError) throw e; }
+    let id: string | undefined;
+    try { id = readlinkSync(ns); } catch { /* a bind-mounted nsfs file is not a symlink: compare by inode below */ }
+    const host = hostNetnsId();
+    if (host === undefined) throw new HostNamespaceError(what);
+    if (id === host) throw new HostNamespaceError(what);
+    if (id === undefined) {
+      try { if (`net:[${statSync(ns).ino}]` === host) throw new HostNamespaceError(what); } catch (e) { if (e instanceof HostNamespaceError) throw e; }
+    }
   }
 }
 
