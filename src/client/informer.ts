@@ -133,14 +133,19 @@ export class ListWatchInformer<T extends KObject> implements Informer<T> {
             needList = false;
             this.resolveSynced();
           }
+          const t0 = Date.now();
+          let n = 0;
           for await (const ev of this.client.watch<T>(this.ref, {
             resourceVersion: this.rv, allowWatchBookmarks: true,
             labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector,
           }, signal)) {
             this.apply(ev.type, ev.object);
+            n++;
             backoff = 200;
           }
-          // The server ended the watch (timeout): watch again from the last resourceVersion.
+          // The server ended the watch (timeout): watch again from the last resourceVersion —
+          // after a pause if it ended at once and empty, so a misbehaving server isn't hammered.
+          if (n === 0 && Date.now() - t0 < 1000) { await sleep(backoff, signal); backoff = Math.min(backoff * 2, 5000); }
         } catch (e) {
           if (signal.aborted) break;
           if (isGone(e)) {

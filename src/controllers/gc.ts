@@ -8,14 +8,14 @@ import { WorkQueue } from './queue.js';
 import { keyOf, splitKey } from './util.js';
 
 /** Kinds that can own others, with their resource (cluster-scoped ones marked). */
-const OWNER_KINDS: Record<string, { ref: RefFn; namespaced: boolean }> = {
-  'apps/v1/Deployment': { ref: R.deployments, namespaced: true },
-  'apps/v1/ReplicaSet': { ref: R.replicasets, namespaced: true },
-  'v1/Service': { ref: R.services, namespaced: true },
-  'v1/Pod': { ref: R.pods, namespaced: true },
-  'v1/Node': { ref: R.nodes, namespaced: false },
-  'v1/Namespace': { ref: R.namespaces, namespaced: false },
-  'v1/ConfigMap': { ref: R.configmaps, namespaced: true },
+const OWNER_KINDS: Record<string, { ref: RefFn; namespaced: boolean; watch: boolean }> = {
+  'apps/v1/Deployment': { ref: R.deployments, namespaced: true, watch: true },
+  'apps/v1/ReplicaSet': { ref: R.replicasets, namespaced: true, watch: true },
+  'v1/Service': { ref: R.services, namespaced: true, watch: true },
+  'v1/Pod': { ref: R.pods, namespaced: true, watch: true },
+  'v1/Node': { ref: R.nodes, namespaced: false, watch: true },
+  'v1/Namespace': { ref: R.namespaces, namespaced: false, watch: false },
+  'v1/ConfigMap': { ref: R.configmaps, namespaced: true, watch: false },
 };
 /** Kinds whose objects can be dependents. */
 const DEPENDENTS: RefFn[] = [R.pods, R.replicasets, R.endpointslices, R.deployments];
@@ -32,6 +32,7 @@ function ownerInfo(apiVersion: string, kind: string): { ref: RefFn; namespaced: 
 export class GarbageCollector {
   private readonly queue: WorkQueue;
   private readonly deps = new Map<string, { ref: RefFn; inf: ReturnType<InformerFactory['get']> }>();
+  private readonly owners = new Map<string, ReturnType<InformerFactory['get']>>();
 
   constructor(private readonly client: KubeClient, informers: InformerFactory, private readonly log?: Logger) {
     this.queue = new WorkQueue({ name: 'gc', log, workers: 4, baseDelayMs: 500 });
@@ -42,8 +43,11 @@ export class GarbageCollector {
       inf.on({ onAdd: consider, onUpdate: (_o, n) => consider(n) });
     }
     // When an owner goes away, look at everything that named it.
-    for (const info of Object.values(OWNER_KINDS)) {
-      informers.get<KObject>(info.ref).on({ onDelete: (owner) => this.ownerGone(owner.metadata.uid!) });
+    for (const [k, info] of Object.entries(OWNER_KINDS)) {
+      if (!info.watch) continue;
+      const inf = informers.get<KObject>(info.ref);
+      this.owners.set(k, inf);
+      inf.on({ onDelete: (owner) => this.ownerGone(owner.metadata.uid!) });
     }
   }
 
@@ -59,6 +63,8 @@ export class GarbageCollector {
   private async ownerExists(ns: string | undefined, r: { apiVersion: string; kind: string; name: string; uid: string }): Promise<boolean> {
     const info = ownerInfo(r.apiVersion, r.kind);
     if (!info) return true;
+    // Present in the cache with that uid: no need to ask the server.
+    if (this.owners.get(`${r.apiVersion}/${r.kind}`)?.get(info.namespaced ? ns : undefined, r.name)?.metadata.uid === r.uid) return true;
     const ref: ResourceRef = info.namespaced ? info.ref(ns) : info.ref;
     try {
       const o = await this.client.get<KObject>(ref, r.name);
