@@ -143,3 +143,16 @@ export async function startKubelet(opts: KubeletOptions, signal: AbortSignal): P
   log.info({ node: opts.nodeName, socket: socketPath, network: !!network }, 'kubelet started');
   return { socketPath, runtime, stopped };
 }
+
+/**
+ * Removes every pod sandbox recorded under a kubelet state dir — containers, CNI attachment (DEL
+ * through the same network config), pause process, netns mount, pod state and logs — without an
+ * API server. For `lab down` after the agent was killed, and for tests.
+ */
+export async function cleanupKubeletState(o: { stateDir: string; cniConfDir?: string; cniBinDirs?: string[]; cniCacheDir?: string; network?: PodNetwork; log?: Logger }): Promise<void> {
+  const network: PodNetwork | undefined = o.network ?? (o.cniConfDir
+    ? new CniRuntime({ confDir: o.cniConfDir, binDirs: o.cniBinDirs ?? ['/opt/cni/bin'], cacheDir: o.cniCacheDir ?? join(o.stateDir, 'cni-cache') })
+    : undefined);
+  const rt = new PodRuntime({ stateDir: o.stateDir, nodeName: 'cleanup', nodeIP: '', clusterDNS: [], clusterDomain: 'cluster.local', network, log: o.log ?? createLogger('kubelet') });
+  await rt.gc(new Set());
+}

@@ -197,8 +197,17 @@ export interface ContainerProc {
   initStart: number;
 }
 
+/**
+ * Runs as the container's PID 1: hostname, /etc/hosts and /etc/resolv.conf (private mount ns),
+ * workingDir, then the command as its child (like `docker run --init`): SIGTERM/SIGINT are
+ * forwarded, zombies reaped, and the exit code (128+n for a signal) passed on. Without this a
+ * command that sets no SIGTERM handler would ignore it as a namespace's init and every deletion
+ * would wait out the whole grace period.
+ */
 const SETUP = 'hostname "$1" && mount --bind "$2" /etc/hosts && mount --bind "$3" /etc/resolv.conf || exit 128; '
-  + 'if [ -n "$4" ]; then cd "$4" || exit 128; fi; shift 4; exec "$@"';
+  + 'if [ -n "$4" ]; then cd "$4" || exit 128; fi; shift 4; '
+  + '"$@" & c=$!; trap \'kill -TERM $c 2>/dev/null\' TERM; trap \'kill -INT $c 2>/dev/null\' INT; '
+  + 'while :; do wait $c; rc=$?; kill -0 $c 2>/dev/null || break; done; exit $rc';
 
 /** Starts one container process through the shim; resolves once its init process exists. */
 export async function startContainerProcess(c: ContainerLaunch): Promise<ContainerProc> {
