@@ -148,3 +148,27 @@ test('host-local interop: the reference and our host-local see each other\'s all
     assert.deepEqual(ipFiles(f.dir, 'pnx'), []);
   } finally { await f.cleanup(); }
 });
+
+test('mixed implementations: reference bridge delegates to our host-local, our bridge to the reference host-local', async () => {
+  const f = new CniFixture();
+  try {
+    const node = await f.netns('n'), pod = await f.netns('p');
+    for (const [bridgeDir, ipamDir] of [[REF_BIN, OUR_BIN], [OUR_BIN, REF_BIN]] as const) {
+      const conf = { cniVersion: '1.0.0', name: 'pnmix', type: 'bridge', bridge: 'cni0', isDefaultGateway: true, ipam: { type: 'host-local', dataDir: f.dir, ranges: [[{ subnet: '10.244.13.0/24' }]] } };
+      // CNI_PATH lists the IPAM implementation first: the bridge finds host-local there, as a runtime would arrange
+      const env = (cmd: string) => ({ CNI_COMMAND: cmd, CNI_CONTAINERID: 'mix00001', CNI_NETNS: pod, CNI_IFNAME: 'eth0', CNI_PATH: `${ipamDir}:${bridgeDir}` });
+      const add = await runPlugin(join(bridgeDir, 'bridge'), env('ADD'), conf, node);
+      assert.equal(add.code, 0, add.raw);
+      const ip = (add.out as { ips: { address: string }[] }).ips[0]!.address.split('/')[0]!;
+      assert.deepEqual(ipFiles(f.dir, 'pnmix'), [ip]);
+      assert.equal(readFileSync(join(f.dir, 'pnmix', ip), 'utf8'), 'mix00001\r\neth0');
+      await nsExec(pod, ['ping', '-c', '1', '-W', '2', '10.244.13.1']);
+      const chk = await runPlugin(join(bridgeDir, 'bridge'), env('CHECK'), { ...conf, prevResult: add.out }, node);
+      assert.equal(chk.code, 0, chk.raw);
+      const del = await runPlugin(join(bridgeDir, 'bridge'), env('DEL'), conf, node);
+      assert.equal(del.code, 0, del.raw);
+      assert.deepEqual(ipFiles(f.dir, 'pnmix'), []);
+      assert.deepEqual(await vethsIn(node), []);
+    }
+  } finally { await f.cleanup(); }
+});

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { CniError, ErrCode, type NetConf } from '../types.js';
 import { atLeast, parseResult } from '../version.js';
 import { execPlugin, findPlugin } from '../invoke.js';
@@ -6,6 +7,9 @@ import { ResultCache, type CacheEntry } from './cache.js';
 
 export { loadDefaultNetwork, loadNetworkByName, parseConfList, wrapConf, loadConfFile, type NetworkConfigList } from './conf.js';
 export { ResultCache, type CacheEntry } from './cache.js';
+
+/** Absolute path of podnet's own plugin executables (`<repo>/bin/cni`), for `binDirs`. */
+export const PODNET_CNI_BIN_DIR: string = fileURLToPath(new URL('../../../../bin/cni', import.meta.url));
 
 export interface CniRuntimeOptions {
   /** Directory holding the node's *.conflist / *.conf (like /etc/cni/net.d). */
