@@ -51,3 +51,11 @@ test('exec protocol negotiation and exit status', () => {
   assert.deepEqual(exitStatus(0, null), { metadata: {}, status: 'Success' });
   assert.deepEqual((exitStatus(2, null).details as { causes: unknown[] }).causes, [{ reason: 'ExitCode', message: '2' }]);
 });
+
+test('shell quoting for tty exec', async () => {
+  const { shellQuote } = await import('./server.js');
+  assert.equal(shellQuote('cat'), 'cat');
+  assert.equal(shellQuote('/etc/resolv.conf'), '/etc/resolv.conf');
+  assert.equal(shellQuote("it's a b"), `'it'\\''s a b'`);
+  assert.equal(shellQuote(''), "''");
+});

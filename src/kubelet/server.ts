@@ -33,6 +33,11 @@ export function exitStatus(code: number | null, signal: string | null): Record<s
   };
 }
 
+/** POSIX shell single-quoting. */
+export function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
 function plain(res: ServerResponse, code: number, msg: string): void {
   res.writeHead(code, { 'content-type': 'text/plain; charset=utf-8' });
   res.end(msg.endsWith('\n') ? msg : msg + '\n');
@@ -121,13 +126,15 @@ export async function startKubeletServer(socketPath: string, rt: PodRuntime, log
     const proto = ws.protocol;
     const v4 = proto === 'v4.channel.k8s.io' || proto === 'v5.channel.k8s.io';
     const wantStdin = q.get('stdin') === '1' || q.get('stdin') === 'true';
-    const argv = containerExecArgv(initPid, command);
+    const tty = q.get('tty') === '1' || q.get('tty') === 'true';
+    // with a tty the command runs under script(1)'s pseudo-terminal; its output all comes on stdout
+    const argv = containerExecArgv(initPid, tty ? ['script', '-qfec', command.map(shellQuote).join(' '), '/dev/null'] : command);
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
     const send = (ch: number, data: Buffer): void => { if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([ch]), data])); };
     // v1-v4 clients expect an empty frame on each channel first (upstream writes one per stream)
     if (!v4) for (const ch of [0, 1, 2, 3]) send(ch, Buffer.alloc(0));
     child.stdout.on('data', (b: Buffer) => send(1, b));
-    child.stderr.on('data', (b: Buffer) => send(2, b));
+    child.stderr.on('data', (b: Buffer) => send(tty ? 1 : 2, b));
     child.stdin.on('error', () => undefined);
     if (!wantStdin) child.stdin.end();
     ws.on('message', (data: Buffer, isBinary: boolean) => {

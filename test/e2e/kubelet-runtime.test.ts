@@ -105,6 +105,10 @@ test('kubelet runtime: sandbox, containers, logs, exec, probes, restarts, adopti
     assert.equal(failing.status?.reason, 'NonZeroExitCode');
     assert.deepEqual((failing.status?.details as { causes: unknown[] }).causes, [{ reason: 'ExitCode', message: '7' }]);
 
+    const tty = await wsExec(sock, 'team-a', 'web', 'sh', ['sh', '-c', 'tty; echo to-stderr >&2'], { tty: true });
+    assert.match(tty.stdout, /^\/dev\/pts\/\d+\r\nto-stderr\r\n$/);
+    assert.equal(tty.stderr, '');
+
     // crash loop: restarted with back-off, exit code in lastState
     const cst = await waitUntil(async () => {
       await rt.sync(crash);

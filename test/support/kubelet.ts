@@ -50,11 +50,12 @@ export function socketGet(socketPath: string, path: string): Promise<{ status: n
 export interface ExecOutput { stdout: string; stderr: string; status: Record<string, unknown> | undefined; protocol: string }
 
 /** Runs a command through the kubelet exec endpoint as kubectl would (WebSocket, channel.k8s.io). */
-export function wsExec(socketPath: string, ns: string, pod: string, container: string, command: string[], opts: { stdin?: string; protocol?: string } = {}): Promise<ExecOutput> {
+export function wsExec(socketPath: string, ns: string, pod: string, container: string, command: string[], opts: { stdin?: string; protocol?: string; tty?: boolean } = {}): Promise<ExecOutput> {
   const q = new URLSearchParams();
   for (const c of command) q.append('command', c);
   q.set('stdout', '1'); q.set('stderr', '1');
   if (opts.stdin !== undefined) q.set('stdin', '1');
+  if (opts.tty) q.set('tty', '1');
   const ws = new WebSocket(`ws+unix://${socketPath}:/exec/${ns}/${pod}/${container}?${q}`, opts.protocol ? [opts.protocol] : ['v5.channel.k8s.io', 'v4.channel.k8s.io']);
   const out: ExecOutput = { stdout: '', stderr: '', status: undefined, protocol: '' };
   return new Promise((resolve, reject) => {
