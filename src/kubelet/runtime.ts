@@ -62,6 +62,7 @@ interface ContainerRec {
   restartAt?: number;
   ready: boolean;
   probe?: { successes: number; failures: number; nextAt: number };
+  liveness?: { failures: number; nextAt: number };
 }
 
 interface PodRec {
@@ -257,6 +258,7 @@ export class PodRuntime {
     cr.terminated = undefined;
     cr.ready = false;
     cr.probe = undefined;
+    cr.liveness = undefined;
     cr.startedAt = now();
     cr.proc = await startContainerProcess({
       shimPath: this.shim, runDir, logPath, netnsPath: `/run/netns/${r.netnsName}`, hostname: this.hostname(pod),
@@ -329,6 +331,25 @@ export class PodRuntime {
     return false;
   }
 
+  /** Liveness: after failureThreshold failures the container is killed (and restarted per policy). */
+  private async liveness(pod: PodLite, r: PodRec, cr: ContainerRec, c: ContainerLite): Promise<void> {
+    const p = c.livenessProbe;
+    if (!p || !cr.proc || cr.terminated) return;
+    const t = Date.now();
+    if (!cr.liveness) cr.liveness = { failures: 0, nextAt: Date.parse(cr.startedAt ?? now()) + (p.initialDelaySeconds ?? 0) * 1000 };
+    if (t < cr.liveness.nextAt) return;
+    cr.liveness.nextAt = t + (p.periodSeconds ?? 10) * 1000;
+    const ok = await this.runProbe(r, cr, p, c).catch(() => false);
+    if (ok) { cr.liveness.failures = 0; return; }
+    if (++cr.liveness.failures < (p.failureThreshold ?? 3)) return;
+    this.o.log.info({ pod: `${r.namespace}/${r.name}`, container: c.name }, 'liveness probe failed; killing the container');
+    await stopContainerProcess(cr.proc, this.runDir(r.uid, cr.name, cr.attempt), (pod.spec.terminationGracePeriodSeconds ?? 30) * 1000);
+    this.reap(r, cr);
+    const term = cr.terminated as ContainerRec['terminated'];
+    if (term) term.message = 'Container failed liveness probe, will be restarted';
+    cr.liveness = undefined;
+  }
+
   private async probe(r: PodRec, cr: ContainerRec, c: ContainerLite): Promise<void> {
     const running = cr.proc && !cr.terminated;
     if (!running) { cr.ready = false; return; }
@@ -397,7 +418,7 @@ export class PodRuntime {
       for (const c of cur.spec.containers) {
         await this.ensureContainer(cur, r, c);
         const cr = r.containers[c.name];
-        if (cr) await this.probe(r, cr, c);
+        if (cr) { await this.liveness(cur, r, cr, c); await this.probe(r, cr, c); }
       }
     });
   }

@@ -21,6 +21,7 @@ export interface ContainerLite {
   env?: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
   ports?: { name?: string; containerPort: number; hostPort?: number; hostIP?: string; protocol?: string }[];
   readinessProbe?: ProbeLite;
+  livenessProbe?: ProbeLite;
 }
 
 export interface PodSpecLite {

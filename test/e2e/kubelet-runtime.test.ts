@@ -42,9 +42,11 @@ test('kubelet runtime: sandbox, containers, logs, exec, probes, restarts, adopti
     });
     const crash = pod('crash', 'uid-crash', { restartPolicy: 'Always', containers: [{ name: 'c', image: 'podnet/shell', command: ['sh', '-c', 'echo run; exit 3'] }] });
     const bad = pod('bad', 'uid-bad', { containers: [{ name: 'c', image: 'nginx:1.25' }] });
-    for (const p of [web, crash, bad]) await rt.sync(p);
+    // liveness: tcp 7777 is never served, so the container is killed and restarted
+    const sick = pod('sick', 'uid-sick', { terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'podnet/shell', livenessProbe: { tcpSocket: { port: 7777 }, periodSeconds: 1, failureThreshold: 2 } }] });
+    for (const p of [web, crash, bad, sick]) await rt.sync(p);
     const rec = rt.record('uid-web')!;
-    netnsNames.push(rec.netnsName, rt.record('uid-crash')!.netnsName, rt.record('uid-bad')!.netnsName);
+    netnsNames.push(rec.netnsName, rt.record('uid-crash')!.netnsName, rt.record('uid-bad')!.netnsName, rt.record('uid-sick')!.netnsName);
     pausePids.push(rec.pausePid);
 
     // sandbox: its own netns, named like the CRI runtimes do, with the CNI address on eth0
@@ -119,6 +121,14 @@ test('kubelet runtime: sandbox, containers, logs, exec, probes, restarts, adopti
     assert.equal(cst.lastTerminated?.reason, 'Error');
     const clog = await socketGet(sock, '/containerLogs/team-a/crash/c?previous=true');
     assert.equal(clog.body, 'run\n');
+
+    const sickView = await waitUntil(async () => {
+      await rt.sync(sick);
+      const v = rt.view(rt.record('uid-sick')!, sick).containers[0]!;
+      return v.restartCount >= 1 ? v : undefined;
+    }, 15_000, 'liveness restart');
+    assert.equal(sickView.lastTerminated?.message, 'Container failed liveness probe, will be restarted');
+    assert.equal(sickView.lastTerminated?.exitCode, 143);
 
     // restart-safety: a new runtime on the same state dir adopts the running sandbox and containers
     await server.close(); server = undefined;
