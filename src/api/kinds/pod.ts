@@ -1,6 +1,6 @@
 /** v1 Pod: defaults, validation (create and update), printPod's columns, field selectors. */
 import type { Pod, PodSpec, Toleration } from 'kubernetes-types/core/v1.js';
-import type { FieldError, KObject } from './types.js';
+import type { FieldError, KObject, TableRow } from './types.js';
 import { ageCol, col, defineKind, nameCol, nameIsDNSSubdomain, prefixMeta, translateTimestampSince } from './common.js';
 import { POD_SPEC_PATCH, defaultPodSpec, validatePodSpec } from './podspec.js';
 import { type Writable, asArr, asObj, asStr, forbidden, isMap, isObj } from '../validation/index.js';
@@ -201,7 +201,13 @@ export const podKind = defineKind({
         col('Nominated Node', 'string', 'nominatedNodeName is set only when this pod preempts other pods on the node, but it cannot be scheduled right away as preemption victims receive their graceful termination periods.', 1),
         col('Readiness Gates', 'string', 'If specified, all readiness gates will be evaluated for pod readiness. A pod is ready when all its containers are ready AND all conditions specified in the readiness gates have status equal to "True"', 1),
       ],
-      rows: items.map((o) => ({ cells: podRow(o, now), object: o })),
+      rows: items.map((o): TableRow => {
+        const phase = asObj(o.status).phase;
+        const row: TableRow = { cells: podRow(o, now), object: o };
+        if (phase === 'Succeeded') row.conditions = [{ type: 'Completed', status: 'True', reason: 'Succeeded', message: 'The pod has completed successfully.' }];
+        else if (phase === 'Failed') row.conditions = [{ type: 'Completed', status: 'True', reason: 'Failed', message: 'The pod failed.' }];
+        return row;
+      }),
     };
   },
   fields(obj) {

@@ -197,7 +197,7 @@ function externalIP(svc: Service): string {
     case 'NodePort':
       return ext.length ? ext.join(',') : '<none>';
     case 'LoadBalancer': {
-      const lb = (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip || i.hostname || '').filter((s) => s !== '');
+      const lb = [...new Set((svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip || i.hostname || '').filter((s) => s !== ''))].sort();
       if (ext.length) return [...lb, ...ext].join(',');
       return lb.length ? lb.join(',') : '<pending>';
     }

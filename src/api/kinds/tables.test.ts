@@ -64,6 +64,8 @@ test('Pod table: status computation as upstream', () => {
     ['mysql-0', '1/1', 'Running', '0', '65s', '10.244.1.5', 'node1']);
   assert.equal(cells('', 'Pod', podWith({ phase: 'Succeeded', containerStatuses: [container('mysql', false, { terminated: { exitCode: 0, reason: 'Completed' } })] }))[2], 'Completed');
   assert.equal(cells('', 'Pod', podWith({ phase: 'Failed', containerStatuses: [container('mysql', false, { terminated: { exitCode: 137 } })] }))[2], 'ExitCode:137');
+  assert.deepEqual(K('', 'Pod').table([podWith({ phase: 'Succeeded' })], NOW).rows[0]!.conditions?.[0]?.reason, 'Succeeded');
+  assert.equal(K('', 'Pod').table([podWith({ phase: 'Running' })], NOW).rows[0]!.conditions, undefined);
   assert.equal(cells('', 'Pod', podWith({ phase: 'Failed', containerStatuses: [container('mysql', false, { terminated: { exitCode: 0, signal: 9 } })] }))[2], 'Signal:9');
   const crash = cells('', 'Pod', podWith({ phase: 'Running', containerStatuses: [container('mysql', false, { waiting: { reason: 'CrashLoopBackOff' } }, 4, { terminated: { exitCode: 1, finishedAt: ago(30) } })] }));
   assert.deepEqual(crash.slice(1, 4), ['0/1', 'CrashLoopBackOff', '4 (30s ago)']);

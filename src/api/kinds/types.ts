@@ -40,7 +40,9 @@ export type CauseType =
 export interface FieldError { type: CauseType; field: string; message: string }
 
 export interface TableColumnDefinition { name: string; type: string; format: string; description: string; priority: number }
-export interface TableRow { cells: unknown[]; object: KObject }
+/** Row conditions (metav1.TableRowCondition): pods that Succeeded/Failed carry `Completed`. */
+export interface TableRowCondition { type: string; status: string; reason?: string; message?: string }
+export interface TableRow { cells: unknown[]; object: KObject; conditions?: TableRowCondition[] }
 
 /** How lists inside a kind merge under strategic merge patch: path (dotted, `[]` for list items) → merge key/strategy. */
 export interface PatchMeta { [path: string]: { strategy: 'merge' | 'replace' | 'retainKeys' | 'merge,retainKeys'; mergeKey?: string } }
