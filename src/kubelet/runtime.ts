@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Logger } from '../util/log.js';
 import { PodnetError } from '../util/errors.js';
 import {
-  containerExitCode, execInContainer, installShim, probeHttp, probeTcp, procAlive, startContainerProcess, startPause,
+  containerExitCode, execInContainer, installShim, probeHttp, probeTcp, procAlive, startContainerProcess, startPause, startHostNetworkPause,
   stopContainerProcess, stopPause, sandboxNetnsIntact, type ContainerProc,
 } from '../net/sandbox.js';
 import { podResolvConf, renderHosts, renderResolvConf } from './render.js';
@@ -71,6 +71,8 @@ interface PodRec {
   name: string;
   sandboxId: string;
   netnsName: string;
+  /** hostNetwork pod: the pause process stays in the node's netns; no netns mount, no CNI. */
+  hostNetwork?: boolean;
   pausePid: number;
   pauseStart: number;
   podIPs: string[];
@@ -164,7 +166,7 @@ export class PodRuntime {
 
   private attachment(r: PodRec, pod?: PodLite): PodNetAttachment {
     const a: PodNetAttachment = {
-      containerId: r.sandboxId, netnsPath: `/run/netns/${r.netnsName}`, ifName: 'eth0',
+      containerId: r.sandboxId, netnsPath: this.netnsPath(r), ifName: 'eth0',
       podName: r.name, podNamespace: r.namespace, podUid: r.uid,
     };
     if (pod) {
@@ -187,6 +189,15 @@ export class PodRuntime {
     if (prev) r.containers = prev.containers; // keep restart counts across sandbox re-creation
     this.save(r); // so a crash half way is cleaned up by gc
     this.pods.set(uid, r);
+    if (pod.spec.hostNetwork) {
+      r.hostNetwork = true;
+      r.netnsName = '';
+      const hp = await startHostNetworkPause();
+      r.pausePid = hp.pid; r.pauseStart = hp.startTime; r.podIPs = [this.o.nodeIP];
+      this.writeEtc(r, pod);
+      this.save(r);
+      return r;
+    }
     const p = await startPause(r.netnsName);
     r.pausePid = p.pid; r.pauseStart = p.startTime;
     this.save(r);
@@ -209,7 +220,10 @@ export class PodRuntime {
     return r;
   }
 
+  private netnsPath(r: PodRec): string { return r.hostNetwork ? `/proc/${r.pausePid}/ns/net` : `/run/netns/${r.netnsName}`; }
+
   private sandboxAlive(r: PodRec): boolean {
+    if (r.hostNetwork) return r.pausePid > 0 && procAlive(r.pausePid, r.pauseStart);
     return r.pausePid > 0 && procAlive(r.pausePid, r.pauseStart) && sandboxNetnsIntact({ pid: r.pausePid, netnsName: r.netnsName })
       && (!this.o.network || r.networkAttached);
   }
@@ -261,7 +275,7 @@ export class PodRuntime {
     cr.liveness = undefined;
     cr.startedAt = now();
     cr.proc = await startContainerProcess({
-      shimPath: this.shim, runDir, logPath, netnsPath: `/run/netns/${r.netnsName}`, hostname: this.hostname(pod),
+      shimPath: this.shim, runDir, logPath, netnsPath: this.netnsPath(r), hostname: this.hostname(pod),
       hostsFile: join(etc, 'hosts'), resolvFile: join(etc, 'resolv.conf'), workingDir: c.workingDir, argv: img.argv,
       env: this.containerEnv(pod, r, c),
     });
@@ -319,7 +333,7 @@ export class PodRuntime {
       const named = c.ports?.find((x) => x.name === v);
       return named ? named.containerPort : Number(v);
     };
-    const netns = `/run/netns/${r.netnsName}`;
+    const netns = this.netnsPath(r);
     const host = r.podIPs[0] ?? '127.0.0.1';
     if (p.tcpSocket) return probeTcp(netns, p.tcpSocket.host || host, port(p.tcpSocket.port), timeoutMs);
     if (p.httpGet) {
@@ -431,6 +445,11 @@ export class PodRuntime {
   }
 
   private async teardownSandbox(r: PodRec): Promise<void> {
+    if (r.hostNetwork) {
+      await stopPause({ pid: r.pausePid, startTime: r.pauseStart, netnsName: '' });
+      r.pausePid = 0; r.podIPs = [];
+      return;
+    }
     if (this.o.network) await this.o.network.tearDown(this.attachment(r)).catch((e: unknown) => this.o.log.warn({ err: (e as Error).message }, 'CNI DEL failed'));
     await stopPause({ pid: r.pausePid, startTime: r.pauseStart, netnsName: r.netnsName });
     r.pausePid = 0; r.networkAttached = false; r.podIPs = [];

@@ -66,7 +66,7 @@ async function waitFor<T>(fn: () => T | undefined, timeoutMs: number, what: stri
  */
 export async function startPause(netnsName: string): Promise<PauseInfo> {
   if (!/^[A-Za-z0-9_.-]+$/.test(netnsName)) throw new SandboxError(`bad netns name ${JSON.stringify(netnsName)}`);
-  const child = spawn('unshare', [ '--net', '--', 'bash', '-c', 'exec -a /pause sleep infinity'], { detached: true, stdio: 'ignore' });
+  const child = spawn('unshare', ['--net', '--', 'bash', '-c', 'exec -a /pause sleep infinity'], { detached: true, stdio: 'ignore' });
   const pid = child.pid;
   child.unref();
   if (!pid) throw new SandboxError('could not start the pause process');
@@ -91,6 +91,24 @@ export async function startPause(netnsName: string): Promise<PauseInfo> {
   }
 }
 
+/**
+ * A pause process for a hostNetwork pod: it stays in the agent's (node's) network namespace, which
+ * its containers then join through /proc/<pid>/ns/net. Refused in the host's own namespace.
+ */
+export async function startHostNetworkPause(): Promise<{ pid: number; startTime: number; netnsPath: string }> {
+  if (readLinkSafe('/proc/self/ns/net') === readLinkSafe('/proc/1/ns/net') && readLinkSafe('/proc/1/ns/net') !== '') {
+    throw new SandboxError('refusing a hostNetwork pod: the agent runs in the host\'s network namespace');
+  }
+  const child = spawn('bash', ['-c', 'exec -a /pause sleep infinity'], { detached: true, stdio: 'ignore' });
+  const pid = child.pid;
+  child.unref();
+  if (!pid) throw new SandboxError('could not start the pause process');
+  await waitFor(() => (readFileSafe(`/proc/${pid}/cmdline`).startsWith('/pause') ? true : undefined), 5000, 'the pause process');
+  const startTime = procStartTime(pid);
+  if (startTime === undefined) throw new SandboxError('pause process exited at once');
+  return { pid, startTime, netnsPath: `/proc/${pid}/ns/net` };
+}
+
 function readFileSafe(p: string): string { try { return readFileSync(p, 'utf8'); } catch { return ''; } }
 function readLinkSafe(p: string): string { try { return readlinkSync(p); } catch { return ''; } }
 
@@ -108,6 +126,7 @@ function hostMountNs(): string[] {
 
 /** Unmounts and removes /run/netns/<name> (missing is fine). */
 export async function removeNetnsMount(netnsName: string): Promise<void> {
+  if (!netnsName) return;
   if (existsSync(`/run/netns/${netnsName}`)) await exec([...hostMountNs(), 'ip', 'netns', 'delete', netnsName], { allowFail: true });
 }
 
