@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createClient, createInformer, loadKubeconfig, R, isNotFound, type ClientConfig, type KubeClient } from '../client/index.js';
 import { CniRuntime } from '../cni/runtime/index.js';
 import { createLogger, type Logger } from '../util/log.js';
-import { registerNode, postNodeStatus } from './node.js';
+import { registerNode, postNodeStatus, renewNodeLease } from './node.js';
 import { PodRuntime, type PodNetwork } from './runtime.js';
 import { startKubeletServer } from './server.js';
 import type { PodLite } from './types.js';
@@ -78,8 +78,10 @@ export async function startKubelet(opts: KubeletOptions, signal: AbortSignal): P
     if (network) {
       try { await network.status(); } catch (e) { notReady = `container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:${(e as Error).message}`; }
     }
-    await postNodeStatus(client, { nodeName: opts.nodeName, nodeIP: opts.nodeIP, notReadyReason: notReady })
-      .catch((e: unknown) => log.warn({ err: (e as Error).message }, 'node status update failed'));
+    const n = await postNodeStatus(client, { nodeName: opts.nodeName, nodeIP: opts.nodeIP, notReadyReason: notReady })
+      .catch((e: unknown) => { log.warn({ err: (e as Error).message }, 'node status update failed'); return undefined; });
+    // the Lease is optional: an API without kube-node-lease only costs a debug line
+    await renewNodeLease(client, opts.nodeName, n?.metadata.uid).catch((e: unknown) => log.debug({ err: (e as Error).message }, 'node lease renewal failed'));
   };
   await heartbeat();
 

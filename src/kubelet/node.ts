@@ -83,3 +83,23 @@ export async function postNodeStatus(client: KubeClient, i: Omit<NodeStatusInput
   const status = nodeStatus({ ...i, now: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), old });
   return client.patch<NodeLite>(R.nodes, i.nodeName, { status }, 'merge', 'status');
 }
+
+/** MicroTime as the API writes it: RFC3339 with 6 fractional digits. */
+export function microTime(d = new Date()): string { return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z'); }
+
+/** Creates or renews the node's Lease in kube-node-lease (holder = node, 40 s duration). */
+export async function renewNodeLease(client: KubeClient, nodeName: string, nodeUid?: string): Promise<void> {
+  const ref = R.leases('kube-node-lease');
+  const spec = { holderIdentity: nodeName, leaseDurationSeconds: 40, renewTime: microTime() };
+  try {
+    const cur = await client.get<NodeLite>(ref, nodeName);
+    await client.update(ref, { ...cur, spec: { ...(cur.spec ?? {}), ...spec } });
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+    await client.create(ref, {
+      apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
+      metadata: { name: nodeName, namespace: 'kube-node-lease', ...(nodeUid ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: nodeName, uid: nodeUid }] } : {}) },
+      spec,
+    });
+  }
+}
