@@ -126,6 +126,7 @@ export async function startKubelet(opts: KubeletOptions, signal: AbortSignal): P
 
   const tick = setInterval(() => {
     for (const uid of runtime.uids()) {
+      if (runtime.busy(uid)) continue; // a slow probe or start must not pile up syncs
       const p = runtime.spec(uid);
       const cur = p ? informer.get(p.metadata.namespace, p.metadata.name!) : undefined;
       if (cur && cur.metadata.uid === uid) handle(cur);

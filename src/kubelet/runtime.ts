@@ -501,6 +501,9 @@ export class PodRuntime {
     return { path: this.logPath(f.rec, cname, attempt), running: () => !previous && containerExitCode(dir) === undefined && !!cr.proc && !cr.terminated };
   }
 
+  /** True while a sync/kill for the pod is queued or running. */
+  busy(uid: string): boolean { return this.locks.has(uid); }
+
   /** Uids of every pod this runtime tracks (in memory). */
   uids(): string[] { return [...this.pods.keys()]; }
   spec(uid: string): PodLite | undefined { return this.specs.get(uid); }
