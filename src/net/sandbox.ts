@@ -159,10 +159,11 @@ function statIno(p: string): number | undefined { try { return statSync(p).ino; 
 const SHIM = `#!/bin/bash
 # podnet container shim: shim DIR LOG -- argv...
 set -u
-export LC_ALL=C TZ=UTC
 dir=$1; log=$2; shift 3
 exec 3>>"$log"
 fmt() {
+  # runs in its own process (process substitution): the container's environment stays untouched
+  export LC_ALL=C TZ=UTC
   local stream=$1 line t ts
   while IFS= read -r line || [[ -n $line ]]; do
     t=$EPOCHREALTIME

@@ -92,6 +92,11 @@ test('kubelet runtime: sandbox, containers, logs, exec, probes, restarts, adopti
     assert.equal(resolv.protocol, 'v5.channel.k8s.io');
     assert.equal(resolv.stdout, 'search team-a.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n');
     assert.deepEqual(resolv.status, { metadata: {}, status: 'Success' });
+    const env = await wsExec(sock, 'team-a', 'web', 'sh', ['sh', '-c', 'tr "\\0" "\\n" < /proc/1/environ | sort']);
+    assert.match(env.stdout, /^POD_NAME=web$/m);
+    assert.match(env.stdout, new RegExp(`^POD_IP=${ip.replace(/\./g, '\\.')}$`, 'm'));
+    assert.match(env.stdout, /^POD_NAMESPACE=team-a$/m);
+    assert.doesNotMatch(env.stdout, /^(LC_ALL|TZ)=/m);
     const ident = await wsExec(sock, 'team-a', 'web', 'echo', ['sh', '-c', 'hostname; cat /etc/hosts; readlink /proc/1/ns/pid; ip -4 -o addr show eth0'], { protocol: 'v4.channel.k8s.io' });
     assert.equal(ident.protocol, 'v4.channel.k8s.io');
     const lines = ident.stdout.split('\n');
