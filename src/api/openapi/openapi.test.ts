@@ -94,7 +94,7 @@ test('unknownFields finds what the schema does not define', () => {
       template: {
         metadata: { labels: { app: 'web' } },
         spec: {
-          containers: [{ name: 'web', image: 'nginx', ports: [{ containerPort: 80, protocol: 'TCP' }], resources: { limits: { cpu: '1' } }, securityContext: { anyField: true }, readinessProbe: { httpGet: { path: '/', port: 80 } } }],
+          containers: [{ name: 'web', image: 'nginx', ports: [{ containerPort: 80, protocol: 'TCP' }], resources: { limits: { cpu: '1' } }, securityContext: { privileged: false, capabilities: { add: ['NET_ADMIN'] }, seccompProfile: { type: 'RuntimeDefault' } }, readinessProbe: { httpGet: { path: '/', port: 80 } } }],
           volumes: [{ name: 'v', configMap: { name: 'cm' } }],
         },
       },
@@ -106,7 +106,8 @@ test('unknownFields finds what the schema does not define', () => {
   bad.spec.template.spec.containers[0].imagePolicy = 'x';
   bad.spec.template.spec.containers[0].ports[0].hostPortz = 1;
   bad.metadata.labelz = {};
-  assert.deepEqual(unknownFields(bad).sort(), ['metadata.labelz', 'spec.replicaz', 'spec.template.spec.containers[0].imagePolicy', 'spec.template.spec.containers[0].ports[0].hostPortz']);
+  bad.spec.template.spec.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'k', operator: 'In', values: ['a'], valuez: 1 }] }] } } };
+  assert.deepEqual(unknownFields(bad).sort(), ['metadata.labelz', 'spec.replicaz', 'spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].valuez', 'spec.template.spec.containers[0].imagePolicy', 'spec.template.spec.containers[0].ports[0].hostPortz']);
   assert.deepEqual(unknownFields({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 80, tragetPort: 8080 }] } }), ['spec.ports[0].tragetPort']);
   assert.deepEqual(unknownFields({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: 'b' }, spec: {} }), ['spec']);
   assert.deepEqual(unknownFields({ apiVersion: 'v1', kind: 'Unknown', foo: 1 }), []);

@@ -73,13 +73,26 @@ const containerFields: FieldTuple[] = [
   ['livenessProbe', 'Probe', 'Periodic probe of container liveness. Container will be restarted if the probe fails.'],
   ['readinessProbe', 'Probe', 'Periodic probe of container service readiness. Container will be removed from service endpoints if the probe fails.'],
   ['startupProbe', 'Probe', 'StartupProbe indicates that the Pod has successfully initialized.'],
-  ['lifecycle', 'object', 'Actions that the management system should take in response to container lifecycle events.'],
+  ['lifecycle', 'Lifecycle', 'Actions that the management system should take in response to container lifecycle events.'],
   ['terminationMessagePath', 'string', "Path at which the file to which the container's termination message will be written is mounted."],
   ['terminationMessagePolicy', 'string', 'Indicate how the termination message should be populated. File or FallbackToLogsOnError.'],
-  ['securityContext', 'object', 'SecurityContext defines the security options the container should be run with.'],
+  ['securityContext', 'SecurityContext', 'SecurityContext defines the security options the container should be run with.'],
   ['stdin', 'boolean', 'Whether this container should allocate a buffer for stdin in the container runtime.'],
   ['stdinOnce', 'boolean', 'Whether the container runtime should close the stdin channel after it has been opened by a single attach.'],
   ['tty', 'boolean', "Whether this container should allocate a TTY for itself, also requires 'stdin' to be true."],
+];
+
+const VOLUME_SOURCE_TYPES: Record<string, string> = {
+  configMap: 'ConfigMapVolumeSource', secret: 'SecretVolumeSource', hostPath: 'HostPathVolumeSource', emptyDir: 'EmptyDirVolumeSource',
+  persistentVolumeClaim: 'PersistentVolumeClaimVolumeSource', downwardAPI: 'DownwardAPIVolumeSource', projected: 'ProjectedVolumeSource',
+};
+const nameOptional = (what: string): FieldTuple[] => [
+  ['name', 'string', `Name of the referent ${what}.`],
+  ['optional', 'boolean', `Specify whether the ${what} must be defined`],
+];
+const podAffinityFields: FieldTuple[] = [
+  ['preferredDuringSchedulingIgnoredDuringExecution', '[]WeightedPodAffinityTerm', 'The scheduler will prefer to schedule pods to nodes that satisfy the affinity expressions specified by this field, but it may choose a node that violates one or more of the expressions.'],
+  ['requiredDuringSchedulingIgnoredDuringExecution', '[]PodAffinityTerm', 'If the affinity requirements specified by this field are not met at scheduling time, the pod will not be scheduled onto the node.'],
 ];
 
 export const DEFINITIONS: Record<string, Definition> = {
@@ -144,7 +157,7 @@ export const DEFINITIONS: Record<string, Definition> = {
   PodList: d(`${CORE}.PodList`, 'PodList is a list of Pods.', listFields('Pod'), { gvk: { group: '', version: 'v1', kind: 'PodList' } }),
   PodSpec: d(`${CORE}.PodSpec`, 'PodSpec is a description of a pod.', [
     ['activeDeadlineSeconds', 'int64', 'Optional duration in seconds the pod may be active on the node relative to StartTime before the system will actively try to mark it failed and kill associated containers.'],
-    ['affinity', 'object', "If specified, the pod's scheduling constraints."],
+    ['affinity', 'Affinity', "If specified, the pod's scheduling constraints."],
     ['automountServiceAccountToken', 'boolean', 'AutomountServiceAccountToken indicates whether a service account token should be automatically mounted.'],
     ['containers', '[]Container', 'List of containers belonging to the pod. There must be at least one container in a Pod. Cannot be updated.', 'merge:name'],
     ['dnsConfig', 'PodDNSConfig', 'Specifies the DNS parameters of a pod. Parameters specified here will be merged to the generated DNS configuration based on DNSPolicy.'],
@@ -173,7 +186,7 @@ export const DEFINITIONS: Record<string, Definition> = {
     ['runtimeClassName', 'string', 'RuntimeClassName refers to a RuntimeClass object in the node.k8s.io group, which should be used to run this pod.'],
     ['schedulerName', 'string', 'If specified, the pod will be dispatched by specified scheduler. If not specified, the pod will be dispatched by default scheduler.'],
     ['schedulingGates', '[]object', 'SchedulingGates is an opaque list of values that if specified will block scheduling the pod.', 'merge:name'],
-    ['securityContext', 'object', 'SecurityContext holds pod-level security attributes and common container settings.'],
+    ['securityContext', 'PodSecurityContext', 'SecurityContext holds pod-level security attributes and common container settings.'],
     ['serviceAccount', 'string', 'DeprecatedServiceAccount is a deprecated alias for ServiceAccountName.'],
     ['serviceAccountName', 'string', 'ServiceAccountName is the name of the ServiceAccount to use to run this pod.'],
     ['setHostnameAsFQDN', 'boolean', "If true the pod's hostname will be configured as the pod's FQDN, rather than the leaf name (the default)."],
@@ -181,7 +194,7 @@ export const DEFINITIONS: Record<string, Definition> = {
     ['subdomain', 'string', 'If specified, the fully qualified Pod hostname will be "<hostname>.<subdomain>.<pod namespace>.svc.<cluster domain>".'],
     ['terminationGracePeriodSeconds', 'int64', 'Optional duration in seconds the pod needs to terminate gracefully. Defaults to 30 seconds.'],
     ['tolerations', '[]Toleration', "If specified, the pod's tolerations."],
-    ['topologySpreadConstraints', '[]object', 'TopologySpreadConstraints describes how a group of pods ought to spread across topology domains.', 'merge:topologyKey'],
+    ['topologySpreadConstraints', '[]TopologySpreadConstraint', 'TopologySpreadConstraints describes how a group of pods ought to spread across topology domains.', 'merge:topologyKey'],
     ['volumes', '[]Volume', 'List of volumes that can be mounted by containers belonging to the pod.', 'merge,retainKeys:name'],
   ], { required: ['containers'] }),
   Container: d(`${CORE}.Container`, 'A single application container that you want to run within a pod.', containerFields, { required: ['name'] }),
@@ -198,15 +211,15 @@ export const DEFINITIONS: Record<string, Definition> = {
     ['valueFrom', 'EnvVarSource', "Source for the environment variable's value. Cannot be used if value is not empty."],
   ], { required: ['name'] }),
   EnvVarSource: d(`${CORE}.EnvVarSource`, 'EnvVarSource represents a source for the value of an EnvVar.', [
-    ['configMapKeyRef', 'object', 'Selects a key of a ConfigMap.'],
-    ['fieldRef', 'object', 'Selects a field of the pod: supports metadata.name, metadata.namespace, metadata.labels, metadata.annotations, spec.nodeName, spec.serviceAccountName, status.hostIP, status.podIP, status.podIPs.'],
-    ['resourceFieldRef', 'object', 'Selects a resource of the container: only resources limits and requests are currently supported.'],
-    ['secretKeyRef', 'object', "Selects a key of a secret in the pod's namespace"],
+    ['configMapKeyRef', 'ConfigMapKeySelector', 'Selects a key of a ConfigMap.'],
+    ['fieldRef', 'ObjectFieldSelector', 'Selects a field of the pod: supports metadata.name, metadata.namespace, metadata.labels, metadata.annotations, spec.nodeName, spec.serviceAccountName, status.hostIP, status.podIP, status.podIPs.'],
+    ['resourceFieldRef', 'ResourceFieldSelector', 'Selects a resource of the container: only resources limits and requests are currently supported.'],
+    ['secretKeyRef', 'SecretKeySelector', "Selects a key of a secret in the pod's namespace"],
   ]),
   EnvFromSource: d(`${CORE}.EnvFromSource`, 'EnvFromSource represents the source of a set of ConfigMaps or Secrets', [
-    ['configMapRef', 'object', 'The ConfigMap to select from'],
+    ['configMapRef', 'ConfigMapEnvSource', 'The ConfigMap to select from'],
     ['prefix', 'string', 'Optional text to prepend to the name of each environment variable.'],
-    ['secretRef', 'object', 'The Secret to select from'],
+    ['secretRef', 'SecretEnvSource', 'The Secret to select from'],
   ]),
   ResourceRequirements: d(`${CORE}.ResourceRequirements`, 'ResourceRequirements describes the compute resource requirements.', [
     ['claims', '[]object', 'Claims lists the names of resources, defined in spec.resourceClaims, that are used by this container.'],
@@ -227,7 +240,7 @@ export const DEFINITIONS: Record<string, Definition> = {
     ...['awsElasticBlockStore', 'azureDisk', 'azureFile', 'cephfs', 'cinder', 'configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'fc', 'flexVolume',
       'flocker', 'gcePersistentDisk', 'gitRepo', 'glusterfs', 'hostPath', 'image', 'iscsi', 'nfs', 'persistentVolumeClaim', 'photonPersistentDisk',
       'portworxVolume', 'projected', 'quobyte', 'rbd', 'scaleIO', 'secret', 'storageos', 'vsphereVolume']
-      .map((s): FieldTuple => [s, 'object', `${s} volume source.`]),
+      .map((s): FieldTuple => [s, VOLUME_SOURCE_TYPES[s] ?? 'object', `${s} volume source.`]),
   ], { required: ['name'] }),
   Probe: d(`${CORE}.Probe`, 'Probe describes a health check to be performed against a container to determine whether it is alive or ready to receive traffic.', probeFields),
   ExecAction: d(`${CORE}.ExecAction`, 'ExecAction describes a "run in container" action.', [
@@ -235,7 +248,7 @@ export const DEFINITIONS: Record<string, Definition> = {
   ]),
   HTTPGetAction: d(`${CORE}.HTTPGetAction`, 'HTTPGetAction describes an action based on HTTP Get requests.', [
     ['host', 'string', 'Host name to connect to, defaults to the pod IP.'],
-    ['httpHeaders', '[]object', 'Custom headers to set in the request. HTTP allows repeated headers.'],
+    ['httpHeaders', '[]HTTPHeader', 'Custom headers to set in the request. HTTP allows repeated headers.'],
     ['path', 'string', 'Path to access on the HTTP server.'],
     ['port', 'IntOrString', 'Name or number of the port to access on the container.'],
     ['scheme', 'string', 'Scheme to use for connecting to the host. Defaults to HTTP.'],
@@ -246,7 +259,7 @@ export const DEFINITIONS: Record<string, Definition> = {
   ], { required: ['port'] }),
   PodDNSConfig: d(`${CORE}.PodDNSConfig`, 'PodDNSConfig defines the DNS parameters of a pod in addition to those generated from DNSPolicy.', [
     ['nameservers', '[]string', 'A list of DNS name server IP addresses.'],
-    ['options', '[]object', 'A list of DNS resolver options.'],
+    ['options', '[]PodDNSConfigOption', 'A list of DNS resolver options.'],
     ['searches', '[]string', 'A list of DNS search domains for host-name lookup.'],
   ]),
   HostAlias: d(`${CORE}.HostAlias`, "HostAlias holds the mapping between IP and hostnames that will be injected as an entry in the pod's hosts file.", [
@@ -296,6 +309,157 @@ export const DEFINITIONS: Record<string, Definition> = {
   PodTemplateSpec: d(`${CORE}.PodTemplateSpec`, 'PodTemplateSpec describes the data a pod should have when created from a template', [
     ['metadata', 'ObjectMeta', "Standard object's metadata."],
     ['spec', 'PodSpec', 'Specification of the desired behavior of the pod.'],
+  ]),
+
+  Affinity: d(`${CORE}.Affinity`, 'Affinity is a group of affinity scheduling rules.', [
+    ['nodeAffinity', 'NodeAffinity', 'Describes node affinity scheduling rules for the pod.'],
+    ['podAffinity', 'PodAffinity', 'Describes pod affinity scheduling rules (e.g. co-locate this pod in the same node, zone, etc. as some other pod(s)).'],
+    ['podAntiAffinity', 'PodAntiAffinity', 'Describes pod anti-affinity scheduling rules (e.g. avoid putting this pod in the same node, zone, etc. as some other pod(s)).'],
+  ]),
+  NodeAffinity: d(`${CORE}.NodeAffinity`, 'Node affinity is a group of node affinity scheduling rules.', [
+    ['preferredDuringSchedulingIgnoredDuringExecution', '[]PreferredSchedulingTerm', 'The scheduler will prefer to schedule pods to nodes that satisfy the affinity expressions specified by this field.'],
+    ['requiredDuringSchedulingIgnoredDuringExecution', 'NodeSelector', 'If the affinity requirements specified by this field are not met at scheduling time, the pod will not be scheduled onto the node.'],
+  ]),
+  NodeSelector: d(`${CORE}.NodeSelector`, 'A node selector represents the union of the results of one or more label queries over a set of nodes.', [
+    ['nodeSelectorTerms', '[]NodeSelectorTerm', 'Required. A list of node selector terms. The terms are ORed.'],
+  ], { required: ['nodeSelectorTerms'] }),
+  NodeSelectorTerm: d(`${CORE}.NodeSelectorTerm`, 'A null or empty node selector term matches no objects. The requirements of them are ANDed.', [
+    ['matchExpressions', '[]NodeSelectorRequirement', "A list of node selector requirements by node's labels."],
+    ['matchFields', '[]NodeSelectorRequirement', "A list of node selector requirements by node's fields."],
+  ]),
+  NodeSelectorRequirement: d(`${CORE}.NodeSelectorRequirement`, 'A node selector requirement is a selector that contains values, a key, and an operator that relates the key and values.', [
+    ['key', 'string', 'The label key that the selector applies to.'],
+    ['operator', 'string', "Represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists, DoesNotExist. Gt, and Lt."],
+    ['values', '[]string', 'An array of string values.'],
+  ], { required: ['key', 'operator'] }),
+  PreferredSchedulingTerm: d(`${CORE}.PreferredSchedulingTerm`, 'An empty preferred scheduling term matches all objects with implicit weight 0.', [
+    ['preference', 'NodeSelectorTerm', 'A node selector term, associated with the corresponding weight.'],
+    ['weight', 'integer', 'Weight associated with matching the corresponding nodeSelectorTerm, in the range 1-100.'],
+  ], { required: ['weight', 'preference'] }),
+  PodAffinity: d(`${CORE}.PodAffinity`, 'Pod affinity is a group of inter pod affinity scheduling rules.', podAffinityFields),
+  PodAntiAffinity: d(`${CORE}.PodAntiAffinity`, 'Pod anti affinity is a group of inter pod anti affinity scheduling rules.', podAffinityFields),
+  PodAffinityTerm: d(`${CORE}.PodAffinityTerm`, 'Defines a set of pods that this pod should be co-located (affinity) or not co-located (anti-affinity) with.', [
+    ['labelSelector', 'LabelSelector', 'A label query over a set of resources, in this case pods.'],
+    ['matchLabelKeys', '[]string', 'MatchLabelKeys is a set of pod label keys to select which pods will be taken into consideration.'],
+    ['mismatchLabelKeys', '[]string', 'MismatchLabelKeys is a set of pod label keys to select which pods will be taken into consideration.'],
+    ['namespaceSelector', 'LabelSelector', 'A label query over the set of namespaces that the term applies to.'],
+    ['namespaces', '[]string', 'namespaces specifies a static list of namespace names that the term applies to.'],
+    ['topologyKey', 'string', 'This pod should be co-located (affinity) or not co-located (anti-affinity) with the pods matching the labelSelector in the specified namespaces.'],
+  ], { required: ['topologyKey'] }),
+  WeightedPodAffinityTerm: d(`${CORE}.WeightedPodAffinityTerm`, 'The weights of all of the matched WeightedPodAffinityTerm fields are added per-node to find the most preferred node(s)', [
+    ['podAffinityTerm', 'PodAffinityTerm', 'Required. A pod affinity term, associated with the corresponding weight.'],
+    ['weight', 'integer', 'weight associated with matching the corresponding podAffinityTerm, in the range 1-100.'],
+  ], { required: ['weight', 'podAffinityTerm'] }),
+  TopologySpreadConstraint: d(`${CORE}.TopologySpreadConstraint`, 'TopologySpreadConstraint specifies how to spread matching pods among the given topology.', [
+    ['labelSelector', 'LabelSelector', 'LabelSelector is used to find matching pods.'],
+    ['matchLabelKeys', '[]string', 'MatchLabelKeys is a set of pod label keys to select the pods over which spreading will be calculated.'],
+    ['maxSkew', 'integer', 'MaxSkew describes the degree to which pods may be unevenly distributed.'],
+    ['minDomains', 'integer', 'MinDomains indicates a minimum number of eligible domains.'],
+    ['nodeAffinityPolicy', 'string', "NodeAffinityPolicy indicates how we will treat Pod's nodeAffinity/nodeSelector when calculating pod topology spread skew."],
+    ['nodeTaintsPolicy', 'string', 'NodeTaintsPolicy indicates how we will treat node taints when calculating pod topology spread skew.'],
+    ['topologyKey', 'string', 'TopologyKey is the key of node labels.'],
+    ['whenUnsatisfiable', 'string', "WhenUnsatisfiable indicates how to deal with a pod if it doesn't satisfy the spread constraint: DoNotSchedule or ScheduleAnyway."],
+  ], { required: ['maxSkew', 'topologyKey', 'whenUnsatisfiable'] }),
+  PodSecurityContext: d(`${CORE}.PodSecurityContext`, 'PodSecurityContext holds pod-level security attributes and common container settings.', [
+    ['appArmorProfile', 'object', 'appArmorProfile is the AppArmor options to use by the containers in this pod.'],
+    ['fsGroup', 'int64', 'A special supplemental group that applies to all containers in a pod.'],
+    ['fsGroupChangePolicy', 'string', 'fsGroupChangePolicy defines behavior of changing ownership and permission of the volume before being exposed inside Pod.'],
+    ['runAsGroup', 'int64', 'The GID to run the entrypoint of the container process.'],
+    ['runAsNonRoot', 'boolean', 'Indicates that the container must run as a non-root user.'],
+    ['runAsUser', 'int64', 'The UID to run the entrypoint of the container process.'],
+    ['seLinuxChangePolicy', 'string', 'seLinuxChangePolicy defines how the container\'s SELinux label is applied to all volumes used by the Pod.'],
+    ['seLinuxOptions', 'object', 'The SELinux context to be applied to all containers.'],
+    ['seccompProfile', 'object', 'The seccomp options to use by the containers in this pod.'],
+    ['supplementalGroups', '[]int64', 'A list of groups applied to the first process run in each container.'],
+    ['supplementalGroupsPolicy', 'string', 'Defines how supplemental groups of the first container processes are calculated.'],
+    ['sysctls', '[]object', 'Sysctls hold a list of namespaced sysctls used for the pod.'],
+    ['windowsOptions', 'object', 'The Windows specific settings applied to all containers.'],
+  ]),
+  SecurityContext: d(`${CORE}.SecurityContext`, 'SecurityContext holds security configuration that will be applied to a container.', [
+    ['allowPrivilegeEscalation', 'boolean', 'AllowPrivilegeEscalation controls whether a process can gain more privileges than its parent process.'],
+    ['appArmorProfile', 'object', "appArmorProfile is the AppArmor options to use by this container."],
+    ['capabilities', 'Capabilities', 'The capabilities to add/drop when running containers.'],
+    ['privileged', 'boolean', 'Run container in privileged mode. Defaults to false.'],
+    ['procMount', 'string', 'procMount denotes the type of proc mount to use for the containers.'],
+    ['readOnlyRootFilesystem', 'boolean', 'Whether this container has a read-only root filesystem. Default is false.'],
+    ['runAsGroup', 'int64', 'The GID to run the entrypoint of the container process.'],
+    ['runAsNonRoot', 'boolean', 'Indicates that the container must run as a non-root user.'],
+    ['runAsUser', 'int64', 'The UID to run the entrypoint of the container process.'],
+    ['seLinuxOptions', 'object', 'The SELinux context to be applied to the container.'],
+    ['seccompProfile', 'object', 'The seccomp options to use by this container.'],
+    ['windowsOptions', 'object', 'The Windows specific settings applied to all containers.'],
+  ]),
+  Capabilities: d(`${CORE}.Capabilities`, 'Adds and removes POSIX capabilities from running containers.', [
+    ['add', '[]string', 'Added capabilities'],
+    ['drop', '[]string', 'Removed capabilities'],
+  ]),
+  Lifecycle: d(`${CORE}.Lifecycle`, 'Lifecycle describes actions that the management system should take in response to container lifecycle events.', [
+    ['postStart', 'LifecycleHandler', 'PostStart is called immediately after a container is created.'],
+    ['preStop', 'LifecycleHandler', 'PreStop is called immediately before a container is terminated.'],
+    ['stopSignal', 'string', 'StopSignal defines which signal will be sent to a container when it is being stopped.'],
+  ]),
+  LifecycleHandler: d(`${CORE}.LifecycleHandler`, 'LifecycleHandler defines a specific action that should be taken in a lifecycle hook.', [
+    ['exec', 'ExecAction', 'Exec specifies a command to execute in the container.'],
+    ['httpGet', 'HTTPGetAction', 'HTTPGet specifies an HTTP GET request to perform.'],
+    ['sleep', 'object', 'Sleep represents a duration that the container should sleep.'],
+    ['tcpSocket', 'TCPSocketAction', 'Deprecated. TCPSocket is NOT supported as a LifecycleHandler.'],
+  ]),
+  HTTPHeader: d(`${CORE}.HTTPHeader`, 'HTTPHeader describes a custom header to be used in HTTP probes', [
+    ['name', 'string', 'The header field name.'],
+    ['value', 'string', 'The header field value'],
+  ], { required: ['name', 'value'] }),
+  PodDNSConfigOption: d(`${CORE}.PodDNSConfigOption`, 'PodDNSConfigOption defines DNS resolver options of a pod.', [
+    ['name', 'string', 'Name is this DNS resolver option\'s name. Required.'],
+    ['value', 'string', 'Value is this DNS resolver option\'s value.'],
+  ]),
+  ConfigMapKeySelector: d(`${CORE}.ConfigMapKeySelector`, 'Selects a key from a ConfigMap.', [['key', 'string', 'The key to select.'], ...nameOptional('ConfigMap or its key')], { required: ['key'] }),
+  SecretKeySelector: d(`${CORE}.SecretKeySelector`, 'SecretKeySelector selects a key of a Secret.', [['key', 'string', 'The key of the secret to select from.'], ...nameOptional('Secret or its key')], { required: ['key'] }),
+  ObjectFieldSelector: d(`${CORE}.ObjectFieldSelector`, 'ObjectFieldSelector selects an APIVersioned field of an object.', [
+    ['apiVersion', 'string', 'Version of the schema the FieldPath is written in terms of, defaults to "v1".'],
+    ['fieldPath', 'string', 'Path of the field to select in the specified API version.'],
+  ], { required: ['fieldPath'] }),
+  ResourceFieldSelector: d(`${CORE}.ResourceFieldSelector`, 'ResourceFieldSelector represents container resources (cpu, memory) and their output format', [
+    ['containerName', 'string', 'Container name: required for volumes, optional for env vars'],
+    ['divisor', 'Quantity', 'Specifies the output format of the exposed resources, defaults to "1"'],
+    ['resource', 'string', 'Required: resource to select'],
+  ], { required: ['resource'] }),
+  ConfigMapEnvSource: d(`${CORE}.ConfigMapEnvSource`, "ConfigMapEnvSource selects a ConfigMap to populate the environment variables with.", nameOptional('ConfigMap')),
+  SecretEnvSource: d(`${CORE}.SecretEnvSource`, 'SecretEnvSource selects a Secret to populate the environment variables with.', nameOptional('Secret')),
+  KeyToPath: d(`${CORE}.KeyToPath`, 'Maps a string key to a path within a volume.', [
+    ['key', 'string', 'key is the key to project.'],
+    ['mode', 'integer', 'mode is Optional: mode bits used to set permissions on this file.'],
+    ['path', 'string', 'path is the relative path of the file to map the key to.'],
+  ], { required: ['key', 'path'] }),
+  ConfigMapVolumeSource: d(`${CORE}.ConfigMapVolumeSource`, "Adapts a ConfigMap into a volume.", [
+    ['defaultMode', 'integer', 'defaultMode is optional: mode bits used to set permissions on created files by default. Defaults to 0644.'],
+    ['items', '[]KeyToPath', 'items if unspecified, each key-value pair in the Data field of the referenced ConfigMap will be projected into the volume.'],
+    ...nameOptional('ConfigMap or its keys'),
+  ]),
+  SecretVolumeSource: d(`${CORE}.SecretVolumeSource`, 'Adapts a Secret into a volume.', [
+    ['defaultMode', 'integer', 'defaultMode is Optional: mode bits used to set permissions on created files by default. Defaults to 0644.'],
+    ['items', '[]KeyToPath', 'items If unspecified, each key-value pair in the Data field of the referenced Secret will be projected into the volume.'],
+    ['optional', 'boolean', 'optional field specify whether the Secret or its keys must be defined'],
+    ['secretName', 'string', "secretName is the name of the secret in the pod's namespace to use."],
+  ]),
+  HostPathVolumeSource: d(`${CORE}.HostPathVolumeSource`, 'Represents a host path mapped into a pod.', [
+    ['path', 'string', 'path of the directory on the host.'],
+    ['type', 'string', 'type for HostPath Volume. Defaults to ""'],
+  ], { required: ['path'] }),
+  EmptyDirVolumeSource: d(`${CORE}.EmptyDirVolumeSource`, 'Represents an empty directory for a pod.', [
+    ['medium', 'string', 'medium represents what type of storage medium should back this directory.'],
+    ['sizeLimit', 'Quantity', 'sizeLimit is the total amount of local storage required for this EmptyDir volume.'],
+  ]),
+  PersistentVolumeClaimVolumeSource: d(`${CORE}.PersistentVolumeClaimVolumeSource`, "PersistentVolumeClaimVolumeSource references the user's PVC in the same namespace.", [
+    ['claimName', 'string', 'claimName is the name of a PersistentVolumeClaim in the same namespace as the pod using this volume.'],
+    ['readOnly', 'boolean', 'readOnly Will force the ReadOnly setting in VolumeMounts. Default false.'],
+  ], { required: ['claimName'] }),
+  DownwardAPIVolumeSource: d(`${CORE}.DownwardAPIVolumeSource`, 'DownwardAPIVolumeSource represents a volume containing downward API info.', [
+    ['defaultMode', 'integer', 'Optional: mode bits to use on created files by default.'],
+    ['items', '[]object', 'Items is a list of downward API volume file'],
+  ]),
+  ProjectedVolumeSource: d(`${CORE}.ProjectedVolumeSource`, 'Represents a projected volume source', [
+    ['defaultMode', 'integer', 'defaultMode are the mode bits used to set permissions on created files by default.'],
+    ['sources', '[]object', 'sources is the list of volume projections.'],
   ]),
 
   // ------------------------------------------------------------ core: Service
