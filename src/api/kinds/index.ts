@@ -12,6 +12,8 @@ import { networkPolicyKind } from './networkpolicy.js';
 
 export type { KindSemantics } from './types.js';
 export { humanDuration, translateTimestampSince } from './common.js';
+export { patchAllocatedValues } from './service.js';
+export { invalidMessage } from '../validation/index.js';
 
 export const allKinds: KindSemantics[] = [
   namespaceKind, nodeKind, podKind, serviceKind, endpointsKind, configMapKind, eventKind,

@@ -251,3 +251,30 @@ export const serviceKind = defineKind({
   },
   hasGeneration: false,
 });
+
+/**
+ * Upstream's patchAllocatedValues for Service updates (PUT without the allocated fields, e.g.
+ * `kubectl replace`): copy clusterIP(s), ipFamilies/ipFamilyPolicy, nodePorts (matched by port and
+ * protocol) and healthCheckNodePort from the stored object when the new one leaves them empty.
+ * Call before defaults/validate on update; no-op when the type moves to/from ExternalName.
+ */
+export function patchAllocatedValues(obj: KObject, old: KObject): void {
+  const n = (obj as unknown as Writable<Service>).spec;
+  const o = (old as unknown as Service).spec;
+  if (!n || !o || n.type === 'ExternalName' || o.type === 'ExternalName') return;
+  if (!n.clusterIP && o.clusterIP) {
+    n.clusterIP = o.clusterIP;
+    if (!n.clusterIPs?.length && o.clusterIPs?.length) n.clusterIPs = [...o.clusterIPs];
+  }
+  if (!n.ipFamilies?.length && o.ipFamilies?.length && n.clusterIP === o.clusterIP) n.ipFamilies = [...o.ipFamilies];
+  if (!n.ipFamilyPolicy && o.ipFamilyPolicy && n.clusterIP === o.clusterIP) n.ipFamilyPolicy = o.ipFamilyPolicy;
+  const needsNodePorts = n.type === 'NodePort' || n.type === 'LoadBalancer';
+  if (needsNodePorts) {
+    for (const p of n.ports ?? []) {
+      if (p.nodePort) continue;
+      const prev = (o.ports ?? []).find((q) => q.port === p.port && (q.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
+      if (prev?.nodePort) p.nodePort = prev.nodePort;
+    }
+    if (!n.healthCheckNodePort && o.healthCheckNodePort && n.externalTrafficPolicy === 'Local' && n.type === 'LoadBalancer') n.healthCheckNodePort = o.healthCheckNodePort;
+  }
+}

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { allKinds, kindByKind, kindByResource } from './index.js';
+import { allKinds, kindByKind, kindByResource, patchAllocatedValues } from './index.js';
 import type { FieldError, KObject } from './types.js';
 
 const K = (group: string, kind: string) => kindByKind(group, kind)!;
@@ -276,4 +276,20 @@ test('selectable fields', () => {
   assert.equal(ev.source, 'kubelet');
   assert.equal(ev.type, 'Normal');
   assert.equal(K('', 'Service').selectableFields(svc({ clusterIP: '10.96.0.1' }))['spec.clusterIP'], '10.96.0.1');
+});
+
+test('patchAllocatedValues keeps allocated ClusterIP and nodePorts on replace', () => {
+  const old = svc({ type: 'NodePort', clusterIP: '10.96.0.30', clusterIPs: ['10.96.0.30'], ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack', ports: [{ port: 80, protocol: 'TCP', nodePort: 30080 }, { port: 53, protocol: 'UDP', nodePort: 30053 }] });
+  const n = svc({ type: 'NodePort', ports: [{ port: 80 }, { port: 53, protocol: 'UDP' }, { port: 443 }] });
+  patchAllocatedValues(n, old);
+  const spec = n.spec as { clusterIP: string; clusterIPs: string[]; ports: { nodePort?: number }[] };
+  assert.equal(spec.clusterIP, '10.96.0.30');
+  assert.deepEqual(spec.clusterIPs, ['10.96.0.30']);
+  assert.deepEqual(spec.ports.map((p) => p.nodePort), [30080, 30053, undefined]);
+  const toCip = svc({ type: 'ClusterIP', ports: [{ port: 80 }] });
+  patchAllocatedValues(toCip, old);
+  assert.equal((toCip.spec as { ports: { nodePort?: number }[] }).ports[0]!.nodePort, undefined);
+  const toExt = svc({ type: 'ExternalName', externalName: 'a.b.c' });
+  patchAllocatedValues(toExt, old);
+  assert.equal((toExt.spec as { clusterIP?: string }).clusterIP, undefined);
 });
