@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { CniFixture, OUR_BIN, REF_BIN, ipFiles, natRules, runPlugin, vethsIn } from '../support/netns.js';
+import { CniFixture, OUR_BIN, REF_BIN, ipFiles, natRules, runPlugin, tcpProbe, tcpServe, vethsIn } from '../support/netns.js';
 import { CniRuntime } from '../../src/cni/runtime/index.js';
 import { CniError } from '../../src/cni/types.js';
 import { nsExec } from '../../src/net/exec.js';
@@ -60,6 +60,9 @@ async function podToPod(binDir: string, tag: string) {
     assert.deepEqual(cached.capabilityArgs, { portMappings: [{ hostPort: 18081, containerPort: 8080, protocol: 'tcp' }] });
     assert.equal(cached.result.ips[0].address, `${ips[0]}/24`);
     assert.ok((await natRules(node, 'DNAT')).some((l) => l.includes(`--to-destination ${ips[0]}:8080`)));
+    // the host port really forwards: node → its own bridge address:18081 → pod a:8080
+    const stop = await tcpServe(p1, 8080, 'hello from pod a');
+    try { assert.equal(await tcpProbe(node, '10.244.9.1', 18081), 'hello from pod a'); } finally { stop(); }
     // (the reference portmap 1.1.1 fails CHECK on hosts with ip6tables but no IPv6 chain: skip pod a there)
     if (binDir === OUR_BIN) await rt.check(pods[0]!);
     await rt.check(pods[1]!);

@@ -75,3 +75,24 @@ export async function natRules(ns: string, needle = 'CNI-'): Promise<string[]> {
 }
 
 export { netnsPath };
+
+/**
+ * A one-shot TCP server inside ns (python3): answers every connection with `reply` and closes.
+ * Returns a stop function (kills only this process).
+ */
+export async function tcpServe(ns: string, port: number, reply: string): Promise<() => void> {
+  const code = `import socket\ns=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);s.bind(('0.0.0.0',${port}));s.listen(8);print('ready',flush=True)\nwhile True:\n  c,_=s.accept();c.sendall(${JSON.stringify(reply)}.encode());c.close()`;
+  const child = spawn('nsenter', [`--net=${ns}`, '--', 'python3', '-c', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.once('data', () => resolve());
+    child.once('exit', (c) => reject(new Error(`tcp server exited (${c})`)));
+  });
+  return () => { child.kill('SIGKILL'); };
+}
+
+/** Connects from inside ns to ip:port and returns what the server sent. */
+export async function tcpProbe(ns: string, ip: string, port: number): Promise<string> {
+  const code = `import socket\ns=socket.create_connection((${JSON.stringify(ip)},${port}),timeout=3);print(s.recv(100).decode(),end='')`;
+  const { stdout } = await nsExec(ns, ['python3', '-c', code]);
+  return stdout;
+}
