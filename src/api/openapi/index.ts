@@ -57,7 +57,8 @@ function patchExtensions(patch: string | undefined): Json {
 }
 
 function definitionSchema(def: Definition, style: RefStyle): Json {
-  const base: Json = def.raw ? { ...def.raw, description: def.description } : { description: def.description, type: 'object' };
+  const raw = style === 'v3' && def.rawV3 ? def.rawV3 : def.raw;
+  const base: Json = raw ? { ...raw, description: def.description } : { description: def.description, type: 'object' };
   if (def.fields) {
     const props: Json = {};
     for (const [name, type, desc, patch] of def.fields) props[name] = { ...typeSchema(type, style, desc), ...patchExtensions(patch) };

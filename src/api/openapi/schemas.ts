@@ -15,6 +15,8 @@ export interface Definition {
   fields?: FieldTuple[];
   /** Scalars/special types: a raw schema instead of fields. */
   raw?: Record<string, unknown>;
+  /** Raw schema for OpenAPI v3 when it differs (int-or-string and quantities use anyOf/oneOf there). */
+  rawV3?: Record<string, unknown>;
   gvk?: { group: string; version: string; kind: string };
   required?: string[];
   /** Strategy for the struct itself (DeploymentStrategy → retainKeys). */
@@ -99,8 +101,9 @@ export const DEFINITIONS: Record<string, Definition> = {
   // ------------------------------------------------------------ apimachinery
   Time: { full: `${META}.Time`, description: 'Time is a wrapper around time.Time which supports correct marshaling to YAML and JSON (RFC3339).', raw: { type: 'string', format: 'date-time' } },
   MicroTime: { full: `${META}.MicroTime`, description: 'MicroTime is version of Time with microsecond level precision.', raw: { type: 'string', format: 'date-time' } },
-  Quantity: { full: 'io.k8s.apimachinery.pkg.api.resource.Quantity', description: "Quantity is a fixed-point representation of a number, e.g. '500m' or '1Gi'.", raw: { type: 'string' } },
-  IntOrString: { full: 'io.k8s.apimachinery.pkg.util.intstr.IntOrString', description: 'IntOrString is a type that can hold an int32 or a string.', raw: { type: 'string', format: 'int-or-string' } },
+  Quantity: { full: 'io.k8s.apimachinery.pkg.api.resource.Quantity', description: "Quantity is a fixed-point representation of a number, e.g. '500m' or '1Gi'.", raw: { type: 'string' }, rawV3: { oneOf: [{ type: 'string' }, { type: 'number' }] } },
+  IntOrString: { full: 'io.k8s.apimachinery.pkg.util.intstr.IntOrString', description: 'IntOrString is a type that can hold an int32 or a string.', raw: { type: 'string', format: 'int-or-string' },
+    rawV3: { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] } },
   Patch: { full: `${META}.Patch`, description: 'Patch is provided to give a concrete name and type to the Kubernetes PATCH request body.', raw: { type: 'object' } },
   ObjectMeta: d(`${META}.ObjectMeta`, 'ObjectMeta is metadata that all persisted resources must have, which includes all objects users must create.', [
     ['annotations', 'map', 'Annotations is an unstructured key value map stored with a resource that may be set by external tools to store and retrieve arbitrary metadata.'],
