@@ -9,6 +9,7 @@ import { endpointSliceKind, endpointsKind } from './endpoints.js';
 import { deploymentKind, replicaSetKind } from './workloads.js';
 import { configMapKind, eventKind, namespaceKind, nodeKind } from './cluster.js';
 import { networkPolicyKind } from './networkpolicy.js';
+import { leaseKind } from './lease.js';
 
 export type { KindSemantics } from './types.js';
 export { humanDuration, translateTimestampSince } from './common.js';
@@ -17,7 +18,7 @@ export { invalidMessage } from '../validation/index.js';
 
 export const allKinds: KindSemantics[] = [
   namespaceKind, nodeKind, podKind, serviceKind, endpointsKind, configMapKind, eventKind,
-  endpointSliceKind, deploymentKind, replicaSetKind, networkPolicyKind,
+  endpointSliceKind, deploymentKind, replicaSetKind, networkPolicyKind, leaseKind,
 ];
 
 const byResource = new Map(allKinds.map((k) => [`${k.group}/${k.resource}`, k]));

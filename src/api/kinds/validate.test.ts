@@ -22,13 +22,13 @@ const pod = (spec: Record<string, unknown>, name = 'p') => obj('v1', 'Pod', name
 const has = (errs: string[], re: RegExp) => assert.ok(errs.some((e) => re.test(e)), `expected ${re} in ${JSON.stringify(errs, null, 1)}`);
 
 test('registry: every kind, lookups, short names, categories', () => {
-  assert.equal(allKinds.length, 11);
+  assert.equal(allKinds.length, 12);
   assert.equal(kindByResource('apps', 'deployments')?.kind, 'Deployment');
   assert.equal(kindByResource('', 'endpoints')?.kind, 'Endpoints');
   assert.equal(kindByResource('discovery.k8s.io', 'endpointslices')?.singular, 'endpointslice');
   assert.equal(kindByResource('apps', 'pods'), undefined);
   const short = Object.fromEntries(allKinds.map((k) => [k.resource, k.shortNames.join(',')]));
-  assert.deepEqual(short, { namespaces: 'ns', nodes: 'no', pods: 'po', services: 'svc', endpoints: 'ep', configmaps: 'cm', events: 'ev', endpointslices: '', deployments: 'deploy', replicasets: 'rs', networkpolicies: 'netpol' });
+  assert.deepEqual(short, { namespaces: 'ns', nodes: 'no', pods: 'po', services: 'svc', endpoints: 'ep', configmaps: 'cm', events: 'ev', endpointslices: '', deployments: 'deploy', replicasets: 'rs', networkpolicies: 'netpol', leases: '' });
   assert.deepEqual(allKinds.filter((k) => k.categories.includes('all')).map((k) => k.resource).sort(), ['deployments', 'pods', 'replicasets', 'services']);
   assert.deepEqual(podK.subresources.slice(0, 4), ['status', 'binding', 'log', 'exec']);
   assert.deepEqual(depK.subresources, ['status', 'scale']);
@@ -292,4 +292,14 @@ test('patchAllocatedValues keeps allocated ClusterIP and nodePorts on replace', 
   const toExt = svc({ type: 'ExternalName', externalName: 'a.b.c' });
   patchAllocatedValues(toExt, old);
   assert.equal((toExt.spec as { clusterIP?: string }).clusterIP, undefined);
+});
+
+test('Lease validation and table', () => {
+  const leK = K('coordination.k8s.io', 'Lease');
+  const l = obj('coordination.k8s.io/v1', 'Lease', 'node1', { spec: { holderIdentity: 'node1', leaseDurationSeconds: 40 } }, 'kube-node-lease');
+  assert.deepEqual(check(leK, l), []);
+  has(check(leK, obj('coordination.k8s.io/v1', 'Lease', 'n', { spec: { leaseDurationSeconds: 0 } })), /^spec.leaseDurationSeconds: Invalid value: 0: must be greater than 0$/);
+  const now = new Date();
+  l.metadata.creationTimestamp = new Date(now.getTime() - 5000).toISOString();
+  assert.deepEqual(leK.table([l], now).rows[0]!.cells, ['node1', 'node1', '5s']);
 });

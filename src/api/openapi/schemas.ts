@@ -735,6 +735,20 @@ export const DEFINITIONS: Record<string, Definition> = {
     ['selector', 'string', 'selector is the label query over pods that should match the replicas count.'],
   ], { required: ['replicas'] }),
 
+  // ------------------------------------------------------------ coordination.k8s.io/v1
+  Lease: d('io.k8s.api.coordination.v1.Lease', 'Lease defines a lease concept.', kindFields('Lease', 'coordination.k8s.io', 'LeaseSpec'),
+    { gvk: { group: 'coordination.k8s.io', version: 'v1', kind: 'Lease' } }),
+  LeaseList: d('io.k8s.api.coordination.v1.LeaseList', 'LeaseList is a list of Lease objects.', listFields('Lease'), { gvk: { group: 'coordination.k8s.io', version: 'v1', kind: 'LeaseList' } }),
+  LeaseSpec: d('io.k8s.api.coordination.v1.LeaseSpec', 'LeaseSpec is a specification of a Lease.', [
+    ['acquireTime', 'MicroTime', 'acquireTime is a time when the current lease was acquired.'],
+    ['holderIdentity', 'string', 'holderIdentity contains the identity of the holder of a current lease.'],
+    ['leaseDurationSeconds', 'integer', 'leaseDurationSeconds is a duration that candidates for a lease need to wait to force acquire it.'],
+    ['leaseTransitions', 'integer', 'leaseTransitions is the number of transitions of a lease between holders.'],
+    ['preferredHolder', 'string', 'PreferredHolder signals to a lease holder that the lease has a more optimal holder and should be given up.'],
+    ['renewTime', 'MicroTime', 'renewTime is a time when the current holder of a lease has last updated the lease.'],
+    ['strategy', 'string', 'Strategy indicates the strategy for picking the leader for coordinated leader election.'],
+  ]),
+
   // ------------------------------------------------------------ networking.k8s.io/v1
   NetworkPolicy: d('io.k8s.api.networking.v1.NetworkPolicy', 'NetworkPolicy describes what network traffic is allowed for a set of Pods',
     kindFields('NetworkPolicy', 'networking.k8s.io', 'NetworkPolicySpec'), { gvk: { group: 'networking.k8s.io', version: 'v1', kind: 'NetworkPolicy' } }),
