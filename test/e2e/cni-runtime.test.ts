@@ -175,3 +175,45 @@ test('mixed implementations: reference bridge delegates to our host-local, our b
     }
   } finally { await f.cleanup(); }
 });
+
+test('seed 003: the flannel + portmap conflist through the runtime gives the seed\'s cached result shape', async () => {
+  const f = new CniFixture();
+  try {
+    const node = await f.netns('n'), pod = await f.netns('p');
+    const confDir = join(f.dir, 'net.d'), cacheDir = join(f.dir, 'cache'), subnetFile = join(f.dir, 'subnet.env');
+    mkdirSync(confDir);
+    writeFileSync(subnetFile, 'FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.0.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n');
+    // the seed's 10-flannel.conflist, plus where this node keeps its state
+    const bytes = JSON.stringify({
+      name: 'cbr0', cniVersion: '0.3.1',
+      plugins: [
+        { type: 'flannel', delegate: { hairpinMode: true, isDefaultGateway: true }, subnetFile, dataDir: join(f.dir, 'flannel'), ipam: { dataDir: join(f.dir, 'networks') } },
+        { type: 'portmap', capabilities: { portMappings: true } },
+      ],
+    }, null, 2) + '\n';
+    writeFileSync(join(confDir, '10-flannel.conflist'), bytes);
+    const rt = new CniRuntime({ confDir, binDirs: [OUR_BIN], cacheDir, netns: node });
+    const id = '2fc679ceaa17e33115657688a9b859e89a66c8911bcd9134fad2327830519396';
+    const p = { containerId: id, netnsPath: pod, ifName: 'eth0', podName: 'my-nginx-7c79c4bf97-s4jjh', podNamespace: 'default', podUid: '2ab4ed63-1aff-40fc-9e40-ab95e0709cc1' };
+    const { ips } = await rt.setUp(p);
+    assert.equal(ips[0], '10.244.0.2');
+    const cached = JSON.parse(readFileSync(join(cacheDir, 'results', `cbr0-${id}-eth0`), 'utf8'));
+    assert.equal(cached.kind, 'cniCacheV1');
+    assert.equal(cached.networkName, 'cbr0');
+    assert.equal(Buffer.from(cached.config, 'base64').toString(), bytes);
+    const r = cached.result;
+    assert.equal(r.cniVersion, '0.3.1');
+    assert.deepEqual(r.interfaces.map((i: { name: string }) => i.name.replace(/^veth[0-9a-f]{8}$/, 'vethX')), ['cni0', 'vethX', 'eth0']);
+    assert.equal(r.interfaces[2].sandbox, pod);
+    assert.deepEqual(r.ips, [{ version: '4', address: '10.244.0.2/24', gateway: '10.244.0.1', interface: 2 }]);
+    assert.deepEqual(r.routes, [{ dst: '10.244.0.0/16' }, { dst: '0.0.0.0/0', gw: '10.244.0.1' }]);
+    const delegateConf = JSON.parse(readFileSync(join(f.dir, 'flannel', id), 'utf8'));
+    assert.equal(delegateConf.ipMasq, false);
+    assert.equal((await getLink(pod, 'eth0'))?.mtu, 1450);
+    await assert.rejects(rt.check(p), (e: unknown) => e instanceof CniError && e.cniCode === 1, 'CHECK needs 0.4.0+');
+    await rt.tearDown(p);
+    assert.equal(existsSync(join(f.dir, 'flannel', id)), false);
+    assert.deepEqual(ipFiles(join(f.dir, 'networks'), 'cbr0'), []);
+    assert.deepEqual(await vethsIn(node), []);
+  } finally { await f.cleanup(); }
+});
