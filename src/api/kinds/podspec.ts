@@ -215,6 +215,16 @@ export function validatePodSpec(specRaw: unknown, p: string): FieldError[] {
   validateContainers(spec.containers, `${p}.containers`, volumes, errs, names, true);
   validateContainers(spec.initContainers, `${p}.initContainers`, volumes, errs, names, false);
 
+  if (spec.hostNetwork === true) {
+    for (const k of ['containers', 'initContainers']) {
+      asArr(spec[k]).forEach((c, i) => asArr(asObj(c).ports).forEach((raw, j) => {
+        const port = asObj(raw);
+        if (port.hostPort !== undefined && port.hostPort !== 0 && port.hostPort !== port.containerPort) {
+          errs.push(invalid(`${p}.${k}[${i}].ports[${j}].containerPort`, port.containerPort, 'must match `hostPort` when `hostNetwork` is true'));
+        }
+      }));
+    }
+  }
   if (spec.restartPolicy !== undefined && !(RESTART_POLICIES as readonly unknown[]).includes(spec.restartPolicy)) {
     errs.push(notSupported(`${p}.restartPolicy`, spec.restartPolicy, RESTART_POLICIES));
   }

@@ -151,6 +151,8 @@ test('Pod validation rules', () => {
   assert.deepEqual(check(podK, pod({ containers: [{ name: 'a', image: 'i' }], dnsPolicy: 'None', dnsConfig: { nameservers: ['10.96.0.10'], searches: ['svc.cluster.local'] } })), []);
   has(check(podK, pod({ containers: [{ name: 'a', image: 'i' }], dnsConfig: { nameservers: ['1.1.1.1', '2.2.2.2', '3.3.3.3', '4.4.4.4'] } })), /^spec.dnsConfig.nameservers: Invalid value: .*must not have more than 3 nameservers$/);
   has(check(podK, pod({ containers: [{ name: 'a', image: 'i', volumeMounts: [{ name: 'v', mountPath: '/x' }] }] })), /^spec.containers\[0\].volumeMounts\[0\].name: Not found: "v"$/);
+  assert.deepEqual(check(podK, pod({ hostNetwork: true, containers: [{ name: 'a', image: 'i', ports: [{ containerPort: 53 }] }] })), []);
+  has(check(podK, pod({ hostNetwork: true, containers: [{ name: 'a', image: 'i', ports: [{ containerPort: 53, hostPort: 5353 }] }] })), /^spec.containers\[0\].ports\[0\].containerPort: Invalid value: 53: must match `hostPort` when `hostNetwork` is true$/);
   assert.deepEqual(check(podK, pod({ volumes: [{ name: 'v', emptyDir: {} }], containers: [{ name: 'a', image: 'i', volumeMounts: [{ name: 'v', mountPath: '/x' }] }] })), []);
 });
 
