@@ -52,6 +52,8 @@ export class EtcdStore implements Store {
     this.client = new Etcd3({
       hosts: endpoints,
       dialTimeout: timeout,
+      // a list of 10k pods is ~10 MB: lift grpc's 4 MB receive cap as kube-apiserver does
+      grpcOptions: { 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 },
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeout }),
       faultHandling: { host: () => passthrough },
     });

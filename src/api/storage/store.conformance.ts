@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { test } from 'node:test';
 import { StoreError, type Entry, type Store, type StoreOptions, type WatchEvent } from './store.js';
 
@@ -199,6 +200,7 @@ export function storeConformance(engine: string, h: ConformanceHarness): void {
     const p = prefix();
     const from = await store.currentRevision();
     const ac = new AbortController();
+    setMaxListeners(0, ac.signal);
     const its = Array.from({ length: 20 }, () => store.watch(p, from, ac.signal)[Symbol.asyncIterator]());
     const revs: number[] = [];
     for (let i = 0; i < 10; i++) revs.push(await store.create(`${p}k${i}`, enc(String(i))));
