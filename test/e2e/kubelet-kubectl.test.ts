@@ -1,0 +1,69 @@
+/**
+ * The kubelet API against the real kubectl (v1.32 client picked by the dispatcher): `kubectl exec`
+ * over WebSocket v5.channel.k8s.io (stdout, stderr, stdin, exit code) and `kubectl logs`
+ * (tail, timestamps), reaching a real pod sandbox through a minimal front that forwards
+ * pods/exec and pods/log to the kubelet socket as the apiserver does.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { createLogger } from '../../src/util/log.js';
+import { PodRuntime } from '../../src/kubelet/runtime.js';
+import { startKubeletServer } from '../../src/kubelet/server.js';
+import type { PodLite } from '../../src/kubelet/types.js';
+import { makeTestNode, waitUntil, processesMentioning, killMentioning } from '../support/kubelet.js';
+import { startKubeletFront } from '../support/kubeletProxy.js';
+
+interface Run { code: number; stdout: string; stderr: string }
+function kubectl(kubeconfig: string, args: string[], stdin = ''): Promise<Run> {
+  return new Promise((resolve) => {
+    const c = execFile('kubectl', ['--kubeconfig', kubeconfig, ...args], { encoding: 'utf8', timeout: 30_000 }, (e, stdout, stderr) => {
+      resolve({ code: e ? (typeof e.code === 'number' ? e.code : 1) : 0, stdout, stderr });
+    });
+    c.stdin?.end(stdin);
+  });
+}
+
+test('real kubectl exec and logs reach a pod through the kubelet API', async () => {
+  const node = await makeTestNode();
+  const stateDir = join(node.dir, 'kubelet');
+  const log = createLogger('kubelet-test', 'warn');
+  const rt = new PodRuntime({ stateDir, nodeName: 'n1', nodeIP: '192.168.200.1', clusterDNS: ['10.96.0.10'], clusterDomain: 'cluster.local', log });
+  const pod: PodLite = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'kp', namespace: 'default', uid: 'uid-kp' },
+    spec: { containers: [{ name: 'main', image: 'podnet/shell', command: ['sh', '-c', 'echo line1; echo line2 >&2; exec sleep 1000'] }] } };
+  let server: Awaited<ReturnType<typeof startKubeletServer>> | undefined;
+  let front: Awaited<ReturnType<typeof startKubeletFront>> | undefined;
+  try {
+    await rt.sync(pod);
+    server = await startKubeletServer(join(stateDir, 'kubelet.sock'), rt, log);
+    front = await startKubeletFront(server.socketPath, [pod], join(node.dir, 'kubeconfig'));
+    const kc = front.kubeconfig;
+
+    const resolv = await kubectl(kc, ['exec', 'kp', '--', 'cat', '/etc/resolv.conf']);
+    assert.equal(resolv.code, 0, resolv.stderr);
+    assert.equal(resolv.stdout, 'search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n');
+
+    const fail = await kubectl(kc, ['exec', 'kp', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+    assert.equal(fail.code, 3);
+    assert.equal(fail.stdout, 'out\n');
+    assert.match(fail.stderr, /^err\ncommand terminated with exit code 3\n$/);
+
+    const cat = await kubectl(kc, ['exec', '-i', 'kp', '--', 'cat'], 'piped-in\n');
+    assert.equal(cat.stdout, 'piped-in\n');
+
+    const logs = await waitUntil(async () => { const r = await kubectl(kc, ['logs', 'kp']); return r.stdout.includes('line2') ? r : undefined; }, 5000, 'logs');
+    assert.deepEqual(logs.stdout.split('\n').filter(Boolean).sort(), ['line1', 'line2']);
+    const tail = await kubectl(kc, ['logs', 'kp', '--timestamps', '--tail=1']);
+    assert.match(tail.stdout, /^\d{4}-\d\d-\d\dT[\d:]+\.\d{9}Z line[12]\n$/);
+    const missing = await kubectl(kc, ['logs', 'kp', '-c', 'nope']);
+    assert.notEqual(missing.code, 0);
+  } finally {
+    await front?.close();
+    await server?.close();
+    await rt.kill('uid-kp', 0);
+    killMentioning(stateDir);
+    await node.cleanup();
+  }
+  assert.deepEqual(processesMentioning(stateDir), []);
+});
