@@ -28,17 +28,22 @@ test(`${CYCLES} ADD/DEL cycles through the runtime leave nothing behind`, async 
       made.add(name);
       return createNamedNetns(name);
     }));
-    let next = 0;
-    await Promise.all(pods.map(async (netnsPath) => {
+    let next = 0, failed = false;
+    // allSettled: on a failure the other workers stop at their next cycle before cleanup runs
+    const settled = await Promise.allSettled(pods.map(async (netnsPath) => {
       for (;;) {
         const n = next++;
-        if (n >= CYCLES) return;
+        if (n >= CYCLES || failed) return;
         const p = { containerId: `cycle${n}`, netnsPath, ifName: 'eth0', podName: `p${n}`, podNamespace: 'd', podUid: `u${n}` };
-        const r = await rt.setUp(p);
-        assert.equal(r.ips.length, 1);
-        await rt.tearDown(p);
+        try {
+          const r = await rt.setUp(p);
+          assert.equal(r.ips.length, 1);
+          await rt.tearDown(p);
+        } catch (e) { failed = true; throw e; }
       }
     }));
+    const bad = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (bad) throw bad.reason;
     assert.deepEqual(await vethsIn(node), []);
     assert.deepEqual(ipFiles(ipam, 'pncyc'), []);
     assert.deepEqual(readdirSync(join(cacheDir, 'results')), []);
