@@ -31,7 +31,10 @@ test('real kubectl exec and logs reach a pod through the kubelet API', async () 
   const log = createLogger('kubelet-test', 'warn');
   const rt = new PodRuntime({ stateDir, nodeName: 'n1', nodeIP: '192.168.200.1', clusterDNS: ['10.96.0.10'], clusterDomain: 'cluster.local', log });
   const pod: PodLite = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'kp', namespace: 'default', uid: 'uid-kp' },
-    spec: { containers: [{ name: 'main', image: 'podnet/shell', command: ['sh', '-c', 'echo line1; echo line2 >&2; exec sleep 1000'] }] } };
+    spec: { restartPolicy: 'Never', containers: [
+      { name: 'main', image: 'podnet/shell', command: ['sh', '-c', 'echo line1; echo line2 >&2; exec sleep 1000'] },
+      { name: 'count', image: 'podnet/shell', command: ['sh', '-c', 'for i in 1 2 3 4 5; do echo n$i; sleep 0.2; done'] },
+    ] } };
   let server: Awaited<ReturnType<typeof startKubeletServer>> | undefined;
   let front: Awaited<ReturnType<typeof startKubeletFront>> | undefined;
   try {
@@ -40,22 +43,26 @@ test('real kubectl exec and logs reach a pod through the kubelet API', async () 
     front = await startKubeletFront(server.socketPath, [pod], join(node.dir, 'kubeconfig'));
     const kc = front.kubeconfig;
 
-    const resolv = await kubectl(kc, ['exec', 'kp', '--', 'cat', '/etc/resolv.conf']);
+    const resolv = await kubectl(kc, ['exec', 'kp', '-c', 'main', '--', 'cat', '/etc/resolv.conf']);
     assert.equal(resolv.code, 0, resolv.stderr);
     assert.equal(resolv.stdout, 'search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n');
 
-    const fail = await kubectl(kc, ['exec', 'kp', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+    const fail = await kubectl(kc, ['exec', 'kp', '-c', 'main', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
     assert.equal(fail.code, 3);
     assert.equal(fail.stdout, 'out\n');
     assert.match(fail.stderr, /^err\ncommand terminated with exit code 3\n$/);
 
-    const cat = await kubectl(kc, ['exec', '-i', 'kp', '--', 'cat'], 'piped-in\n');
+    const cat = await kubectl(kc, ['exec', '-i', 'kp', '-c', 'main', '--', 'cat'], 'piped-in\n');
     assert.equal(cat.stdout, 'piped-in\n');
 
-    const logs = await waitUntil(async () => { const r = await kubectl(kc, ['logs', 'kp']); return r.stdout.includes('line2') ? r : undefined; }, 5000, 'logs');
+    const logs = await waitUntil(async () => { const r = await kubectl(kc, ['logs', 'kp', '-c', 'main']); return r.stdout.includes('line2') ? r : undefined; }, 5000, 'logs');
     assert.deepEqual(logs.stdout.split('\n').filter(Boolean).sort(), ['line1', 'line2']);
-    const tail = await kubectl(kc, ['logs', 'kp', '--timestamps', '--tail=1']);
+    const tail = await kubectl(kc, ['logs', 'kp', '-c', 'main', '--timestamps', '--tail=1']);
     assert.match(tail.stdout, /^\d{4}-\d\d-\d\dT[\d:]+\.\d{9}Z line[12]\n$/);
+    // follow streams until the container exits
+    const follow = await kubectl(kc, ['logs', '-f', 'kp', '-c', 'count']);
+    assert.equal(follow.code, 0, follow.stderr);
+    assert.equal(follow.stdout, 'n1\nn2\nn3\nn4\nn5\n');
     const missing = await kubectl(kc, ['logs', 'kp', '-c', 'nope']);
     assert.notEqual(missing.code, 0);
   } finally {
