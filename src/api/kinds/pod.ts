@@ -3,7 +3,7 @@ import type { Pod, PodSpec, Toleration } from 'kubernetes-types/core/v1.js';
 import type { FieldError, KObject, TableRow } from './types.js';
 import { ageCol, col, defineKind, nameCol, nameIsDNSSubdomain, prefixMeta, translateTimestampSince } from './common.js';
 import { POD_SPEC_PATCH, defaultPodSpec, validatePodSpec } from './podspec.js';
-import { type Writable, asArr, asObj, asStr, forbidden, isMap, isObj } from '../validation/index.js';
+import { IP_MSG, type Writable, asArr, asObj, asStr, duplicate, forbidden, invalid, isMap, isObj, isValidIP, notSupported } from '../validation/index.js';
 
 function qosClass(spec: PodSpec): 'Guaranteed' | 'Burstable' | 'BestEffort' {
   const containers = [...(spec.containers ?? []), ...(spec.initContainers ?? [])];
@@ -84,6 +84,30 @@ function validatePodUpdate(obj: KObject, old: KObject): FieldError[] {
   }
   if (o.nodeName && n.nodeName !== o.nodeName) { delete n.nodeName; delete o.nodeName; }
   if (stable(n) !== stable(o)) errs.push(forbidden('spec', MUTABLE_MSG));
+  return errs;
+}
+
+const PHASES = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'] as const;
+
+/** The status fields other components write (kubelet, scheduler): phase and IPs. */
+function validatePodStatus(obj: KObject): FieldError[] {
+  const errs: FieldError[] = [];
+  const st = asObj(obj.status);
+  if (st.phase !== undefined && st.phase !== '' && !(PHASES as readonly unknown[]).includes(st.phase)) errs.push(notSupported('status.phase', st.phase, PHASES));
+  for (const f of ['podIPs', 'hostIPs'] as const) {
+    const seen = new Set<string>();
+    asArr(st[f]).forEach((raw, i) => {
+      const ip = asStr(asObj(raw).ip);
+      if (!isValidIP(ip)) errs.push(invalid(`status.${f}[${i}].ip`, ip, IP_MSG));
+      if (seen.has(ip)) errs.push(duplicate(`status.${f}[${i}].ip`, ip));
+      seen.add(ip);
+    });
+  }
+  for (const f of ['podIP', 'hostIP'] as const) {
+    if (st[f] !== undefined && st[f] !== '' && !isValidIP(asStr(st[f]))) errs.push(invalid(`status.${f}`, st[f], IP_MSG));
+  }
+  const first = asStr(asObj(asArr(st.podIPs)[0]).ip);
+  if (st.podIP && first && st.podIP !== first) errs.push(invalid('status.podIPs', st.podIPs, 'must match `podIP` as its first entry'));
   return errs;
 }
 
@@ -185,6 +209,7 @@ export const podKind = defineKind({
   defaults: defaultPod,
   validateSpec(obj, old) {
     const errs = validatePodSpec(obj.spec, 'spec');
+    errs.push(...validatePodStatus(obj));
     if (old) errs.push(...validatePodUpdate(obj, old));
     return errs;
   },

@@ -4,8 +4,8 @@ import type { FieldError, KObject } from './types.js';
 import { ageCol, col, defineKind, nameCol, nameIsDNS1035Label, translateTimestampSince } from './common.js';
 import { PROTOCOLS } from './podspec.js';
 import {
-  IP_MSG, PORT_RANGE_MSG, asArr, asObj, asStr, duplicate, forbidden, formatLabels, invalid, ipFamily,
-  isDNS1123Label, isFullyQualifiedDomainName, isInt, isMap, isObj, type Writable, isValidIP, isValidPortName, isValidPortNum,
+  CIDR_MSG, IP_MSG, PORT_RANGE_MSG, asArr, asObj, asStr, duplicate, forbidden, formatLabels, invalid, ipFamily,
+  isDNS1123Label, isFullyQualifiedDomainName, isInt, isMap, isObj, isQualifiedName, isValidCIDR, type Writable, isValidIP, isValidPortName, isValidPortNum,
   notSupported, required, validateLabels,
 } from '../validation/index.js';
 
@@ -105,6 +105,9 @@ function validateServiceSpec(obj: KObject): FieldError[] {
     if (typeof tp === 'string') {
       for (const m of isValidPortName(tp)) errs.push(invalid(`${pp}.targetPort`, tp, m));
     } else if (tp !== undefined && !isValidPortNum(tp)) errs.push(invalid(`${pp}.targetPort`, tp, PORT_RANGE_MSG));
+    if (p.appProtocol !== undefined && p.appProtocol !== '') {
+      for (const m of isQualifiedName(asStr(p.appProtocol))) errs.push(invalid(`${pp}.appProtocol`, p.appProtocol, m));
+    }
     const np = p.nodePort;
     if (np !== undefined && np !== 0) {
       if (type === 'ClusterIP' || type === 'ExternalName') {
@@ -165,6 +168,14 @@ function validateServiceSpec(obj: KObject): FieldError[] {
   if (spec.loadBalancerIP !== undefined && spec.loadBalancerIP !== '') {
     if (type !== 'LoadBalancer') errs.push(forbidden('spec.loadBalancerIP', 'may not be used when `type` is not \'LoadBalancer\''));
     else if (!isValidIP(asStr(spec.loadBalancerIP))) errs.push(invalid('spec.loadBalancerIP', spec.loadBalancerIP, IP_MSG));
+  }
+  asArr(spec.loadBalancerSourceRanges).forEach((r, i) => {
+    if (type !== 'LoadBalancer') return;
+    const v = asStr(r).trim();
+    if (!isValidCIDR(v)) errs.push(invalid(`spec.loadBalancerSourceRanges[${i}]`, r, CIDR_MSG));
+  });
+  if (asArr(spec.loadBalancerSourceRanges).length && type !== 'LoadBalancer') {
+    errs.push(forbidden('spec.loadBalancerSourceRanges', 'may only be used when `type` is \'LoadBalancer\''));
   }
   if (spec.allocateLoadBalancerNodePorts !== undefined && type !== 'LoadBalancer') {
     errs.push(forbidden('spec.allocateLoadBalancerNodePorts', 'may only be used when `type` is \'LoadBalancer\''));

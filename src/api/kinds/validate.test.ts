@@ -106,6 +106,10 @@ test('Service validation rules', () => {
   has(check(svcK, svc({ ports: [{ port: 1 }], externalTrafficPolicy: 'Local' })), /^spec.externalTrafficPolicy: Invalid value: "Local": may only be set for externally-accessible services$/);
   has(check(svcK, svc({ type: 'NodePort', ports: [{ port: 1 }], externalTrafficPolicy: 'Nowhere' })), /^spec.externalTrafficPolicy: Unsupported value/);
   has(check(svcK, svc({ ports: [{ port: 1 }], externalIPs: ['1.2.3'] })), /^spec.externalIPs\[0\]: Invalid value/);
+  has(check(svcK, svc({ ports: [{ port: 1, appProtocol: 'a/b/c' }] })), /^spec.ports\[0\].appProtocol: Invalid value: "a\/b\/c"/);
+  assert.deepEqual(check(svcK, svc({ ports: [{ port: 1, appProtocol: 'kubernetes.io/h2c' }] })), []);
+  has(check(svcK, svc({ type: 'LoadBalancer', ports: [{ port: 1 }], loadBalancerSourceRanges: ['10.0.0.0/33'] })), /^spec.loadBalancerSourceRanges\[0\]: Invalid value/);
+  has(check(svcK, svc({ ports: [{ port: 1 }], loadBalancerSourceRanges: ['10.0.0.0/8'] })), /^spec.loadBalancerSourceRanges: Forbidden/);
 });
 
 test('Service update: clusterIP immutable, empty keeps', () => {
@@ -165,9 +169,14 @@ test('Pod update: spec immutable except image etc.; nodeName once set', () => {
   has(check(podK, (() => { const p = base(); (p.spec as Record<string, unknown>).nodeName = 'node2'; return p; })(), bound()), /^spec.nodeName: Forbidden/);
   const withTol = () => { const p = base(); (p.spec as Record<string, unknown>).tolerations = [{ key: 'k', operator: 'Exists', effect: 'NoSchedule' }]; return p; };
   assert.deepEqual(check(podK, withTol(), base()), []);
+  const badSt = base();
+  badSt.status = { phase: 'Dancing', podIPs: [{ ip: '10.244.1' }] };
+  const errs = check(podK, badSt, base());
+  has(errs, /^status.phase: Unsupported value: "Dancing"/);
+  has(errs, /^status.podIPs\[0\].ip: Invalid value: "10.244.1"/);
   // status-only change validates
   const st = base();
-  st.status = { phase: 'Running', podIP: '10.244.1.5' };
+  st.status = { phase: 'Running', podIP: '10.244.1.5', podIPs: [{ ip: '10.244.1.5' }], hostIP: '192.168.100.11' };
   assert.deepEqual(check(podK, st, base()), []);
 });
 
