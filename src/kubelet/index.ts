@@ -90,7 +90,9 @@ export async function startKubelet(opts: KubeletOptions, signal: AbortSignal): P
     const st = runtime.statusIfChanged(uid);
     if (!st) return;
     try {
-      await client.patch(R.pods(pod.metadata.namespace), pod.metadata.name!, { status: st }, 'merge', 'status');
+      // a merge patch keeps keys it does not mention: clear the IPs explicitly when the sandbox lost them
+      const patch = { status: { ...st, ...(st.podIP === undefined ? { podIP: null, podIPs: null } : {}) } };
+      await client.patch(R.pods(pod.metadata.namespace), pod.metadata.name!, patch, 'merge', 'status');
     } catch (e) {
       runtime.forgetStatus(uid);
       if (!isNotFound(e)) log.warn({ err: (e as Error).message, pod: pod.metadata.name }, 'pod status update failed');
