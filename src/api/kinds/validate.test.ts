@@ -314,3 +314,30 @@ test('Lease validation and table', () => {
   l.metadata.creationTimestamp = new Date(now.getTime() - 5000).toISOString();
   assert.deepEqual(leK.table([l], now).rows[0]!.cells, ['node1', 'node1', '5s']);
 });
+
+test('defaults are idempotent and produce valid objects for every kind', () => {
+  const samples: KObject[] = [
+    obj('v1', 'Namespace', 'demo', {}, null),
+    obj('v1', 'Node', 'node1', { spec: { podCIDR: '10.244.1.0/24' }, status: { capacity: { cpu: '2' } } }, null),
+    pod({ hostNetwork: true, containers: [{ name: 'a', image: 'i', ports: [{ containerPort: 53 }], readinessProbe: { httpGet: { port: 53 } } }], volumes: [{ name: 'v' }] }),
+    svc({ type: 'LoadBalancer', sessionAffinity: 'ClientIP', ports: [{ port: 80 }] }),
+    obj('v1', 'Endpoints', 'web', { subsets: [{ addresses: [{ ip: '10.244.1.5' }], ports: [{ port: 80 }] }] }),
+    obj('v1', 'ConfigMap', 'c', { data: { a: 'b' } }),
+    obj('v1', 'Event', 'e', { involvedObject: { kind: 'Pod', name: 'p', namespace: 'default' } }),
+    obj('discovery.k8s.io/v1', 'EndpointSlice', 's', { addressType: 'IPv4', endpoints: [{ addresses: ['10.244.1.5'] }], ports: [{ port: 80 }] }),
+    dep({ selector: { matchLabels: { app: 'web' } }, template: tpl({ app: 'web' }) }),
+    obj('apps/v1', 'ReplicaSet', 'rs', { spec: { selector: { matchLabels: { app: 'web' } }, template: tpl({ app: 'web' }) } }),
+    obj('networking.k8s.io/v1', 'NetworkPolicy', 'np', { spec: { podSelector: {}, ingress: [{ ports: [{ port: 80 }] }] } }),
+    obj('coordination.k8s.io/v1', 'Lease', 'l', { spec: { holderIdentity: 'x', leaseDurationSeconds: 40 } }),
+  ];
+  assert.equal(samples.length, allKinds.length);
+  for (const s of samples) {
+    const k = kindByKind(s.apiVersion.includes('/') ? s.apiVersion.split('/')[0]! : '', s.kind)!;
+    k.defaults(s);
+    const once = JSON.stringify(s);
+    k.defaults(s);
+    assert.equal(JSON.stringify(s), once, `${s.kind} defaults are idempotent`);
+    assert.deepEqual(k.validate(s), [], `${s.kind} defaulted sample is valid`);
+    assert.deepEqual(k.validate(structuredClone(s), structuredClone(s)), [], `${s.kind} no-op update is valid`);
+  }
+});
