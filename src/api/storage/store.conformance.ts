@@ -196,6 +196,20 @@ export function storeConformance(engine: string, h: ConformanceHarness): void {
     assert.equal(end.done, true);
   });
 
+  test(`${engine}: a watch from a revision not reached yet starts after it`, async () => {
+    const p = prefix();
+    const now = await store.currentRevision();
+    const ac = new AbortController();
+    const it = store.watch(p, now + 2, ac.signal)[Symbol.asyncIterator]();
+    const pending = collect(it, (e) => e.length >= 1);
+    await store.create(`${p}a`, enc('1')); // now+1: not delivered
+    await store.create(`${p}b`, enc('2')); // now+2: not delivered
+    const r3 = await store.create(`${p}c`, enc('3'));
+    const evs = await pending;
+    assert.deepEqual(evs.map(summary), [`put ${p}c=3@${r3}`]);
+    ac.abort();
+  });
+
   test(`${engine}: many watchers each get every event in order`, async () => {
     const p = prefix();
     const from = await store.currentRevision();
