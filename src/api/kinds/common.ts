@@ -210,8 +210,8 @@ export function defineKind(s: KindSpec): KindSemantics {
     },
     table: s.table,
     selectableFields(obj: KObject): Record<string, string> {
-      const base: Record<string, string> = { 'metadata.name': obj.metadata?.name ?? '' };
-      if (s.namespaced) base['metadata.namespace'] = obj.metadata?.namespace ?? '';
+      // cluster-scoped objects answer '' for metadata.namespace (so `metadata.namespace=` selects all)
+      const base: Record<string, string> = { 'metadata.name': obj.metadata?.name ?? '', 'metadata.namespace': s.namespaced ? obj.metadata?.namespace ?? '' : '' };
       return { ...base, ...(s.fields ? s.fields(obj) : {}) };
     },
     patchMeta: { ...META_PATCH, ...(s.patchMeta ?? {}) },

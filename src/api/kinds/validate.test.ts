@@ -280,7 +280,7 @@ test('selectable fields', () => {
   assert.equal(f['status.podIP'], '10.244.1.5');
   assert.equal(f['spec.restartPolicy'], 'Always');
   assert.equal(f['spec.schedulerName'], 'default-scheduler');
-  assert.deepEqual(K('', 'Node').selectableFields(obj('v1', 'Node', 'n', { spec: { unschedulable: true } }, null)), { 'metadata.name': 'n', 'spec.unschedulable': 'true' });
+  assert.deepEqual(K('', 'Node').selectableFields(obj('v1', 'Node', 'n', { spec: { unschedulable: true } }, null)), { 'metadata.name': 'n', 'metadata.namespace': '', 'spec.unschedulable': 'true' });
   const ev = K('', 'Event').selectableFields(obj('v1', 'Event', 'e', { involvedObject: { kind: 'Pod', name: 'p', uid: 'u' }, reason: 'Killing', type: 'Normal', source: { component: 'kubelet' } }));
   assert.equal(ev['involvedObject.kind'], 'Pod');
   assert.equal(ev['involvedObject.uid'], 'u');
