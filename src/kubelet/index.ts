@@ -8,7 +8,8 @@ import { createClient, createInformer, loadKubeconfig, R, isNotFound, type Clien
 import { CniRuntime } from '../cni/runtime/index.js';
 import { createLogger, type Logger } from '../util/log.js';
 import { registerNode, postNodeStatus, renewNodeLease } from './node.js';
-import { PodRuntime, type PodNetwork } from './runtime.js';
+import { PodRuntime, type PodNetwork, type PodEvent } from './runtime.js';
+import { randomBytes } from 'node:crypto';
 import { startKubeletServer } from './server.js';
 import type { PodLite } from './types.js';
 
@@ -61,6 +62,7 @@ export async function startKubelet(opts: KubeletOptions, signal: AbortSignal): P
     stateDir: opts.stateDir, nodeName: opts.nodeName, nodeIP: opts.nodeIP,
     clusterDNS: opts.clusterDNS ?? ['10.96.0.10'], clusterDomain: opts.clusterDomain ?? 'cluster.local',
     nodeResolvConf: opts.resolvConf, network, backoffBaseMs: opts.backoffBaseMs, log,
+    onEvent: (e) => { void postEvent(client, opts.nodeName, e).catch((err: unknown) => log.debug({ err: (err as Error).message }, 'event not recorded')); },
   });
   runtime.loadState();
   const socketPath = opts.socketPath ?? join(opts.stateDir, 'kubelet.sock');
@@ -160,4 +162,18 @@ export async function cleanupKubeletState(o: { stateDir: string; cniConfDir?: st
     : undefined);
   const rt = new PodRuntime({ stateDir: o.stateDir, nodeName: 'cleanup', nodeIP: '', clusterDNS: [], clusterDomain: 'cluster.local', network, log: o.log ?? createLogger('kubelet') });
   await rt.gc(new Set());
+}
+
+/** Records a core/v1 Event about a pod, as the kubelet's event recorder does. */
+async function postEvent(client: KubeClient, nodeName: string, e: PodEvent): Promise<void> {
+  const ts = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  await client.create(R.events(e.namespace), {
+    apiVersion: 'v1', kind: 'Event',
+    metadata: { name: `${e.name}.${randomBytes(8).toString('hex')}`, namespace: e.namespace },
+    involvedObject: { apiVersion: 'v1', kind: 'Pod', namespace: e.namespace, name: e.name, uid: e.uid, ...(e.container ? { fieldPath: `spec.containers{${e.container}}` } : {}) },
+    reason: e.reason, message: e.message, type: e.type,
+    source: { component: 'kubelet', host: nodeName },
+    firstTimestamp: ts, lastTimestamp: ts, count: 1,
+    reportingComponent: 'kubelet', reportingInstance: nodeName,
+  });
 }

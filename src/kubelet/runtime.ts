@@ -46,7 +46,11 @@ export interface RuntimeOptions {
   backoffBaseMs?: number;
   backoffCapMs?: number;
   log: Logger;
+  /** Told about what happens to pods (the kubelet turns these into core/v1 Events). */
+  onEvent?: (e: PodEvent) => void;
 }
+
+export interface PodEvent { namespace: string; name: string; uid: string; type: 'Normal' | 'Warning'; reason: string; message: string; container?: string }
 
 interface ContainerRec {
   name: string;
@@ -98,6 +102,10 @@ export class PodRuntime {
     mkdirSync(this.podDir, { recursive: true });
     mkdirSync(this.logDir, { recursive: true });
     this.shim = installShim(join(o.stateDir, 'bin'));
+  }
+
+  private event(r: { namespace: string; name: string; uid: string }, type: 'Normal' | 'Warning', reason: string, message: string, container?: string): void {
+    try { this.o.onEvent?.({ namespace: r.namespace, name: r.name, uid: r.uid, type, reason, message, ...(container ? { container } : {}) }); } catch { /* never fatal */ }
   }
 
   // ─── persistence ───
@@ -211,6 +219,7 @@ export class PodRuntime {
         await stopPause({ pid: r.pausePid, startTime: r.pauseStart, netnsName: r.netnsName });
         r.pausePid = 0;
         this.save(r);
+        this.event(r, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: network set-up failed: ${(e as Error).message}`);
         throw new RuntimeError(`network set-up for pod ${r.namespace}/${r.name} failed: ${(e as Error).message}`, { cause: e });
       }
     }
@@ -259,7 +268,11 @@ export class PodRuntime {
 
   private async startContainer(pod: PodLite, r: PodRec, c: ContainerLite, cr: ContainerRec): Promise<void> {
     const img = resolveImage(c.image, c.command, c.args);
-    if (!img.ok) { cr.waiting = { reason: img.reason, message: img.message }; return; }
+    if (!img.ok) {
+      if (cr.waiting?.reason !== img.reason) this.event(r, 'Warning', 'Failed', `Failed to pull image "${c.image}": ${img.message}`, c.name);
+      cr.waiting = { reason: img.reason, message: img.message };
+      return;
+    }
     const attempt = cr.proc || cr.terminated ? cr.attempt + 1 : cr.attempt;
     const runDir = this.runDir(r.uid, c.name, attempt);
     rmSync(runDir, { recursive: true, force: true });
@@ -280,6 +293,8 @@ export class PodRuntime {
       env: this.containerEnv(pod, r, c),
     });
     this.save(r);
+    this.event(r, 'Normal', 'Pulled', `Container image "${c.image}" is built into podnet`, c.name);
+    this.event(r, 'Normal', 'Started', `Started container ${c.name}`, c.name);
     this.o.log.info({ pod: `${r.namespace}/${r.name}`, container: c.name, attempt, pid: cr.proc.initPid }, 'container started');
   }
 
@@ -317,6 +332,7 @@ export class PodRuntime {
       const wait = backoffMs(cr.restartCount, this.o.backoffBaseMs ?? 10_000, this.o.backoffCapMs ?? 300_000);
       cr.restartAt = t + wait;
       this.save(r);
+      this.event(r, 'Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${r.name}_${r.namespace}(${r.uid})`, c.name);
     }
     if (t < cr.restartAt) return;
     cr.lastTerminated = cr.terminated;
@@ -357,6 +373,8 @@ export class PodRuntime {
     if (ok) { cr.liveness.failures = 0; return; }
     if (++cr.liveness.failures < (p.failureThreshold ?? 3)) return;
     this.o.log.info({ pod: `${r.namespace}/${r.name}`, container: c.name }, 'liveness probe failed; killing the container');
+    this.event(r, 'Warning', 'Unhealthy', 'Liveness probe failed', c.name);
+    this.event(r, 'Normal', 'Killing', `Container ${c.name} failed liveness probe, will be restarted`, c.name);
     await stopContainerProcess(cr.proc, this.runDir(r.uid, cr.name, cr.attempt), (pod.spec.terminationGracePeriodSeconds ?? 30) * 1000);
     this.reap(r, cr);
     const term = cr.terminated as ContainerRec['terminated'];
@@ -375,7 +393,10 @@ export class PodRuntime {
     cr.probe.nextAt = t + (p.periodSeconds ?? 10) * 1000;
     const ok = await this.runProbe(r, cr, p, c).catch(() => false);
     if (ok) { cr.probe.successes++; cr.probe.failures = 0; if (cr.probe.successes >= (p.successThreshold ?? 1)) cr.ready = true; }
-    else { cr.probe.failures++; cr.probe.successes = 0; if (cr.probe.failures >= (p.failureThreshold ?? 3)) cr.ready = false; }
+    else {
+      cr.probe.failures++; cr.probe.successes = 0;
+      if (cr.probe.failures >= (p.failureThreshold ?? 3)) { if (cr.ready) this.event(r, 'Warning', 'Unhealthy', 'Readiness probe failed', c.name); cr.ready = false; }
+    }
   }
 
   // ─── status ───
@@ -464,6 +485,7 @@ export class PodRuntime {
       const r = this.pods.get(uid);
       if (r) {
         await Promise.all(Object.values(r.containers).map(async (cr) => {
+          if (cr.proc && !cr.terminated && graceSeconds > 0) this.event(r, 'Normal', 'Killing', `Stopping container ${cr.name}`, cr.name);
           if (cr.proc) await stopContainerProcess(cr.proc, this.runDir(uid, cr.name, cr.attempt), graceSeconds * 1000);
         }));
         await this.teardownSandbox(r);

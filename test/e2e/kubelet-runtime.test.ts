@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { exec } from '../../src/util/exec.js';
 import { createLogger } from '../../src/util/log.js';
 import { CniRuntime } from '../../src/cni/runtime/index.js';
-import { PodRuntime } from '../../src/kubelet/runtime.js';
+import { PodRuntime, type PodEvent } from '../../src/kubelet/runtime.js';
 import { startKubeletServer } from '../../src/kubelet/server.js';
 import type { PodLite } from '../../src/kubelet/types.js';
 import { makeTestNode, socketGet, wsExec, processesMentioning, killMentioning, waitUntil, netnsMounted } from '../support/kubelet.js';
@@ -27,7 +27,8 @@ test('kubelet runtime: sandbox, containers, logs, exec, probes, restarts, adopti
   const node = await makeTestNode();
   const stateDir = join(node.dir, 'kubelet');
   const net = new CniRuntime({ confDir: node.confDir, binDirs: ['/usr/lib/cni'], cacheDir: node.cacheDir, netns: node.netnsPath });
-  const mk = (): PodRuntime => new PodRuntime({ stateDir, nodeName: 'n1', nodeIP: '192.168.200.1', clusterDNS: ['10.96.0.10'], clusterDomain: 'cluster.local', network: net, backoffBaseMs: 200, backoffCapMs: 1000, log });
+  const mk = (): PodRuntime => new PodRuntime({ stateDir, nodeName: 'n1', nodeIP: '192.168.200.1', clusterDNS: ['10.96.0.10'], clusterDomain: 'cluster.local', network: net, backoffBaseMs: 200, backoffCapMs: 1000, log, onEvent: (e) => events.push(e) });
+  const events: PodEvent[] = [];
   let rt = mk();
   const netnsNames: string[] = [];
   const pausePids: number[] = [];
@@ -134,6 +135,13 @@ test('kubelet runtime: sandbox, containers, logs, exec, probes, restarts, adopti
     }, 15_000, 'liveness restart');
     assert.equal(sickView.lastTerminated?.message, 'Container failed liveness probe, will be restarted');
     assert.equal(sickView.lastTerminated?.exitCode, 143);
+
+    // events, as kubectl describe would list them
+    const reasons = (name: string): string[] => events.filter((e) => e.name === name).map((e) => `${e.type}/${e.reason}`);
+    assert.ok(reasons('web').includes('Normal/Started'));
+    assert.deepEqual(reasons('bad'), ['Warning/Failed']); // once, not on every sync
+    assert.ok(reasons('crash').includes('Warning/BackOff'));
+    assert.ok(reasons('sick').includes('Warning/Unhealthy'));
 
     // restart-safety: a new runtime on the same state dir adopts the running sandbox and containers
     await server.close(); server = undefined;
