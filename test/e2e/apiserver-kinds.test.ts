@@ -23,7 +23,10 @@ function text(r: unknown): string {
 /** Run kubectl; resolve with stdout(+stderr) and whether it succeeded. */
 async function run(api: ApiServerHandle, args: string[]): Promise<{ ok: boolean; out: string }> {
   try {
-    return { ok: true, out: text(await api.kubectl(args)) };
+    const r = await api.kubectl(args);
+    const o = (typeof r === 'object' && r !== null ? r : {}) as { code?: unknown; exitCode?: unknown; status?: unknown };
+    const code = o.code ?? o.exitCode ?? o.status ?? 0;
+    return { ok: code === 0 || code === null, out: text(r) };
   } catch (e) {
     return { ok: false, out: text(e) };
   }
