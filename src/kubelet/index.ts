@@ -127,6 +127,11 @@ export async function startKubelet(opts: KubeletOptions, signal: AbortSignal): P
   await informer.start(signal);
   await informer.synced();
   await runtime.gc(new Set(informer.list().map((p) => p.metadata.uid!)));
+  if (network?.gc) {
+    // leftovers of sandboxes this kubelet no longer knows (e.g. state lost): CNI GC with the live ones
+    const valid = runtime.attachments();
+    await network.gc(valid).catch((e: unknown) => log.warn({ err: (e as Error).message }, 'CNI GC failed'));
+  }
 
   const tick = setInterval(() => {
     for (const uid of runtime.uids()) {

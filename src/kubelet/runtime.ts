@@ -23,6 +23,8 @@ export interface PodNetwork {
   setUp(p: PodNetAttachment): Promise<{ ips: string[]; result: unknown }>;
   tearDown(p: PodNetAttachment): Promise<void>;
   status(): Promise<void>;
+  /** CNI GC (spec 1.1): drop cached attachments that are not in `valid`. */
+  gc?(valid: { containerId: string; ifName: string }[]): Promise<unknown>;
 }
 export interface PodNetAttachment {
   containerId: string; netnsPath: string; ifName: string; podName: string; podNamespace: string; podUid: string;
@@ -521,6 +523,11 @@ export class PodRuntime {
     if (previous && (cr.restartCount === 0 || attempt < 0)) return { error: `previous terminated container "${cname}" in pod "${name}" not found`, code: 400 };
     const dir = this.runDir(f.rec.uid, cname, cr.attempt);
     return { path: this.logPath(f.rec, cname, attempt), running: () => !previous && containerExitCode(dir) === undefined && !!cr.proc && !cr.terminated };
+  }
+
+  /** Attachments of every live sandbox (for CNI GC). */
+  attachments(): { containerId: string; ifName: string }[] {
+    return [...this.pods.values()].filter((r) => r.networkAttached && !r.hostNetwork).map((r) => ({ containerId: r.sandboxId, ifName: 'eth0' }));
   }
 
   /** True while a sync/kill for the pod is queued or running. */
