@@ -527,7 +527,7 @@ export class PodRuntime {
 
   /** Attachments of every live sandbox (for CNI GC). */
   attachments(): { containerId: string; ifName: string }[] {
-    return [...this.pods.values()].filter((r) => r.networkAttached && !r.hostNetwork).map((r) => ({ containerId: r.sandboxId, ifName: 'eth0' }));
+    return [...this.pods.values()].filter((r) => !r.hostNetwork).map((r) => ({ containerId: r.sandboxId, ifName: 'eth0' }));
   }
 
   /** True while a sync/kill for the pod is queued or running. */
