@@ -9,10 +9,16 @@ import { isIP } from 'node:net';
 
 // ---------------------------------------------------------------- field errors
 
+/** Bad values as upstream prints them (Go's %#v for string slices and string maps, JSON otherwise). */
 function renderValue(v: unknown): string {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return `[]string{${v.map((x) => JSON.stringify(x)).join(', ')}}`;
+  if (typeof v === 'object' && !Array.isArray(v) && Object.values(v as object).every((x) => typeof x === 'string')) {
+    const m = v as Record<string, string>;
+    return `map[string]string{${Object.keys(m).sort().map((k) => `${JSON.stringify(k)}:${JSON.stringify(m[k])}`).join(', ')}}`;
+  }
   return JSON.stringify(v);
 }
 
