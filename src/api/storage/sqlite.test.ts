@@ -30,23 +30,6 @@ test('sqlite: a second process-level open of the same file is refused while the 
   }
 });
 
-test('sqlite: automatic compaction keeps minRetain revisions and one interval of history', async () => {
-  const d = mkdtempSync(join(tmpdir(), 'pn-tstorage-'));
-  const s = new SqliteStore(join(d, 's.db'), { compactIntervalMs: 50, compactMinRetain: 5 });
-  try {
-    let rev = await s.create('/a', Buffer.from('0'));
-    for (let i = 1; i < 20; i++) rev = await s.update('/a', Buffer.from(String(i)), rev);
-    // the first tick only records the revision; a later tick compacts to it (bounded by minRetain)
-    for (let i = 0; i < 100 && s.compactedRevision() === 0; i++) await new Promise((r) => setTimeout(r, 20));
-    assert.equal(s.compactedRevision(), rev - 5);
-    const ac = new AbortController();
-    await assert.rejects(async () => { for await (const _ of s.watch('/', 1, ac.signal)) break; }, (e: unknown) => e instanceof StoreError && e.code === 'ECOMPACTED');
-  } finally {
-    await s.close();
-    rmSync(d, { recursive: true, force: true });
-  }
-});
-
 test('createStore parses specs through the engine registry', async () => {
   const d = mkdtempSync(join(tmpdir(), 'pn-tstorage-'));
   try {

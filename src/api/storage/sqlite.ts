@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createLogger, type Logger } from '../../util/log.js';
 import { startAutoCompaction } from './autocompact.js';
@@ -71,6 +71,7 @@ export class SqliteStore implements Store {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = FULL');
       this.db.exec(SCHEMA);
+      chmodSync(file, 0o600); // the store holds secrets; SQLite gives the -wal file the same mode
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
@@ -116,6 +117,7 @@ export class SqliteStore implements Store {
     this.revision = this.st.meta.get('revision')!.value;
     this.compacted = this.st.meta.get('compacted')!.value;
     this.stopCompaction = startAutoCompaction(this, opts.compactIntervalMs ?? 300_000, opts.compactMinRetain ?? 1000, this.log);
+    this.log.debug({ file, revision: this.revision, compacted: this.compacted }, 'sqlite store open');
   }
 
   private check(): void {

@@ -271,6 +271,53 @@ export function storeConformance(engine: string, h: ConformanceHarness): void {
     await assert.rejects(store.compact(r3 + 1000), isStoreError('EFUTURE'));
   });
 
+  test(`${engine}: automatic compaction trims history older than one interval, keeping minRetain revisions`, async () => {
+    await store.close();
+    const s = await h.open({ compactIntervalMs: 100, compactMinRetain: 5 });
+    try {
+      const p = prefix();
+      const r1 = await s.create(`${p}a`, enc('0'));
+      let rev = r1;
+      for (let i = 1; i < 20; i++) rev = await s.update(`${p}a`, enc(String(i)), rev);
+      const compacted = async (r: number): Promise<boolean> => {
+        try { await s.list(p, { revision: r }); return false; } catch (err) { isStoreError('ECOMPACTED')(err); return true; }
+      };
+      let gone = false;
+      for (let i = 0; i < 100 && !gone; i++) {
+        gone = await compacted(r1);
+        if (!gone) await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.ok(gone, 'history at the first revision was compacted automatically');
+      assert.equal(await compacted(rev - 5), false, 'the newest minRetain revisions stay');
+      const at = await s.list(p, { revision: rev - 5 });
+      assert.equal(dec(at.items[0]!.value), '14');
+    } finally {
+      await s.close();
+      store = await h.open();
+    }
+  });
+
+  test(`${engine}: the empty prefix covers the whole keyspace`, async () => {
+    const p = prefix();
+    await store.create(`${p}a`, enc('a'));
+    const n = await store.count('');
+    assert.ok(n >= 1);
+    const first = await store.list('', { limit: 1 });
+    assert.equal(first.items.length, 1);
+    const all = await store.list('');
+    assert.equal(all.items.length, n);
+    assert.ok(all.items.some((e) => e.key === `${p}a`));
+    const keys = all.items.map((e) => e.key);
+    assert.deepEqual(keys, [...keys].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y))));
+    const past = await store.list('', { revision: all.revision - 1 });
+    assert.ok(!past.items.some((e) => e.key === `${p}a`));
+    const ac = new AbortController();
+    const it = store.watch('', all.revision - 1, ac.signal)[Symbol.asyncIterator]();
+    const evs = await collect(it, (e) => e.length >= 1);
+    assert.deepEqual(evs.map(summary), [`put ${p}a=a@${all.revision}`]);
+    ac.abort();
+  });
+
   test(`${engine}: revision stays monotonic across reopen${h.restartBackend ? ' and backend crash' : ''}`, async () => {
     const p = prefix();
     const r1 = await store.create(`${p}a`, enc('v1'));
