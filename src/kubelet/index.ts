@@ -12,6 +12,8 @@ import { PodRuntime, type PodNetwork, type PodEvent } from './runtime.js';
 import { randomBytes } from 'node:crypto';
 import { startKubeletServer } from './server.js';
 import type { PodLite } from './types.js';
+import type { KObject } from '../api/kinds/types.js';
+import { podServiceEnv, type ServiceLite } from './envvars.js';
 
 export { PodRuntime, type PodNetwork, type PodNetAttachment } from './runtime.js';
 export { startKubeletServer } from './server.js';
@@ -58,7 +60,10 @@ export async function startKubelet(opts: KubeletOptions, signal: AbortSignal): P
   const network: PodNetwork | undefined = opts.network ?? (opts.cniConfDir
     ? new CniRuntime({ confDir: opts.cniConfDir, binDirs: opts.cniBinDirs ?? ['/opt/cni/bin'], cacheDir: opts.cniCacheDir ?? join(opts.stateDir, 'cni-cache') })
     : undefined);
+  // services for the link variables (KUBERNETES_SERVICE_HOST, MYSQL_DEMO_SERVICE_PORT, …)
+  const services = createInformer<KObject & ServiceLite>(client, R.services, { log });
   const runtime = new PodRuntime({
+    serviceEnv: (ns, links) => podServiceEnv(services.list(), ns, links),
     stateDir: opts.stateDir, nodeName: opts.nodeName, nodeIP: opts.nodeIP,
     clusterDNS: opts.clusterDNS ?? ['10.96.0.10'], clusterDomain: opts.clusterDomain ?? 'cluster.local',
     nodeResolvConf: opts.resolvConf, network, backoffBaseMs: opts.backoffBaseMs, log,
@@ -124,6 +129,8 @@ export async function startKubelet(opts: KubeletOptions, signal: AbortSignal): P
     onUpdate: (_o, n) => handle(n),
     onDelete: (p) => { void runtime.kill(p.metadata.uid!, 0); },
   });
+  // best effort: pods must not wait forever for services (an API without them still runs pods)
+  await Promise.race([services.start(signal), new Promise((r) => setTimeout(r, 3000))]);
   await informer.start(signal);
   await informer.synced();
   await runtime.gc(new Set(informer.list().map((p) => p.metadata.uid!)));

@@ -48,6 +48,8 @@ export interface RuntimeOptions {
   backoffBaseMs?: number;
   backoffCapMs?: number;
   log: Logger;
+  /** Service link variables for a pod (namespace, enableServiceLinks) — from the services informer. */
+  serviceEnv?: (namespace: string, enableServiceLinks: boolean) => Record<string, string>;
   /** Told about what happens to pods (the kubelet turns these into core/v1 Events). */
   onEvent?: (e: PodEvent) => void;
 }
@@ -257,7 +259,9 @@ export class PodRuntime {
         }
       }
     };
+    const links = (pod.spec as unknown as { enableServiceLinks?: boolean }).enableServiceLinks ?? true;
     const env: Record<string, string> = {
+      ...(this.o.serviceEnv?.(r.namespace, links) ?? {}),
       HOSTNAME: this.hostname(pod), POD_NAME: r.name, POD_NAMESPACE: r.namespace, POD_IP: r.podIPs[0] ?? '', NODE_NAME: this.o.nodeName,
     };
     for (const e of c.env ?? []) {
