@@ -55,10 +55,11 @@ function pickEnv(env: NodeJS.ProcessEnv): Record<string, string> {
 }
 
 /** Delegates to an IPAM/chained plugin found in CNI_PATH with the same env but another command. */
-export async function delegate(type: string, command: 'ADD' | 'DEL' | 'CHECK' | 'GC' | 'STATUS', stdin: string | Buffer, env: NodeJS.ProcessEnv): Promise<unknown> {
+export async function delegate(type: string, command: 'ADD' | 'DEL' | 'CHECK' | 'GC' | 'STATUS', stdin: string | Buffer, env: Readonly<Record<string, string | undefined>>): Promise<unknown> {
   const path = findPlugin(type, (env.CNI_PATH ?? '').split(':').filter(Boolean));
   const e: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (k.startsWith('CNI_') && v !== undefined) e[k] = v;
   e.CNI_COMMAND = command;
+  if (env.PODNET_CNI_SOCKET) e.PODNET_CNI_SOCKET = env.PODNET_CNI_SOCKET;
   return execPlugin(path, e, stdin);
 }

@@ -25,7 +25,7 @@ export function validIfName(n: string): string | undefined {
   return undefined;
 }
 
-export interface Io { env: NodeJS.ProcessEnv; stdin: () => Buffer; }
+export interface Io { env: Readonly<Record<string, string | undefined>>; stdin: () => Buffer; }
 
 /** Outcome of one invocation: what to print and the exit code. */
 export interface Outcome { stdout: string; exitCode: number }
@@ -62,7 +62,7 @@ export async function invoke(plugin: CniPlugin, io: Io): Promise<Outcome> {
     if (conf.prevResult !== undefined && conf.prevResult !== null) conf.prevResult = parseResult(conf.prevResult);
     const a: CmdArgs = {
       command, containerId, netns: io.env.CNI_NETNS ?? '', ifName,
-      args: io.env.CNI_ARGS ?? '', path: (io.env.CNI_PATH ?? '').split(':').filter(Boolean), stdin, conf,
+      args: io.env.CNI_ARGS ?? '', path: (io.env.CNI_PATH ?? '').split(':').filter(Boolean), stdin, conf, env: io.env,
     };
     parseCniArgs(a.args);
     switch (command) {

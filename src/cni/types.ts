@@ -84,6 +84,8 @@ export interface CmdArgs {
   stdin: Buffer;
   /** Parsed stdin. */
   conf: NetConf;
+  /** The invocation's environment (delegates inherit its CNI_* variables). */
+  env: Readonly<Record<string, string | undefined>>;
 }
 
 /** A plugin: the handlers a protocol entry point dispatches to. */

@@ -55,6 +55,15 @@ export function register(program: Command): void {
     .action(async (name: string, netns: string, o: CniCliOpts) => { await runtimeFor(name, o).check(attachment(netns, o)); process.stdout.write('ok\n'); });
   common(cni.command('status [name]').description('STATUS of the network (spec 1.1)'))
     .action(async (name: string | undefined, o: CniCliOpts) => { await runtimeFor(name, o).status(); process.stdout.write('ready\n'); });
+  cni.command('serve').description('run the CNI server the thin clients in bin/cni/fast/ hand their calls to (run it inside the node netns)')
+    .option('--socket <path>', 'unix socket', process.env.PODNET_CNI_SOCKET ?? '/run/podnet/cni.sock')
+    .action(async (o: { socket: string }) => {
+      const { startCniServer } = await import('../../cni/server.js');
+      const srv = await startCniServer({ socketPath: o.socket });
+      process.stderr.write(`podnet cni server listening on ${srv.socketPath}\n`);
+      await new Promise<void>((resolve) => { process.once('SIGTERM', resolve); process.once('SIGINT', resolve); });
+      await srv.close();
+    });
   common(cni.command('gc [name]').description('GC: delete cached attachments not listed by --valid ID/IFNAME'))
     .option('--valid <id/ifname>', 'a still-valid attachment (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
     .action(async (name: string | undefined, o: CniCliOpts & { valid?: string[] }) => {

@@ -85,8 +85,8 @@ async function add(a: CmdArgs): Promise<Result> {
     if (c.vlan) await addBridgeVlan(H(), hostName, c.vlan, { pvid: true, untagged: true });
 
     // IPAM: the delegate allocates; undo releases.
-    const ipamRaw = await delegate(c.ipamType, 'ADD', a.stdin, process.env);
-    undo.push(() => delegate(c.ipamType, 'DEL', a.stdin, process.env));
+    const ipamRaw = await delegate(c.ipamType, 'ADD', a.stdin, a.env);
+    undo.push(() => delegate(c.ipamType, 'DEL', a.stdin, a.env));
     const ipam = parseResult(ipamRaw);
     if (!ipam.ips?.length) throw new CniError(ErrCode.Internal, 'IPAM plugin returned missing IP config');
 
@@ -148,7 +148,7 @@ async function add(a: CmdArgs): Promise<Result> {
 async function del(a: CmdArgs): Promise<void> {
   const c = loadBridgeConf(a.conf);
   // IPAM first, as upstream: the allocation must go even when the netns is already gone
-  await delegate(c.ipamType, 'DEL', a.stdin, process.env);
+  await delegate(c.ipamType, 'DEL', a.stdin, a.env);
   if (a.netns && existsSync(a.netns)) {
     try { await deleteLink(a.netns, a.ifName); } catch (e) { throw fail(`failed to delete ${a.ifName} in ${a.netns}`, e); }
   } else {
@@ -169,7 +169,7 @@ async function check(a: CmdArgs): Promise<void> {
   requireNetns(a.netns);
   const prev = a.conf.prevResult as Result | undefined;
   if (!prev) throw new CniError(ErrCode.InvalidNetworkConfig, 'bridge CHECK: required prevResult missing');
-  await delegate(c.ipamType, 'CHECK', a.stdin, process.env);
+  await delegate(c.ipamType, 'CHECK', a.stdin, a.env);
   const br = await getLink(H(), c.bridge);
   if (!br || br.linkinfo?.info_kind !== 'bridge') throw new CniError(ErrCode.Internal, `bridge ${c.bridge} not found`);
   const cont = await getLink(a.netns, a.ifName);
@@ -197,12 +197,12 @@ async function check(a: CmdArgs): Promise<void> {
 
 async function gc(a: CmdArgs): Promise<void> {
   const c = loadBridgeConf(a.conf);
-  await delegate(c.ipamType, 'GC', a.stdin, process.env);
+  await delegate(c.ipamType, 'GC', a.stdin, a.env);
 }
 
 async function status(a: CmdArgs): Promise<void> {
   const c = loadBridgeConf(a.conf);
-  await delegate(c.ipamType, 'STATUS', a.stdin, process.env);
+  await delegate(c.ipamType, 'STATUS', a.stdin, a.env);
 }
 
 const bridge: CniPlugin = { add, del, check, gc, status };

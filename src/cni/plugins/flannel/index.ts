@@ -92,7 +92,7 @@ async function add(a: CmdArgs): Promise<Result> {
     renameSync(p + '.tmp', p);
   } catch (e) { throw new CniError(ErrCode.IO, `flannel: cannot save delegate config under ${o.dataDir}`, (e as Error).message); }
   try {
-    return parseResult(await delegate(String(d.type), 'ADD', bytes, process.env));
+    return parseResult(await delegate(String(d.type), 'ADD', bytes, a.env));
   } catch (e) {
     try { unlinkSync(savePath(o.dataDir, a.containerId)); } catch { /* gone */ }
     throw e;
@@ -112,14 +112,14 @@ function loadSaved(a: CmdArgs): { bytes: string; type: string } | undefined {
 async function del(a: CmdArgs): Promise<void> {
   const saved = loadSaved(a);
   if (!saved) return; // nothing was added (or DEL already ran): idempotent
-  await delegate(saved.type, 'DEL', saved.bytes, process.env);
+  await delegate(saved.type, 'DEL', saved.bytes, a.env);
   try { unlinkSync(savePath(opts(a.conf).dataDir, a.containerId)); } catch { /* gone */ }
 }
 
 async function check(a: CmdArgs): Promise<void> {
   const saved = loadSaved(a);
   if (!saved) throw new CniError(ErrCode.Internal, `flannel: no saved delegate config for ${a.containerId}`);
-  await delegate(saved.type, 'CHECK', saved.bytes, process.env);
+  await delegate(saved.type, 'CHECK', saved.bytes, a.env);
 }
 
 async function status(a: CmdArgs): Promise<void> {

@@ -1,0 +1,53 @@
+import { createServer, type Server } from 'node:http';
+import { chmodSync, mkdirSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { PLUGINS } from './plugins/registry.js';
+import { invoke } from './skel.js';
+
+/** Where the thin clients (`bin/cni/fast/<plugin>`) look for the server unless PODNET_CNI_SOCKET says otherwise. */
+export const DEFAULT_CNI_SOCKET = '/run/podnet/cni.sock';
+
+export interface CniServer { socketPath: string; close(): Promise<void> }
+
+/**
+ * The agent side of the thin CNI client (as Antrea/Kube-OVN do): a unix-socket HTTP server that
+ * runs podnet's plugins in this process, so a CNI call costs a `sh` + `curl` instead of a Node
+ * start. The request carries the plugin's env (CNI_* lines, base64, header `x-cni-env`) and its
+ * stdin (body); the answer is the plugin's stdout with `x-cni-exit` holding the exit code.
+ * Plugins see this process's network namespace as the host's: run it inside the node namespace.
+ */
+export async function startCniServer(o: { socketPath?: string } = {}): Promise<CniServer> {
+  const socketPath = o.socketPath ?? DEFAULT_CNI_SOCKET;
+  mkdirSync(dirname(socketPath), { recursive: true, mode: 0o700 });
+  try { unlinkSync(socketPath); } catch { /* not there */ }
+  const server: Server = createServer((req, res) => {
+    const m = /^\/v1\/plugins\/([a-z0-9-]+)$/.exec(req.url ?? '');
+    const load = m ? PLUGINS[m[1]!] : undefined;
+    const chunks: Buffer[] = [];
+    req.on('data', (b: Buffer) => chunks.push(b));
+    req.on('end', () => {
+      void (async () => {
+        if (req.method !== 'POST' || !load) {
+          res.writeHead(404, { 'x-cni-exit': '1' }).end(JSON.stringify({ code: 999, msg: `no podnet plugin at ${req.url}` }));
+          return;
+        }
+        const env: Record<string, string> = {};
+        const rawEnv = Buffer.from(String(req.headers['x-cni-env'] ?? ''), 'base64').toString('utf8');
+        for (const line of rawEnv.split('\n')) {
+          const i = line.indexOf('=');
+          if (i > 0 && (line.startsWith('CNI_') || line.startsWith('PODNET_CNI_'))) env[line.slice(0, i)] = line.slice(i + 1);
+        }
+        const out = await invoke(await load(), { env, stdin: () => Buffer.concat(chunks) });
+        res.writeHead(200, { 'content-type': 'application/json', 'x-cni-exit': String(out.exitCode) }).end(out.stdout);
+      })().catch((e: unknown) => {
+        res.writeHead(500, { 'x-cni-exit': '1' }).end(JSON.stringify({ code: 999, msg: `podnet CNI server: ${(e as Error).message}` }));
+      });
+    });
+  });
+  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(socketPath, () => resolve()); });
+  chmodSync(socketPath, 0o600);
+  return {
+    socketPath,
+    close: () => new Promise<void>((resolve) => { server.close(() => { try { unlinkSync(socketPath); } catch { /* gone */ } resolve(); }); server.closeAllConnections(); }),
+  };
+}
