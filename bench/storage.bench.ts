@@ -8,7 +8,7 @@
  * Writes bench/results/storage.json.
  */
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, loadavg, cpus } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -162,7 +162,7 @@ try {
   const ref = await etcdReferences(etcd.endpoint);
   const result = {
     date: new Date().toISOString(),
-    params: { entries: ENTRIES, puts: PUTS, watchers: WATCHERS, events: EVENTS, valueBytes: podValue(0).length, node: process.version },
+    params: { entries: ENTRIES, puts: PUTS, watchers: WATCHERS, events: EVENTS, valueBytes: podValue(0).length, node: process.version, cpus: cpus().length, loadAverage1m: round(loadavg()[0]!, 2) },
     etcdVersion: (await exec(['/usr/bin/etcd', '--version'])).stdout.split('\n')[0],
     sqlite, etcd: etcdRes, etcdReferences: ref,
     ratios: {
@@ -176,7 +176,7 @@ try {
       sqliteCreateRate_vs_etcdStoreCreateRate: round(sqlite.createSequentialPerSec / etcdRes.createSequentialPerSec),
       sqliteWatchP99_vs_etcdWatchP99: round(sqlite.watch.deliveryP99Ms / etcdRes.watch.deliveryP99Ms),
     },
-    notes: 'etcdctl figures include its process start (etcdctlProcessStartMs, measured with `endpoint status`). Both stores fsync every write (sqlite WAL synchronous=FULL; etcd WAL).',
+    notes: 'One run on a shared 2-core VM while other suites ran (see loadAverage1m): fsync-bound create rates vary several-fold between runs. etcdctl figures include its process start (etcdctlProcessStartMs, measured with `endpoint status`). Both stores fsync every write (sqlite WAL synchronous=FULL; etcd WAL).',
   };
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
   writeFileSync(join(root, 'bench', 'results', 'storage.json'), `${JSON.stringify(result, null, 2)}\n`);
