@@ -41,6 +41,7 @@ export class EtcdStore implements Store {
   private readonly client: Etcd3;
   private readonly log: Logger;
   private readonly progressIntervalMs: number;
+  private readonly watchMaxPending: number;
   private readonly stopCompaction: () => void;
   private readonly streams = new Set<EventQueue<WatchEvent>>();
   private closed = false;
@@ -48,6 +49,7 @@ export class EtcdStore implements Store {
   constructor(readonly endpoints: string[], opts: EtcdStoreOptions = {}) {
     this.log = opts.logger ?? createLogger('storage-etcd');
     this.progressIntervalMs = opts.progressIntervalMs ?? 5000;
+    this.watchMaxPending = opts.watchMaxPending ?? 100_000;
     const timeout = opts.callTimeoutMs ?? 5000;
     this.client = new Etcd3({
       hosts: endpoints,
@@ -135,7 +137,8 @@ export class EtcdStore implements Store {
   async *watch(prefix: string, fromRevision: number, signal: AbortSignal): AsyncGenerator<WatchEvent> {
     if (signal.aborted) return;
     const stream = await this.call(`watch ${prefix}`, () => this.client.watchClient.watch());
-    const queue = new EventQueue<WatchEvent>(signal);
+    const queue = new EventQueue<WatchEvent>(signal, this.watchMaxPending,
+      () => new StoreError('EUNAVAILABLE', `watch ${prefix}: consumer fell ${this.watchMaxPending} events behind; closed`));
     this.streams.add(queue);
     // start_revision = fromRevision (not +1) so that etcd refuses exactly when fromRevision < the
     // compacted revision, like the sqlite engine; the event at fromRevision itself is skipped below.

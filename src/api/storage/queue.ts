@@ -9,7 +9,11 @@ export class EventQueue<T> {
   private error: unknown = undefined;
   private wake: (() => void) | undefined;
 
-  constructor(private readonly signal: AbortSignal) {
+  /**
+   * @param maxPending items a consumer may fall behind by; beyond it the stream fails with
+   *   `onOverflow()` (kube-apiserver likewise closes unresponsive watchers; clients re-watch).
+   */
+  constructor(private readonly signal: AbortSignal, private readonly maxPending = Infinity, private readonly onOverflow: () => unknown = () => new Error('consumer too slow')) {
     if (signal.aborted) this.done = true;
     else signal.addEventListener('abort', () => this.end(), { once: true });
   }
@@ -18,6 +22,12 @@ export class EventQueue<T> {
 
   push(item: T): void {
     if (this.done) return;
+    if (this.items.length - this.head >= this.maxPending) {
+      this.items = [];
+      this.head = 0;
+      this.fail(this.onOverflow());
+      return;
+    }
     this.items.push(item);
     this.notify();
   }

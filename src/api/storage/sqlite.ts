@@ -55,6 +55,7 @@ export class SqliteStore implements Store {
   private readonly log: Logger;
   private readonly watchers = new Set<Watcher>();
   private readonly progressIntervalMs: number;
+  private readonly watchMaxPending: number;
   private readonly stopCompaction: () => void;
   private revision: number;
   private compacted: number;
@@ -64,6 +65,7 @@ export class SqliteStore implements Store {
   constructor(readonly file: string, opts: SqliteStoreOptions = {}) {
     this.log = opts.logger ?? createLogger('storage-sqlite');
     this.progressIntervalMs = opts.progressIntervalMs ?? 5000;
+    this.watchMaxPending = opts.watchMaxPending ?? 100_000;
     mkdirSync(dirname(file), { recursive: true });
     try {
       this.db = new Database(file, { timeout: 1000 });
@@ -118,6 +120,11 @@ export class SqliteStore implements Store {
     this.compacted = this.st.meta.get('compacted')!.value;
     this.stopCompaction = startAutoCompaction(this, opts.compactIntervalMs ?? 300_000, opts.compactMinRetain ?? 1000, this.log);
     this.log.debug({ file, revision: this.revision, compacted: this.compacted }, 'sqlite store open');
+  }
+
+  private newQueue(prefix: string, signal: AbortSignal): EventQueue<WatchEvent> {
+    return new EventQueue<WatchEvent>(signal, this.watchMaxPending,
+      () => new StoreError('EUNAVAILABLE', `watch ${prefix}: consumer fell ${this.watchMaxPending} events behind; closed`));
   }
 
   private check(): void {
@@ -225,7 +232,7 @@ export class SqliteStore implements Store {
       throw new StoreError('ECOMPACTED', `watch from revision ${fromRevision}: history before ${this.compacted} has been compacted`);
     }
     if (signal.aborted) return;
-    const w: Watcher = { lower: prefix, upper: prefixEndString(prefix), after: fromRevision, queue: new EventQueue<WatchEvent>(signal) };
+    const w: Watcher = { lower: prefix, upper: prefixEndString(prefix), after: fromRevision, queue: this.newQueue(prefix, signal) };
     // Replay and registration happen in one synchronous step: no write can fall between them.
     if (fromRevision < this.revision) {
       const rows = w.upper === undefined ? this.st.historyOpen.all(fromRevision, w.lower) : this.st.historyBounded.all(fromRevision, w.lower, w.upper);

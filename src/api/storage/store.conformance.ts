@@ -297,6 +297,29 @@ export function storeConformance(engine: string, h: ConformanceHarness): void {
     }
   });
 
+  test(`${engine}: a watch whose consumer falls too far behind is closed with EUNAVAILABLE`, async () => {
+    await store.close();
+    const s = await h.open({ watchMaxPending: 5, compactIntervalMs: 0 });
+    try {
+      const p = prefix();
+      const ac = new AbortController();
+      const it = s.watch(p, await s.currentRevision(), ac.signal)[Symbol.asyncIterator]();
+      const first = it.next(); // starts the watch (may itself fail: the overflow drops queued events)
+      first.catch(() => {});
+      for (let i = 0; i < 20; i++) await s.create(`${p}k${i}`, enc(String(i)));
+      let err: unknown;
+      try {
+        await first;
+        for (let i = 0; i < 30; i++) await it.next();
+      } catch (e) { err = e; }
+      isStoreError('EUNAVAILABLE')(err);
+      ac.abort();
+    } finally {
+      await s.close();
+      store = await h.open();
+    }
+  });
+
   test(`${engine}: the empty prefix covers the whole keyspace`, async () => {
     const p = prefix();
     await store.create(`${p}a`, enc('a'));

@@ -61,6 +61,8 @@ export interface StoreOptions {
   compactIntervalMs?: number;
   /** Automatic compaction never drops the newest N revisions (kine keeps 1000). Default 1000. */
   compactMinRetain?: number;
+  /** Events a watch consumer may fall behind by before the watch fails with EUNAVAILABLE. Default 100000. */
+  watchMaxPending?: number;
 }
 
 /**
