@@ -172,7 +172,7 @@ fmt() {
   done
 }
 exec 4> >(fmt stdout) 5> >(fmt stderr)
-"$@" >&4 2>&5 </dev/null 4>&- 5>&- &
+"$@" >&4 2>&5 </dev/null 3>&- 4>&- 5>&- &
 pid=$!
 exec 4>&- 5>&-
 echo "$pid" > "$dir/pid.tmp" && mv "$dir/pid.tmp" "$dir/pid"
