@@ -1,0 +1,62 @@
+import type { KindSemantics } from '../kinds/types.js';
+
+export const SERVER_VERSION = {
+  major: '1', minor: '32', gitVersion: 'v1.32.0+podnet', gitCommit: 'podnet', gitTreeState: 'clean',
+  buildDate: '2026-11-01T00:00:00Z', goVersion: 'n/a (podnet, TypeScript on Node.js)', compiler: 'podnet', platform: 'linux/amd64',
+};
+
+const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+/** The groups we serve (besides core), in the order /apis lists them. */
+export function groups(kinds: KindSemantics[]): { group: string; version: string }[] {
+  const seen = new Map<string, string>();
+  for (const k of kinds) if (k.group && !seen.has(k.group)) seen.set(k.group, k.version);
+  return [...seen].map(([group, version]) => ({ group, version }));
+}
+
+export function apiVersions(): object {
+  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1:6443' }] };
+}
+
+export function apiGroupList(kinds: KindSemantics[]): object {
+  return {
+    kind: 'APIGroupList', apiVersion: 'v1',
+    groups: groups(kinds).map(({ group, version }) => ({
+      name: group, versions: [{ groupVersion: `${group}/${version}`, version }], preferredVersion: { groupVersion: `${group}/${version}`, version },
+    })),
+  };
+}
+
+export function apiGroup(kinds: KindSemantics[], group: string): object | undefined {
+  const g = groups(kinds).find((x) => x.group === group);
+  if (!g) return undefined;
+  return { kind: 'APIGroup', apiVersion: 'v1', name: group, versions: [{ groupVersion: `${group}/${g.version}`, version: g.version }], preferredVersion: { groupVersion: `${group}/${g.version}`, version: g.version } };
+}
+
+/** APIResourceList for one group/version: resources, their subresources, verbs, short names, categories. */
+export function apiResourceList(kinds: KindSemantics[], group: string, version: string): object | undefined {
+  const ks = kinds.filter((k) => k.group === group && k.version === version);
+  if (!ks.length) return undefined;
+  const resources: object[] = [];
+  for (const k of ks) {
+    resources.push({
+      name: k.resource, singularName: k.singular, namespaced: k.namespaced, kind: k.kind, verbs: VERBS,
+      ...(k.shortNames.length ? { shortNames: k.shortNames } : {}),
+      ...(k.categories.length ? { categories: k.categories } : {}),
+      storageVersionHash: Buffer.from(`${group}/${version}/${k.kind}`).toString('base64').slice(0, 11),
+    });
+    for (const sub of k.subresources) {
+      const spec: Record<string, { kind: string; verbs: string[]; group?: string; version?: string }> = {
+        status: { kind: k.kind, verbs: ['get', 'patch', 'update'] },
+        scale: { kind: 'Scale', verbs: ['get', 'patch', 'update'], group: 'autoscaling', version: 'v1' },
+        binding: { kind: 'Binding', verbs: ['create'] },
+        log: { kind: 'Pod', verbs: ['get'] },
+        exec: { kind: 'PodExecOptions', verbs: ['create', 'get'] },
+        eviction: { kind: 'Eviction', verbs: ['create'], group: 'policy', version: 'v1' },
+      };
+      const s = spec[sub];
+      if (s) resources.push({ name: `${k.resource}/${sub}`, singularName: '', namespaced: k.namespaced, kind: s.kind, verbs: s.verbs, ...(s.group ? { group: s.group, version: s.version } : {}) });
+    }
+  }
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
+}

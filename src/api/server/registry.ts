@@ -1,0 +1,362 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import type { KindSemantics, KObject } from '../kinds/types.js';
+import { invalidMessage } from '../kinds/index.js';
+import { StoreError, type Entry, type Store } from '../storage/store.js';
+import { alreadyExists, badRequest, conflict, gone, invalid, notFound, ApiStatusError } from './status.js';
+import { matchFields, matchLabels, parseFieldSelector, parseLabelSelector, type FieldRequirement, type Requirement } from './selectors.js';
+
+/** Per-kind behaviour beyond KindSemantics that needs storage (allocation, graceful deletion, …). */
+export interface KindHooks {
+  /** Before the store write on create; return an undo for when the write fails. */
+  beforeCreate?(obj: KObject): { rollback(): void; commit(): void };
+  /** Before the store write on update (old → new). */
+  beforeUpdate?(obj: KObject, old: KObject): { rollback(): void; commit(): void };
+  /** After the object is gone from the store. */
+  afterDelete?(obj: KObject): void | Promise<void>;
+}
+
+export interface ListOpts { labelSelector?: string; fieldSelector?: string; limit?: number; continue?: string; resourceVersion?: string }
+export interface ListOut { items: KObject[]; resourceVersion: string; continue?: string; remainingItemCount?: number }
+export interface WriteOpts { dryRun?: boolean }
+export type ApiWatchEvent = { type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK'; object: KObject };
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+export function storageKey(k: KindSemantics, ns: string | undefined, name?: string): string {
+  const base = `/registry/${k.group ? `${k.group}/` : ''}${k.resource}/`;
+  if (!k.namespaced) return name === undefined ? base : base + name;
+  if (ns === undefined) return base;
+  return name === undefined ? `${base}${ns}/` : `${base}${ns}/${name}`;
+}
+
+function decode(e: Entry): KObject {
+  const o = JSON.parse(dec.decode(e.value)) as KObject;
+  o.metadata.resourceVersion = String(e.modRevision);
+  return o;
+}
+function encode(o: KObject): Uint8Array {
+  const copy = { ...o, metadata: { ...o.metadata } };
+  delete copy.metadata.resourceVersion;
+  return enc.encode(JSON.stringify(copy));
+}
+
+/** The parts of an object that make up its "spec" for generation purposes (all but metadata and status). */
+function specOf(o: KObject): unknown {
+  const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = o;
+  void _m; void _s; void _a; void _k;
+  return rest;
+}
+
+function randomSuffix(): string {
+  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+  const b = randomBytes(5);
+  return [...b].map((x) => alphabet[x % alphabet.length]).join('');
+}
+
+function mapStoreError(e: unknown, k: KindSemantics, name: string): never {
+  if (e instanceof StoreError) {
+    if (e.code === 'EEXIST') throw alreadyExists(k, name);
+    if (e.code === 'ENOENT') throw notFound(k, name);
+    if (e.code === 'ECONFLICT') throw conflict(k, name);
+    if (e.code === 'ECOMPACTED') throw gone(`too old resource version: ${e.message}`);
+    if (e.code === 'EUNAVAILABLE') throw new ApiStatusError(503, 'ServiceUnavailable', `storage unavailable: ${e.message}`);
+  }
+  throw e;
+}
+
+/**
+ * Generic REST storage for every kind: the API machinery (uid, generateName, timestamps,
+ * generation, resourceVersion = store revision, optimistic concurrency, selectors, chunking, watch).
+ */
+export class Registry {
+  constructor(private readonly store: Store, private readonly hooks: (k: KindSemantics) => KindHooks) {}
+
+  apiVersionOf(k: KindSemantics): string { return k.group ? `${k.group}/${k.version}` : k.version; }
+
+  private withTypeMeta(k: KindSemantics, o: KObject): KObject {
+    o.apiVersion = this.apiVersionOf(k);
+    o.kind = k.kind;
+    return o;
+  }
+
+  async get(k: KindSemantics, ns: string | undefined, name: string): Promise<KObject> {
+    let e: Entry | undefined;
+    try { e = await this.store.get(storageKey(k, ns, name)); } catch (err) { mapStoreError(err, k, name); }
+    if (!e) throw notFound(k, name);
+    return this.withTypeMeta(k, decode(e));
+  }
+
+  async tryGet(k: KindSemantics, ns: string | undefined, name: string): Promise<KObject | undefined> {
+    const e = await this.store.get(storageKey(k, ns, name));
+    return e ? this.withTypeMeta(k, decode(e)) : undefined;
+  }
+
+  filters(k: KindSemantics, o: ListOpts): { labels: Requirement[]; fields: FieldRequirement[] } {
+    const labels = parseLabelSelector(o.labelSelector);
+    const fields = parseFieldSelector(o.fieldSelector);
+    const probe = k.selectableFields({ apiVersion: '', kind: k.kind, metadata: { name: '', namespace: '' } });
+    for (const f of fields) {
+      if (!(f.field in probe) && f.field !== 'metadata.name' && f.field !== 'metadata.namespace') {
+        throw badRequest(`field label not supported: ${f.field}`);
+      }
+    }
+    return { labels, fields };
+  }
+
+  matches(k: KindSemantics, o: KObject, f: { labels: Requirement[]; fields: FieldRequirement[] }): boolean {
+    if (!matchLabels(f.labels, o.metadata.labels)) return false;
+    if (!f.fields.length) return true;
+    const vals = { 'metadata.name': o.metadata.name ?? '', 'metadata.namespace': o.metadata.namespace ?? '', ...k.selectableFields(o) };
+    return matchFields(f.fields, vals);
+  }
+
+  async list(k: KindSemantics, ns: string | undefined, o: ListOpts = {}): Promise<ListOut> {
+    const f = this.filters(k, o);
+    const prefix = storageKey(k, ns);
+    let startKey: string | undefined;
+    let revision: number | undefined;
+    if (o.continue) {
+      try {
+        const t = JSON.parse(Buffer.from(o.continue, 'base64url').toString()) as { rv: number; start: string };
+        startKey = t.start; revision = t.rv;
+        if (!startKey.startsWith(prefix)) throw new Error('wrong prefix');
+      } catch {
+        throw badRequest('continue key is not valid: invalid continue token');
+      }
+    }
+    const limit = o.limit && o.limit > 0 ? o.limit : undefined;
+    const items: KObject[] = [];
+    let more = false;
+    let storeRev = 0;
+    let cursor = startKey;
+    // Fetch pages until `limit` matching items are found (selectors filter after the read).
+    for (;;) {
+      let page: { items: Entry[]; revision: number; more: boolean };
+      try {
+        page = await this.store.list(prefix, { limit: limit ? Math.max(limit, 100) : undefined, startKey: cursor, revision });
+      } catch (e) { mapStoreError(e, k, ''); }
+      storeRev = revision ?? page.revision;
+      revision = storeRev;
+      let lastKey = cursor;
+      for (const e of page.items) {
+        lastKey = e.key;
+        const obj = this.withTypeMeta(k, decode(e));
+        if (!this.matches(k, obj, f)) continue;
+        items.push(obj);
+        if (limit && items.length >= limit) break;
+      }
+      const stoppedEarly = limit !== undefined && items.length >= limit && lastKey !== page.items[page.items.length - 1]?.key;
+      if (limit && items.length >= limit) {
+        more = stoppedEarly || page.more;
+        cursor = lastKey;
+        break;
+      }
+      if (!page.more) { more = false; break; }
+      cursor = page.items.length ? page.items[page.items.length - 1]!.key + '\u0000' : cursor;
+    }
+    const out: ListOut = { items, resourceVersion: String(storeRev) };
+    if (more && cursor !== undefined) out.continue = Buffer.from(JSON.stringify({ rv: storeRev, start: cursor + '\u0000' })).toString('base64url');
+    return out;
+  }
+
+  /** Validates and fills server-set metadata; throws 422 with the causes. */
+  private validateOrThrow(k: KindSemantics, obj: KObject, old?: KObject): void {
+    const errs = k.validate(obj, old);
+    if (errs.length) {
+      const name = obj.metadata.name ?? obj.metadata.generateName ?? '';
+      throw invalid(k.kind, k.group, name, errs, invalidMessage(k.kind, name, errs));
+    }
+  }
+
+  async create(k: KindSemantics, ns: string | undefined, obj: KObject, opts: WriteOpts = {}): Promise<KObject> {
+    obj = this.withTypeMeta(k, structuredClone(obj));
+    obj.metadata ??= {};
+    const m = obj.metadata;
+    if (k.namespaced) {
+      if (m.namespace && ns && m.namespace !== ns) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      m.namespace = ns ?? m.namespace ?? 'default';
+    } else delete m.namespace;
+    if (!m.name && m.generateName) m.name = m.generateName + randomSuffix();
+    delete m.resourceVersion; delete m.uid; delete m.deletionTimestamp; delete m.deletionGracePeriodSeconds;
+    m.creationTimestamp = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+    m.uid = randomUUID();
+    if (k.hasGeneration) m.generation = 1; else delete m.generation;
+    k.defaults(obj);
+    this.validateOrThrow(k, obj);
+    const hook = this.hooks(k).beforeCreate?.(obj);
+    if (opts.dryRun) { hook?.rollback(); return obj; }
+    let rev: number;
+    try {
+      rev = await this.store.create(storageKey(k, m.namespace, m.name), encode(obj));
+    } catch (e) {
+      hook?.rollback();
+      mapStoreError(e, k, m.name ?? '');
+    }
+    hook?.commit();
+    m.resourceVersion = String(rev);
+    return obj;
+  }
+
+  /**
+   * Writes `next` over the stored object (optimistic concurrency on `expectRV`, or on what was
+   * read when none is given). `mutate` receives the current object and returns the new one.
+   * A write that changes nothing is skipped (resourceVersion stays).
+   */
+  async update(k: KindSemantics, ns: string | undefined, name: string, mutate: (cur: KObject) => KObject | Promise<KObject>, opts: WriteOpts & { expectRV?: string; subresource?: string; retries?: number } = {}): Promise<KObject> {
+    for (let attempt = 0; ; attempt++) {
+      const key = storageKey(k, ns, name);
+      let e: Entry | undefined;
+      try { e = await this.store.get(key); } catch (err) { mapStoreError(err, k, name); }
+      if (!e) throw notFound(k, name);
+      const cur = this.withTypeMeta(k, decode(e));
+      let next = this.withTypeMeta(k, structuredClone(await mutate(structuredClone(cur))));
+      next.metadata ??= {};
+      if (opts.expectRV && opts.expectRV !== cur.metadata.resourceVersion) throw conflict(k, name);
+      // Fields the client may not change.
+      const nm = next.metadata;
+      if (nm.name !== undefined && nm.name !== name) throw badRequest(`the name of the object (${nm.name}) does not match the name on the URL (${name})`);
+      nm.name = name;
+      if (k.namespaced) nm.namespace = cur.metadata.namespace; else delete nm.namespace;
+      nm.uid = cur.metadata.uid;
+      nm.creationTimestamp = cur.metadata.creationTimestamp;
+      if (cur.metadata.deletionTimestamp) { nm.deletionTimestamp = cur.metadata.deletionTimestamp; nm.deletionGracePeriodSeconds = cur.metadata.deletionGracePeriodSeconds; }
+      else { delete nm.deletionTimestamp; delete nm.deletionGracePeriodSeconds; }
+      if (k.subresources.includes('status')) {
+        if (opts.subresource === 'status') {
+          // Status writes change status (and may touch labels/annotations? upstream: no) only.
+          next = { ...cur, status: next.status, metadata: { ...cur.metadata } };
+        } else if (opts.subresource !== 'binding') {
+          next.status = cur.status;
+          if (next.status === undefined) delete next.status;
+        }
+      }
+      if (k.hasGeneration) {
+        nm.generation = cur.metadata.generation ?? 1;
+        if (!isDeepStrictEqual(specOf(next), specOf(cur))) next.metadata.generation = (cur.metadata.generation ?? 1) + 1;
+      }
+      next.metadata.resourceVersion = cur.metadata.resourceVersion;
+      k.defaults(next);
+      this.validateOrThrow(k, next, cur);
+      if (isDeepStrictEqual(next, cur)) return cur;
+      // A terminating object whose last finalizer went away is deleted now.
+      if (next.metadata.deletionTimestamp && !(next.metadata.finalizers?.length) && !this.waitsForKubelet(k, next)) {
+        if (opts.dryRun) return next;
+        try { await this.store.delete(key, e.modRevision); } catch (err) { if (attempt < (opts.retries ?? 0) && err instanceof StoreError && err.code === 'ECONFLICT') continue; mapStoreError(err, k, name); }
+        await this.hooks(k).afterDelete?.(next);
+        return next;
+      }
+      const hook = this.hooks(k).beforeUpdate?.(next, cur);
+      if (opts.dryRun) { hook?.rollback(); return next; }
+      try {
+        const rev = await this.store.update(key, encode(next), e.modRevision);
+        hook?.commit();
+        next.metadata.resourceVersion = String(rev);
+        return next;
+      } catch (err) {
+        hook?.rollback();
+        if (attempt < (opts.retries ?? 0) && err instanceof StoreError && err.code === 'ECONFLICT') continue;
+        mapStoreError(err, k, name);
+      }
+    }
+  }
+
+  /** Pods bound to a node stay (terminating) until the kubelet confirms with a zero-grace delete. */
+  private waitsForKubelet(k: KindSemantics, o: KObject): boolean {
+    return k.kind === 'Pod' && k.group === '' && !!(o.spec as { nodeName?: string } | undefined)?.nodeName && (o.metadata.deletionGracePeriodSeconds ?? 0) > 0;
+  }
+
+  /**
+   * Deletes with upstream's semantics: finalizers keep the object (terminating) until cleared;
+   * bound pods are deleted gracefully (deletionTimestamp + grace) until the kubelet confirms.
+   * Returns the object as it was deleted (or as it now stands, terminating).
+   */
+  async delete(k: KindSemantics, ns: string | undefined, name: string, opts: WriteOpts & { gracePeriodSeconds?: number; preconditionRV?: string; preconditionUID?: string } = {}): Promise<{ obj: KObject; deleted: boolean }> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const key = storageKey(k, ns, name);
+      const e = await this.store.get(key).catch((err: unknown) => mapStoreError(err, k, name));
+      if (!e) throw notFound(k, name);
+      const cur = this.withTypeMeta(k, decode(e));
+      if (opts.preconditionRV && opts.preconditionRV !== cur.metadata.resourceVersion) throw conflict(k, name);
+      if (opts.preconditionUID && opts.preconditionUID !== cur.metadata.uid) throw conflict(k, name);
+      const isPod = k.kind === 'Pod' && k.group === '';
+      const bound = isPod && !!(cur.spec as { nodeName?: string } | undefined)?.nodeName;
+      const defGrace = isPod ? ((cur.spec as { terminationGracePeriodSeconds?: number } | undefined)?.terminationGracePeriodSeconds ?? 30) : 0;
+      let grace = opts.gracePeriodSeconds ?? defGrace;
+      if (!bound) grace = 0;
+      const finalizers = cur.metadata.finalizers ?? [];
+      const graceful = bound && grace > 0;
+      if (finalizers.length || graceful) {
+        const next = structuredClone(cur);
+        const now = Date.now();
+        const alreadyAt = cur.metadata.deletionTimestamp ? Date.parse(cur.metadata.deletionTimestamp) : undefined;
+        const at = new Date(Math.floor((now + grace * 1000) / 1000) * 1000);
+        if (!alreadyAt || at.getTime() < alreadyAt) {
+          next.metadata.deletionTimestamp = at.toISOString().replace('.000Z', 'Z');
+          next.metadata.deletionGracePeriodSeconds = grace;
+        } else if ((cur.metadata.deletionGracePeriodSeconds ?? 0) > grace) {
+          next.metadata.deletionGracePeriodSeconds = grace;
+        }
+        if (isPod && !graceful) next.metadata.deletionGracePeriodSeconds = 0;
+        if (isDeepStrictEqual(next, cur)) return { obj: cur, deleted: false };
+        if (opts.dryRun) return { obj: next, deleted: false };
+        try {
+          const rev = await this.store.update(key, encode(next), e.modRevision);
+          next.metadata.resourceVersion = String(rev);
+          return { obj: next, deleted: false };
+        } catch (err) {
+          if (err instanceof StoreError && err.code === 'ECONFLICT') continue;
+          mapStoreError(err, k, name);
+        }
+      }
+      if (opts.dryRun) return { obj: cur, deleted: true };
+      try {
+        await this.store.delete(key, e.modRevision);
+      } catch (err) {
+        if (err instanceof StoreError && err.code === 'ECONFLICT') continue;
+        mapStoreError(err, k, name);
+      }
+      await this.hooks(k).afterDelete?.(cur);
+      return { obj: cur, deleted: true };
+    }
+    throw conflict(k, name);
+  }
+
+  async currentRevision(): Promise<number> { return this.store.currentRevision(); }
+
+  /**
+   * Watch events for the kind (optionally one namespace) after `fromRV`, filtered by selectors
+   * with upstream's transitions (an object leaving the selection is DELETED, entering is ADDED).
+   */
+  async *watch(k: KindSemantics, ns: string | undefined, fromRV: number, f: { labels: Requirement[]; fields: FieldRequirement[] }, signal: AbortSignal, bookmarks: boolean): AsyncIterable<ApiWatchEvent> {
+    const prefix = storageKey(k, ns);
+    let it: AsyncIterable<import('../storage/store.js').WatchEvent>;
+    try { it = this.store.watch(prefix, fromRV, signal); } catch (e) { mapStoreError(e, k, ''); }
+    try {
+      for await (const ev of it) {
+        if (ev.type === 'progress') {
+          if (bookmarks) yield { type: 'BOOKMARK', object: { apiVersion: this.apiVersionOf(k), kind: k.kind, metadata: { resourceVersion: String(ev.revision) } } };
+          continue;
+        }
+        if (ev.type === 'put') {
+          const obj = this.withTypeMeta(k, decode(ev.entry));
+          const prev = ev.prev ? this.withTypeMeta(k, decode(ev.prev)) : undefined;
+          const now = this.matches(k, obj, f);
+          const before = prev ? this.matches(k, prev, f) : false;
+          if (now && before) yield { type: 'MODIFIED', object: obj };
+          else if (now) yield { type: 'ADDED', object: obj };
+          else if (before) yield { type: 'DELETED', object: obj };
+        } else {
+          if (!ev.prev) continue;
+          const obj = this.withTypeMeta(k, decode(ev.prev));
+          obj.metadata.resourceVersion = String(ev.revision);
+          if (this.matches(k, obj, f)) yield { type: 'DELETED', object: obj };
+        }
+      }
+    } catch (e) {
+      if (signal.aborted) return;
+      mapStoreError(e, k, '');
+    }
+  }
+}
