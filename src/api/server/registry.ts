@@ -49,6 +49,13 @@ function specOf(o: KObject): unknown {
   return rest;
 }
 
+/** Finalizers that keep a deleted object terminating: metadata.finalizers, and a Namespace's spec.finalizers. */
+export function pendingFinalizers(k: KindSemantics, o: KObject): boolean {
+  if (o.metadata.finalizers?.length) return true;
+  if (k.kind === 'Namespace' && k.group === '') return !!((o.spec as { finalizers?: string[] } | undefined)?.finalizers?.length);
+  return false;
+}
+
 function randomSuffix(): string {
   const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
   const b = randomBytes(5);
@@ -241,7 +248,7 @@ export class Registry {
       this.validateOrThrow(k, next, cur);
       if (isDeepStrictEqual(next, cur)) return cur;
       // A terminating object whose last finalizer went away is deleted now.
-      if (next.metadata.deletionTimestamp && !(next.metadata.finalizers?.length) && !this.waitsForKubelet(k, next)) {
+      if (next.metadata.deletionTimestamp && !pendingFinalizers(k, next) && !this.waitsForKubelet(k, next)) {
         if (opts.dryRun) return next;
         try { await this.store.delete(key, e.modRevision); } catch (err) { if (attempt < (opts.retries ?? 0) && err instanceof StoreError && err.code === 'ECONFLICT') continue; mapStoreError(err, k, name); }
         await this.hooks(k).afterDelete?.(next);
@@ -285,9 +292,8 @@ export class Registry {
       const defGrace = isPod ? ((cur.spec as { terminationGracePeriodSeconds?: number } | undefined)?.terminationGracePeriodSeconds ?? 30) : 0;
       let grace = opts.gracePeriodSeconds ?? defGrace;
       if (!bound) grace = 0;
-      const finalizers = cur.metadata.finalizers ?? [];
       const graceful = bound && grace > 0;
-      if (finalizers.length || graceful) {
+      if (pendingFinalizers(k, cur) || graceful) {
         const next = structuredClone(cur);
         const now = Date.now();
         const alreadyAt = cur.metadata.deletionTimestamp ? Date.parse(cur.metadata.deletionTimestamp) : undefined;
@@ -299,6 +305,7 @@ export class Registry {
           next.metadata.deletionGracePeriodSeconds = grace;
         }
         if (isPod && !graceful) next.metadata.deletionGracePeriodSeconds = 0;
+        if (k.kind === 'Namespace' && k.group === '') next.status = { ...(next.status as object | undefined), phase: 'Terminating' };
         if (isDeepStrictEqual(next, cur)) return { obj: cur, deleted: false };
         if (opts.dryRun) return { obj: next, deleted: false };
         try {

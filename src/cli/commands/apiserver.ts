@@ -1,6 +1,36 @@
 import type { Command } from 'commander';
+import { PodnetError } from '../../util/errors.js';
+import { createLogger } from '../../util/log.js';
 
-/** Registers the `podnet apiserver` subcommand(s). Owned by the apiserver area. */
+/** Registers `podnet apiserver`: the Kubernetes-compatible API server (+ embedded controllers). */
 export function register(program: Command): void {
-  void program;
+  program.command('apiserver')
+    .description('Kubernetes-compatible API server (TLS, SQLite or etcd storage) with the controllers embedded')
+    .option('--data-dir <dir>', 'PKI, admin kubeconfig and the SQLite database live here', '/var/lib/podnet/apiserver')
+    .option('--listen <host:port>', 'TCP listen address (loopback only)', '127.0.0.1:6443')
+    .option('--unix-socket <path>', 'extra listener on a unix socket (reachable from other network namespaces)')
+    .option('--storage <spec>', 'sqlite[:PATH] | etcd:URL[,URL…]', 'sqlite')
+    .option('--service-cluster-ip-range <cidr>', 'ClusterIP range', '10.96.0.0/12')
+    .option('--service-node-port-range <a-b>', 'NodePort range', '30000-32767')
+    .option('--cluster-cidr <cidr>', 'pod network, carved into node podCIDRs', '10.244.0.0/16')
+    .option('--node-cidr-mask-size <n>', 'prefix length of each node podCIDR', '24')
+    .option('--controllers <list>', 'embedded controllers: comma-separated, "*" for all, "" for none', '*')
+    .action(async (o: { dataDir: string; listen: string; unixSocket?: string; storage: string; serviceClusterIpRange: string; serviceNodePortRange: string; clusterCidr: string; nodeCidrMaskSize: string; controllers: string }) => {
+      const { startApiServer } = await import('../../api/server/index.js');
+      const { ALL_CONTROLLERS } = await import('../../controllers/index.js');
+      const mask = Number(o.nodeCidrMaskSize);
+      if (!Number.isInteger(mask) || mask < 1 || mask > 32) throw new PodnetError('EFLAG', `--node-cidr-mask-size must be an integer 1-32, not "${o.nodeCidrMaskSize}"`);
+      const controllers = o.controllers.trim() === '*' ? [...ALL_CONTROLLERS] : o.controllers.split(',').map((s) => s.trim()).filter(Boolean);
+      const log = createLogger('apiserver');
+      const srv = await startApiServer({
+        dataDir: o.dataDir, listen: o.listen, unixSocket: o.unixSocket, storage: o.storage,
+        serviceClusterIpRange: o.serviceClusterIpRange, serviceNodePortRange: o.serviceNodePortRange,
+        clusterCidr: o.clusterCidr, nodeCidrMaskSize: mask, controllers, log,
+      });
+      process.stdout.write(`apiserver listening on ${srv.url}${srv.socketPath ? ` and unix://${srv.socketPath}` : ''}\nadmin kubeconfig: ${srv.kubeconfigPath}\n`);
+      await new Promise<void>((resolve) => {
+        for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve());
+      });
+      await srv.stop();
+    });
 }

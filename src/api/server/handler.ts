@@ -1,0 +1,358 @@
+/**
+ * The HTTP surface of the API server: routing, verbs, content negotiation, Status errors. Storage
+ * semantics live in Registry; per-kind semantics in src/api/kinds.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import type { Logger } from 'pino';
+import { allKinds, kindByKind, groupOf, patchAllocatedValues } from '../kinds/index.js';
+import type { KindSemantics, KObject } from '../kinds/types.js';
+import { applyPatch } from '../patch/index.js';
+import { openapiV2, openapiV3, openapiV3Discovery, strictDecodingMessage, unknownFields } from '../openapi/index.js';
+import { userFromCert } from '../pki.js';
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from './discovery.js';
+import { decodeBody, readBody, sendError, sendJson, sendText } from './http.js';
+import { kubeletSocketFor, proxyExec, proxyLogs, writeUpgradeError } from './kubeletproxy.js';
+import type { Registry } from './registry.js';
+import { parseRoute } from './routes.js';
+import { ApiStatusError, badRequest, methodNotAllowed, notFound, unauthorized, unsupportedMedia } from './status.js';
+import { toTable, wantsTable, type IncludeObject } from './table.js';
+import { serveWatch } from './watch.js';
+
+export interface HandlerContext {
+  registry: Registry;
+  log: Logger;
+  /** Called after a Namespace got its deletionTimestamp (content purge). */
+  onNamespaceTerminating?(name: string): void;
+}
+
+const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);
+const coreNs = (): KindSemantics => kindByKind('', 'Namespace')!;
+const corePod = (): KindSemantics => kindByKind('', 'Pod')!;
+const coreNode = (): KindSemantics => kindByKind('', 'Node')!;
+
+/** The authenticated user of a request (x509 client certificate verified against the cluster CA). */
+export function authenticate(req: IncomingMessage): { name: string; groups: string[] } | undefined {
+  const sock = req.socket as TLSSocket;
+  if (typeof sock.getPeerCertificate !== 'function' || !sock.authorized) return undefined;
+  const cert = sock.getPeerCertificate();
+  return userFromCert(cert?.subject as { CN?: string; O?: string | string[] } | undefined);
+}
+
+function queryFlag(q: URLSearchParams, name: string): boolean {
+  const v = q.get(name);
+  return v === 'true' || v === '1';
+}
+
+function intParam(q: URLSearchParams, name: string): number | undefined {
+  const v = q.get(name);
+  if (v === null || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw badRequest(`invalid value for ${name}: ${JSON.stringify(v)}`);
+  return n;
+}
+
+function includeObject(q: URLSearchParams): IncludeObject {
+  const v = q.get('includeObject');
+  return v === 'None' || v === 'Object' ? v : 'Metadata';
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Checks a decoded body is an object of the URL's kind (apiVersion/kind may be omitted). */
+function asKObject(k: KindSemantics, body: unknown): KObject {
+  if (!isObj(body)) throw badRequest('the request body must be a JSON object');
+  const av = typeof body.apiVersion === 'string' ? body.apiVersion : undefined;
+  const kind = typeof body.kind === 'string' ? body.kind : undefined;
+  if (kind && kind !== k.kind) throw badRequest(`the API version in the data (${av ?? ''}) does not match the expected API version (${k.group ? `${k.group}/` : ''}${k.version}) or kind ${kind} does not match ${k.kind}`);
+  if (av && (groupOf(av) !== k.group || av.split('/').pop() !== k.version)) throw badRequest(`the API version in the data (${av}) does not match the expected API version (${k.group ? `${k.group}/` : ''}${k.version})`);
+  const o = body as KObject;
+  o.apiVersion = k.group ? `${k.group}/${k.version}` : k.version;
+  o.kind = k.kind;
+  if (o.metadata !== undefined && !isObj(o.metadata)) throw badRequest('metadata must be an object');
+  o.metadata ??= {};
+  return o;
+}
+
+/** fieldValidation=Strict|Warn|Ignore for unknown fields (kubectl --validate). Returns warnings. */
+function checkFields(q: URLSearchParams, obj: unknown): string[] {
+  const mode = q.get('fieldValidation') ?? 'Warn';
+  if (mode === 'Ignore') return [];
+  const unknown = unknownFields(obj);
+  if (!unknown.length) return [];
+  if (mode === 'Strict') throw badRequest(strictDecodingMessage(unknown));
+  return unknown.map((f) => `unknown field ${JSON.stringify(f)}`);
+}
+
+function warningHeaders(w: string[]): Record<string, string> {
+  return w.length ? { warning: w.map((m) => `299 - ${JSON.stringify(m)}`).join(', ') } : {};
+}
+
+export function createApiHandler(ctx: HandlerContext): {
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+} {
+  const reg = ctx.registry;
+
+  async function ensureNamespace(ns: string, creating: boolean): Promise<void> {
+    const obj = await reg.tryGet(coreNs(), undefined, ns);
+    if (!obj) throw new ApiStatusError(404, 'NotFound', `namespaces "${ns}" not found`, { name: ns, kind: 'namespaces' });
+    if (creating && obj.metadata.deletionTimestamp) {
+      throw new ApiStatusError(403, 'Forbidden', `unable to create new content in namespace ${ns} because it is being terminated`, {
+        causes: [{ reason: 'NamespaceTerminating', message: `namespace ${ns} is being terminated`, field: 'metadata.namespace' }],
+      });
+    }
+  }
+
+  async function handleResource(req: IncomingMessage, res: ServerResponse, url: URL, r: Extract<ReturnType<typeof parseRoute>, { type: 'resource' }>): Promise<void> {
+    const k = r.kind;
+    const q = url.searchParams;
+    const method = req.method ?? 'GET';
+    const ns = k.namespaced ? r.namespace : undefined;
+    if (!k.namespaced && r.namespace) throw notFound({ group: k.group, resource: k.resource }, r.namespace);
+    const accept = req.headers.accept;
+    const table = wantsTable(accept);
+    const dryRun = q.getAll('dryRun').includes('All');
+
+    // ---- collection ----
+    if (r.name === undefined) {
+      if (method === 'GET') {
+        if (r.watchPrefix || queryFlag(q, 'watch')) {
+          await serveWatch(reg, {
+            kind: k, namespace: ns, labelSelector: q.get('labelSelector') ?? undefined, fieldSelector: q.get('fieldSelector') ?? undefined,
+            resourceVersion: q.get('resourceVersion') ?? undefined, timeoutSeconds: intParam(q, 'timeoutSeconds'),
+            allowBookmarks: queryFlag(q, 'allowWatchBookmarks'), table: table ? { include: includeObject(q) } : undefined,
+          }, req, res);
+          return;
+        }
+        const list = await reg.list(k, ns, {
+          labelSelector: q.get('labelSelector') ?? undefined, fieldSelector: q.get('fieldSelector') ?? undefined,
+          limit: intParam(q, 'limit'), continue: q.get('continue') ?? undefined, resourceVersion: q.get('resourceVersion') ?? undefined,
+        });
+        const meta = { resourceVersion: list.resourceVersion, ...(list.continue ? { continue: list.continue } : {}) };
+        if (table) return sendJson(res, 200, toTable(k, list.items, includeObject(q), meta));
+        return sendJson(res, 200, { kind: k.listKind, apiVersion: reg.apiVersionOf(k), metadata: meta, items: list.items });
+      }
+      if (method === 'POST') {
+        if (k.namespaced && !ns) throw methodNotAllowed();
+        const body = asKObject(k, decodeBody(await readBody(req), req.headers['content-type']));
+        const warnings = checkFields(q, body);
+        if (ns) await ensureNamespace(ns, true);
+        const created = await reg.create(k, ns, body, { dryRun });
+        return sendJson(res, 201, created, warningHeaders(warnings));
+      }
+      if (method === 'DELETE') {
+        const list = await reg.list(k, ns, { labelSelector: q.get('labelSelector') ?? undefined, fieldSelector: q.get('fieldSelector') ?? undefined });
+        const deleted: KObject[] = [];
+        const grace = intParam(q, 'gracePeriodSeconds');
+        for (const o of list.items) {
+          try { deleted.push((await reg.delete(k, o.metadata.namespace, o.metadata.name!, { dryRun, gracePeriodSeconds: grace })).obj); } catch (e) {
+            if (!(e instanceof ApiStatusError && e.httpCode === 404)) throw e;
+          }
+          if (k.kind === 'Namespace' && k.group === '') ctx.onNamespaceTerminating?.(o.metadata.name!);
+        }
+        return sendJson(res, 200, { kind: k.listKind, apiVersion: reg.apiVersionOf(k), metadata: {}, items: deleted });
+      }
+      throw methodNotAllowed();
+    }
+
+    const name = r.name;
+    const sub = r.subresource;
+    if (sub && !k.subresources.includes(sub) && !(k.kind === 'Namespace' && sub === 'finalize')) {
+      throw new ApiStatusError(404, 'NotFound', `the server could not find the requested resource`);
+    }
+
+    // ---- pods/log ----
+    if (sub === 'log') {
+      if (method !== 'GET') throw methodNotAllowed();
+      const pod = await reg.get(k, ns, name);
+      const node = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
+      const nodeObj = node ? await reg.tryGet(coreNode(), undefined, node) : undefined;
+      proxyLogs(req, res, kubeletSocketFor(pod, nodeObj), pod, q);
+      return;
+    }
+    if (sub === 'exec') throw badRequest('Upgrade request required');
+
+    // ---- scale (autoscaling/v1 Scale over spec.replicas) ----
+    if (sub === 'scale') return handleScale(req, res, k, ns, name, q, dryRun);
+
+    // ---- pods/binding ----
+    if (sub === 'binding') {
+      if (method !== 'POST') throw methodNotAllowed();
+      const b = decodeBody(await readBody(req), req.headers['content-type']);
+      const target = isObj(b) && isObj(b.target) ? b.target : undefined;
+      const node = typeof target?.name === 'string' ? target.name : '';
+      if (!node) throw new ApiStatusError(422, 'Invalid', 'Binding.target.name: Required value', { causes: [{ reason: 'FieldValueRequired', message: 'Required value', field: 'target.name' }] });
+      await reg.update(k, ns, name, (cur) => {
+        const spec = (cur.spec ?? {}) as { nodeName?: string };
+        if (spec.nodeName) throw new ApiStatusError(409, 'Conflict', `Operation cannot be fulfilled on pods/binding "${name}": pod ${name} is already assigned to node "${spec.nodeName}"`);
+        spec.nodeName = node;
+        cur.spec = spec;
+        return cur;
+      }, { subresource: 'binding', dryRun });
+      return sendJson(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+    }
+
+    if (method === 'GET') {
+      const obj = await reg.get(k, ns, name);
+      if (table) return sendJson(res, 200, toTable(k, [obj], includeObject(q), { resourceVersion: obj.metadata.resourceVersion }));
+      return sendJson(res, 200, obj);
+    }
+    if (method === 'PUT') {
+      const body = asKObject(k, decodeBody(await readBody(req), req.headers['content-type']));
+      const warnings = checkFields(q, body);
+      const expectRV = body.metadata.resourceVersion || undefined;
+      if (body.metadata.name && body.metadata.name !== name) throw badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`);
+      let out: KObject;
+      if (sub === 'finalize') {
+        out = await reg.update(k, ns, name, (cur) => ({ ...cur, spec: body.spec }), { expectRV, dryRun });
+      } else {
+        out = await reg.update(k, ns, name, (cur) => {
+          const next = structuredClone(body);
+          if (k.kind === 'Service' && k.group === '') patchAllocatedValues(next, cur);
+          return next;
+        }, { expectRV, subresource: sub, dryRun });
+      }
+      return sendJson(res, 200, out, warningHeaders(warnings));
+    }
+    if (method === 'PATCH') {
+      const ct = req.headers['content-type'] ?? '';
+      const base = ct.split(';')[0]!.trim();
+      if (!['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'].includes(base)) {
+        if (base === 'application/apply-patch+yaml') throw new ApiStatusError(415, 'UnsupportedMediaType', 'server-side apply is not supported by podnet; use client-side kubectl apply');
+        throw unsupportedMedia(ct);
+      }
+      const patch = decodeBody(await readBody(req), 'application/json');
+      let warnings: string[] = [];
+      const out = await reg.update(k, ns, name, (cur) => {
+        const next = applyPatch(ct, cur, patch, k.patchMeta);
+        if (!isObj(next)) throw badRequest('the patch did not produce an object');
+        const obj = next as KObject;
+        warnings = checkFields(q, obj);
+        const wantRV = isObj(patch) && isObj(patch.metadata) && typeof patch.metadata.resourceVersion === 'string' ? patch.metadata.resourceVersion : undefined;
+        if (wantRV && wantRV !== cur.metadata.resourceVersion) throw new ApiStatusError(409, 'Conflict', `Operation cannot be fulfilled on ${k.resource} "${name}": the object has been modified; please apply your changes to the latest version and try again`);
+        obj.metadata.resourceVersion = cur.metadata.resourceVersion;
+        return obj;
+      }, { subresource: sub, dryRun, retries: 5 });
+      return sendJson(res, 200, out, warningHeaders(warnings));
+    }
+    if (method === 'DELETE') {
+      let opts: { gracePeriodSeconds?: number; preconditions?: { uid?: string; resourceVersion?: string }; propagationPolicy?: string } = {};
+      const raw = await readBody(req);
+      if (raw.length && raw.toString().trim()) {
+        const b = decodeBody(raw, 'application/json');
+        if (isObj(b)) opts = b as typeof opts;
+      }
+      if (k.kind === 'Namespace' && k.group === '' && ['default', 'kube-system', 'kube-public'].includes(name)) {
+        throw new ApiStatusError(403, 'Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`, { name, kind: 'namespaces' });
+      }
+      const grace = intParam(q, 'gracePeriodSeconds') ?? (typeof opts.gracePeriodSeconds === 'number' ? opts.gracePeriodSeconds : undefined);
+      const { obj, deleted } = await reg.delete(k, ns, name, {
+        dryRun, gracePeriodSeconds: grace, preconditionUID: opts.preconditions?.uid, preconditionRV: opts.preconditions?.resourceVersion,
+      });
+      if (k.kind === 'Namespace' && k.group === '' && !deleted) ctx.onNamespaceTerminating?.(name);
+      if (deleted && !(k.kind === 'Pod' && k.group === '')) {
+        return sendJson(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: k.group, kind: k.resource, uid: obj.metadata.uid } });
+      }
+      return sendJson(res, deleted ? 200 : 200, obj);
+    }
+    throw methodNotAllowed();
+  }
+
+  async function handleScale(req: IncomingMessage, res: ServerResponse, k: KindSemantics, ns: string | undefined, name: string, q: URLSearchParams, dryRun: boolean): Promise<void> {
+    const method = req.method ?? 'GET';
+    const toScale = (o: KObject): KObject => {
+      const spec = (o.spec ?? {}) as { replicas?: number; selector?: { matchLabels?: Record<string, string> } };
+      const status = (o.status ?? {}) as { replicas?: number };
+      const sel = Object.entries(spec.selector?.matchLabels ?? {}).map(([a, b]) => `${a}=${b}`).join(',');
+      return {
+        kind: 'Scale', apiVersion: 'autoscaling/v1',
+        metadata: { name: o.metadata.name, namespace: o.metadata.namespace, uid: o.metadata.uid, resourceVersion: o.metadata.resourceVersion, creationTimestamp: o.metadata.creationTimestamp },
+        spec: { replicas: spec.replicas ?? 1 }, status: { replicas: status.replicas ?? 0, selector: sel },
+      };
+    };
+    if (method === 'GET') return sendJson(res, 200, toScale(await reg.get(k, ns, name)));
+    if (method !== 'PUT' && method !== 'PATCH') throw methodNotAllowed();
+    const ct = req.headers['content-type'] ?? 'application/json';
+    const body = decodeBody(await readBody(req), method === 'PUT' ? ct : 'application/json');
+    const out = await reg.update(k, ns, name, (cur) => {
+      const scale = toScale(cur);
+      const next = method === 'PUT' ? body : applyPatch(ct, scale, body, {});
+      if (!isObj(next)) throw badRequest('the request did not produce a Scale object');
+      const replicas = isObj(next.spec) ? next.spec.replicas : undefined;
+      if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+        throw new ApiStatusError(422, 'Invalid', `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`, {
+          name, group: 'autoscaling', kind: 'Scale', causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`, field: 'spec.replicas' }],
+        });
+      }
+      const rv = isObj(next.metadata) && typeof next.metadata.resourceVersion === 'string' ? next.metadata.resourceVersion : '';
+      if (method === 'PUT' && rv && rv !== cur.metadata.resourceVersion) throw new ApiStatusError(409, 'Conflict', `Operation cannot be fulfilled on ${k.resource}.${k.group} "${name}": the object has been modified; please apply your changes to the latest version and try again`);
+      (cur.spec as { replicas?: number }).replicas = replicas;
+      return cur;
+    }, { dryRun, retries: method === 'PATCH' ? 5 : 0 });
+    void q;
+    return sendJson(res, 200, toScale(out));
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'https://apiserver');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    if (path === '/healthz' || path === '/livez' || path === '/readyz') return sendText(res, 200, 'ok');
+    if (path === '/version') return sendJson(res, 200, SERVER_VERSION);
+    if (!authenticate(req)) throw unauthorized();
+    if (path === '/openapi/v2') return sendJson(res, 200, openapiV2());
+    if (path === '/openapi/v3') return sendJson(res, 200, openapiV3Discovery());
+    if (path.startsWith('/openapi/v3/')) {
+      const doc = openapiV3(path.slice('/openapi/v3/'.length));
+      if (!doc) throw new ApiStatusError(404, 'NotFound', 'the server could not find the requested resource');
+      return sendJson(res, 200, doc, { 'cache-control': 'public, immutable' });
+    }
+    const r = parseRoute(path);
+    if (r.type === 'discovery') {
+      if ((req.method ?? 'GET') !== 'GET') throw methodNotAllowed();
+      if (r.legacy && !r.version) return sendJson(res, 200, apiVersions());
+      if (!r.legacy && !r.group) return sendJson(res, 200, apiGroupList(allKinds));
+      if (!r.version) {
+        const g = apiGroup(allKinds, r.group);
+        if (!g) throw new ApiStatusError(404, 'NotFound', 'the server could not find the requested resource');
+        return sendJson(res, 200, g);
+      }
+      const list = apiResourceList(allKinds, r.group, r.version);
+      if (!list) throw new ApiStatusError(404, 'NotFound', 'the server could not find the requested resource');
+      return sendJson(res, 200, list);
+    }
+    if (r.type === 'resource') return handleResource(req, res, url, r);
+    throw new ApiStatusError(404, 'NotFound', 'the server could not find the requested resource');
+  }
+
+  return {
+    handle(req, res) {
+      const started = Date.now();
+      route(req, res).catch((e: unknown) => {
+        if (!(e instanceof ApiStatusError)) ctx.log.error({ err: e, method: req.method, url: req.url }, 'request failed');
+        sendError(res, e);
+      }).finally(() => {
+        ctx.log.debug({ method: req.method, url: req.url, code: res.statusCode, ms: Date.now() - started }, 'request');
+      });
+    },
+    upgrade(req, socket, head) {
+      (async () => {
+        const url = new URL(req.url ?? '/', 'https://apiserver');
+        if (!authenticate(req)) throw unauthorized();
+        const r = parseRoute(url.pathname);
+        if (r.type !== 'resource' || r.kind !== corePod() || r.subresource !== 'exec' || !r.name) {
+          throw new ApiStatusError(404, 'NotFound', 'the server could not find the requested resource');
+        }
+        const pod = await reg.get(r.kind, r.namespace, r.name);
+        const node = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
+        const nodeObj = node ? await reg.tryGet(coreNode(), undefined, node) : undefined;
+        proxyExec(req, socket, head, kubeletSocketFor(pod, nodeObj), pod, url.searchParams);
+      })().catch((e: unknown) => {
+        writeUpgradeError(socket, e instanceof ApiStatusError ? e : new ApiStatusError(500, 'InternalError', (e as Error).message));
+      });
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseYaml } from 'yaml';
+import { ApiStatusError, badRequest, internal, type StatusBody } from './status.js';
+import { BadPatchError } from '../patch/index.js';
+
+/** Upstream's request body limit (3 MiB). */
+export const MAX_BODY = 3 * 1024 * 1024;
+
+export async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > MAX_BODY) throw new ApiStatusError(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Decodes a JSON (or YAML) request body. */
+export function decodeBody(buf: Buffer, contentType: string | undefined): unknown {
+  const text = buf.toString('utf8');
+  if (!text.trim()) throw badRequest('the request body is empty');
+  const ct = (contentType ?? 'application/json').split(';')[0]!.trim().toLowerCase();
+  try {
+    if (ct === 'application/yaml' || ct === 'application/apply-patch+yaml') return parseYaml(text) as unknown;
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw badRequest(`the body of the request could not be decoded: ${(e as Error).message}`);
+  }
+}
+
+export function sendJson(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
+  const data = JSON.stringify(body);
+  res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), 'cache-control': 'no-cache, private', ...headers });
+  res.end(data);
+}
+
+/** Converts any thrown error into a metav1.Status response body. */
+export function statusOf(e: unknown): StatusBody {
+  if (e instanceof ApiStatusError) return e.body();
+  if (e instanceof BadPatchError) return new ApiStatusError(422, 'Invalid', e.message).body();
+  return internal(e instanceof Error ? e.message : String(e)).body();
+}
+
+export function sendError(res: ServerResponse, e: unknown): void {
+  const body = statusOf(e);
+  if (res.headersSent) { res.destroy(); return; }
+  sendJson(res, body.code, body);
+}
+
+export function sendText(res: ServerResponse, code: number, text: string): void {
+  res.writeHead(code, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}

@@ -1,0 +1,163 @@
+/**
+ * `podnet apiserver`: TLS (cluster CA, client certificates) on 127.0.0.1 and an optional unix
+ * socket, storage on SQLite or etcd, Service IP/port allocation, namespace lifecycle and, by
+ * default, the controllers embedded.
+ */
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import type { Service } from 'kubernetes-types/core/v1.js';
+import type { Logger } from 'pino';
+import { createClient } from '../../client/index.js';
+import type { KubeClient } from '../../client/index.js';
+import { ServiceAllocators } from '../../controllers/allocators/index.js';
+import { startControllerManager, ALL_CONTROLLERS } from '../../controllers/index.js';
+import { createLogger } from '../../util/log.js';
+import { PodnetError } from '../../util/errors.js';
+import { kindByKind } from '../kinds/index.js';
+import { ensurePki, renderKubeconfig, type Pki } from '../pki.js';
+import { createStore, type Store } from '../storage/index.js';
+import { createApiHandler } from './handler.js';
+import { hooksFor } from './hooks.js';
+import { NamespacePurger, SYSTEM_NAMESPACES } from './namespaces.js';
+import { Registry } from './registry.js';
+import { ApiStatusError } from './status.js';
+
+export interface ApiServerOptions {
+  dataDir: string;
+  /** host:port, default 127.0.0.1:6443; port 0 picks a free one. Only loopback addresses are allowed. */
+  listen?: string;
+  unixSocket?: string;
+  /** sqlite (default) | sqlite:/path | etcd:http://… */
+  storage?: string;
+  serviceClusterIpRange?: string;
+  serviceNodePortRange?: string;
+  clusterCidr?: string;
+  nodeCidrMaskSize?: number;
+  /** Controllers to embed (default all; [] for none). */
+  controllers?: string[];
+  log?: Logger;
+}
+
+export interface ApiServer {
+  url: string;
+  port: number;
+  socketPath?: string;
+  pki: Pki;
+  registry: Registry;
+  /** Admin kubeconfig written into the data dir (server = the TCP URL). */
+  kubeconfigPath: string;
+  /** An admin client talking to this server (used by the embedded controllers). */
+  client: KubeClient & { close(): void };
+  stop(): Promise<void>;
+}
+
+export class ApiServerError extends PodnetError {}
+
+function splitListen(s: string): { host: string; port: number } {
+  const m = /^(.*):(\d+)$/.exec(s);
+  if (!m) throw new ApiServerError('EFLAG', `--listen must be host:port, not "${s}"`);
+  const host = m[1]!.replace(/^\[|\]$/g, '');
+  if (host !== '127.0.0.1' && host !== '::1' && host !== 'localhost') {
+    throw new ApiServerError('EFLAG', `--listen ${s}: podnet listens on loopback only in the root namespace (use 127.0.0.1 and --unix-socket for other namespaces)`);
+  }
+  return { host, port: Number(m[2]) };
+}
+
+async function bootstrap(reg: Registry, alloc: ServiceAllocators, log: Logger): Promise<void> {
+  const nsKind = kindByKind('', 'Namespace')!;
+  for (const name of SYSTEM_NAMESPACES) {
+    if (await reg.tryGet(nsKind, undefined, name)) continue;
+    try { await reg.create(nsKind, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }); } catch (e) {
+      if (!(e instanceof ApiStatusError && e.httpCode === 409)) throw e;
+    }
+  }
+  const svcKind = kindByKind('', 'Service')!;
+  if (!(await reg.tryGet(svcKind, 'default', 'kubernetes'))) {
+    try {
+      await reg.create(svcKind, 'default', {
+        apiVersion: 'v1', kind: 'Service',
+        metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+        spec: { type: 'ClusterIP', clusterIP: alloc.kubernetesIP(), ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }], sessionAffinity: 'None' },
+      });
+    } catch (e) {
+      if (!(e instanceof ApiStatusError && e.httpCode === 409)) throw e;
+      log.warn({ err: (e as Error).message }, 'kubernetes service');
+    }
+  }
+}
+
+export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
+  const log = opts.log ?? createLogger('apiserver');
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const listen = splitListen(opts.listen ?? '127.0.0.1:6443');
+  const pki = ensurePki(opts.dataDir);
+  const store: Store = await createStore(opts.storage ?? 'sqlite', opts.dataDir);
+  const alloc = new ServiceAllocators(opts.serviceClusterIpRange ?? '10.96.0.0/12', opts.serviceNodePortRange ?? '30000-32767');
+  const registry = new Registry(store, hooksFor(alloc));
+  const ac = new AbortController();
+  const servers: Server[] = [];
+  let client: (KubeClient & { close(): void }) | undefined;
+  try {
+    // Allocations held by stored Services (restart).
+    const svcs = await registry.list(kindByKind('', 'Service')!, undefined);
+    for (const p of alloc.restore(svcs.items as unknown as Service[])) log.warn({ problem: p }, 'service allocation on restore');
+    await bootstrap(registry, alloc, log);
+    const purger = new NamespacePurger(registry, log.child({ part: 'namespaces' }));
+    const handler = createApiHandler({ registry, log, onNamespaceTerminating: (n) => purger.purge(n) });
+    const mk = (): Server => {
+      const s = createServer({ key: pki.server.key, cert: pki.server.cert, ca: pki.ca.cert, requestCert: true, rejectUnauthorized: false }, handler.handle);
+      s.on('upgrade', handler.upgrade);
+      s.keepAliveTimeout = 65_000;
+      s.headersTimeout = 66_000;
+      s.requestTimeout = 0;
+      servers.push(s);
+      return s;
+    };
+    const tcp = mk();
+    await new Promise<void>((resolve, reject) => { tcp.once('error', reject); tcp.listen(listen.port, listen.host, () => { tcp.off('error', reject); resolve(); }); });
+    const port = (tcp.address() as AddressInfo).port;
+    const url = `https://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${port}`;
+    if (opts.unixSocket) {
+      mkdirSync(dirname(opts.unixSocket), { recursive: true });
+      rmSync(opts.unixSocket, { force: true });
+      const us = mk();
+      await new Promise<void>((resolve, reject) => { us.once('error', reject); us.listen(opts.unixSocket, () => { us.off('error', reject); resolve(); }); });
+      chmodSync(opts.unixSocket, 0o600);
+    }
+    const kubeconfigPath = join(opts.dataDir, 'admin.kubeconfig');
+    writeFileSync(kubeconfigPath, renderKubeconfig({ server: url, ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key, user: 'admin' }), { mode: 0o600 });
+    client = createClient({ server: url, ca: Buffer.from(pki.ca.cert), cert: Buffer.from(pki.admin.cert), key: Buffer.from(pki.admin.key), userAgent: 'podnet-apiserver' });
+    await purger.resume();
+    const controllers = opts.controllers ?? [...ALL_CONTROLLERS];
+    let cm: Promise<void> = Promise.resolve();
+    if (controllers.length) {
+      const m = await startControllerManager(client, {
+        clusterCidr: opts.clusterCidr ?? '10.244.0.0/16', nodeCidrMaskSize: opts.nodeCidrMaskSize ?? 24,
+        serviceCidr: opts.serviceClusterIpRange ?? '10.96.0.0/12', controllers, log: log.child({ part: 'controllers' }),
+      }, ac.signal);
+      cm = m.done;
+    }
+    log.info({ url, socket: opts.unixSocket, storage: opts.storage ?? 'sqlite', controllers }, 'apiserver ready');
+    const c = client;
+    return {
+      url, port, socketPath: opts.unixSocket, pki, registry, kubeconfigPath, client: c,
+      async stop() {
+        ac.abort();
+        purger.stop();
+        for (const s of servers) { s.closeAllConnections(); s.close(); }
+        await cm.catch(() => undefined);
+        c.close();
+        await store.close();
+        if (opts.unixSocket) rmSync(opts.unixSocket, { force: true });
+      },
+    };
+  } catch (e) {
+    ac.abort();
+    for (const s of servers) { s.closeAllConnections(); s.close(); }
+    client?.close();
+    await store.close().catch(() => undefined);
+    throw e;
+  }
+}
