@@ -243,7 +243,7 @@ export function createApiHandler(ctx: HandlerContext): {
       let opts: { gracePeriodSeconds?: number; preconditions?: { uid?: string; resourceVersion?: string }; propagationPolicy?: string } = {};
       const raw = await readBody(req);
       if (raw.length && raw.toString().trim()) {
-        const b = decodeBody(raw, 'application/json');
+        const b = decodeBody(raw, req.headers['content-type']);
         if (isObj(b)) opts = b as typeof opts;
       }
       if (k.kind === 'Namespace' && k.group === '' && ['default', 'kube-system', 'kube-public'].includes(name)) {

@@ -22,6 +22,10 @@ export function decodeBody(buf: Buffer, contentType: string | undefined): unknow
   const text = buf.toString('utf8');
   if (!text.trim()) throw badRequest('the request body is empty');
   const ct = (contentType ?? 'application/json').split(';')[0]!.trim().toLowerCase();
+  if (ct === 'application/vnd.kubernetes.protobuf' || ct === 'application/cbor') {
+    // client-go falls back to JSON on 415.
+    throw new ApiStatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+  }
   try {
     if (ct === 'application/yaml' || ct === 'application/apply-patch+yaml') return parseYaml(text) as unknown;
     return JSON.parse(text) as unknown;
