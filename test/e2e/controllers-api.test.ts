@@ -102,8 +102,12 @@ test('controllers e2e against the real API server and kubectl', { skip: availabl
       const nodes = ['a', 'b'].map((x) => `${ns}-node-${x}`);
       for (const n of nodes) {
         await client.create(R.nodes, { apiVersion: 'v1', kind: 'Node', metadata: { name: n, labels: { 'kubernetes.io/hostname': n } } } as K<Node>);
-        const cur = await client.get<K<Node>>(R.nodes, n);
-        await client.update(R.nodes, { ...cur, status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'test plays the node agent', lastHeartbeatTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }] } }, 'status');
+        // The node IPAM controller may write podCIDR meanwhile: retry on 409 like any client.
+        await until('node status written', async () => {
+          const cur = await client.get<K<Node>>(R.nodes, n);
+          await client.update(R.nodes, { ...cur, status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'test plays the node agent', lastHeartbeatTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }] } }, 'status');
+          return true;
+        });
       }
       try {
         const manifest = `apiVersion: v1
