@@ -60,3 +60,54 @@ export function apiResourceList(kinds: KindSemantics[], group: string, version: 
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
 }
+
+const AGG_V2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
+const AGG_V2BETA1 = 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList';
+
+/** The aggregated-discovery media type the client accepts (kubectl ≥ 1.30 asks for it first), if any. */
+export function wantsAggregated(accept: string | undefined): string | undefined {
+  if (!accept) return undefined;
+  const offers = accept.split(',').map((s) => s.replace(/\s+/g, '').toLowerCase());
+  if (offers.some((o) => o.includes('g=apidiscovery.k8s.io') && o.includes('v=v2') && !o.includes('v=v2beta1') && o.includes('as=apigroupdiscoverylist'))) return AGG_V2;
+  if (offers.some((o) => o.includes('g=apidiscovery.k8s.io') && o.includes('v=v2beta1') && o.includes('as=apigroupdiscoverylist'))) return AGG_V2BETA1;
+  return undefined;
+}
+
+const SUB_KINDS: Record<string, { kind: string; verbs: string[]; group?: string; version?: string }> = {
+  status: { kind: '', verbs: ['get', 'patch', 'update'] },
+  scale: { kind: 'Scale', verbs: ['get', 'patch', 'update'], group: 'autoscaling', version: 'v1' },
+  binding: { kind: 'Binding', verbs: ['create'] },
+  log: { kind: 'Pod', verbs: ['get'] },
+  exec: { kind: 'PodExecOptions', verbs: ['create', 'get'] },
+  eviction: { kind: 'Eviction', verbs: ['create'], group: 'policy', version: 'v1' },
+};
+
+/**
+ * apidiscovery.k8s.io APIGroupDiscoveryList: `/api` (legacy = core group only) or `/apis` (every
+ * other group), each version with its resources, scopes, verbs and subresources in one document.
+ */
+export function aggregatedDiscovery(kinds: KindSemantics[], legacy: boolean, mediaType: string): object {
+  const version = mediaType.includes('v=v2beta1') ? 'v2beta1' : 'v2';
+  const gs = legacy ? [{ group: '', version: 'v1' }] : groups(kinds);
+  return {
+    kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {},
+    items: gs.map(({ group, version: v }) => ({
+      metadata: { name: group, creationTimestamp: null },
+      versions: [{
+        version: v, freshness: 'Current',
+        resources: kinds.filter((k) => k.group === group && k.version === v).map((k) => ({
+          resource: k.resource, responseKind: { group, version: v, kind: k.kind },
+          scope: k.namespaced ? 'Namespaced' : 'Cluster', singularResource: k.singular, verbs: VERBS,
+          ...(k.shortNames.length ? { shortNames: k.shortNames } : {}),
+          ...(k.categories.length ? { categories: k.categories } : {}),
+          ...(k.subresources.length ? {
+            subresources: k.subresources.filter((s) => SUB_KINDS[s]).map((s) => {
+              const d = SUB_KINDS[s]!;
+              return { subresource: s, responseKind: { group: d.group ?? group, version: d.version ?? v, kind: d.kind || k.kind }, verbs: d.verbs };
+            }),
+          } : {}),
+        })),
+      }],
+    })),
+  };
+}

@@ -11,7 +11,7 @@ import type { KindSemantics, KObject } from '../kinds/types.js';
 import { applyPatch } from '../patch/index.js';
 import { openapiV2, openapiV3, openapiV3Discovery, strictDecodingMessage, unknownFields } from '../openapi/index.js';
 import { userFromCert } from '../pki.js';
-import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from './discovery.js';
+import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION, wantsAggregated } from './discovery.js';
 import { decodeBody, readBody, sendError, sendJson, sendText } from './http.js';
 import { kubeletSocketFor, proxyExec, proxyLogs, writeUpgradeError } from './kubeletproxy.js';
 import type { Registry } from './registry.js';
@@ -313,6 +313,8 @@ export function createApiHandler(ctx: HandlerContext): {
     const r = parseRoute(path);
     if (r.type === 'discovery') {
       if ((req.method ?? 'GET') !== 'GET') throw methodNotAllowed();
+      const agg = !r.version && (r.legacy || !r.group) ? wantsAggregated(req.headers.accept) : undefined;
+      if (agg) return sendJson(res, 200, aggregatedDiscovery(allKinds, r.legacy, agg), { 'content-type': agg });
       if (r.legacy && !r.version) return sendJson(res, 200, apiVersions());
       if (!r.legacy && !r.group) return sendJson(res, 200, apiGroupList(allKinds));
       if (!r.version) {
