@@ -30,7 +30,12 @@ export interface PodNetAttachment {
   containerId: string; netnsPath: string; ifName: string; podName: string; podNamespace: string; podUid: string;
   portMappings?: { hostPort: number; containerPort: number; protocol?: 'tcp' | 'udp' | 'sctp'; hostIP?: string }[];
   capabilityArgs?: Record<string, unknown>;
+  /** Extra CNI_ARGS (e.g. IP= for a pod that asks for a fixed address with the podnet.io/ip annotation). */
+  cniArgs?: [string, string][];
 }
+
+/** Pod annotation asking host-local for a fixed address (passed as CNI_ARGS IP=…, as upstream's static IP requests). */
+export const POD_IP_ANNOTATION = 'podnet.io/ip';
 
 export class RuntimeError extends PodnetError {
   constructor(message: string, options?: { cause?: unknown }) { super('EKUBELETRUNTIME', message, options); }
@@ -186,6 +191,8 @@ export class PodRuntime {
         hostPort: p.hostPort!, containerPort: p.containerPort, protocol: (p.protocol ?? 'TCP').toLowerCase() as 'tcp' | 'udp' | 'sctp', ...(p.hostIP ? { hostIP: p.hostIP } : {}),
       })));
       if (pm.length) a.portMappings = pm;
+      const ip = (pod.metadata as { annotations?: Record<string, string> }).annotations?.[POD_IP_ANNOTATION];
+      if (ip) a.cniArgs = [['IP', ip]];
     }
     return a;
   }

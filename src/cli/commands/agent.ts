@@ -1,6 +1,44 @@
 import type { Command } from 'commander';
+import { PodnetError } from '../../util/errors.js';
+import { createLogger } from '../../util/log.js';
 
-/** Registers the `podnet agent` subcommand(s). Owned by the agent area. */
+const list = (s: string): string[] => s.split(',').map((x) => x.trim()).filter(Boolean);
+
+/** Registers `podnet agent`: kubelet + flanneld + kube-proxy for one node, in the node's netns. */
 export function register(program: Command): void {
-  void program;
+  program.command('agent')
+    .description('node agent: kubelet + flannel overlay + kube-proxy in one process, inside the node\'s network namespace')
+    .requiredOption('--node-name <name>', 'this node\'s name')
+    .requiredOption('--node-ip <ip>', 'this node\'s underlay address (InternalIP, flannel public IP)')
+    .requiredOption('--kubeconfig <path>', 'kubeconfig (a node credential; unix:// server inside the lab)')
+    .option('--state-dir <dir>', 'state root: CNI config/cache, flannel subnet.env, kubelet state', '/run/podnet/agent')
+    .option('--iface <name>', 'underlay interface', 'eth0')
+    .option('--subnet-manager <kind>', 'kube | etcd', 'kube')
+    .option('--etcd-endpoints <urls>', 'etcd endpoints (etcd subnet manager)', 'http://127.0.0.1:2379')
+    .option('--etcd-prefix <prefix>', 'flannel etcd prefix', '/coreos.com/network')
+    .option('--subnet-lease-ttl <seconds>', 'etcd lease TTL', '86400')
+    .option('--backend <type>', 'vxlan | host-gw (kube subnet manager net-conf)', 'vxlan')
+    .option('--cluster-cidr <cidr>', 'the pod network', '10.244.0.0/16')
+    .option('--pod-cidr <cidr>', 'register the Node with this podCIDR instead of waiting for the controller')
+    .option('--proxy-mode <mode>', 'iptables | nftables | userspace | ipvs', 'iptables')
+    .option('--cluster-dns <ips>', 'cluster DNS server IPs', '10.96.0.10')
+    .option('--cluster-domain <domain>', 'cluster domain', 'cluster.local')
+    .option('--resolv-conf <path>', 'the node\'s resolv.conf (dnsPolicy Default)')
+    .action(async (o: { nodeName: string; nodeIp: string; kubeconfig: string; stateDir: string; iface: string; subnetManager: string; etcdEndpoints: string; etcdPrefix: string; subnetLeaseTtl: string; backend: string; clusterCidr: string; podCidr?: string; proxyMode: string; clusterDns: string; clusterDomain: string; resolvConf?: string }) => {
+      if (o.subnetManager !== 'kube' && o.subnetManager !== 'etcd') throw new PodnetError('EFLAG', `--subnet-manager must be kube or etcd, not "${o.subnetManager}"`);
+      if (o.backend !== 'vxlan' && o.backend !== 'host-gw') throw new PodnetError('EFLAG', `--backend must be vxlan or host-gw, not "${o.backend}"`);
+      if (!['iptables', 'nftables', 'userspace', 'ipvs'].includes(o.proxyMode)) throw new PodnetError('EFLAG', `--proxy-mode must be iptables, nftables, userspace or ipvs, not "${o.proxyMode}"`);
+      const { startAgent } = await import('../../agent/index.js');
+      const log = createLogger('agent');
+      const ac = new AbortController();
+      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { ac.abort(); setTimeout(() => process.exit(0), 3000).unref(); });
+      const a = await startAgent({
+        nodeName: o.nodeName, nodeIP: o.nodeIp, kubeconfig: o.kubeconfig, stateDir: o.stateDir, iface: o.iface,
+        subnetManager: o.subnetManager, etcdEndpoints: list(o.etcdEndpoints), etcdPrefix: o.etcdPrefix, leaseTtlSeconds: Number(o.subnetLeaseTtl),
+        backend: o.backend, clusterCidr: o.clusterCidr, podCidr: o.podCidr, proxyMode: o.proxyMode as 'iptables',
+        clusterDNS: list(o.clusterDns), clusterDomain: o.clusterDomain, resolvConf: o.resolvConf, log,
+      }, ac.signal);
+      await a.stopped;
+      process.exit(0);
+    });
 }

@@ -39,6 +39,8 @@ export interface PodAttachment {
   portMappings?: PortMappingArg[];
   /** Extra capability args (dns, bandwidth, …) passed through runtimeConfig when a plugin declares them. */
   capabilityArgs?: Record<string, unknown>;
+  /** Extra CNI_ARGS key/value pairs (e.g. IP=10.20.92.11 for host-local). */
+  cniArgs?: [string, string][];
 }
 
 export interface SetUpResult { ips: string[]; result: unknown }
@@ -59,7 +61,7 @@ export class CniRuntime {
   }
 
   private cniArgs(p: PodAttachment): [string, string][] {
-    return [['IgnoreUnknown', '1'], ['K8S_POD_NAMESPACE', p.podNamespace], ['K8S_POD_NAME', p.podName], ['K8S_POD_INFRA_CONTAINER_ID', p.containerId], ['K8S_POD_UID', p.podUid]];
+    return [['IgnoreUnknown', '1'], ['K8S_POD_NAMESPACE', p.podNamespace], ['K8S_POD_NAME', p.podName], ['K8S_POD_INFRA_CONTAINER_ID', p.containerId], ['K8S_POD_UID', p.podUid], ...(p.cniArgs ?? [])];
   }
   private capArgs(p: PodAttachment): Record<string, unknown> {
     const c: Record<string, unknown> = { ...(p.capabilityArgs ?? {}) };

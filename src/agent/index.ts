@@ -1,0 +1,133 @@
+/**
+ * The node agent: kubelet + flanneld + kube-proxy in one process inside the node's network
+ * namespace, sharing one API client. Every part is restart-safe: sandboxes are adopted, flannel
+ * converges routes/FDB/neighbours, the proxy rewrites only its own chains.
+ */
+import { mkdirSync, writeFileSync, readFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { createClient, loadKubeconfig, R, isAlreadyExists } from '../client/index.js';
+import type { KubeClient } from '../client/index.js';
+import { SELF, assertNotHost } from '../net/exec.js';
+import { startFlannel, type FlannelHandle } from '../flannel/index.js';
+import { startKubelet, type Kubelet } from '../kubelet/index.js';
+import { startProxy, type ProxyHandle, type ProxyMode } from '../proxy/index.js';
+import { PODNET_CNI_BIN_DIR } from '../cni/runtime/index.js';
+import { createLogger } from '../util/log.js';
+import { PodnetError } from '../util/errors.js';
+
+export interface AgentOptions {
+  nodeName: string;
+  nodeIP: string;
+  kubeconfig: string;
+  /** Root of this node's state: net.d, CNI cache, flannel files, kubelet state. */
+  stateDir: string;
+  iface?: string;
+  subnetManager: 'kube' | 'etcd';
+  etcdEndpoints?: string[];
+  etcdPrefix?: string;
+  leaseTtlSeconds?: number;
+  /** kube subnet manager: the backend of the net-conf. */
+  backend?: 'vxlan' | 'host-gw';
+  clusterCidr: string;
+  /** Register the Node with this podCIDR (kubelet --pod-cidr); else the controller assigns one. */
+  podCidr?: string;
+  proxyMode: ProxyMode;
+  clusterDNS: string[];
+  clusterDomain?: string;
+  resolvConf?: string;
+  cniBinDirs?: string[];
+  log?: Logger;
+}
+
+export interface Agent {
+  kubelet: Kubelet;
+  flannel: FlannelHandle;
+  proxy: ProxyHandle;
+  stopped: Promise<void>;
+}
+
+export class AgentError extends PodnetError {}
+
+/** The paths of one node's state under the agent's state dir (stand-ins for /etc/cni/net.d, /var/lib/cni, /run/flannel). */
+export function agentPaths(stateDir: string): { confDir: string; cacheDir: string; flannelData: string; ipamData: string; subnetFile: string; kubeletDir: string; netConf: string } {
+  return {
+    confDir: join(stateDir, 'cni', 'net.d'), cacheDir: join(stateDir, 'cni', 'cache'),
+    flannelData: join(stateDir, 'cni', 'flannel'), ipamData: join(stateDir, 'cni', 'networks'),
+    subnetFile: join(stateDir, 'flannel', 'subnet.env'), kubeletDir: join(stateDir, 'kubelet'),
+    netConf: join(stateDir, 'flannel', 'net-conf.json'),
+  };
+}
+
+/** seed 003's 10-flannel.conflist, with this node's state paths. */
+export function nodeConflist(p: ReturnType<typeof agentPaths>): object {
+  return {
+    name: 'cbr0', cniVersion: '0.3.1',
+    plugins: [
+      { type: 'flannel', delegate: { hairpinMode: true, isDefaultGateway: true }, subnetFile: p.subnetFile, dataDir: p.flannelData, ipam: { dataDir: p.ipamData } },
+      { type: 'portmap', capabilities: { portMappings: true } },
+    ],
+  };
+}
+
+function writeAtomic(path: string, text: string): void {
+  try { if (readFileSync(path, 'utf8') === text) return; } catch { /* new */ }
+  writeFileSync(`${path}.tmp`, text);
+  renameSync(`${path}.tmp`, path);
+}
+
+async function ensureNodePodCidr(client: KubeClient, name: string, cidr: string, log: Logger): Promise<void> {
+  try {
+    await client.create(R.nodes, { apiVersion: 'v1', kind: 'Node', metadata: { name }, spec: { podCIDR: cidr, podCIDRs: [cidr] } });
+    log.info({ node: name, podCIDR: cidr }, 'node registered with its podCIDR');
+  } catch (e) {
+    if (!isAlreadyExists(e)) throw e;
+    const n = await client.get<{ apiVersion: string; kind: string; metadata: { name: string }; spec?: { podCIDR?: string } }>(R.nodes, name);
+    if (n.spec?.podCIDR && n.spec.podCIDR !== cidr) log.warn({ node: name, want: cidr, have: n.spec.podCIDR }, 'node already has another podCIDR (immutable); keeping it');
+  }
+}
+
+export async function startAgent(o: AgentOptions, signal: AbortSignal): Promise<Agent> {
+  assertNotHost(SELF, 'podnet agent');
+  const log = o.log ?? createLogger('agent');
+  const p = agentPaths(o.stateDir);
+  for (const d of [p.confDir, p.cacheDir, p.flannelData, p.ipamData, p.kubeletDir, join(o.stateDir, 'flannel')]) mkdirSync(d, { recursive: true });
+  writeAtomic(join(p.confDir, '10-flannel.conflist'), JSON.stringify(nodeConflist(p), null, 2) + '\n');
+  const client = createClient({ ...loadKubeconfig(o.kubeconfig), userAgent: `podnet-agent/${o.nodeName}` });
+  if (o.podCidr) {
+    for (let i = 0; ; i++) {
+      try { await ensureNodePodCidr(client, o.nodeName, o.podCidr, log); break; } catch (e) {
+        if (signal.aborted || i > 60) throw e;
+        log.warn({ err: (e as Error).message }, 'API not reachable yet; retrying');
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+  const netConf = { Network: o.clusterCidr, Backend: o.backend === 'host-gw' ? { Type: 'host-gw' } : { Type: 'vxlan' } };
+  writeAtomic(p.netConf, JSON.stringify(netConf) + '\n');
+  // flannel (kube mode) waits for the Node the kubelet registers: start both, then wait for both.
+  const flannelP = startFlannel({
+    netns: SELF, nodeName: o.nodeName, publicIP: o.nodeIP, iface: o.iface ?? 'eth0', subnetManager: o.subnetManager, client,
+    netConf: JSON.stringify(netConf), etcdEndpoints: o.etcdEndpoints, etcdPrefix: o.etcdPrefix, leaseTtlSeconds: o.leaseTtlSeconds,
+    subnetFile: p.subnetFile, ipMasq: true, log: log.child({ part: 'flannel' }),
+  }, signal);
+  const kubelet = await startKubelet({
+    nodeName: o.nodeName, client, stateDir: p.kubeletDir, nodeIP: o.nodeIP,
+    cniConfDir: p.confDir, cniBinDirs: o.cniBinDirs ?? [PODNET_CNI_BIN_DIR], cniCacheDir: p.cacheDir,
+    clusterDNS: o.clusterDNS, clusterDomain: o.clusterDomain ?? 'cluster.local', resolvConf: o.resolvConf,
+    statusIntervalMs: 5000, log: log.child({ part: 'kubelet' }),
+  }, signal);
+  const flannel = await flannelP;
+  const proxy = await startProxy({
+    proxyMode: o.proxyMode, clusterCidr: o.clusterCidr, nodeName: o.nodeName, hostname: o.nodeName, nodeIPs: [o.nodeIP],
+    healthzBindAddress: `${o.nodeIP}:10256`, metricsBindAddress: `${o.nodeIP}:10249`, minSyncPeriodMs: 100, syncPeriodMs: 30_000,
+  }, client, signal);
+  log.info({ node: o.nodeName, subnet: flannel.lease.subnet, proxyMode: o.proxyMode }, 'agent running');
+  const stopped = (async () => {
+    await kubelet.stopped;
+    await flannel.stopped;
+    await proxy.stop().catch(() => undefined);
+  })();
+
+  return { kubelet, flannel, proxy, stopped };
+}

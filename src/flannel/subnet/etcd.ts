@@ -1,0 +1,123 @@
+/**
+ * flannel's etcd subnet manager: `<prefix>/config` holds the network config and
+ * `<prefix>/subnets/<a.b.c.d>-<len>` one lease per node (LeaseAttrs JSON) bound to an etcd lease
+ * with a TTL. The lease is kept alive while the agent runs; when it stops, the key expires and
+ * every other node removes the routes to that subnet.
+ */
+import { Etcd3, type Lease as EtcdLease } from 'etcd3';
+import type { Logger } from 'pino';
+import { parseNetConf, type FlannelNetConf } from '../config.js';
+import { keySubnet, subnetKey, subnetsBetween } from '../ipmath.js';
+import { BatchQueue } from './queue.js';
+import type { Lease, LeaseAttrs, LeaseEvent, SubnetManager } from './types.js';
+import { PodnetError } from '../../util/errors.js';
+
+export class SubnetExhaustedError extends PodnetError {
+  constructor(message: string) { super('ESUBNETFULL', message); }
+}
+
+/** flannel's default lease TTL (24 h); tests and the lab use shorter ones. */
+export const DEFAULT_LEASE_TTL_S = 24 * 3600;
+
+function parseAttrs(v: string): LeaseAttrs | undefined {
+  try {
+    const o = JSON.parse(v) as LeaseAttrs;
+    return typeof o.PublicIP === 'string' && typeof o.BackendType === 'string' ? o : undefined;
+  } catch { return undefined; }
+}
+
+export class EtcdSubnetManager implements SubnetManager {
+  readonly name = 'etcd';
+  private readonly etcd: Etcd3;
+  private etcdLease: EtcdLease | undefined;
+  private conf: FlannelNetConf | undefined;
+
+  constructor(endpoints: string[], private readonly prefix = '/coreos.com/network', private readonly ttlSeconds = DEFAULT_LEASE_TTL_S, private readonly log?: Logger) {
+    this.etcd = new Etcd3({ hosts: endpoints, dialTimeout: 3000 });
+  }
+
+  private get subnetsPrefix(): string { return `${this.prefix}/subnets/`; }
+
+  async networkConfig(): Promise<FlannelNetConf> {
+    if (this.conf) return this.conf;
+    for (let attempt = 0; ; attempt++) {
+      const v = await this.etcd.get(`${this.prefix}/config`).string().catch((e: unknown) => { this.log?.warn({ err: (e as Error).message }, 'etcd not reachable'); return undefined; });
+      if (v) { this.conf = parseNetConf(v); return this.conf; }
+      if (attempt % 10 === 0) this.log?.info({ key: `${this.prefix}/config` }, 'waiting for the network config in etcd');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
+  async acquireLease(attrs: LeaseAttrs, signal: AbortSignal): Promise<Lease> {
+    const conf = await this.networkConfig();
+    const value = JSON.stringify({ PublicIP: attrs.PublicIP, PublicIPv6: attrs.PublicIPv6 ?? null, BackendType: attrs.BackendType, BackendData: attrs.BackendData });
+    for (let attempt = 0; attempt < 10 && !signal.aborted; attempt++) {
+      const existing = await this.etcd.getAll().prefix(this.subnetsPrefix).strings();
+      const taken = new Set<string>();
+      let mine: string | undefined;
+      for (const [k, v] of Object.entries(existing)) {
+        const s = keySubnet(k);
+        if (!s) continue;
+        taken.add(s);
+        if (parseAttrs(v)?.PublicIP === attrs.PublicIP) mine = s;
+      }
+      const lease = this.etcd.lease(this.ttlSeconds, { autoKeepAlive: true });
+      lease.on('lost', (e: Error) => this.log?.warn({ err: e.message }, 'etcd lease lost; it will be re-acquired on restart'));
+      if (mine) {
+        // Our previous lease (same public IP): take it over with a fresh TTL.
+        await lease.put(`${this.subnetsPrefix}${subnetKey(mine)}`).value(value);
+        this.etcdLease = lease;
+        return { subnet: mine, attrs, expiration: Date.now() + this.ttlSeconds * 1000 };
+      }
+      const free = subnetsBetween(conf.SubnetMin, conf.SubnetMax, conf.SubnetLen).filter((s) => !taken.has(s));
+      if (!free.length) { await lease.revoke().catch(() => undefined); throw new SubnetExhaustedError(`no free subnet of /${conf.SubnetLen} left in ${conf.Network}`); }
+      const subnet = free[Math.floor(Math.random() * Math.min(free.length, 64))]!;
+      const key = `${this.subnetsPrefix}${subnetKey(subnet)}`;
+      const leaseId = await lease.grant();
+      const res = await this.etcd.if(key, 'Create', '==', 0).then(this.etcd.put(key).value(value).lease(leaseId)).commit();
+      if (res.succeeded) {
+        this.etcdLease = lease;
+        return { subnet, attrs, expiration: Date.now() + this.ttlSeconds * 1000 };
+      }
+      await lease.revoke().catch(() => undefined); // someone else took it: try again
+    }
+    throw new SubnetExhaustedError('could not acquire a subnet lease (aborted or too many races)');
+  }
+
+  async *watchLeases(signal: AbortSignal): AsyncIterable<LeaseEvent[]> {
+    const q = new BatchQueue<LeaseEvent>();
+    const known = new Map<string, Lease>();
+    const watcher = await this.etcd.watch().prefix(this.subnetsPrefix).create();
+    watcher.on('put', (kv) => {
+      const subnet = keySubnet(kv.key.toString());
+      const attrs = parseAttrs(kv.value.toString());
+      if (!subnet || !attrs) return;
+      const l: Lease = { subnet, attrs };
+      known.set(subnet, l);
+      q.push({ type: 'added', lease: l });
+    });
+    watcher.on('delete', (kv) => {
+      const subnet = keySubnet(kv.key.toString());
+      if (!subnet) return;
+      const l = known.get(subnet) ?? { subnet, attrs: { PublicIP: '', BackendType: '', BackendData: null } };
+      known.delete(subnet);
+      q.push({ type: 'removed', lease: l });
+    });
+    const onAbort = (): void => { void watcher.cancel().catch(() => undefined); };
+    signal.addEventListener('abort', onAbort, { once: true });
+    const all = await this.etcd.getAll().prefix(this.subnetsPrefix).strings();
+    const initial: LeaseEvent[] = [];
+    for (const [k, v] of Object.entries(all)) {
+      const subnet = keySubnet(k), attrs = parseAttrs(v);
+      if (subnet && attrs) { const l = { subnet, attrs }; known.set(subnet, l); initial.push({ type: 'added', lease: l }); }
+    }
+    yield initial;
+    yield* q.drain(signal);
+  }
+
+  /** Stops keeping the lease alive (it expires after its TTL, as flannel's does) and closes the client. */
+  async close(): Promise<void> {
+    this.etcdLease?.release();
+    this.etcd.close();
+  }
+}
