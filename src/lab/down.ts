@@ -1,0 +1,78 @@
+/**
+ * `podnet lab down`: removes every process, pod sandbox, namespace, mount and file of a lab — from
+ * its state file when there is one, and by scanning (pidfiles, command lines mentioning the lab
+ * dir, processes inside the lab's namespaces, /run/netns/pn-<lab>-*) when there is not, so it also
+ * works after kill -9 of everything or a half-finished `up`. Idempotent.
+ */
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { exec } from '../util/exec.js';
+import { listNamedNetns, netnsPath } from '../net/netns.js';
+import { labDir, netnsName, nodeDir, PODNET_MAIN } from './paths.js';
+import { processesInNetns, processesMentioning, readPidFile, recordAlive, terminate } from './procs.js';
+import type { Progress } from './up.js';
+import { readState } from './up.js';
+
+export interface DownReport { processes: number; netns: string[]; sandboxes: string[] }
+
+function labNetns(name: string): string[] {
+  const prefix = `pn-${name}-`;
+  const fromState = readState(name)?.netns ?? [];
+  return [...new Set([...fromState, ...listNamedNetns().filter((n) => n.startsWith(prefix))])].filter((n) => existsSync(netnsPath(n)));
+}
+
+function labMounts(dir: string): string[] {
+  try {
+    return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m === dir || m.startsWith(`${dir}/`)).sort((a, b) => b.length - a.length);
+  } catch { return []; }
+}
+
+export async function labDown(name: string, progress?: Progress): Promise<DownReport> {
+  const dir = labDir(name);
+  const report: DownReport = { processes: 0, netns: [], sandboxes: [] };
+  const say = (s: string): void => progress?.info(s);
+
+  // 1. The daemons (agents first, so nothing re-creates pods), by pidfile.
+  const pidDir = join(dir, 'pids');
+  const recs = existsSync(pidDir) ? readdirSync(pidDir).map((f) => readPidFile(join(pidDir, f))).filter(recordAlive) : [];
+  const order = (n: string): number => (n.startsWith('agent-') ? 0 : n === 'apiserver' ? 1 : 2);
+  recs.sort((a, b) => order(a!.name) - order(b!.name));
+  if (recs.length) {
+    say(`stopping ${recs.map((r) => r!.name).join(', ')}`);
+    await terminate(recs.filter((r) => r!.name.startsWith('agent-')).map((r) => r!.pid));
+    await terminate(recs.filter((r) => !r!.name.startsWith('agent-')).map((r) => r!.pid));
+    report.processes += recs.length;
+  }
+
+  // 2. Pod sandboxes of every node: CNI DEL inside the node netns, pause + containers stopped, netns mounts removed.
+  const nodesDir = join(dir, 'nodes');
+  for (const node of existsSync(nodesDir) ? readdirSync(nodesDir) : []) {
+    const stateDir = join(nodeDir(name, node), 'state');
+    if (!existsSync(join(stateDir, 'kubelet'))) continue;
+    const ns = netnsName(name, node);
+    const nsFile = netnsPath(ns);
+    // Never in the root netns: inside the node's netns, or a throwaway one when it is gone.
+    const enter = existsSync(nsFile) ? ['nsenter', `--net=${nsFile}`, '--'] : ['unshare', '--net', '--'];
+    const r = await exec([...enter, process.execPath, PODNET_MAIN, 'lab', 'node-cleanup', '--state-dir', stateDir, ...(existsSync(nsFile) ? [] : ['--no-cni'])], { allowFail: true, timeoutMs: 120_000 });
+    if (r.code !== 0) say(`node ${node}: sandbox cleanup reported: ${(r.stderr || r.stdout).trim().split('\n').slice(-1)[0]}`);
+    report.sandboxes.push(node);
+  }
+
+  // 3. Anything else still running for this lab: by command line, then by namespace.
+  const stray = processesMentioning(`${dir}/`);
+  if (stray.length) { say(`stopping ${stray.length} leftover process(es)`); await terminate(stray, 1000); report.processes += stray.length; }
+  const netns = labNetns(name);
+  const inside = processesInNetns(netns.map(netnsPath));
+  if (inside.length) { say(`stopping ${inside.length} process(es) inside the lab namespaces`); await terminate(inside, 1000); report.processes += inside.length; }
+
+  // 4. Namespaces (links inside them go with them), mounts, files.
+  for (const n of netns) {
+    await exec(['ip', 'netns', 'delete', n], { allowFail: true });
+    report.netns.push(n);
+  }
+  if (netns.length) say(`removed namespaces ${netns.join(', ')}`);
+  for (const m of labMounts(dir)) await exec(['umount', '-l', m], { allowFail: true });
+  rmSync(dir, { recursive: true, force: true });
+
+  return report;
+}

@@ -1,0 +1,5 @@
+export { labUp, startNodeAgent, readState, adminKubeconfig, consoleProgress, LabError, type LabState, type Progress } from './up.js';
+export { labDown, type DownReport } from './down.js';
+export { labStatus } from './status.js';
+export { labSpec, type LabSpec, type LabFlags } from './spec.js';
+export { labDir, netnsName, nodeDir } from './paths.js';

@@ -1,0 +1,78 @@
+/**
+ * The lab's processes: started detached (own session, output to a log file, a pidfile recording
+ * pid + start time), found again for `lab down` by pidfile, by command line (the lab dir) and by
+ * network namespace, so nothing survives even when the state file is lost.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { procAlive, procStartTime } from '../net/sandbox.js';
+
+export interface ProcRecord { name: string; pid: number; startTime?: number; argv: string[]; log: string }
+
+/** Starts argv detached with stdout/stderr appended to `log`; writes the pidfile. */
+export function spawnDetached(name: string, argv: string[], o: { log: string; pidFile: string; env?: NodeJS.ProcessEnv; cwd?: string }): ProcRecord {
+  mkdirSync(dirname(o.log), { recursive: true });
+  mkdirSync(dirname(o.pidFile), { recursive: true });
+  const fd = openSync(o.log, 'a');
+  const c = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', fd, fd], env: { ...process.env, ...o.env }, cwd: o.cwd });
+  closeSync(fd);
+  c.unref();
+  if (!c.pid) throw new Error(`could not start ${name}: ${argv.join(' ')}`);
+  const rec: ProcRecord = { name, pid: c.pid, startTime: procStartTime(c.pid), argv, log: o.log };
+  writeFileSync(o.pidFile, JSON.stringify(rec) + '\n');
+  return rec;
+}
+
+export function readPidFile(path: string): ProcRecord | undefined {
+  try { return JSON.parse(readFileSync(path, 'utf8')) as ProcRecord; } catch { return undefined; }
+}
+
+export function recordAlive(r: ProcRecord | undefined): boolean {
+  return !!r && procAlive(r.pid, r.startTime);
+}
+
+function sleep(ms: number): Promise<void> { return new Promise((r) => setTimeout(r, ms)); }
+
+/** SIGTERM, then SIGKILL after graceMs, for the given pids (those still alive). */
+export async function terminate(pids: number[], graceMs = 3000): Promise<void> {
+  const alive = (p: number): boolean => { try { process.kill(p, 0); return true; } catch { return false; } };
+  for (const p of pids) { try { process.kill(p, 'SIGTERM'); } catch { /* gone */ } }
+  const end = Date.now() + graceMs;
+  while (Date.now() < end && pids.some(alive)) await sleep(50);
+  for (const p of pids) { try { if (alive(p)) process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
+  const end2 = Date.now() + 2000;
+  while (Date.now() < end2 && pids.some(alive)) await sleep(20);
+}
+
+/** Processes whose command line mentions `needle` (e.g. the lab dir), never ourselves or our parent. */
+export function processesMentioning(needle: string): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    const pid = Number(d);
+    if (pid === process.pid || pid === process.ppid) continue;
+    try {
+      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').join(' ');
+      if (cmd.includes(needle)) out.push(pid);
+    } catch { /* gone */ }
+  }
+  return out;
+}
+
+/** Processes living in one of the given network namespaces (by nsfs inode). */
+export function processesInNetns(netnsFiles: string[]): number[] {
+  const inodes = new Set<string>();
+  for (const f of netnsFiles) { try { inodes.add(`net:[${statSync(f).ino}]`); } catch { /* gone */ } }
+  if (!inodes.size) return [];
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    const pid = Number(d);
+    if (pid === process.pid) continue;
+    try { if (inodes.has(readlinkSync(`/proc/${d}/ns/net`))) out.push(pid); } catch { /* gone or kernel thread */ }
+  }
+  return out;
+}
+
+export function removePidFile(path: string): void { rmSync(path, { force: true }); }

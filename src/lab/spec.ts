@@ -1,0 +1,53 @@
+/** What a lab is made of, from `lab up` flags (pure). */
+import { nthAddress } from '../dns/addon.js';
+
+export type Backend = 'vxlan' | 'host-gw';
+export type SubnetManagerKind = 'kube' | 'etcd';
+export type ProxyModeName = 'iptables' | 'nftables' | 'userspace' | 'ipvs';
+
+export interface LabNode { name: string; ip: string; podCidr?: string; port: string }
+export interface LabSpec {
+  name: string;
+  nodes: LabNode[];
+  ext: { ip: string };
+  clusterCidr: string;
+  serviceCidr: string;
+  nodePortRange: string;
+  dnsIP: string;
+  clusterDomain: string;
+  /** The lab's own upstream zone, served by dnsmasq in the client netns. */
+  upstreamZone: string;
+  backend: Backend;
+  subnetManager: SubnetManagerKind;
+  proxyMode: ProxyModeName;
+  leaseTtlSeconds: number;
+  example?: 'seed';
+}
+
+export interface LabFlags { name?: string; nodes?: number; backend?: Backend; subnetManager?: SubnetManagerKind; proxyMode?: ProxyModeName; example?: string }
+
+export const UNDERLAY_NET = '192.168.138';
+export const FIRST_NODE_HOST = 221;
+
+export function labSpec(f: LabFlags): LabSpec {
+  const seed = f.example === 'seed';
+  if (f.example !== undefined && !seed) throw new Error(`unknown example "${f.example}" (have: seed)`);
+  const name = f.name ?? (seed ? 'seed' : 'lab');
+  if (!/^[a-z0-9]([a-z0-9-]{0,14}[a-z0-9])?$/.test(name)) throw new Error(`lab name "${name}" must be 1-16 lower-case letters, digits or '-'`);
+  const count = seed ? 2 : (f.nodes ?? 2);
+  if (!Number.isInteger(count) || count < 1 || count > 20) throw new Error(`--nodes must be 1-20, not ${f.nodes}`);
+  const nodes: LabNode[] = Array.from({ length: count }, (_, i) => ({
+    name: seed ? `k8s-node${i + 1}` : `node${i + 1}`,
+    ip: `${UNDERLAY_NET}.${FIRST_NODE_HOST + i}`,
+    port: `vn${i + 1}`,
+    ...(seed ? { podCidr: i === 0 ? '10.20.37.0/24' : '10.20.92.0/24' } : {}),
+  }));
+  const clusterCidr = seed ? '10.20.0.0/16' : '10.244.0.0/16';
+  const serviceCidr = seed ? '10.10.0.0/16' : '10.96.0.0/12';
+  return {
+    name, nodes, ext: { ip: `${UNDERLAY_NET}.100` }, clusterCidr, serviceCidr, nodePortRange: '30000-32767',
+    dnsIP: nthAddress(serviceCidr, 10), clusterDomain: 'cluster.local', upstreamZone: 'lab.test',
+    backend: f.backend ?? 'vxlan', subnetManager: f.subnetManager ?? 'kube', proxyMode: f.proxyMode ?? 'iptables',
+    leaseTtlSeconds: 10, example: seed ? 'seed' : undefined,
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * The lab's wiring, all inside namespaces the lab creates: an underlay netns with a bridge, one
+ * netns per node with eth0 on that bridge, and an external-client netns on it too. Nothing is
+ * created in the root network namespace (links are made inside the underlay netns and their
+ * peers moved straight into the node netns).
+ */
+import { addAddr, listAddrs } from '../net/addr.js';
+import { createBridge, createVeth, getLink, setMaster, setUp } from '../net/link.js';
+import { createNamedNetns, deleteNamedNetns, netnsPath } from '../net/netns.js';
+import { setSysctls } from '../net/sysctl.js';
+
+export const UNDERLAY_BRIDGE = 'underlay';
+export const UNDERLAY_PREFIX = 24;
+
+export interface Host { name: string; netns: string; ip: string; port: string }
+
+/** The underlay netns and its bridge. */
+export async function ensureUnderlay(netns: string): Promise<void> {
+  const ns = await createNamedNetns(netns);
+  if (!(await getLink(ns, UNDERLAY_BRIDGE))) await createBridge(ns, UNDERLAY_BRIDGE);
+  await setUp(ns, UNDERLAY_BRIDGE);
+  // The underlay is a plain L2 segment: its bridge must not run our traffic through iptables.
+  await setSysctls(ns, { 'net.ipv4.ip_forward': 0 });
+}
+
+/** A host (node or client) netns with eth0 (ip/24) plugged into the underlay bridge by port `port`. */
+export async function ensureHost(underlayNetns: string, h: Host): Promise<void> {
+  const ns = await createNamedNetns(h.netns);
+  const u = netnsPath(underlayNetns);
+  if (!(await getLink(ns, 'eth0'))) {
+    if (await getLink(u, h.port)) {
+      const { deleteLink } = await import('../net/link.js');
+      await deleteLink(u, h.port);
+    }
+    await createVeth(u, h.port, 'eth0', ns);
+  }
+  await setMaster(u, h.port, UNDERLAY_BRIDGE);
+  await setUp(u, h.port);
+  const want = `${h.ip}/${UNDERLAY_PREFIX}`;
+  if (!(await listAddrs(ns, { dev: 'eth0', family: 4 })).some((a) => a.cidr === want)) await addAddr(ns, 'eth0', want);
+  await setUp(ns, 'eth0');
+}
+
+export async function nodeSysctls(netns: string): Promise<void> {
+  await setSysctls(netnsPath(netns), { 'net.ipv4.ip_forward': 1, 'net.ipv4.conf.all.rp_filter': 0, 'net.ipv4.conf.default.rp_filter': 0 });
+}
+
+export async function removeNetns(names: string[]): Promise<void> {
+  for (const n of names) await deleteNamedNetns(n);
+}

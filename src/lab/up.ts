@@ -1,0 +1,224 @@
+/**
+ * `podnet lab up`: namespaces and wiring, the lab's upstream DNS (and etcd), the API server in the
+ * root namespace on 127.0.0.1 + a unix socket, one agent per node inside its netns, the DNS
+ * add-on, and optionally the seed's example cluster. Each step prints its progress.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { createClient, loadKubeconfig, R, isAlreadyExists, type KubeClient } from '../client/index.js';
+import type { KObject } from '../api/kinds/types.js';
+import { ensurePki, issueClientCert, renderKubeconfig } from '../api/pki.js';
+import { dnsAddonManifests } from '../dns/addon.js';
+import { exec } from '../util/exec.js';
+import { PodnetError } from '../util/errors.js';
+import { labDir, logDir, netnsName, nodeDir, pidFile, PODNET_BIN, PODNET_MAIN, REPO_ROOT, stateFile } from './paths.js';
+import { readPidFile, recordAlive, spawnDetached } from './procs.js';
+import { labSpec, type LabFlags, type LabSpec } from './spec.js';
+import { ensureHost, ensureUnderlay, nodeSysctls } from './topology.js';
+
+export class LabError extends PodnetError {}
+
+export interface LabState {
+  spec: LabSpec;
+  createdAt: string;
+  apiPort?: number;
+  /** Every netns the lab made (removed by down). */
+  netns: string[];
+  phase: 'building' | 'up';
+}
+
+export function readState(name: string): LabState | undefined {
+  try { return JSON.parse(readFileSync(stateFile(name), 'utf8')) as LabState; } catch { return undefined; }
+}
+function writeState(s: LabState): void {
+  writeFileSync(stateFile(s.spec.name), JSON.stringify(s, null, 2) + '\n');
+}
+
+export function adminKubeconfig(name: string): string { return join(labDir(name), 'api', 'admin.kubeconfig'); }
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => { const p = (s.address() as AddressInfo).port; s.close(() => resolve(p)); });
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, f: () => Promise<T | undefined | false>, ms: number, logHint?: string): Promise<T> {
+  const end = Date.now() + ms;
+  let last = '';
+  for (;;) {
+    try { const v = await f(); if (v) return v; } catch (e) { last = (e as Error).message; }
+    if (Date.now() > end) throw new LabError('ETIMEOUT', `timed out waiting for ${what}${last ? ` (${last})` : ''}${logHint ? `; see ${logHint}` : ''}`);
+    await sleep(250);
+  }
+}
+
+export interface Progress { step(title: string): void; done(detail?: string): void; info(line: string): void }
+
+export function consoleProgress(total: number, out: NodeJS.WritableStream = process.stdout): Progress {
+  let i = 0, t0 = 0;
+  return {
+    step(title) { i++; t0 = Date.now(); out.write(`[${i}/${total}] ${title} ... `); },
+    done(detail) { out.write(`ok${detail ? ` (${detail})` : ''} ${((Date.now() - t0) / 1000).toFixed(1)}s\n`); },
+    info(line) { out.write(`${line}\n`); },
+  };
+}
+
+async function createAll(client: KubeClient, objs: KObject[]): Promise<void> {
+  for (const o of objs) {
+    const ns = o.metadata.namespace;
+    const ref = refFor(o, ns);
+    try { await client.create(ref, o); } catch (e) { if (!isAlreadyExists(e)) throw e; }
+  }
+}
+
+function refFor(o: KObject, ns?: string): ReturnType<typeof R.pods> {
+  switch (`${o.apiVersion}/${o.kind}`) {
+    case 'v1/Namespace': return R.namespaces;
+    case 'v1/Pod': return R.pods(ns);
+    case 'v1/Service': return R.services(ns);
+    case 'v1/ConfigMap': return R.configmaps(ns);
+    case 'apps/v1/Deployment': return R.deployments(ns);
+    default: throw new LabError('EKIND', `the lab cannot create ${o.apiVersion} ${o.kind}`);
+  }
+}
+
+export function exampleObjects(example: 'seed'): KObject[] {
+  const text = readFileSync(join(REPO_ROOT, 'examples', example, 'cluster.yaml'), 'utf8');
+  return parseAllDocuments(text).map((d) => d.toJSON() as KObject).filter((o) => o && o.kind);
+}
+
+export async function labUp(flags: LabFlags, progress: Progress = consoleProgress(11)): Promise<LabState> {
+  const spec = labSpec(flags);
+  const dir = labDir(spec.name);
+  const prev = readState(spec.name);
+  if (prev || existsSync(dir)) {
+    const api = readPidFile(pidFile(spec.name, 'apiserver'));
+    if (recordAlive(api)) throw new LabError('EEXIST', `lab "${spec.name}" is already up (podnet lab status --name ${spec.name}); run podnet lab down --name ${spec.name} first`);
+    throw new LabError('EEXIST', `lab "${spec.name}" has leftovers of an earlier run; run podnet lab down --name ${spec.name} first`);
+  }
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  mkdirSync(logDir(spec.name), { recursive: true });
+  const underlay = netnsName(spec.name, 'underlay');
+  const extNs = netnsName(spec.name, 'ext');
+  const state: LabState = {
+    spec, createdAt: new Date().toISOString(), phase: 'building',
+    netns: [underlay, extNs, ...spec.nodes.map((n) => netnsName(spec.name, n.name))],
+  };
+  writeState(state);
+
+  progress.step(`network namespaces: ${underlay} (bridge), ${spec.nodes.map((n) => netnsName(spec.name, n.name)).join(', ')}, ${extNs}`);
+  await ensureUnderlay(underlay);
+  for (const n of spec.nodes) {
+    const ns = netnsName(spec.name, n.name);
+    await ensureHost(underlay, { name: n.name, netns: ns, ip: n.ip, port: n.port });
+    await nodeSysctls(ns);
+  }
+  await ensureHost(underlay, { name: 'ext', netns: extNs, ip: spec.ext.ip, port: 'vext' });
+  progress.done(`${spec.nodes.map((n) => `${n.name}=${n.ip}`).join(' ')} client=${spec.ext.ip}`);
+
+  progress.step(`upstream DNS (dnsmasq, zone ${spec.upstreamZone}) in ${extNs}`);
+  spawnDetached('dnsmasq', ['nsenter', `--net=/run/netns/${extNs}`, '--', 'dnsmasq', '--keep-in-foreground', '--no-resolv', '--no-hosts', '--no-daemon',
+    `--listen-address=${spec.ext.ip}`, '--bind-interfaces', '--port=53', `--pid-file=${join(dir, 'dnsmasq.pid')}`,
+    `--host-record=www.${spec.upstreamZone},${spec.ext.ip}`, `--host-record=client.${spec.upstreamZone},${spec.ext.ip}`,
+    `--auth-zone=${spec.upstreamZone}`, `--auth-server=ns.${spec.upstreamZone}`, `--auth-soa=1,hostmaster.${spec.upstreamZone},1200,120,604800,30`,
+  ], { log: join(logDir(spec.name), 'dnsmasq.log'), pidFile: pidFile(spec.name, 'dnsmasq') });
+  for (const n of spec.nodes) {
+    mkdirSync(nodeDir(spec.name, n.name), { recursive: true });
+    writeFileSync(join(nodeDir(spec.name, n.name), 'resolv.conf'), `# the lab's upstream resolver (never the host's)\nnameserver ${spec.ext.ip}\n`);
+  }
+  progress.done(`${spec.ext.ip}:53`);
+
+  progress.step(spec.subnetManager === 'etcd' ? `etcd for flannel leases in ${extNs}` : 'flannel subnet manager: kube (node.spec.podCIDR + annotations)');
+  const etcdURL = `http://${spec.ext.ip}:2379`;
+  if (spec.subnetManager === 'etcd') {
+    spawnDetached('etcd', ['nsenter', `--net=/run/netns/${extNs}`, '--', 'etcd', '--name', 'lab', '--data-dir', join(dir, 'etcd'),
+      '--listen-client-urls', etcdURL, '--advertise-client-urls', etcdURL,
+      '--listen-peer-urls', 'http://127.0.0.1:2380', '--initial-advertise-peer-urls', 'http://127.0.0.1:2380', '--initial-cluster', 'lab=http://127.0.0.1:2380',
+    ], { log: join(logDir(spec.name), 'etcd.log'), pidFile: pidFile(spec.name, 'etcd') });
+    const netConf = JSON.stringify({ Network: spec.clusterCidr, SubnetLen: 24, Backend: spec.backend === 'vxlan' ? { Type: 'vxlan', VNI: 1, Port: 8472 } : { Type: 'host-gw' } });
+    await until('etcd', async () => (await exec(['ip', 'netns', 'exec', extNs, 'etcdctl', '--endpoints', etcdURL, 'put', '/coreos.com/network/config', netConf], { allowFail: true, timeoutMs: 5000 })).code === 0, 30_000, join(logDir(spec.name), 'etcd.log'));
+    progress.done(`${etcdURL}, /coreos.com/network/config written`);
+  } else {
+    progress.done();
+  }
+
+  progress.step('API server (root namespace: 127.0.0.1 and a unix socket) with the controllers');
+  const apiDir = join(dir, 'api');
+  const sock = join(dir, 'api.sock');
+  const port = await freePort();
+  state.apiPort = port;
+  writeState(state);
+  spawnDetached('apiserver', [process.execPath, PODNET_MAIN, 'apiserver', '--data-dir', apiDir, '--listen', `127.0.0.1:${port}`, '--unix-socket', sock,
+    '--service-cluster-ip-range', spec.serviceCidr, '--service-node-port-range', spec.nodePortRange, '--cluster-cidr', spec.clusterCidr, '--node-cidr-mask-size', '24',
+  ], { log: join(logDir(spec.name), 'apiserver.log'), pidFile: pidFile(spec.name, 'apiserver') });
+  const kc = adminKubeconfig(spec.name);
+  await until('the API server', async () => existsSync(kc) && existsSync(sock), 30_000, join(logDir(spec.name), 'apiserver.log'));
+  const client = createClient({ ...loadKubeconfig(kc), userAgent: 'podnet-lab' });
+  try {
+    await until('the API server to answer', async () => { await client.list(R.namespaces); return true; }, 30_000);
+    progress.done(`https://127.0.0.1:${port}, unix://${sock}`);
+
+    progress.step('credentials: one client certificate per node, one for the DNS add-on');
+    const pki = ensurePki(apiDir);
+    for (const n of spec.nodes) {
+      const pair = issueClientCert(apiDir, `system:node:${n.name}`, ['system:nodes']);
+      writeFileSync(join(nodeDir(spec.name, n.name), 'kubeconfig'), renderKubeconfig({ server: `unix://${sock}`, ca: pki.ca.cert, cert: pair.cert, key: pair.key, user: `system:node:${n.name}` }), { mode: 0o600 });
+    }
+    const dnsPair = issueClientCert(apiDir, 'system:serviceaccount:kube-system:podnet-dns', ['system:serviceaccounts']);
+    const dnsKubeconfig = join(dir, 'dns.kubeconfig');
+    writeFileSync(dnsKubeconfig, renderKubeconfig({ server: `unix://${sock}`, ca: pki.ca.cert, cert: dnsPair.cert, key: dnsPair.key, user: 'podnet-dns' }), { mode: 0o600 });
+    progress.done(`${spec.nodes.length} node credentials`);
+
+    progress.step(`node agents (kubelet + flannel ${spec.backend} + kube-proxy ${spec.proxyMode}), one per node netns`);
+    for (const n of spec.nodes) startNodeAgent(spec, n.name);
+    progress.done(spec.nodes.map((n) => n.name).join(', '));
+
+    progress.step('nodes Ready');
+    await until('every node Ready', async () => {
+      const l = await client.list<KObject & { status?: { conditions?: { type: string; status: string }[] } }>(R.nodes);
+      const ready = l.items.filter((x) => x.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+      return ready.length === spec.nodes.length;
+    }, 90_000, join(logDir(spec.name), 'agent-*.log'));
+    progress.done();
+
+    progress.step(`cluster DNS add-on (kube-dns ${spec.dnsIP}, upstream ${spec.ext.ip})`);
+    await createAll(client, dnsAddonManifests({ serviceIP: spec.dnsIP, zone: spec.clusterDomain, podnetBin: PODNET_BIN, kubeconfigPath: dnsKubeconfig, upstreams: [spec.ext.ip], replicas: 1 }));
+    progress.done();
+
+    progress.step(spec.example ? `example "${spec.example}" (examples/${spec.example}/cluster.yaml)` : 'no example requested');
+    if (spec.example) await createAll(client, exampleObjects(spec.example));
+    progress.done();
+
+    progress.step('pods Running and Ready');
+    await until('every pod Ready', async () => {
+      const l = await client.list<KObject & { status?: { phase?: string; conditions?: { type: string; status: string }[] } }>(R.pods());
+      return l.items.length > 0 && l.items.every((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    }, 120_000, join(logDir(spec.name), 'agent-*.log'));
+    progress.done();
+  } finally {
+    client.close();
+  }
+  state.phase = 'up';
+  writeState(state);
+  return state;
+}
+
+/** Starts (or restarts) one node's agent inside its netns. */
+export function startNodeAgent(spec: LabSpec, node: string): void {
+  const n = spec.nodes.find((x) => x.name === node);
+  if (!n) throw new LabError('ENONODE', `no node ${node} in lab ${spec.name}`);
+  const nd = nodeDir(spec.name, n.name);
+  const ns = netnsName(spec.name, n.name);
+  spawnDetached(`agent-${n.name}`, ['nsenter', `--net=/run/netns/${ns}`, '--', process.execPath, PODNET_MAIN, 'agent',
+    '--node-name', n.name, '--node-ip', n.ip, '--kubeconfig', join(nd, 'kubeconfig'), '--state-dir', join(nd, 'state'),
+    '--subnet-manager', spec.subnetManager, '--etcd-endpoints', `http://${spec.ext.ip}:2379`, '--subnet-lease-ttl', String(spec.leaseTtlSeconds),
+    '--backend', spec.backend, '--cluster-cidr', spec.clusterCidr, ...(n.podCidr ? ['--pod-cidr', n.podCidr] : []),
+    '--proxy-mode', spec.proxyMode, '--cluster-dns', spec.dnsIP, '--cluster-domain', spec.clusterDomain, '--resolv-conf', join(nd, 'resolv.conf'),
+  ], { log: join(logDir(spec.name), `agent-${n.name}.log`), pidFile: pidFile(spec.name, `agent-${n.name}`) });
+}
