@@ -93,7 +93,7 @@ export function exampleObjects(example: 'seed'): KObject[] {
   return parseAllDocuments(text).map((d) => d.toJSON() as KObject).filter((o) => o && o.kind);
 }
 
-export async function labUp(flags: LabFlags, progress: Progress = consoleProgress(11)): Promise<LabState> {
+export async function labUp(flags: LabFlags, progress: Progress = consoleProgress(10)): Promise<LabState> {
   const spec = labSpec(flags);
   const dir = labDir(spec.name);
   const prev = readState(spec.name);

@@ -22,7 +22,7 @@ export function register(program: Command): void {
       if (!['iptables', 'nftables', 'userspace', 'ipvs'].includes(o.proxyMode)) throw new PodnetError('EFLAG', `--proxy-mode must be iptables, nftables, userspace or ipvs, not "${o.proxyMode}"`);
       const st = await labUp({
         name: o.name, nodes: Number(o.nodes), backend: o.backend as 'vxlan', subnetManager: o.subnetManager as 'kube', proxyMode: o.proxyMode as 'iptables', example: o.example,
-      }, consoleProgress(11));
+      }, consoleProgress(10));
       const n = st.spec.name;
       const kc = adminKubeconfig(n);
       const node1 = st.spec.nodes[0]!.name;
