@@ -1,0 +1,84 @@
+/**
+ * The seed's example cluster, end to end as seed 000 walks through it: `podnet lab up --example
+ * seed`, then from the client pod wp-mysql on k8s-node1 the mysql-demo Service by name (cluster
+ * DNS) and by ClusterIP reaches mysql-demo on k8s-node2; the external client reaches node port
+ * 30016 on both nodes; k8s-node1's nat table carries the seed's rules name for name.
+ * (Issues 4, 5 acceptance 1, 6 acceptance 1.)
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SEED, MODERN } from '../support/seed-rules.js';
+import { PODNET, must, run, labKubectl, labLeftovers, cniNetns, labDown, randomLabName } from '../support/lab.js';
+
+test('seed example: DNS names, ClusterIP and NodePort reach mysql-demo; the nat table matches the seed', { timeout: 300_000 }, async (t) => {
+  const lab = randomLabName('tsd');
+  const cniBefore = cniNetns();
+  try {
+    const up = await must(PODNET, ['lab', 'up', '--example', 'seed', '--name', lab], { timeoutMs: 240_000 });
+    assert.match(up, /lab ".*" is up/);
+    const kubectl = labKubectl(lab);
+    const exec = (cmd: string): Promise<string> => kubectl(['-n', 'hyjx--hyjx-group3', 'exec', 'wp-mysql', '--', 'sh', '-c', cmd]);
+
+    await t.test('nodes Ready with InternalIP and the seed podCIDRs', async () => {
+      const wide = await kubectl(['get', 'nodes', '-o', 'wide']);
+      assert.match(wide, /^k8s-node1\s+Ready\s+<none>\s+\S+\s+v1\.32\.0\s+192\.168\.138\.221\s/m);
+      assert.match(wide, /^k8s-node2\s+Ready\s+<none>\s+\S+\s+v1\.32\.0\s+192\.168\.138\.222\s/m);
+      const cidrs = await kubectl(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.spec.podCIDR}{"\\n"}{end}']);
+      assert.match(cidrs, /^k8s-node1=10\.20\.37\.0\/24$/m);
+      assert.match(cidrs, /^k8s-node2=10\.20\.92\.0\/24$/m);
+      const pods = await kubectl(['get', 'pods', '-n', 'hyjx--hyjx-group3', '-o', 'wide']);
+      assert.match(pods, /^mysql-demo\s+1\/1\s+Running\s+0\s+\S+\s+10\.20\.92\.11\s+k8s-node2\s/m);
+      assert.match(pods, /^wp-mysql\s+1\/1\s+Running\s+0\s+\S+\s+10\.20\.37\.\d+\s+k8s-node1\s/m);
+    });
+
+    await t.test('resolv.conf as the kubelet writes it; every seed name resolves to the ClusterIP', async () => {
+      const rc = await exec('cat /etc/resolv.conf');
+      assert.match(rc, /^nameserver 10\.10\.0\.10$/m);
+      assert.match(rc, /^search hyjx--hyjx-group3\.svc\.cluster\.local svc\.cluster\.local cluster\.local$/m);
+      assert.match(rc, /^options ndots:5$/m);
+      for (const name of ['mysql-demo', 'mysql-demo.hyjx--hyjx-group3', 'mysql-demo.hyjx--hyjx-group3.svc.cluster.local']) {
+        assert.match(await exec(`getent hosts ${name}`), /^10\.10\.147\.26\s/m, name);
+      }
+      // Outside the cluster zone: forwarded to the lab's upstream (dnsmasq in the client netns).
+      assert.match(await exec('getent hosts www.lab.test'), /^192\.168\.138\.100\s/m);
+    });
+
+    await t.test('a TCP connection by name and by ClusterIP reaches mysql-demo on the other node', async () => {
+      for (const target of ['mysql-demo 13306', '10.10.147.26 13306', 'mysql-demo2 23306']) {
+        const greeting = await exec(`nc -w 3 ${target} </dev/null | head -c 200 | tr -c '[:print:]' .`);
+        assert.match(greeting, /mysql-demo/, `greeting through ${target}`);
+      }
+    });
+
+    await t.test('the external client reaches node port 30016 on either node', async () => {
+      for (const ip of ['192.168.138.221', '192.168.138.222']) {
+        const r = await must(PODNET, ['lab', 'exec', '--name', lab, 'client', '--', 'sh', '-c', `nc -w 3 ${ip} 30016 </dev/null | head -c 200 | tr -c '[:print:]' .`]);
+        assert.match(r, /mysql-demo/, `node port on ${ip}`);
+      }
+    });
+
+    await t.test('iptables-save -t nat on k8s-node1 carries the seed\'s rules, name for name', async () => {
+      const nat = await must(PODNET, ['lab', 'exec', '--name', lab, 'k8s-node1', '--', 'iptables-save', '-t', 'nat']);
+      const lines = new Set(nat.split('\n'));
+      let identical = 0;
+      for (const line of SEED) {
+        const want = MODERN.get(line) ?? line;
+        assert.ok(lines.has(want), `missing: ${want}`);
+        if (want === line) identical++;
+      }
+      t.diagnostic(`${identical}/${SEED.length} seed lines byte-identical, ${SEED.length - identical} in today's kube-proxy shape`);
+    });
+
+    await t.test('lab status reports no fault', async () => {
+      const r = await run(PODNET, ['lab', 'status', '--name', lab]);
+      assert.equal(r.code, 0, r.stdout);
+      assert.match(r.stdout, /no faults/);
+    });
+  } finally {
+    const down = await labDown(lab);
+    assert.equal(down.code, 0, down.stderr);
+    assert.deepEqual(labLeftovers(lab), []);
+    const leaked = [...cniNetns()].filter((n) => !cniBefore.has(n));
+    assert.deepEqual(leaked, [], 'pod sandboxes removed');
+  }
+});

@@ -1,0 +1,60 @@
+/** Helpers for e2e tests that drive `podnet lab` as a user would (the CLI, the real kubectl). */
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const PODNET = join(here, '..', '..', '..', 'bin', 'podnet');
+
+export interface Run { stdout: string; stderr: string; code: number }
+export function run(cmd: string, args: string[], o: { env?: Record<string, string>; input?: string; timeoutMs?: number } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const c = execFile(cmd, args, { env: { ...process.env, ...o.env }, timeout: o.timeoutMs ?? 120_000, maxBuffer: 32 << 20 }, (err, stdout, stderr) => {
+      resolve({ stdout: String(stdout), stderr: String(stderr), code: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0 });
+    });
+    c.stdin?.end(o.input ?? '');
+  });
+}
+export async function must(cmd: string, args: string[], o: Parameters<typeof run>[2] = {}): Promise<string> {
+  const r = await run(cmd, args, o);
+  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} → ${r.code}\n${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+export async function until<T>(what: string, f: () => Promise<T | undefined | false>, ms = 90_000): Promise<T> {
+  const end = Date.now() + ms;
+  let last = '';
+  for (;;) {
+    try { const v = await f(); if (v) return v; } catch (e) { last = (e as Error).message; }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what} ${last}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+export function randomLabName(prefix: string): string { return `${prefix}${Math.random().toString(36).slice(2, 6)}`; }
+
+/** kubectl against a lab (admin kubeconfig). */
+export function labKubectl(lab: string): (args: string[], input?: string) => Promise<string> {
+  const kubeconfig = `/run/podnet/${lab}/api/admin.kubeconfig`;
+  return (args, input) => must('kubectl', args, { env: { KUBECONFIG: kubeconfig }, input });
+}
+
+/** What a lab leaves behind: namespaces, its dir, processes mentioning its dir. */
+export function labLeftovers(lab: string): string[] {
+  const out: string[] = [];
+  for (const n of existsSync('/run/netns') ? readdirSync('/run/netns') : []) if (n.startsWith(`pn-${lab}-`)) out.push(`netns ${n}`);
+  if (existsSync(`/run/podnet/${lab}`)) out.push(`dir /run/podnet/${lab}`);
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
+    try { const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').join(' '); if (cmd.includes(`/run/podnet/${lab}/`)) out.push(`process ${d}: ${cmd.slice(0, 100)}`); } catch { /* gone */ }
+  }
+  return out;
+}
+
+/** cni-* namespaces (pod sandboxes) present now. */
+export function cniNetns(): Set<string> {
+  return new Set(existsSync('/run/netns') ? readdirSync('/run/netns').filter((n) => n.startsWith('cni-')) : []);
+}
+
+export async function labDown(lab: string): Promise<Run> {
+  return run(PODNET, ['lab', 'down', '--name', lab], { timeoutMs: 180_000 });
+}
