@@ -10,11 +10,11 @@ import assert from 'node:assert/strict';
 import { SEED, MODERN } from '../support/seed-rules.js';
 import { PODNET, must, run, labKubectl, labLeftovers, cniNetns, labDown, randomLabName } from '../support/lab.js';
 
-test('seed example: DNS names, ClusterIP and NodePort reach mysql-demo; the nat table matches the seed', { timeout: 300_000 }, async (t) => {
-  const lab = randomLabName('tsd');
+for (const mode of ['iptables', 'nftables', 'userspace'] as const) test(`seed example, proxy mode ${mode}: DNS names, ClusterIP and NodePort reach mysql-demo${mode === 'iptables' ? '; the nat table matches the seed' : ''}`, { timeout: 300_000 }, async (t) => {
+  const lab = randomLabName(`ts${mode[0]}`);
   const cniBefore = cniNetns();
   try {
-    const up = await must(PODNET, ['lab', 'up', '--example', 'seed', '--name', lab], { timeoutMs: 240_000 });
+    const up = await must(PODNET, ['lab', 'up', '--example', 'seed', '--name', lab, '--proxy-mode', mode], { timeoutMs: 240_000 });
     assert.match(up, /lab ".*" is up/);
     const kubectl = labKubectl(lab);
     const exec = (cmd: string): Promise<string> => kubectl(['-n', 'hyjx--hyjx-group3', 'exec', 'wp-mysql', '--', 'sh', '-c', cmd]);
@@ -57,7 +57,7 @@ test('seed example: DNS names, ClusterIP and NodePort reach mysql-demo; the nat 
       }
     });
 
-    await t.test('iptables-save -t nat on k8s-node1 carries the seed\'s rules, name for name', async () => {
+    if (mode === 'iptables') await t.test('iptables-save -t nat on k8s-node1 carries the seed\'s rules, name for name', async () => {
       const nat = await must(PODNET, ['lab', 'exec', '--name', lab, 'k8s-node1', '--', 'iptables-save', '-t', 'nat']);
       const lines = new Set(nat.split('\n'));
       let identical = 0;
@@ -67,6 +67,19 @@ test('seed example: DNS names, ClusterIP and NodePort reach mysql-demo; the nat 
         if (want === line) identical++;
       }
       t.diagnostic(`${identical}/${SEED.length} seed lines byte-identical, ${SEED.length - identical} in today's kube-proxy shape`);
+    });
+
+    if (mode === 'nftables') await t.test('nft list table ip kube-proxy on k8s-node1 has the Services; no KUBE- iptables chain is left', async () => {
+      const nft = await must(PODNET, ['lab', 'exec', '--name', lab, 'k8s-node1', '--', 'nft', 'list', 'table', 'ip', 'kube-proxy']);
+      assert.match(nft, /10\.10\.147\.26 \. tcp \. 13306/);
+      assert.match(nft, /30016/);
+      const nat = await must(PODNET, ['lab', 'exec', '--name', lab, 'k8s-node1', '--', 'iptables-save', '-t', 'nat']);
+      assert.doesNotMatch(nat, /KUBE-SVC-/);
+    });
+    if (mode === 'userspace') await t.test('seed 002\'s portal chains are in k8s-node1\'s nat table', async () => {
+      const nat = await must(PODNET, ['lab', 'exec', '--name', lab, 'k8s-node1', '--', 'iptables-save', '-t', 'nat']);
+      assert.match(nat, /^-A KUBE-PORTALS-CONTAINER -d 10\.10\.147\.26\/32 -p tcp .*--dport 13306 -j REDIRECT --to-ports \d+$/m);
+      assert.match(nat, /KUBE-NODEPORT-HOST/);
     });
 
     await t.test('lab status reports no fault', async () => {
