@@ -11,6 +11,7 @@ import { ReplicaSetController } from './replicaset.js';
 import { Scheduler } from './scheduler.js';
 
 export * from './allocators/index.js';
+import { LoadBalancerIpamController } from './lbipam.js';
 
 export interface ControllerOptions {
   clusterCidr: string;
@@ -20,6 +21,8 @@ export interface ControllerOptions {
   log?: Logger;
   /** Subset to run (default: all): nodeipam, endpoints, endpointslice, scheduler, replicaset, deployment, gc. */
   controllers?: string[];
+  /** LoadBalancer address pool (A.B.C.D-E.F.G.H or CIDR); the lbipam controller runs when set. */
+  loadBalancerPool?: string;
 }
 
 export const ALL_CONTROLLERS = ['nodeipam', 'endpoints', 'endpointslice', 'scheduler', 'replicaset', 'deployment', 'gc'] as const;
@@ -50,6 +53,7 @@ export async function startControllerManager(client: KubeClient, opts: Controlle
   if (want.has('scheduler')) { m.scheduler = new Scheduler(client, informers, schedEvents, log.child({ controller: 'scheduler' })); runners.push({ name: 'scheduler', run: (s) => m.scheduler!.run(s) }); }
   if (want.has('replicaset')) { const c = new ReplicaSetController(client, informers, events, log.child({ controller: 'replicaset' })); runners.push({ name: 'replicaset', run: (s) => c.run(s) }); }
   if (want.has('deployment')) { const c = new DeploymentController(client, informers, events, log.child({ controller: 'deployment' })); runners.push({ name: 'deployment', run: (s) => c.run(s) }); }
+  if (opts.loadBalancerPool) { const c = new LoadBalancerIpamController(client, informers, opts.loadBalancerPool, events, log.child({ controller: 'lbipam' })); runners.push({ name: 'lbipam', run: (sig) => c.run(sig) }); }
   if (want.has('gc')) { const c = new GarbageCollector(client, informers, log.child({ controller: 'gc' })); runners.push({ name: 'gc', run: (s) => c.run(s) }); }
   await informers.start(signal);
   log.info({ controllers: runners.map((r) => r.name) }, 'caches synced, controllers running');

@@ -17,6 +17,8 @@ export interface LabSpec {
   clusterDomain: string;
   /** The lab's own upstream zone, served by dnsmasq in the client netns. */
   upstreamZone: string;
+  /** Addresses for Services of type LoadBalancer, on the underlay, routed by the client to the nodes. */
+  lbPool: string;
   backend: Backend;
   subnetManager: SubnetManagerKind;
   proxyMode: ProxyModeName;
@@ -46,7 +48,7 @@ export function labSpec(f: LabFlags): LabSpec {
   const serviceCidr = seed ? '10.10.0.0/16' : '10.96.0.0/12';
   return {
     name, nodes, ext: { ip: `${UNDERLAY_NET}.100` }, clusterCidr, serviceCidr, nodePortRange: '30000-32767',
-    dnsIP: nthAddress(serviceCidr, 10), clusterDomain: 'cluster.local', upstreamZone: 'lab.test',
+    dnsIP: nthAddress(serviceCidr, 10), clusterDomain: 'cluster.local', upstreamZone: 'lab.test', lbPool: `${UNDERLAY_NET}.240/28`,
     backend: f.backend ?? 'vxlan', subnetManager: f.subnetManager ?? 'kube', proxyMode: f.proxyMode ?? 'iptables',
     leaseTtlSeconds: 10, example: seed ? 'seed' : undefined,
   };

@@ -17,6 +17,8 @@ import { labDir, logDir, netnsName, nodeDir, pidFile, PODNET_BIN, PODNET_MAIN, R
 import { readPidFile, recordAlive, spawnDetached } from './procs.js';
 import { labSpec, type LabFlags, type LabSpec } from './spec.js';
 import { ensureHost, ensureUnderlay, nodeSysctls } from './topology.js';
+import { replaceMultipathRoute } from '../net/route.js';
+import { netnsPath } from '../net/netns.js';
 
 export class LabError extends PodnetError {}
 
@@ -120,7 +122,9 @@ export async function labUp(flags: LabFlags, progress: Progress = consoleProgres
     await nodeSysctls(ns);
   }
   await ensureHost(underlay, { name: 'ext', netns: extNs, ip: spec.ext.ip, port: 'vext' });
-  progress.done(`${spec.nodes.map((n) => `${n.name}=${n.ip}`).join(' ')} client=${spec.ext.ip}`);
+  // The client reaches LoadBalancer addresses through the nodes (ECMP), as a router fed by BGP would.
+  await replaceMultipathRoute(netnsPath(extNs), spec.lbPool, spec.nodes.map((n) => n.ip));
+  progress.done(`${spec.nodes.map((n) => `${n.name}=${n.ip}`).join(' ')} client=${spec.ext.ip} lb-pool=${spec.lbPool}`);
 
   progress.step(`upstream DNS (dnsmasq, zone ${spec.upstreamZone}) in ${extNs}`);
   spawnDetached('dnsmasq', ['nsenter', `--net=/run/netns/${extNs}`, '--', 'dnsmasq', '--keep-in-foreground', '--no-resolv', '--no-hosts', '--no-daemon',
@@ -156,6 +160,7 @@ export async function labUp(flags: LabFlags, progress: Progress = consoleProgres
   writeState(state);
   spawnDetached('apiserver', [process.execPath, PODNET_MAIN, 'apiserver', '--data-dir', apiDir, '--listen', `127.0.0.1:${port}`, '--unix-socket', sock,
     '--service-cluster-ip-range', spec.serviceCidr, '--service-node-port-range', spec.nodePortRange, '--cluster-cidr', spec.clusterCidr, '--node-cidr-mask-size', '24',
+    '--load-balancer-ip-range', spec.lbPool,
   ], { log: join(logDir(spec.name), 'apiserver.log'), pidFile: pidFile(spec.name, 'apiserver') });
   const kc = adminKubeconfig(spec.name);
   await until('the API server', async () => existsSync(kc) && existsSync(sock), 30_000, join(logDir(spec.name), 'apiserver.log'));

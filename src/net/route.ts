@@ -81,3 +81,9 @@ function normDst(d: string): string {
   if (d === 'default') return d;
   return d.endsWith('/32') || d.endsWith('/128') ? d.replace(/\/(32|128)$/, '') : d;
 }
+
+/** An ECMP route: `dst` spread over several next hops (e.g. a load-balancer pool routed to every node). */
+export async function replaceMultipathRoute(ns: NetnsPath, dst: string, gateways: readonly string[], dev?: string): Promise<void> {
+  const hops = gateways.flatMap((g) => ['nexthop', 'via', g, ...(dev ? ['dev', dev] : [])]);
+  await nsExec(ns, ['ip', 'route', 'replace', dst, ...hops]);
+}

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SEED, MODERN } from '../support/seed-rules.js';
-import { PODNET, must, run, labKubectl, labLeftovers, cniNetns, labDown, randomLabName } from '../support/lab.js';
+import { PODNET, must, run, until, labKubectl, labLeftovers, cniNetns, labDown, randomLabName } from '../support/lab.js';
 
 for (const mode of ['iptables', 'nftables', 'userspace'] as const) test(`seed example, proxy mode ${mode}: DNS names, ClusterIP and NodePort reach mysql-demo${mode === 'iptables' ? '; the nat table matches the seed' : ''}`, { timeout: 300_000 }, async (t) => {
   const lab = randomLabName(`ts${mode[0]}`);
@@ -55,6 +55,24 @@ for (const mode of ['iptables', 'nftables', 'userspace'] as const) test(`seed ex
         const r = await must(PODNET, ['lab', 'exec', '--name', lab, 'client', '--', 'sh', '-c', `nc -w 3 ${ip} 30016 </dev/null | head -c 200 | tr -c '[:print:]' .`]);
         assert.match(r, /mysql-demo/, `node port on ${ip}`);
       }
+    });
+
+    await t.test('a LoadBalancer Service gets an address from the lab pool; the external client reaches it', async () => {
+      await kubectl(['apply', '-f', '-'], [
+        'apiVersion: v1', 'kind: Service', 'metadata: {name: mysql-lb, namespace: hyjx--hyjx-group3}',
+        'spec:', '  type: LoadBalancer', '  selector: {app: mysql-demo}', '  ports: [{name: mysql, port: 3306, targetPort: 3306}]', '',
+      ].join('\n'));
+      const ip = await until('EXTERNAL-IP', async () => {
+        const v = (await kubectl(['get', 'svc', '-n', 'hyjx--hyjx-group3', 'mysql-lb', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}'])).trim();
+        return v || undefined;
+      }, 30_000);
+      assert.match(ip, /^192\.168\.138\.(24\d|25[0-5])$/, 'from the pool 192.168.138.240/28');
+      const r = await until('LB answers', async () => {
+        const o = await must(PODNET, ['lab', 'exec', '--name', lab, 'client', '--', 'sh', '-c', `nc -w 3 ${ip} 3306 </dev/null | head -c 200 | tr -c '[:print:]' .`]);
+        return /mysql-demo/.test(o) ? o : undefined;
+      }, 30_000);
+      assert.match(r, /mysql-demo/);
+      await kubectl(['delete', 'svc', '-n', 'hyjx--hyjx-group3', 'mysql-lb']);
     });
 
     if (mode === 'iptables') await t.test('iptables-save -t nat on k8s-node1 carries the seed\'s rules, name for name', async () => {

@@ -37,6 +37,8 @@ export interface ApiServerOptions {
   nodeCidrMaskSize?: number;
   /** Controllers to embed (default all; [] for none). */
   controllers?: string[];
+  /** LoadBalancer address pool handed to the lbipam controller (the lab's underlay range). */
+  loadBalancerIpRange?: string;
   log?: Logger;
 }
 
@@ -135,7 +137,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     if (controllers.length) {
       const m = await startControllerManager(client, {
         clusterCidr: opts.clusterCidr ?? '10.244.0.0/16', nodeCidrMaskSize: opts.nodeCidrMaskSize ?? 24,
-        serviceCidr: opts.serviceClusterIpRange ?? '10.96.0.0/12', controllers, log: log.child({ part: 'controllers' }),
+        serviceCidr: opts.serviceClusterIpRange ?? '10.96.0.0/12', controllers, loadBalancerPool: opts.loadBalancerIpRange, log: log.child({ part: 'controllers' }),
       }, ac.signal);
       cm = m.done;
     }

@@ -14,8 +14,9 @@ export function register(program: Command): void {
     .option('--service-node-port-range <a-b>', 'NodePort range', '30000-32767')
     .option('--cluster-cidr <cidr>', 'pod network, carved into node podCIDRs', '10.244.0.0/16')
     .option('--node-cidr-mask-size <n>', 'prefix length of each node podCIDR', '24')
+    .option('--load-balancer-ip-range <range>', 'addresses for Services of type LoadBalancer (A.B.C.D-E.F.G.H or CIDR); none by default')
     .option('--controllers <list>', 'embedded controllers: comma-separated, "*" for all, "" for none', '*')
-    .action(async (o: { dataDir: string; listen: string; unixSocket?: string; storage: string; serviceClusterIpRange: string; serviceNodePortRange: string; clusterCidr: string; nodeCidrMaskSize: string; controllers: string }) => {
+    .action(async (o: { dataDir: string; listen: string; unixSocket?: string; storage: string; serviceClusterIpRange: string; serviceNodePortRange: string; clusterCidr: string; nodeCidrMaskSize: string; controllers: string; loadBalancerIpRange?: string }) => {
       const { startApiServer } = await import('../../api/server/index.js');
       const { ALL_CONTROLLERS } = await import('../../controllers/index.js');
       const mask = Number(o.nodeCidrMaskSize);
@@ -25,7 +26,7 @@ export function register(program: Command): void {
       const srv = await startApiServer({
         dataDir: o.dataDir, listen: o.listen, unixSocket: o.unixSocket, storage: o.storage,
         serviceClusterIpRange: o.serviceClusterIpRange, serviceNodePortRange: o.serviceNodePortRange,
-        clusterCidr: o.clusterCidr, nodeCidrMaskSize: mask, controllers, log,
+        clusterCidr: o.clusterCidr, nodeCidrMaskSize: mask, controllers, loadBalancerIpRange: o.loadBalancerIpRange, log,
       });
       process.stdout.write(`apiserver listening on ${srv.url}${srv.socketPath ? ` and unix://${srv.socketPath}` : ''}\nadmin kubeconfig: ${srv.kubeconfigPath}\n`);
       await new Promise<void>((resolve) => {
