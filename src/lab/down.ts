@@ -44,6 +44,11 @@ export async function labDown(name: string, progress?: Progress): Promise<DownRe
     report.processes += recs.length;
   }
 
+  // Whatever else runs for this lab (an agent restarted by hand, a container): stop it before the
+  // sandboxes go, so nothing re-creates them.
+  const early = processesMentioning(`${dir}/`);
+  if (early.length) { await terminate(early, 2000); report.processes += early.length; }
+
   // 2. Pod sandboxes of every node: CNI DEL inside the node netns, pause + containers stopped, netns mounts removed.
   const nodesDir = join(dir, 'nodes');
   for (const node of existsSync(nodesDir) ? readdirSync(nodesDir) : []) {

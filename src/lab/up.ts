@@ -14,7 +14,7 @@ import { dnsAddonManifests } from '../dns/addon.js';
 import { exec } from '../util/exec.js';
 import { PodnetError } from '../util/errors.js';
 import { labDir, logDir, netnsName, nodeDir, pidFile, PODNET_BIN, PODNET_MAIN, REPO_ROOT, stateFile } from './paths.js';
-import { readPidFile, recordAlive, spawnDetached } from './procs.js';
+import { readPidFile, recordAlive, spawnDetached, terminate } from './procs.js';
 import { labSpec, type LabFlags, type LabSpec } from './spec.js';
 import { ensureHost, ensureUnderlay, nodeSysctls } from './topology.js';
 import { replaceMultipathRoute } from '../net/route.js';
@@ -214,16 +214,26 @@ export async function labUp(flags: LabFlags, progress: Progress = consoleProgres
   return state;
 }
 
-/** Starts (or restarts) one node's agent inside its netns. */
-export function startNodeAgent(spec: LabSpec, node: string): void {
+/** Stops one node's agent (SIGTERM: pods keep running) and starts it again; returns the new pid. */
+export async function restartNodeAgent(lab: string, node: string): Promise<number> {
+  const st = readState(lab);
+  if (!st) throw new LabError('ENOLAB', `lab "${lab}" is not up`);
+  const rec = readPidFile(pidFile(lab, `agent-${node}`));
+  if (!st.spec.nodes.some((n) => n.name === node)) throw new LabError('ENONODE', `no node ${node} in lab ${lab}`);
+  if (recordAlive(rec)) await terminate([rec!.pid], 10_000);
+  return startNodeAgent(st.spec, node);
+}
+
+/** Starts (or restarts) one node's agent inside its netns; returns its pid. */
+export function startNodeAgent(spec: LabSpec, node: string): number {
   const n = spec.nodes.find((x) => x.name === node);
   if (!n) throw new LabError('ENONODE', `no node ${node} in lab ${spec.name}`);
   const nd = nodeDir(spec.name, n.name);
   const ns = netnsName(spec.name, n.name);
-  spawnDetached(`agent-${n.name}`, ['nsenter', `--net=/run/netns/${ns}`, '--', process.execPath, PODNET_MAIN, 'agent',
+  return spawnDetached(`agent-${n.name}`, ['nsenter', `--net=/run/netns/${ns}`, '--', process.execPath, PODNET_MAIN, 'agent',
     '--node-name', n.name, '--node-ip', n.ip, '--kubeconfig', join(nd, 'kubeconfig'), '--state-dir', join(nd, 'state'),
     '--subnet-manager', spec.subnetManager, '--etcd-endpoints', `http://${spec.ext.ip}:2379`, '--subnet-lease-ttl', String(spec.leaseTtlSeconds),
     '--backend', spec.backend, '--cluster-cidr', spec.clusterCidr, ...(n.podCidr ? ['--pod-cidr', n.podCidr] : []),
     '--proxy-mode', spec.proxyMode, '--cluster-dns', spec.dnsIP, '--cluster-domain', spec.clusterDomain, '--resolv-conf', join(nd, 'resolv.conf'),
-  ], { log: join(logDir(spec.name), `agent-${n.name}.log`), pidFile: pidFile(spec.name, `agent-${n.name}`) });
+  ], { log: join(logDir(spec.name), `agent-${n.name}.log`), pidFile: pidFile(spec.name, `agent-${n.name}`) }).pid;
 }

@@ -100,6 +100,39 @@ for (const mode of ['iptables', 'nftables', 'userspace'] as const) test(`seed ex
       assert.match(nat, /KUBE-NODEPORT-HOST/);
     });
 
+    if (mode !== 'userspace') await t.test('restarting k8s-node1\'s agent keeps a long-lived NodePort connection, the pods and the rules', async () => {
+      const rules = async (): Promise<string> => (mode === 'iptables'
+        ? (await must(PODNET, ['lab', 'exec', '--name', lab, 'k8s-node1', '--', 'iptables-save', '-t', 'nat'])).split('\n').filter((l) => !l.startsWith('#')).map((l) => l.replace(/ \[\d+:\d+\]$/, '')).join('\n')
+        : await must(PODNET, ['lab', 'exec', '--name', lab, 'k8s-node1', '--', 'nft', 'list', 'table', 'ip', 'kube-proxy']));
+      const podState = async (): Promise<string> => kubectl(['get', 'pods', '-A', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.status.podIP} {.status.containerStatuses[0].restartCount} {.status.containerStatuses[0].containerID}{"\\n"}{end}']);
+      const before = await rules();
+      const podsBefore = await podState();
+      // A client in the external netns keeps one TCP connection to node port 30016 on k8s-node1 and
+      // exchanges a packet every 100 ms for 8 s, counting replies; any error ends it as "broken".
+      const py = [
+        'import socket,time,sys',
+        's=socket.create_connection(("192.168.138.221",30016),timeout=2)',
+        'g=s.recv(200); assert b"mysql-demo" in g',
+        'ok=0; end=time.time()+8',
+        'try:',
+        '  while time.time()<end:',
+        '    s.sendall(bytes([1,0,0,0,3])); r=s.recv(64)',
+        '    if not r: raise Exception("closed")',
+        '    ok+=1; time.sleep(0.1)',
+        '  print("survived", ok)',
+        'except Exception as e:',
+        '  print("broken", ok, e)',
+      ].join('\n');
+      const client = run(PODNET, ['lab', 'exec', '--name', lab, 'client', '--', 'python3', '-c', py], { timeoutMs: 30_000 });
+      await new Promise((r) => setTimeout(r, 1500));
+      await must(PODNET, ['lab', 'restart-agent', '--name', lab, 'k8s-node1']);
+      const res = await client;
+      assert.match(res.stdout, /^survived \d+/m, `long-lived connection across the agent restart: ${res.stdout}${res.stderr}`);
+      await until('rules converged after the restart', async () => (await rules()) === before, 20_000).catch(() => undefined);
+      assert.equal(await rules(), before, 'the rules after the restart equal the rules before');
+      assert.equal(await podState(), podsBefore, 'pods adopted, not recreated (same IPs, restart counts, container IDs)');
+    });
+
     await t.test('lab status reports no fault', async () => {
       const r = await run(PODNET, ['lab', 'status', '--name', lab]);
       assert.equal(r.code, 0, r.stdout);

@@ -90,6 +90,17 @@ export function register(program: Command): void {
       process.exit(r.status ?? 1);
     });
 
+  lab.command('restart-agent')
+    .description('stop a node\'s agent and start it again (pods, routes and rules are adopted, not rebuilt)')
+    .option('--name <name>', 'lab name', 'lab')
+    .argument('<node>', 'node name')
+    .action(async (node: string, o: { name: string }) => {
+      const { restartNodeAgent } = await import('../../lab/index.js');
+      const pid = await restartNodeAgent(o.name, node);
+      process.stdout.write(`agent of ${node} restarted (pid ${pid})\n`);
+      process.exit(0);
+    });
+
   lab.command('node-cleanup', { hidden: true })
     .description('remove the pod sandboxes recorded in a node agent\'s state dir (run inside the node netns by lab down)')
     .requiredOption('--state-dir <dir>', 'the agent state dir')
