@@ -22,6 +22,8 @@ export interface StartOptions {
   /** Embedded controllers ('' = none). Default all. */
   controllers?: string;
   unixSocket?: boolean;
+  /** Extra apiserver flags (e.g. ['--etcd-compaction-interval', '1s', '--compaction-retain', '5']). */
+  extraArgs?: string[];
   /** Extra env for the server (e.g. PODNET_LOG_LEVEL). */
   env?: Record<string, string>;
 }
@@ -72,7 +74,7 @@ export async function startApiServer(o: StartOptions = {}): Promise<ApiServerHan
   const args = [PODNET_MAIN, 'apiserver', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`,
     '--storage', o.storage ?? 'sqlite', '--service-cluster-ip-range', o.serviceCidr ?? '10.96.0.0/12',
     '--service-node-port-range', o.nodePortRange ?? '30000-32767', '--cluster-cidr', o.clusterCidr ?? '10.244.0.0/16',
-    '--controllers', o.controllers ?? '*', ...(socketPath ? ['--unix-socket', socketPath] : [])];
+    '--controllers', o.controllers ?? '*', ...(socketPath ? ['--unix-socket', socketPath] : []), ...(o.extraArgs ?? [])];
 
   const launch = async (): Promise<void> => {
     rmSync(kubeconfigPath, { force: true });

@@ -37,6 +37,10 @@ export interface ApiServerOptions {
   nodeCidrMaskSize?: number;
   /** Controllers to embed (default all; [] for none). */
   controllers?: string[];
+  /** Automatic compaction period (ms; kube-apiserver's --etcd-compaction-interval), default 5 min, 0 = off. */
+  compactIntervalMs?: number;
+  /** Compaction keeps at least this many newest revisions (kine keeps 1000). */
+  compactMinRetain?: number;
   /** LoadBalancer address pool handed to the lbipam controller (the lab's underlay range). */
   loadBalancerIpRange?: string;
   log?: Logger;
@@ -95,7 +99,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const listen = splitListen(opts.listen ?? '127.0.0.1:6443');
   const pki = ensurePki(opts.dataDir);
-  const store: Store = await createStore(opts.storage ?? 'sqlite', opts.dataDir);
+  const store: Store = await createStore(opts.storage ?? 'sqlite', opts.dataDir, {
+    ...(opts.compactIntervalMs !== undefined ? { compactIntervalMs: opts.compactIntervalMs } : {}),
+    ...(opts.compactMinRetain !== undefined ? { compactMinRetain: opts.compactMinRetain } : {}),
+  });
   const alloc = new ServiceAllocators(opts.serviceClusterIpRange ?? '10.96.0.0/12', opts.serviceNodePortRange ?? '30000-32767');
   const registry = new Registry(store, hooksFor(alloc));
   const ac = new AbortController();

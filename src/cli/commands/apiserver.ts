@@ -14,19 +14,26 @@ export function register(program: Command): void {
     .option('--service-node-port-range <a-b>', 'NodePort range', '30000-32767')
     .option('--cluster-cidr <cidr>', 'pod network, carved into node podCIDRs', '10.244.0.0/16')
     .option('--node-cidr-mask-size <n>', 'prefix length of each node podCIDR', '24')
+    .option('--etcd-compaction-interval <duration>', 'automatic compaction period (e.g. 5m, 30s, 0 to disable)', '5m')
+    .option('--compaction-retain <n>', 'compaction keeps at least this many newest revisions', '1000')
     .option('--load-balancer-ip-range <range>', 'addresses for Services of type LoadBalancer (A.B.C.D-E.F.G.H or CIDR); none by default')
     .option('--controllers <list>', 'embedded controllers: comma-separated, "*" for all, "" for none', '*')
-    .action(async (o: { dataDir: string; listen: string; unixSocket?: string; storage: string; serviceClusterIpRange: string; serviceNodePortRange: string; clusterCidr: string; nodeCidrMaskSize: string; controllers: string; loadBalancerIpRange?: string }) => {
+    .action(async (o: { dataDir: string; listen: string; unixSocket?: string; storage: string; serviceClusterIpRange: string; serviceNodePortRange: string; clusterCidr: string; nodeCidrMaskSize: string; controllers: string; loadBalancerIpRange?: string; etcdCompactionInterval: string; compactionRetain: string }) => {
       const { startApiServer } = await import('../../api/server/index.js');
       const { ALL_CONTROLLERS } = await import('../../controllers/index.js');
       const mask = Number(o.nodeCidrMaskSize);
       if (!Number.isInteger(mask) || mask < 1 || mask > 32) throw new PodnetError('EFLAG', `--node-cidr-mask-size must be an integer 1-32, not "${o.nodeCidrMaskSize}"`);
       const controllers = o.controllers.trim() === '*' ? [...ALL_CONTROLLERS] : o.controllers.split(',').map((s) => s.trim()).filter(Boolean);
+      const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(o.etcdCompactionInterval.trim());
+      if (!m) throw new PodnetError('EFLAG', `--etcd-compaction-interval must be a duration like 5m or 30s, not "${o.etcdCompactionInterval}"`);
+      const compactIntervalMs = Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's'] ?? 1000);
+      const retain = Number(o.compactionRetain);
+      if (!Number.isInteger(retain) || retain < 0) throw new PodnetError('EFLAG', `--compaction-retain must be a non-negative integer`);
       const log = createLogger('apiserver');
       const srv = await startApiServer({
         dataDir: o.dataDir, listen: o.listen, unixSocket: o.unixSocket, storage: o.storage,
         serviceClusterIpRange: o.serviceClusterIpRange, serviceNodePortRange: o.serviceNodePortRange,
-        clusterCidr: o.clusterCidr, nodeCidrMaskSize: mask, controllers, loadBalancerIpRange: o.loadBalancerIpRange, log,
+        clusterCidr: o.clusterCidr, nodeCidrMaskSize: mask, controllers, loadBalancerIpRange: o.loadBalancerIpRange, compactIntervalMs, compactMinRetain: retain, log,
       });
       process.stdout.write(`apiserver listening on ${srv.url}${srv.socketPath ? ` and unix://${srv.socketPath}` : ''}\nadmin kubeconfig: ${srv.kubeconfigPath}\n`);
       await new Promise<void>((resolve) => {
