@@ -18,9 +18,20 @@ interface Rec { pid: number; argv: string[]; log: string }
 const pidRec = (lab: string, name: string): Rec => JSON.parse(readFileSync(`/run/podnet/${lab}/pids/${name}.pid`, 'utf8')) as Rec;
 const alive = (pid: number): boolean => { try { process.kill(pid, 0); return true; } catch { return false; } };
 
+/** The root namespace's links, routes and rules (counters stripped), to compare before up and after down. */
+async function rootNetwork(): Promise<string> {
+  const parts = await Promise.all([
+    must('ip', ['-br', 'link']), must('ip', ['route', 'show', 'table', 'all']), must('ip', ['rule']),
+    must('iptables-save').then((x) => x.split('\n').filter((l) => !l.startsWith('#')).map((l) => l.replace(/\[\d+:\d+\]/, '')).join('\n')),
+    must('nft', ['list', 'ruleset']),
+  ]);
+  return parts.join('\n----\n');
+}
+
 test('etcd subnet manager, pod cycles, and lab down after kill -9 of everything', { timeout: 600_000 }, async (t) => {
   const lab = randomLabName('tlc');
   const cniBefore = cniNetns();
+  const rootBefore = await rootNetwork();
   const lexec = (where: string, ...cmd: string[]): Promise<string> => must(PODNET, ['lab', 'exec', '--name', lab, where, '--', ...cmd]);
   try {
     await must(PODNET, ['lab', 'up', '--name', lab, '--nodes', '3', '--subnet-manager', 'etcd', '--backend', 'vxlan'], { timeoutMs: 240_000 });
@@ -121,6 +132,7 @@ test('etcd subnet manager, pod cycles, and lab down after kill -9 of everything'
     await labDown(lab);
   }
   assert.deepEqual(labLeftovers(lab), []);
+  assert.equal(await rootNetwork(), rootBefore, 'the root namespace\'s links, routes, rules and tables are as before lab up');
 });
 
 test('lab down cleans up after a half-finished lab up (kill -9 of lab up mid-way)', { timeout: 180_000 }, async () => {

@@ -36,6 +36,8 @@ for (const mode of ['iptables', 'nftables', 'userspace'] as const) test(`seed ex
       assert.match(rc, /^nameserver 10\.10\.0\.10$/m);
       assert.match(rc, /^search hyjx--hyjx-group3\.svc\.cluster\.local svc\.cluster\.local cluster\.local$/m);
       assert.match(rc, /^options ndots:5$/m);
+      const logs = await kubectl(['-n', 'hyjx--hyjx-group3', 'logs', 'mysql-demo']);
+      assert.match(logs, /podnet\/mysql: pod=mysql-demo listening on :3306/);
       for (const name of ['mysql-demo', 'mysql-demo.hyjx--hyjx-group3', 'mysql-demo.hyjx--hyjx-group3.svc.cluster.local']) {
         assert.match(await exec(`getent hosts ${name}`), /^10\.10\.147\.26\s/m, name);
       }
