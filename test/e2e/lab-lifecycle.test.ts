@@ -22,7 +22,7 @@ const alive = (pid: number): boolean => { try { process.kill(pid, 0); return tru
 async function rootNetwork(): Promise<string> {
   const parts = await Promise.all([
     must('ip', ['-br', 'link']), must('ip', ['route', 'show', 'table', 'all']), must('ip', ['rule']),
-    must('iptables-save').then((x) => x.split('\n').filter((l) => !l.startsWith('#')).map((l) => l.replace(/\[\d+:\d+\]/, '')).join('\n')),
+    must('iptables-save', []).then((x) => x.split('\n').filter((l) => !l.startsWith('#')).map((l) => l.replace(/\[\d+:\d+\]/, '')).join('\n')),
     must('nft', ['list', 'ruleset']),
   ]);
   return parts.join('\n----\n');
