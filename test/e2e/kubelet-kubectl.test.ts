@@ -21,6 +21,7 @@ function kubectl(kubeconfig: string, args: string[], stdin = ''): Promise<Run> {
     const c = execFile('kubectl', ['--kubeconfig', kubeconfig, ...args], { encoding: 'utf8', timeout: 30_000 }, (e, stdout, stderr) => {
       resolve({ code: e ? (typeof e.code === 'number' ? e.code : 1) : 0, stdout, stderr });
     });
+    c.stdin?.on('error', () => { /* early exit */ });
     c.stdin?.end(stdin);
   });
 }

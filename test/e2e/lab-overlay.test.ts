@@ -9,35 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const PODNET = join(here, '..', '..', '..', 'bin', 'podnet');
-
-interface Run { stdout: string; stderr: string; code: number }
-function run(cmd: string, args: string[], o: { env?: Record<string, string>; input?: string; timeoutMs?: number } = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const c = execFile(cmd, args, { env: { ...process.env, ...o.env }, timeout: o.timeoutMs ?? 120_000, maxBuffer: 32 << 20 }, (err, stdout, stderr) => {
-      resolve({ stdout: String(stdout), stderr: String(stderr), code: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0 });
-    });
-    c.stdin?.end(o.input ?? '');
-  });
-}
-async function must(cmd: string, args: string[], o: Parameters<typeof run>[2] = {}): Promise<string> {
-  const r = await run(cmd, args, o);
-  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} → ${r.code}\n${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
-async function until<T>(what: string, f: () => Promise<T | undefined | false>, ms = 90_000): Promise<T> {
-  const end = Date.now() + ms;
-  let last = '';
-  for (;;) {
-    try { const v = await f(); if (v) return v; } catch (e) { last = (e as Error).message; }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what} ${last}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
+import { PODNET, must, run, until } from '../support/lab.js';
 
 interface PodInfo { name: string; ip: string; node: string }
 

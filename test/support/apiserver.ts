@@ -60,6 +60,7 @@ export function runKubectl(kubeconfig: string, args: string[], input?: string, t
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
       resolve({ stdout: String(stdout), stderr: String(stderr), code });
     });
+    c.stdin?.on('error', () => { /* the child may exit before reading stdin */ });
     if (input !== undefined) c.stdin?.end(input); else c.stdin?.end();
   });
 }

@@ -13,6 +13,7 @@ export function run(cmd: string, args: string[], o: { env?: Record<string, strin
     const c = execFile(cmd, args, { env: { ...process.env, ...o.env }, timeout: o.timeoutMs ?? 120_000, maxBuffer: 32 << 20 }, (err, stdout, stderr) => {
       resolve({ stdout: String(stdout), stderr: String(stderr), code: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0 });
     });
+    c.stdin?.on('error', () => { /* the child may exit before reading stdin */ });
     c.stdin?.end(o.input ?? '');
   });
 }

@@ -51,6 +51,7 @@ export function runPlugin(bin: string, env: Record<string, string>, conf: unknow
       try { parsed = out.trim() ? JSON.parse(out) : undefined; } catch { parsed = undefined; }
       resolve({ code: code ?? -1, out: parsed, raw: out + err });
     });
+    c.stdin.on('error', () => { /* early exit */ });
     c.stdin.end(typeof conf === 'string' ? conf : JSON.stringify(conf));
   });
 }
