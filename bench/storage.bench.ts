@@ -7,18 +7,17 @@
  *   node dist/bench/storage.bench.js [--entries 10000] [--puts 2000] [--watchers 100] [--events 200]
  * Writes bench/results/storage.json.
  */
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, loadavg, cpus } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setMaxListeners } from 'node:events';
 import { Etcd3 } from 'etcd3';
 import { exec } from '../src/util/exec.js';
 import { createStore, type Store } from '../src/api/storage/index.js';
 import { startEtcd, ETCDCTL_BIN } from '../test/support/etcd.js';
+import { pct, round, timeIt, median, inParallel, writeResult } from './stats.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
 const arg = (name: string, def: number): number => { const i = args.indexOf(`--${name}`); return i >= 0 ? Number(args[i + 1]) : def; };
 const ENTRIES = arg('entries', 10_000);
@@ -32,16 +31,6 @@ const podValue = (i: number): Buffer => Buffer.from(JSON.stringify({
   spec: { nodeName: `node${i % 4}`, containers: [{ name: 'c', image: 'podnet/echo', ports: [{ containerPort: 8080, protocol: 'TCP' }], env: [{ name: 'PAD', value: 'x'.repeat(600) }] }] },
   status: { phase: 'Running', podIP: `10.244.${i % 256}.${Math.floor(i / 256) % 256}` },
 }));
-
-const pct = (xs: number[], p: number): number => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor(s.length * p))]! : NaN; };
-const round = (x: number, d = 3): number => Math.round(x * 10 ** d) / 10 ** d;
-async function timeIt(fn: () => Promise<unknown>): Promise<number> { const t = performance.now(); await fn(); return performance.now() - t; }
-async function median(n: number, fn: () => Promise<unknown>): Promise<number> { const xs: number[] = []; for (let i = 0; i < n; i++) xs.push(await timeIt(fn)); return pct(xs, 0.5); }
-
-async function inParallel(n: number, width: number, fn: (i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => { while (next < n) await fn(next++); }));
-}
 
 interface EngineResult {
   createSequentialPerSec: number; createSequentialP50Ms: number; createSequentialP99Ms: number;
@@ -178,9 +167,7 @@ try {
     },
     notes: 'One run on a shared 2-core VM while other suites ran (see loadAverage1m): fsync-bound create rates vary several-fold between runs. etcdctl figures include its process start (etcdctlProcessStartMs, measured with `endpoint status`). Both stores fsync every write (sqlite WAL synchronous=FULL; etcd WAL).',
   };
-  mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-  writeFileSync(join(root, 'bench', 'results', 'storage.json'), `${JSON.stringify(result, null, 2)}\n`);
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  writeResult('storage', result);
 } finally {
   await etcd.stop();
   rmSync(dir, { recursive: true, force: true });
