@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { ApiStatusError, badRequest, internal, type StatusBody } from './status.js';
 import { BadPatchError } from '../patch/index.js';
+import { decodeProtobufObject } from './protobuf.js';
 
 /** Upstream's request body limit (3 MiB). */
 export const MAX_BODY = 3 * 1024 * 1024;
@@ -17,14 +18,14 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** Decodes a JSON (or YAML) request body. */
+/** Decodes a JSON, YAML or Kubernetes-protobuf request body. */
 export function decodeBody(buf: Buffer, contentType: string | undefined): unknown {
   const text = buf.toString('utf8');
   if (!text.trim()) throw badRequest('the request body is empty');
   const ct = (contentType ?? 'application/json').split(';')[0]!.trim().toLowerCase();
-  if (ct === 'application/vnd.kubernetes.protobuf' || ct === 'application/cbor') {
-    // client-go falls back to JSON on 415.
-    throw new ApiStatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+  if (ct === 'application/vnd.kubernetes.protobuf') return decodeProtobufObject(buf);
+  if (ct === 'application/cbor') {
+    throw new ApiStatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`);
   }
   try {
     if (ct === 'application/yaml' || ct === 'application/apply-patch+yaml') return parseYaml(text) as unknown;
