@@ -6,9 +6,9 @@ import type { Endpoint, EndpointsMap, Protocol, ServiceMap, ServicePort } from '
 const PROTOCOLS = new Set<Protocol>(['TCP', 'UDP', 'SCTP']);
 const DEFAULT_AFFINITY_TIMEOUT = 10800;
 
-/** Upstream ServicePortName.String(): "ns/name:port" (the ":port" part empty for unnamed ports). */
+/** Upstream ServicePortName.String(): "ns/name:port", just "ns/name" for an unnamed port. */
 export function servicePortName(namespace: string, name: string, port: string | undefined): string {
-  return `${namespace}/${name}:${port ?? ''}`;
+  return port ? `${namespace}/${name}:${port}` : `${namespace}/${name}`;
 }
 
 function isIPv4(s: string | undefined): s is string {

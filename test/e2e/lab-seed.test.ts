@@ -135,6 +135,49 @@ for (const mode of ['iptables', 'nftables', 'userspace'] as const) test(`seed ex
       assert.equal(await podState(), podsBefore, 'pods adopted, not recreated (same IPs, restart counts, container IDs)');
     });
 
+    await t.test('scaling a Deployment 1 → 3 → 1 shows in the rules and in the traffic', async () => {
+      const ns = 'hyjx--hyjx-group3';
+      await kubectl(['apply', '-f', '-'], [
+        'apiVersion: apps/v1', 'kind: Deployment', `metadata: {name: scale, namespace: ${ns}}`,
+        'spec:', '  replicas: 1', '  selector: {matchLabels: {app: scale}}',
+        '  template:', '    metadata: {labels: {app: scale}}', '    spec: {containers: [{name: echo, image: podnet/echo}]}',
+        '---', 'apiVersion: v1', 'kind: Service', `metadata: {name: scale, namespace: ${ns}}`,
+        'spec: {selector: {app: scale}, ports: [{port: 80, targetPort: 8080}]}', '',
+      ].join('\n'));
+      const readyEndpoints = async (): Promise<number> => {
+        const ips = (await kubectl(['get', 'endpoints', '-n', ns, 'scale', '-o', 'jsonpath={.subsets[*].addresses[*].ip}'])).trim();
+        return ips ? ips.split(/\s+/).length : 0;
+      };
+      // The Service's endpoints in k8s-node1's rules: its DNAT rules (iptables), its endpoint chains (nftables).
+      const ruleEndpoints = async (): Promise<number> => {
+        if (mode === 'nftables') {
+          const nft = await must(PODNET, ['lab', 'exec', '--name', lab, 'k8s-node1', '--', 'nft', 'list', 'table', 'ip', 'kube-proxy']);
+          return new Set(nft.match(/chain endpoint-\S*hyjx--hyjx-group3\/scale\/\S+/g) ?? []).size;
+        }
+        const nat = await must(PODNET, ['lab', 'exec', '--name', lab, 'k8s-node1', '--', 'iptables-save', '-t', 'nat']);
+        return nat.split('\n').filter((l) => /--comment "?hyjx--hyjx-group3\/scale"? .*-j DNAT/.test(l)).length;
+      };
+      const servedBy = async (): Promise<Set<string>> => {
+        const out = await exec('for i in $(seq 40); do curl -s --max-time 2 http://scale/; echo; done');
+        return new Set([...out.matchAll(/pod=(scale-\S+)/g)].map((m) => m[1]!));
+      };
+      const step = async (replicas: number): Promise<void> => {
+        await kubectl(['scale', '-n', ns, 'deployment/scale', `--replicas=${replicas}`]);
+        await until(`${replicas} ready endpoints`, async () => (await readyEndpoints()) === replicas, 90_000);
+        const t0 = Date.now();
+        if (mode !== 'userspace') {
+          await until(`${replicas} endpoints in k8s-node1's rules`, async () => (await ruleEndpoints()) === replicas, 30_000);
+          t.diagnostic(`${mode}: Endpoints showed ${replicas} → k8s-node1's rules showed ${replicas} within ${Date.now() - t0} ms (polling through lab exec)`);
+        }
+        const pods = await until(`traffic spread over ${replicas} pods`, async () => { const s = await servedBy(); return s.size === replicas ? s : undefined; }, 30_000);
+        assert.equal(pods.size, replicas);
+      };
+      await step(1);
+      await step(3);
+      await step(1);
+      await kubectl(['delete', '-n', ns, 'deployment/scale', 'service/scale']);
+    });
+
     await t.test('lab status reports no fault', async () => {
       const r = await run(PODNET, ['lab', 'status', '--name', lab]);
       assert.equal(r.code, 0, r.stdout);

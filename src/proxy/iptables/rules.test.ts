@@ -70,11 +70,11 @@ test('probabilities and affinity follow upstream', () => {
 
 test('no endpoints → filter REJECT; ETP Local without local endpoints → DROP on node port', () => {
   const svcs = buildServiceMap([{ metadata: { namespace: 'ns', name: 'e' }, spec: { type: 'NodePort', clusterIP: '10.96.0.9', externalTrafficPolicy: 'Local', ports: [{ port: 80, nodePort: 30080 }] } } as Service]);
-  const none = serviceRules(svcs.get('ns/e:')!, [], {});
-  assert.deepEqual(none.filterServices, ['-A KUBE-SERVICES -m comment --comment "ns/e: has no endpoints" -m tcp -p tcp -d 10.96.0.9 --dport 80 -j REJECT']);
-  assert.deepEqual(none.filterExternal, ['-A KUBE-EXTERNAL-SERVICES -m comment --comment "ns/e: has no endpoints" -m addrtype --dst-type LOCAL -m tcp -p tcp --dport 30080 -j REJECT']);
-  const remote = serviceRules(svcs.get('ns/e:')!, [{ ip: '10.0.0.1', port: 80, ready: true, serving: true, terminating: false, nodeName: 'n2', local: false }], {});
-  assert.equal(remote.filterExternal[0], '-A KUBE-EXTERNAL-SERVICES -m comment --comment "ns/e: has no local endpoints" -m addrtype --dst-type LOCAL -m tcp -p tcp --dport 30080 -j DROP');
+  const none = serviceRules(svcs.get('ns/e')!, [], {});
+  assert.deepEqual(none.filterServices, ['-A KUBE-SERVICES -m comment --comment "ns/e has no endpoints" -m tcp -p tcp -d 10.96.0.9 --dport 80 -j REJECT']);
+  assert.deepEqual(none.filterExternal, ['-A KUBE-EXTERNAL-SERVICES -m comment --comment "ns/e has no endpoints" -m addrtype --dst-type LOCAL -m tcp -p tcp --dport 30080 -j REJECT']);
+  const remote = serviceRules(svcs.get('ns/e')!, [{ ip: '10.0.0.1', port: 80, ready: true, serving: true, terminating: false, nodeName: 'n2', local: false }], {});
+  assert.equal(remote.filterExternal[0], '-A KUBE-EXTERNAL-SERVICES -m comment --comment "ns/e has no local endpoints" -m addrtype --dst-type LOCAL -m tcp -p tcp --dport 30080 -j DROP');
   assert.equal(remote.natNodePorts.length, 1); // still jumps to KUBE-EXT (short-circuit rules); filter drops the rest
   assert.equal(remote.natServices.length, 1);
 });

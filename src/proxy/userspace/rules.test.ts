@@ -7,7 +7,7 @@ import { portalRules } from './rules.js';
 
 test('portal rules have seed 002\'s shape', () => {
   // seed 002: default/ssh-service1, ClusterIP 10.254.132.107:2222, NodePort 30239, proxy port 36463, node 10.0.0.5
-  const sp = buildServiceMap([{ metadata: { namespace: 'default', name: 'ssh-service1' }, spec: { type: 'LoadBalancer', clusterIP: '10.254.132.107', ports: [{ port: 2222, nodePort: 30239 }] } } as Service]).get('default/ssh-service1:')!;
+  const sp = buildServiceMap([{ metadata: { namespace: 'default', name: 'ssh-service1' }, spec: { type: 'LoadBalancer', clusterIP: '10.254.132.107', ports: [{ port: 2222, nodePort: 30239 }] } } as Service]).get('default/ssh-service1')!;
   const r = portalRules(sp, 36463, '10.0.0.5');
   assert.deepEqual(r.nat, [
     '-A KUBE-PORTALS-CONTAINER -d 10.254.132.107/32 -p tcp -m comment --comment "default/ssh-service1:" -m tcp --dport 2222 -j REDIRECT --to-ports 36463',

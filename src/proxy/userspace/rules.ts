@@ -17,7 +17,8 @@ export const US_JUMPS: ReadonlyArray<{ table: 'nat' | 'filter'; chain: string; a
 /** Seed-002-shaped portal rules for one service port proxied on local port `proxyPort` (0 = no endpoints). */
 export function portalRules(sp: ServicePort, proxyPort: number, nodeIP: string): { nat: string[]; filter: string[] } {
   const p = sp.protocol.toLowerCase();
-  const c = `-m comment --comment "${sp.name}"`;
+  // The userspace proxier of seed 002's era always wrote "ns/name:port", colon included for unnamed ports.
+  const c = `-m comment --comment "${sp.namespace}/${sp.service}:${sp.portName}"`;
   const nat: string[] = [], filter: string[] = [];
   const vips = [sp.clusterIP, ...sp.externalIPs, ...sp.loadBalancerIPs];
   if (!proxyPort) {
