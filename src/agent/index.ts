@@ -13,6 +13,7 @@ import { startFlannel, type FlannelHandle } from '../flannel/index.js';
 import { startKubelet, type Kubelet } from '../kubelet/index.js';
 import { startProxy, type ProxyHandle, type ProxyMode } from '../proxy/index.js';
 import { PODNET_CNI_BIN_DIR } from '../cni/runtime/index.js';
+import { startCniServer, type CniServer } from '../cni/server.js';
 import { createLogger } from '../util/log.js';
 import { PodnetError } from '../util/errors.js';
 
@@ -37,6 +38,12 @@ export interface AgentOptions {
   clusterDomain?: string;
   resolvConf?: string;
   cniBinDirs?: string[];
+  /**
+   * Run podnet's CNI plugins inside the agent (a unix-socket server in the state dir) and point the
+   * runtime at the thin clients (bin/cni/fast), which fall back to the full plugins when the agent is
+   * down. Default true; ignored when cniBinDirs is given.
+   */
+  cniServer?: boolean;
   log?: Logger;
 }
 
@@ -111,9 +118,15 @@ export async function startAgent(o: AgentOptions, signal: AbortSignal): Promise<
     netConf: JSON.stringify(netConf), etcdEndpoints: o.etcdEndpoints, etcdPrefix: o.etcdPrefix, leaseTtlSeconds: o.leaseTtlSeconds,
     subnetFile: p.subnetFile, ipMasq: true, log: log.child({ part: 'flannel' }),
   }, signal);
+  let cniServer: CniServer | undefined;
+  if (!o.cniBinDirs && o.cniServer !== false) {
+    cniServer = await startCniServer({ socketPath: join(o.stateDir, 'cni.sock') });
+    log.info({ socket: cniServer.socketPath }, 'CNI plugins served in-process to the thin clients');
+  }
   const kubelet = await startKubelet({
     nodeName: o.nodeName, client, stateDir: p.kubeletDir, nodeIP: o.nodeIP,
-    cniConfDir: p.confDir, cniBinDirs: o.cniBinDirs ?? [PODNET_CNI_BIN_DIR], cniCacheDir: p.cacheDir,
+    cniConfDir: p.confDir, cniBinDirs: o.cniBinDirs ?? [cniServer ? join(PODNET_CNI_BIN_DIR, 'fast') : PODNET_CNI_BIN_DIR], cniCacheDir: p.cacheDir,
+    cniEnv: cniServer ? { PODNET_CNI_SOCKET: cniServer.socketPath } : undefined,
     clusterDNS: o.clusterDNS, clusterDomain: o.clusterDomain ?? 'cluster.local', resolvConf: o.resolvConf,
     statusIntervalMs: 5000, log: log.child({ part: 'kubelet' }),
   }, signal);
@@ -125,6 +138,7 @@ export async function startAgent(o: AgentOptions, signal: AbortSignal): Promise<
   log.info({ node: o.nodeName, subnet: flannel.lease.subnet, proxyMode: o.proxyMode }, 'agent running');
   const stopped = (async () => {
     await kubelet.stopped;
+    await cniServer?.close();
     await flannel.stopped;
     await proxy.stop().catch(() => undefined);
   })();

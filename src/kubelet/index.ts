@@ -32,6 +32,8 @@ export interface KubeletOptions {
   cniConfDir?: string;
   cniBinDirs?: string[];
   cniCacheDir?: string;
+  /** Extra environment for CNI plugin calls. */
+  cniEnv?: Readonly<Record<string, string>>;
   /** Or any PodNetwork implementation (tests). */
   network?: PodNetwork;
   clusterDNS?: string[];
@@ -58,7 +60,7 @@ export async function startKubelet(opts: KubeletOptions, signal: AbortSignal): P
   const log = opts.log ?? createLogger('kubelet');
   const client = opts.client ?? createClient(opts.clientConfig ?? loadKubeconfig(opts.kubeconfig ?? ''));
   const network: PodNetwork | undefined = opts.network ?? (opts.cniConfDir
-    ? new CniRuntime({ confDir: opts.cniConfDir, binDirs: opts.cniBinDirs ?? ['/opt/cni/bin'], cacheDir: opts.cniCacheDir ?? join(opts.stateDir, 'cni-cache') })
+    ? new CniRuntime({ confDir: opts.cniConfDir, binDirs: opts.cniBinDirs ?? ['/opt/cni/bin'], cacheDir: opts.cniCacheDir ?? join(opts.stateDir, 'cni-cache'), env: opts.cniEnv })
     : undefined);
   // services for the link variables (KUBERNETES_SERVICE_HOST, MYSQL_DEMO_SERVICE_PORT, …)
   const services = createInformer<KObject & ServiceLite>(client, R.services, { log });

@@ -24,7 +24,8 @@ export function register(program: Command): void {
     .option('--cluster-dns <ips>', 'cluster DNS server IPs', '10.96.0.10')
     .option('--cluster-domain <domain>', 'cluster domain', 'cluster.local')
     .option('--resolv-conf <path>', 'the node\'s resolv.conf (dnsPolicy Default)')
-    .action(async (o: { nodeName: string; nodeIp: string; kubeconfig: string; stateDir: string; iface: string; subnetManager: string; etcdEndpoints: string; etcdPrefix: string; subnetLeaseTtl: string; backend: string; clusterCidr: string; podCidr?: string; proxyMode: string; clusterDns: string; clusterDomain: string; resolvConf?: string }) => {
+    .option('--no-cni-server', 'exec the full CNI plugins for every call instead of serving them in the agent to the thin clients')
+    .action(async (o: { cniServer: boolean; nodeName: string; nodeIp: string; kubeconfig: string; stateDir: string; iface: string; subnetManager: string; etcdEndpoints: string; etcdPrefix: string; subnetLeaseTtl: string; backend: string; clusterCidr: string; podCidr?: string; proxyMode: string; clusterDns: string; clusterDomain: string; resolvConf?: string }) => {
       if (o.subnetManager !== 'kube' && o.subnetManager !== 'etcd') throw new PodnetError('EFLAG', `--subnet-manager must be kube or etcd, not "${o.subnetManager}"`);
       if (o.backend !== 'vxlan' && o.backend !== 'host-gw') throw new PodnetError('EFLAG', `--backend must be vxlan or host-gw, not "${o.backend}"`);
       if (!['iptables', 'nftables', 'userspace', 'ipvs'].includes(o.proxyMode)) throw new PodnetError('EFLAG', `--proxy-mode must be iptables, nftables, userspace or ipvs, not "${o.proxyMode}"`);
@@ -36,7 +37,7 @@ export function register(program: Command): void {
         nodeName: o.nodeName, nodeIP: o.nodeIp, kubeconfig: o.kubeconfig, stateDir: o.stateDir, iface: o.iface,
         subnetManager: o.subnetManager, etcdEndpoints: list(o.etcdEndpoints), etcdPrefix: o.etcdPrefix, leaseTtlSeconds: Number(o.subnetLeaseTtl),
         backend: o.backend, clusterCidr: o.clusterCidr, podCidr: o.podCidr, proxyMode: o.proxyMode as 'iptables',
-        clusterDNS: list(o.clusterDns), clusterDomain: o.clusterDomain, resolvConf: o.resolvConf, log,
+        clusterDNS: list(o.clusterDns), clusterDomain: o.clusterDomain, resolvConf: o.resolvConf, cniServer: o.cniServer, log,
       }, ac.signal);
       await a.stopped;
       process.exit(0);

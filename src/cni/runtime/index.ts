@@ -24,6 +24,8 @@ export interface CniRuntimeOptions {
   timeoutMs?: number;
   /** Use the config list with this `name` instead of the lowest-named file (cnitool's NAME). */
   networkName?: string;
+  /** Extra environment for every plugin call (e.g. PODNET_CNI_SOCKET for the thin clients). */
+  env?: Readonly<Record<string, string>>;
 }
 
 export interface PortMappingArg { hostPort: number; containerPort: number; protocol?: 'tcp' | 'udp' | 'sctp'; hostIP?: string }
@@ -80,7 +82,7 @@ export class CniRuntime {
   }
 
   private env(cmd: Cmd, p: { containerId?: string; netnsPath?: string; ifName?: string }, args: [string, string][]): Record<string, string> {
-    const e: Record<string, string> = { CNI_COMMAND: cmd, CNI_PATH: this.opts.binDirs.join(':') };
+    const e: Record<string, string> = { ...this.opts.env, CNI_COMMAND: cmd, CNI_PATH: this.opts.binDirs.join(':') };
     if (p.containerId) e.CNI_CONTAINERID = p.containerId;
     if (p.netnsPath) e.CNI_NETNS = p.netnsPath;
     if (p.ifName) e.CNI_IFNAME = p.ifName;
