@@ -104,3 +104,56 @@ test('health, readiness and metrics endpoints answer', async () => {
   assert.equal(await get('/ready'), 'OK');
   assert.match(await get('/metrics'), /podnet_dns_requests_total/);
 });
+
+// Issue 6 acceptance 4 over the wire: 10,000 malformed or mutated packets from another namespace.
+const FUZZ = String.raw`
+import json, os, random, socket, struct, time
+random.seed(6)
+def query(name):
+    qn = b''.join(bytes([len(p)]) + p.encode() for p in name.split('.')) + b'\0'
+    return struct.pack('>HHHHHH', 0x1234, 0x0100, 1, 0, 0, 0) + qn + struct.pack('>HH', 1, 1)
+valid = query('kube-dns.default.svc.cluster.local')
+cases = []
+for i in range(10000):
+    k = i % 5
+    if k == 0: cases.append(bytes(random.getrandbits(8) for _ in range(1 + i % 300)))      # random bytes
+    elif k == 1: b = bytearray(valid); b[12 + i % (len(b) - 12)] = i & 0xff; cases.append(bytes(b))  # one byte mutated
+    elif k == 2: b = bytearray(valid); struct.pack_into('>H', b, 4 + 2 * (i % 4), 0xffff); cases.append(bytes(b))  # huge counts
+    elif k == 3: b = bytearray(14); struct.pack_into('>HHH', b, 0, i & 0xffff, 0, 1); b[12] = 0xc0; b[13] = 12; cases.append(bytes(b))  # pointer loop
+    else: b = bytearray(valid); b[12] = 63 + i % 64; cases.append(bytes(b))                  # bad label length
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+s.setblocking(False)
+replies, refused = [], 0
+def drain():
+    global refused
+    while True:
+        try: replies.append(s.recv(65535))
+        except BlockingIOError: return
+        except ConnectionRefusedError: refused += 1
+for i, c in enumerate(cases):
+    try: s.sendto(c, ('10.53.0.1', 53))
+    except BlockingIOError: pass
+    if i % 100 == 99: time.sleep(0.01); drain()
+end = time.time() + 3
+while time.time() < end: drain(); time.sleep(0.05)
+flags = [struct.unpack('>H', r[2:4])[0] for r in replies if len(r) >= 12]
+rcodes = {}
+for f in flags: rcodes[f & 0xf] = rcodes.get(f & 0xf, 0) + 1
+print(json.dumps({'sent': len(cases), 'replies': len(replies), 'short': sum(1 for r in replies if len(r) < 12), 'noQR': sum(1 for f in flags if not f & 0x8000), 'rcodes': rcodes, 'refused': refused}))
+`;
+
+test('10,000 malformed or mutated packets from another namespace: FORMERR or dropped, and the server keeps answering', { timeout: 120_000 }, async (t) => {
+  const out = await exec(['ip', 'netns', 'exec', topo.client, 'python3', '-c', FUZZ], { timeoutMs: 90_000 });
+  const r = JSON.parse(out.stdout) as { sent: number; replies: number; short: number; noQR: number; rcodes: Record<string, number>; refused: number };
+  assert.equal(r.sent, 10_000);
+  assert.equal(r.short, 0, 'every reply has a full header');
+  assert.equal(r.noQR, 0, 'every reply is a response');
+  assert.equal(r.refused, 0, 'the server never went away (no ICMP port unreachable)');
+  for (const code of Object.keys(r.rcodes)) assert.ok(['0', '1', '2', '3', '4', '5'].includes(code), `rcode ${code}: ${out.stdout}`);
+  assert.ok((r.rcodes['1'] ?? 0) > 1000, `many FORMERR answers: ${out.stdout}`);
+  assert.equal(procs[1]!.exitCode, null, 'podnet dns still running');
+  assert.match(await dig('+short', 'mysql-demo.hyjx--hyjx-group3.svc.cluster.local'), /^10\.10\.125\.13$/m);
+  assert.match(await dig('+short', 'www.example.test'), /^10\.53\.99\.1$/m, 'forwarding still works');
+  t.diagnostic(`fuzz: ${out.stdout.trim()}`);
+});
