@@ -4,11 +4,11 @@
  * dir, processes inside the lab's namespaces, /run/netns/pn-<lab>-*) when there is not, so it also
  * works after kill -9 of everything or a half-finished `up`. Idempotent.
  */
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { exec } from '../util/exec.js';
-import { listNamedNetns, netnsPath } from '../net/netns.js';
-import { labDir, netnsName, nodeDir, PODNET_MAIN } from './paths.js';
+import { listNamedNetns, netnsPath, releaseNetnsDir } from '../net/netns.js';
+import { labDir, netnsName, nodeDir, PODNET_MAIN, LAB_ROOT, NETNS_DIR_MARKER } from './paths.js';
 import { processesInNetns, processesMentioning, readPidFile, recordAlive, terminate } from './procs.js';
 import type { Progress } from './up.js';
 import { readState } from './up.js';
@@ -25,6 +25,17 @@ function labMounts(dir: string): string[] {
   try {
     return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m === dir || m.startsWith(`${dir}/`)).sort((a, b) => b.length - a.length);
   } catch { return []; }
+}
+
+/**
+ * When the last lab is gone: /run/podnet itself, and /run/netns (with iproute2's bind mount) if
+ * a lab created it and no named namespace is left in it.
+ */
+async function releaseSharedDirs(): Promise<void> {
+  const left = existsSync(LAB_ROOT) ? readdirSync(LAB_ROOT).filter((f) => join(LAB_ROOT, f) !== NETNS_DIR_MARKER) : [];
+  if (left.length) return;
+  if (existsSync(NETNS_DIR_MARKER) && await releaseNetnsDir()) rmSync(NETNS_DIR_MARKER, { force: true });
+  if (!existsSync(NETNS_DIR_MARKER)) { try { rmdirSync(LAB_ROOT); } catch { /* not empty or gone */ } }
 }
 
 export async function labDown(name: string, progress?: Progress): Promise<DownReport> {
@@ -78,6 +89,7 @@ export async function labDown(name: string, progress?: Progress): Promise<DownRe
   if (netns.length) say(`removed namespaces ${netns.join(', ')}`);
   for (const m of labMounts(dir)) await exec(['umount', '-l', m], { allowFail: true });
   rmSync(dir, { recursive: true, force: true });
+  await releaseSharedDirs();
 
   return report;
 }

@@ -8,6 +8,8 @@ export const PODNET_BIN = join(REPO_ROOT, 'bin', 'podnet');
 export const PODNET_MAIN = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
 
 export function labDir(name: string): string { return join(LAB_ROOT, name); }
+/** Present while labs run if the first of them found no /run/netns: the last `lab down` removes it again. */
+export const NETNS_DIR_MARKER = join(LAB_ROOT, '.created-run-netns');
 export function netnsName(lab: string, part: string): string { return `pn-${lab}-${part}`; }
 export function stateFile(lab: string): string { return join(labDir(lab), 'state.json'); }
 export function nodeDir(lab: string, node: string): string { return join(labDir(lab), 'nodes', node); }

@@ -13,12 +13,12 @@ import { ensurePki, issueClientCert, renderKubeconfig } from '../api/pki.js';
 import { dnsAddonManifests } from '../dns/addon.js';
 import { exec } from '../util/exec.js';
 import { PodnetError } from '../util/errors.js';
-import { labDir, logDir, netnsName, nodeDir, pidFile, PODNET_BIN, PODNET_MAIN, REPO_ROOT, stateFile } from './paths.js';
+import { labDir, logDir, netnsName, nodeDir, pidFile, PODNET_BIN, PODNET_MAIN, REPO_ROOT, stateFile, NETNS_DIR_MARKER } from './paths.js';
 import { readPidFile, recordAlive, spawnDetached, terminate } from './procs.js';
 import { labSpec, type LabFlags, type LabSpec } from './spec.js';
 import { ensureHost, ensureUnderlay, nodeSysctls } from './topology.js';
 import { replaceMultipathRoute } from '../net/route.js';
-import { netnsPath } from '../net/netns.js';
+import { netnsPath, NETNS_DIR } from '../net/netns.js';
 
 export class LabError extends PodnetError {}
 
@@ -104,7 +104,9 @@ export async function labUp(flags: LabFlags, progress: Progress = consoleProgres
     if (recordAlive(api)) throw new LabError('EEXIST', `lab "${spec.name}" is already up (podnet lab status --name ${spec.name}); run podnet lab down --name ${spec.name} first`);
     throw new LabError('EEXIST', `lab "${spec.name}" has leftovers of an earlier run; run podnet lab down --name ${spec.name} first`);
   }
+  const hadNetnsDir = existsSync(NETNS_DIR);
   mkdirSync(dir, { recursive: true, mode: 0o755 });
+  if (!hadNetnsDir) writeFileSync(NETNS_DIR_MARKER, '');
   mkdirSync(logDir(spec.name), { recursive: true });
   const underlay = netnsName(spec.name, 'underlay');
   const extNs = netnsName(spec.name, 'ext');

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { exec } from '../util/exec.js';
 import type { NetnsPath } from './exec.js';
 
@@ -21,4 +21,21 @@ export async function deleteNamedNetns(name: string): Promise<void> {
 
 export function listNamedNetns(): string[] {
   return existsSync(NETNS_DIR) ? readdirSync(NETNS_DIR) : [];
+}
+
+/** Whether /run/netns is a mount point (iproute2 bind-mounts it onto itself on first use). */
+function netnsDirMounted(): boolean {
+  try {
+    return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === NETNS_DIR);
+  } catch { return false; }
+}
+
+/**
+ * Undoes what the first `ip netns add` on a host did: the /run/netns directory and its self bind
+ * mount, but only while no named namespace is left in it. For callers that know they created it.
+ */
+export async function releaseNetnsDir(): Promise<boolean> {
+  if (!existsSync(NETNS_DIR) || readdirSync(NETNS_DIR).length > 0) return false;
+  for (let i = 0; i < 4 && netnsDirMounted(); i++) await exec(['umount', NETNS_DIR], { allowFail: true });
+  try { rmdirSync(NETNS_DIR); return true; } catch { return false; }
 }

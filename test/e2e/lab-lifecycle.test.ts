@@ -32,6 +32,8 @@ test('etcd subnet manager, pod cycles, and lab down after kill -9 of everything'
   const lab = randomLabName('tlc');
   const cniBefore = cniNetns();
   const rootBefore = await rootNetwork();
+  const hadLabRoot = existsSync('/run/podnet');
+  const hadNetnsDir = existsSync('/run/netns');
   const lexec = (where: string, ...cmd: string[]): Promise<string> => must(PODNET, ['lab', 'exec', '--name', lab, where, '--', ...cmd]);
   try {
     await must(PODNET, ['lab', 'up', '--name', lab, '--nodes', '3', '--subnet-manager', 'etcd', '--backend', 'vxlan'], { timeoutMs: 240_000 });
@@ -133,6 +135,12 @@ test('etcd subnet manager, pod cycles, and lab down after kill -9 of everything'
   }
   assert.deepEqual(labLeftovers(lab), []);
   assert.equal(await rootNetwork(), rootBefore, 'the root namespace\'s links, routes, rules and tables are as before lab up');
+  // The shared directories go too when this lab made them: /run/podnet, and /run/netns with iproute2's bind mount.
+  if (!hadLabRoot) assert.equal(existsSync('/run/podnet'), false, '/run/podnet removed');
+  if (!hadNetnsDir) {
+    assert.equal(existsSync('/run/netns'), false, '/run/netns removed');
+    assert.doesNotMatch(readFileSync('/proc/self/mountinfo', 'utf8'), / \/run\/netns /, 'no /run/netns mount left');
+  }
 });
 
 test('lab down cleans up after a half-finished lab up (kill -9 of lab up mid-way)', { timeout: 180_000 }, async () => {
