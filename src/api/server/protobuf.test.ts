@@ -82,4 +82,5 @@ test('refusals: unknown field 400 naming it, unknown kind 415, truncated 400, no
     assert.ok(code === 400 || code === 415 || code === 0, `cut at ${n}: ${code}`);
   }
   assert.equal(status(() => decodeProtobufObject(Buffer.from('{"kind":"ConfigMap"}'))), 400);
+  assert.equal(status(() => decodeProtobufObject(envelope('v1', 'ConfigMap', msg(1, msg(9, int(1, 2 ** 52)))))), 400, 'timestamp out of range');
 });

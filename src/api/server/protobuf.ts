@@ -19,9 +19,10 @@ export class ProtobufDecodeError extends ApiStatusError {
   constructor(message: string) { super(400, 'BadRequest', `the protobuf request body could not be decoded: ${message}`); }
 }
 
-type Scalar = 'string' | 'int32' | 'int64' | 'bool' | 'bytes';
-type Special = 'intOrString' | 'time' | 'quantity';
-/** [json name, type, options]. type: a scalar, a special, or a message name; `[]` repeated; `map:` map<string, V>. */
+/**
+ * [json name, type, options]. type: string | int32 | int64 | bool | bytes, intOrString | time |
+ * quantity | ignore, or a message name; `T[]` repeated; `map:T` map<string, T>.
+ */
 type Field = readonly [string, string, { keep?: boolean; inline?: boolean }?];
 type Message = Readonly<Record<number, Field>>;
 
@@ -145,14 +146,6 @@ class Reader {
     this.pos += n;
     return out;
   }
-  skip(wire: number): void {
-    if (wire === 0) this.varint();
-    else if (wire === 1) this.pos += 8;
-    else if (wire === 2) this.bytes();
-    else if (wire === 5) this.pos += 4;
-    else throw new ProtobufDecodeError(`unsupported wire type ${wire} in ${this.where}`);
-    if (this.pos > this.buf.length) throw new ProtobufDecodeError(`truncated field in ${this.where}`);
-  }
 }
 
 const toInt = (v: bigint, bits: 32 | 64): number => Number(BigInt.asIntN(bits, v));
@@ -161,7 +154,9 @@ function isZero(v: unknown): boolean { return v === '' || v === 0 || v === false
 
 function rfc3339(seconds: number, nanos: number): string | null {
   if (seconds === 0 && nanos === 0) return null;
-  return new Date(seconds * 1000 + Math.floor(nanos / 1e6)).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const d = new Date(seconds * 1000 + Math.floor(nanos / 1e6));
+  if (Number.isNaN(d.getTime())) throw new ProtobufDecodeError(`timestamp ${seconds}s out of range`);
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** Decodes one value of `type` at the reader's position (the tag already read). */
