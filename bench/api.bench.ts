@@ -149,8 +149,8 @@ async function benchEngine(api: ApiServerHandle): Promise<EngineResult> {
 
 /** The same etcd the apiserver wrote to: etcdctl over the apiserver's own keys, and raw puts. */
 async function etcdReferences(endpoint: string): Promise<Record<string, number>> {
-  const ctl = (...a: string[]): Promise<unknown> => exec([ETCDCTL_BIN, `--endpoints=${endpoint}`, ...a], { env: { ...process.env, ETCDCTL_API: '3' } });
-  const keys = (await exec([ETCDCTL_BIN, `--endpoints=${endpoint}`, 'get', '--prefix', '--keys-only', `/registry/pods/${NS}/`], { env: { ...process.env, ETCDCTL_API: '3' } })).stdout.split('\n').filter(Boolean).length;
+  const ctl = (...a: string[]): ReturnType<typeof exec> => exec([ETCDCTL_BIN, `--endpoints=${endpoint}`, ...a], { env: { ...process.env, ETCDCTL_API: '3' } });
+  const keys = (await ctl('get', '--prefix', '--keys-only', `/registry/pods/${NS}/`)).stdout.split('\n').filter(Boolean).length;
   if (keys !== PODS) throw new Error(`etcd holds ${keys} pod keys, want ${PODS}`);
   const raw = new Etcd3({ hosts: endpoint, grpcOptions: { 'grpc.max_receive_message_length': -1 } });
   try {

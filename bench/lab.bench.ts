@@ -13,12 +13,13 @@
  *   node dist/bench/lab.bench.js [--pods 20] [--iperf-seconds 5] [--big-nodes 20]
  * Writes bench/results/lab.json.
  */
-import { existsSync } from 'node:fs';
 import { loadavg, cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setMaxListeners } from 'node:events';
 import { spawn } from 'node:child_process';
 import { exec } from '../src/util/exec.js';
+import { deleteNamedNetns, netnsPath } from '../src/net/netns.js';
+import { processesInNetns, terminate } from '../src/lab/procs.js';
 import { createClient, loadKubeconfig, R } from '../src/client/index.js';
 import type { KObject } from '../src/api/kinds/types.js';
 import { PODNET, must, run, until, randomLabName } from '../test/support/lab.js';
@@ -70,9 +71,8 @@ async function plumbingByHand(nodes: number): Promise<number> {
 
 async function deleteNetns(names: string[]): Promise<void> {
   for (const n of names) {
-    if (existsSync(`/run/netns/${n}`)) {
-      await exec(['bash', '-c', `kill -9 $(ip netns pids ${n}) 2>/dev/null; ip netns delete ${n}`], { allowFail: true });
-    }
+    await terminate(processesInNetns([netnsPath(n)]), 0);
+    await deleteNamedNetns(n);
     refNetns.delete(n);
   }
 }

@@ -4,10 +4,10 @@
  * dir, processes inside the lab's namespaces, /run/netns/pn-<lab>-*) when there is not, so it also
  * works after kill -9 of everything or a half-finished `up`. Idempotent.
  */
-import { existsSync, readdirSync, readFileSync, rmSync, rmdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { exec } from '../util/exec.js';
-import { listNamedNetns, netnsPath, releaseNetnsDir } from '../net/netns.js';
+import { listNamedNetns, mountPoints, netnsPath, releaseNetnsDir } from '../net/netns.js';
 import { labDir, netnsName, nodeDir, PODNET_MAIN, LAB_ROOT, NETNS_DIR_MARKER } from './paths.js';
 import { processesInNetns, processesMentioning, readPidFile, recordAlive, terminate } from './procs.js';
 import type { Progress } from './up.js';
@@ -22,9 +22,7 @@ function labNetns(name: string): string[] {
 }
 
 function labMounts(dir: string): string[] {
-  try {
-    return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m === dir || m.startsWith(`${dir}/`)).sort((a, b) => b.length - a.length);
-  } catch { return []; }
+  return mountPoints().filter((m) => m === dir || m.startsWith(`${dir}/`)).sort((a, b) => b.length - a.length);
 }
 
 /**

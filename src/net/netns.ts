@@ -23,19 +23,19 @@ export function listNamedNetns(): string[] {
   return existsSync(NETNS_DIR) ? readdirSync(NETNS_DIR) : [];
 }
 
-/** Whether /run/netns is a mount point (iproute2 bind-mounts it onto itself on first use). */
-function netnsDirMounted(): boolean {
+/** The mount points of this process's mount namespace (field 5 of /proc/self/mountinfo). */
+export function mountPoints(): string[] {
   try {
-    return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === NETNS_DIR);
-  } catch { return false; }
+    return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter(Boolean);
+  } catch { return []; }
 }
 
 /**
  * Undoes what the first `ip netns add` on a host did: the /run/netns directory and its self bind
- * mount, but only while no named namespace is left in it. For callers that know they created it.
+ * mount (iproute2 bind-mounts it onto itself), but only while no named namespace is left in it. For callers that know they created it.
  */
 export async function releaseNetnsDir(): Promise<boolean> {
   if (!existsSync(NETNS_DIR) || readdirSync(NETNS_DIR).length > 0) return false;
-  for (let i = 0; i < 4 && netnsDirMounted(); i++) await exec(['umount', NETNS_DIR], { allowFail: true });
+  for (let i = 0; i < 4 && mountPoints().includes(NETNS_DIR); i++) await exec(['umount', NETNS_DIR], { allowFail: true });
   try { rmdirSync(NETNS_DIR); return true; } catch { return false; }
 }

@@ -18,6 +18,9 @@ for (const mode of ['iptables', 'nftables', 'userspace'] as const) test(`seed ex
     assert.match(up, /lab ".*" is up/);
     const kubectl = labKubectl(lab);
     const exec = (cmd: string): Promise<string> => kubectl(['-n', 'hyjx--hyjx-group3', 'exec', 'wp-mysql', '--', 'sh', '-c', cmd]);
+    const onNode1 = (...cmd: string[]): Promise<string> => must(PODNET, ['lab', 'exec', '--name', lab, 'k8s-node1', '--', ...cmd]);
+    const natTable = (): Promise<string> => onNode1('iptables-save', '-t', 'nat');
+    const nftTable = (): Promise<string> => onNode1('nft', 'list', 'table', 'ip', 'kube-proxy');
 
     await t.test('nodes Ready with InternalIP and the seed podCIDRs', async () => {
       const wide = await kubectl(['get', 'nodes', '-o', 'wide']);
@@ -78,7 +81,7 @@ for (const mode of ['iptables', 'nftables', 'userspace'] as const) test(`seed ex
     });
 
     if (mode === 'iptables') await t.test('iptables-save -t nat on k8s-node1 carries the seed\'s rules, name for name', async () => {
-      const nat = await must(PODNET, ['lab', 'exec', '--name', lab, 'k8s-node1', '--', 'iptables-save', '-t', 'nat']);
+      const nat = await natTable();
       const lines = new Set(nat.split('\n'));
       let identical = 0;
       for (const line of SEED) {
@@ -90,22 +93,22 @@ for (const mode of ['iptables', 'nftables', 'userspace'] as const) test(`seed ex
     });
 
     if (mode === 'nftables') await t.test('nft list table ip kube-proxy on k8s-node1 has the Services; no KUBE- iptables chain is left', async () => {
-      const nft = await must(PODNET, ['lab', 'exec', '--name', lab, 'k8s-node1', '--', 'nft', 'list', 'table', 'ip', 'kube-proxy']);
+      const nft = await nftTable();
       assert.match(nft, /10\.10\.147\.26 \. tcp \. 13306/);
       assert.match(nft, /30016/);
-      const nat = await must(PODNET, ['lab', 'exec', '--name', lab, 'k8s-node1', '--', 'iptables-save', '-t', 'nat']);
+      const nat = await natTable();
       assert.doesNotMatch(nat, /KUBE-SVC-/);
     });
     if (mode === 'userspace') await t.test('seed 002\'s portal chains are in k8s-node1\'s nat table', async () => {
-      const nat = await must(PODNET, ['lab', 'exec', '--name', lab, 'k8s-node1', '--', 'iptables-save', '-t', 'nat']);
+      const nat = await natTable();
       assert.match(nat, /^-A KUBE-PORTALS-CONTAINER -d 10\.10\.147\.26\/32 -p tcp .*--dport 13306 -j REDIRECT --to-ports \d+$/m);
       assert.match(nat, /KUBE-NODEPORT-HOST/);
     });
 
     if (mode !== 'userspace') await t.test('restarting k8s-node1\'s agent keeps a long-lived NodePort connection, the pods and the rules', async () => {
       const rules = async (): Promise<string> => (mode === 'iptables'
-        ? (await must(PODNET, ['lab', 'exec', '--name', lab, 'k8s-node1', '--', 'iptables-save', '-t', 'nat'])).split('\n').filter((l) => !l.startsWith('#')).map((l) => l.replace(/ \[\d+:\d+\]$/, '')).join('\n')
-        : await must(PODNET, ['lab', 'exec', '--name', lab, 'k8s-node1', '--', 'nft', 'list', 'table', 'ip', 'kube-proxy']));
+        ? (await natTable()).split('\n').filter((l) => !l.startsWith('#')).map((l) => l.replace(/ \[\d+:\d+\]$/, '')).join('\n')
+        : await nftTable());
       const podState = async (): Promise<string> => kubectl(['get', 'pods', '-A', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.status.podIP} {.status.containerStatuses[0].restartCount} {.status.containerStatuses[0].containerID}{"\\n"}{end}']);
       const before = await rules();
       const podsBefore = await podState();
@@ -151,10 +154,10 @@ for (const mode of ['iptables', 'nftables', 'userspace'] as const) test(`seed ex
       // The Service's endpoints in k8s-node1's rules: its DNAT rules (iptables), its endpoint chains (nftables).
       const ruleEndpoints = async (): Promise<number> => {
         if (mode === 'nftables') {
-          const nft = await must(PODNET, ['lab', 'exec', '--name', lab, 'k8s-node1', '--', 'nft', 'list', 'table', 'ip', 'kube-proxy']);
+          const nft = await nftTable();
           return new Set(nft.match(/chain endpoint-\S*hyjx--hyjx-group3\/scale\/\S+/g) ?? []).size;
         }
-        const nat = await must(PODNET, ['lab', 'exec', '--name', lab, 'k8s-node1', '--', 'iptables-save', '-t', 'nat']);
+        const nat = await natTable();
         return nat.split('\n').filter((l) => /--comment "?hyjx--hyjx-group3\/scale"? .*-j DNAT/.test(l)).length;
       };
       const servedBy = async (): Promise<Set<string>> => {

@@ -20,8 +20,8 @@ export class ProtobufDecodeError extends ApiStatusError {
 }
 
 /**
- * [json name, type, options]. type: string | int32 | int64 | bool | bytes, intOrString | time |
- * quantity | ignore, or a message name; `T[]` repeated; `map:T` map<string, T>.
+ * [json name, type, options]. type: string | int32 | int64 | bool | bytes (base64, as JSON has it),
+ * buffer (kept as bytes), intOrString | time | quantity | ignore, or a message name; `T[]` repeated; `map:T` map<string, T>.
  */
 type Field = readonly [string, string, { keep?: boolean; inline?: boolean }?];
 type Message = Readonly<Record<number, Field>>;
@@ -114,7 +114,7 @@ const SCHEMA: Readonly<Record<string, Message>> = {
   ScaleSpec: { 1: ['replicas', 'int32', KEEP] },
   ScaleStatus: { 1: ['replicas', 'int32', KEEP], 2: ['selector', 'string'] },
   // runtime
-  Unknown: { 1: ['typeMeta', 'TypeMeta'], 2: ['raw', 'bytes'], 3: ['contentEncoding', 'string'], 4: ['contentType', 'string'] },
+  Unknown: { 1: ['typeMeta', 'TypeMeta'], 2: ['raw', 'buffer'], 3: ['contentEncoding', 'string'], 4: ['contentType', 'string'] },
   TypeMeta: { 1: ['apiVersion', 'string'], 2: ['kind', 'string'] },
 };
 
@@ -165,6 +165,7 @@ function decodeValue(r: Reader, wire: number, type: string, where: string): unkn
   switch (type) {
     case 'string': need(2); return r.bytes().toString('utf8');
     case 'bytes': need(2); return r.bytes().toString('base64');
+    case 'buffer': need(2); return r.bytes();
     case 'bool': need(0); return r.varint() !== 0n;
     case 'int32': need(0); return toInt(r.varint(), 32);
     case 'int64': need(0); return toInt(r.varint(), 64);
@@ -243,6 +244,6 @@ export function decodeProtobufObject(buf: Buffer): Record<string, unknown> {
   if (!top) {
     throw new ApiStatusError(415, 'UnsupportedMediaType', `protobuf bodies for ${tm.apiVersion ?? '?'}/${tm.kind ?? '?'} are not supported by podnet; accepted media types include: application/json, application/yaml`);
   }
-  const raw = Buffer.from(String(env.raw ?? ''), 'base64');
+  const raw = Buffer.isBuffer(env.raw) ? env.raw : Buffer.alloc(0);
   return { apiVersion: tm.apiVersion, kind: tm.kind, ...decodeFields(raw, SCHEMA[top]!, top) };
 }
