@@ -18,18 +18,20 @@ import { performance } from 'node:perf_hooks';
 import { setMaxListeners } from 'node:events';
 import { spawn } from 'node:child_process';
 import { exec } from '../src/util/exec.js';
-import { deleteNamedNetns, netnsPath } from '../src/net/netns.js';
+import { deleteNamedNetns, netnsPath, releaseNetnsDir, NETNS_DIR } from '../src/net/netns.js';
 import { processesInNetns, terminate } from '../src/lab/procs.js';
 import { createClient, loadKubeconfig, R } from '../src/client/index.js';
 import type { KObject } from '../src/api/kinds/types.js';
 import { PODNET, must, run, until, randomLabName } from '../test/support/lab.js';
 import { pct, round, timeIt, writeResult } from './stats.js';
+import { existsSync } from 'node:fs';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: number): number => { const i = args.indexOf(`--${name}`); return i >= 0 ? Number(args[i + 1]) : def; };
 const PODS = arg('pods', 20);
 const IPERF_SECONDS = Math.min(arg('iperf-seconds', 5), 30);
 const BIG = Math.min(arg('big-nodes', 20), 20);
+const hadNetnsDir = existsSync(NETNS_DIR);
 const labs = new Set<string>();
 const refNetns = new Set<string>();
 
@@ -274,4 +276,5 @@ try {
 } finally {
   for (const lab of labs) await run(PODNET, ['lab', 'down', '--name', lab], { timeoutMs: 300_000 });
   await deleteNetns([...refNetns]);
+  if (!hadNetnsDir) await releaseNetnsDir(); // the reference namespaces made /run/netns: take it away again
 }
