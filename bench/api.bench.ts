@@ -14,7 +14,6 @@
  */
 import { loadavg, cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { setMaxListeners } from 'node:events';
 import { Etcd3 } from 'etcd3';
 import { exec } from '../src/util/exec.js';
 import { createClient, loadKubeconfig, R, type KubeClient } from '../src/client/index.js';
@@ -22,6 +21,7 @@ import type { KObject } from '../src/api/kinds/types.js';
 import { startApiServer, runKubectl, type ApiServerHandle } from '../test/support/apiserver.js';
 import { startEtcd, ETCDCTL_BIN } from '../test/support/etcd.js';
 import { pct, round, median, timeIt, inParallel, writeResult } from './stats.js';
+import { measureWatchDelivery, type WatchDelivery } from './watch.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: number): number => { const i = args.indexOf(`--${name}`); return i >= 0 ? Number(args[i + 1]) : def; };
@@ -43,7 +43,7 @@ interface EngineResult {
   createConcurrent16PerSec: number; createConcurrent16P50Ms: number; createConcurrent16P99Ms: number;
   listAllOneRequestMs: number; listAllPagesOf500Ms: number;
   kubectlGetPodsTableMs: number; kubectlGetPodsJsonMs: number; kubectlProcessMs: number;
-  watch: { watchers: number; events: number; deliveryP50Ms: number; deliveryP99Ms: number; deliveryMaxMs: number; allWatchersP50Ms: number; allWatchersP99Ms: number };
+  watch: WatchDelivery;
 }
 
 async function benchEngine(api: ApiServerHandle): Promise<EngineResult> {
@@ -94,53 +94,23 @@ async function benchEngine(api: ApiServerHandle): Promise<EngineResult> {
     const kubectlProcessMs = await median(5, () => kubectl(['get', 'namespace', 'default', '-o', 'name']));
     // watch delivery to WATCHERS watchers, each over its own connection
     const from = (await client.list(R.configmaps('watch'), { limit: 1 })).resourceVersion;
-    const ac = new AbortController();
-    setMaxListeners(0, ac.signal);
-    const sentAt = new Map<string, number>();
-    const deliveries: number[] = [];
-    const lastArrival = new Map<string, number>();
-    let established = 0;
-    let done = 0;
-    let allDone: () => void = () => {};
-    const finished = new Promise<void>((r) => { allDone = r; });
-    const watchers = Array.from({ length: WATCHERS }, async () => {
-      const c = createClient(cfg);
-      clients.push(c);
-      let got = 0;
-      const stream = c.watch(R.configmaps('watch'), { resourceVersion: from }, ac.signal);
-      established++;
-      for await (const ev of stream) {
-        if (ev.type !== 'ADDED') continue;
-        const now = performance.now();
-        const name = ev.object.metadata?.name ?? '';
-        deliveries.push(now - sentAt.get(name)!);
-        lastArrival.set(name, now);
-        if (++got === EVENTS) { if (++done === WATCHERS) allDone(); return; }
-      }
+    const watch = await measureWatchDelivery({
+      watchers: WATCHERS, events: EVENTS, settleMs: 1000,
+      async *watch(signal) {
+        const c = createClient(cfg);
+        clients.push(c);
+        for await (const ev of c.watch(R.configmaps('watch'), { resourceVersion: from }, signal)) if (ev.type === 'ADDED') yield ev.object.metadata?.name ?? '';
+      },
+      key: (i) => `e${i}`,
+      write: (name, i) => client.create(R.configmaps('watch'), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { i: String(i) } } as KObject),
     });
-    while (established < WATCHERS) await new Promise((r) => setTimeout(r, 50));
-    await new Promise((r) => setTimeout(r, 1000)); // let every watch request reach the server
-    for (let i = 0; i < EVENTS; i++) {
-      const name = `e${i}`;
-      sentAt.set(name, performance.now());
-      await client.create(R.configmaps('watch'), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { i: String(i) } } as KObject);
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    await Promise.race([finished, new Promise((_, rej) => setTimeout(() => rej(new Error(`watchers saw ${deliveries.length}/${WATCHERS * EVENTS} events`)), 60_000))]);
-    ac.abort();
-    await Promise.allSettled(watchers);
-    const allWatchers = [...lastArrival.entries()].map(([k, t]) => t - sentAt.get(k)!);
     return {
       pods: PODS,
       createSequentialPerSec: round(SEQUENTIAL / (seqMs / 1000), 1), createSequentialP50Ms: round(pct(seqLat, 0.5)), createSequentialP99Ms: round(pct(seqLat, 0.99)),
       createConcurrent16PerSec: round((PODS - SEQUENTIAL) / (concMs / 1000), 1), createConcurrent16P50Ms: round(pct(concLat, 0.5)), createConcurrent16P99Ms: round(pct(concLat, 0.99)),
       listAllOneRequestMs: round(listAllOneRequestMs), listAllPagesOf500Ms: round(listAllPagesOf500Ms),
       kubectlGetPodsTableMs: round(kubectlGetPodsTableMs), kubectlGetPodsJsonMs: round(kubectlGetPodsJsonMs), kubectlProcessMs: round(kubectlProcessMs),
-      watch: {
-        watchers: WATCHERS, events: EVENTS,
-        deliveryP50Ms: round(pct(deliveries, 0.5)), deliveryP99Ms: round(pct(deliveries, 0.99)), deliveryMaxMs: round(Math.max(...deliveries)),
-        allWatchersP50Ms: round(pct(allWatchers, 0.5)), allWatchersP99Ms: round(pct(allWatchers, 0.99)),
-      },
+      watch,
     };
   } finally {
     for (const c of clients) c.close();

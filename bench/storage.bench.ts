@@ -11,12 +11,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, loadavg, cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setMaxListeners } from 'node:events';
 import { Etcd3 } from 'etcd3';
 import { exec } from '../src/util/exec.js';
 import { createStore, type Store } from '../src/api/storage/index.js';
 import { startEtcd, ETCDCTL_BIN } from '../test/support/etcd.js';
 import { pct, round, timeIt, median, inParallel, writeResult } from './stats.js';
+import { measureWatchDelivery, type WatchDelivery } from './watch.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: number): number => { const i = args.indexOf(`--${name}`); return i >= 0 ? Number(args[i + 1]) : def; };
@@ -36,7 +36,7 @@ interface EngineResult {
   createSequentialPerSec: number; createSequentialP50Ms: number; createSequentialP99Ms: number;
   createConcurrent16PerSec: number;
   list10kMs: number; list10kPagedBy500Ms: number; count10kMs: number;
-  watch: { watchers: number; events: number; deliveryP50Ms: number; deliveryP99Ms: number; deliveryMaxMs: number; allWatchersP50Ms: number; allWatchersP99Ms: number };
+  watch: WatchDelivery;
 }
 
 async function benchStore(store: Store): Promise<EngineResult> {
@@ -70,49 +70,19 @@ async function benchStore(store: Store): Promise<EngineResult> {
   });
   const countMs = await median(5, () => store.count('/registry/pods/bench/'));
   // watch latency: WATCHERS watches on one prefix, EVENTS writes spaced out one by one
-  const ac = new AbortController();
-  setMaxListeners(0, ac.signal);
   const from = await store.currentRevision();
-  const sentAt = new Map<string, number>();
-  const deliveries: number[] = [];
-  const lastArrival = new Map<string, number>();
-  const seen = new Map<string, number>();
-  let done = 0;
-  let allDone: () => void = () => {};
-  const finished = new Promise<void>((r) => { allDone = r; });
-  const watchers = Array.from({ length: WATCHERS }, async () => {
-    let got = 0;
-    for await (const ev of store.watch('/registry/events/bench/', from, ac.signal)) {
-      if (ev.type !== 'put') continue;
-      const now = performance.now();
-      const key = ev.entry.key;
-      deliveries.push(now - sentAt.get(key)!);
-      lastArrival.set(key, now);
-      seen.set(key, (seen.get(key) ?? 0) + 1);
-      if (++got === EVENTS) { if (++done === WATCHERS) allDone(); return; }
-    }
+  const watch = await measureWatchDelivery({
+    watchers: WATCHERS, events: EVENTS, settleMs: 500,
+    async *watch(signal) { for await (const ev of store.watch('/registry/events/bench/', from, signal)) if (ev.type === 'put') yield ev.entry.key; },
+    key: (i) => `/registry/events/bench/e${i}`,
+    write: (key, i) => store.create(key, Buffer.from(`event ${i}`)),
   });
-  await new Promise((r) => setTimeout(r, 500)); // let every watch get established
-  for (let i = 0; i < EVENTS; i++) {
-    const key = `/registry/events/bench/e${i}`;
-    sentAt.set(key, performance.now());
-    await store.create(key, Buffer.from(`event ${i}`));
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  await finished;
-  ac.abort();
-  await Promise.allSettled(watchers);
-  const allWatchers = [...lastArrival.entries()].map(([k, t]) => t - sentAt.get(k)!);
   return {
     createSequentialPerSec: round(PUTS / (seqMs / 1000), 1),
     createSequentialP50Ms: round(pct(lat, 0.5)), createSequentialP99Ms: round(pct(lat, 0.99)),
     createConcurrent16PerSec: round(PUTS / (concMs / 1000), 1),
     list10kMs: round(listMs), list10kPagedBy500Ms: round(pagedMs), count10kMs: round(countMs),
-    watch: {
-      watchers: WATCHERS, events: EVENTS,
-      deliveryP50Ms: round(pct(deliveries, 0.5)), deliveryP99Ms: round(pct(deliveries, 0.99)), deliveryMaxMs: round(Math.max(...deliveries)),
-      allWatchersP50Ms: round(pct(allWatchers, 0.5)), allWatchersP99Ms: round(pct(allWatchers, 0.99)),
-    },
+    watch,
   };
 }
 
