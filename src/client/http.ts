@@ -1,7 +1,7 @@
 import https from 'node:https';
 import http from 'node:http';
 import type { IncomingMessage } from 'node:http';
-import type { KObject } from '../api/kinds/types.js';
+import type { KObject } from '../meta/types.js';
 import { ApiError, ConnectionError, type Status } from './errors.js';
 import { resourcePath } from './resources.js';
 import type { ApiWatchEvent, ClientConfig, CreateOptions, DeleteOptions, KubeClient, ListOptions, ListResult, ResourceRef } from './types.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KObject } from '../api/kinds/types.js';
+import type { KObject } from '../meta/types.js';
 import { ApiError } from './errors.js';
 import { createInformer } from './informer.js';
 import { R } from './resources.js';

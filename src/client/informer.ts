@@ -1,4 +1,4 @@
-import type { KObject } from '../api/kinds/types.js';
+import type { KObject } from '../meta/types.js';
 import type { Logger } from '../util/log.js';
 import { isGone } from './errors.js';
 import type { Informer, InformerHandlers, KubeClient, ListResult, ResourceRef } from './types.js';

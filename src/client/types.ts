@@ -1,4 +1,4 @@
-import type { KObject } from '../api/kinds/types.js';
+import type { KObject } from '../meta/types.js';
 
 /** Where and how to reach the API: from a kubeconfig, or a unix socket with a client cert. */
 export interface ClientConfig {

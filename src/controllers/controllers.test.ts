@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Node, Pod, Service, Endpoints, Event } from 'kubernetes-types/core/v1.js';
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import type { KObject } from '../api/kinds/types.js';
+import type { KObject } from '../meta/types.js';
 import { R } from '../client/resources.js';
 import { createLogger } from '../util/log.js';
 import { startControllerManager } from './index.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { KObject } from '../api/kinds/types.js';
+import type { KObject } from '../meta/types.js';
 import { R } from '../client/resources.js';
 import type { KubeClient } from '../client/types.js';
 import type { Logger } from '../util/log.js';

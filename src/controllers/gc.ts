@@ -1,4 +1,4 @@
-import type { KObject } from '../api/kinds/types.js';
+import type { KObject } from '../meta/types.js';
 import { R, type RefFn } from '../client/resources.js';
 import { isConflict, isNotFound } from '../client/errors.js';
 import type { KubeClient, ResourceRef } from '../client/types.js';

@@ -1,4 +1,4 @@
-import type { KObject } from '../api/kinds/types.js';
+import type { KObject } from '../meta/types.js';
 import { createInformer, type ListWatchInformer } from '../client/informer.js';
 import type { KubeClient, ResourceRef } from '../client/types.js';
 import type { Logger } from '../util/log.js';

@@ -1,4 +1,5 @@
 import type { Service } from 'kubernetes-types/core/v1.js';
+import type { KObject } from '../meta/types.js';
 import { R } from '../client/resources.js';
 import { isNotFound } from '../client/errors.js';
 import type { KubeClient } from '../client/types.js';
@@ -85,12 +86,12 @@ export class LoadBalancerIpamController {
     if (want) {
       if (this.pool.includes(want) && (!this.used.has(want) || this.used.get(want) === k)) ip = want;
       else {
-        void this.events.record(s as unknown as import('../api/kinds/types.js').KObject, 'Warning', 'AllocationFailed', `loadBalancerIP ${want} is ${this.pool.includes(want) ? 'already in use' : 'outside the pool'}`);
+        void this.events.record(s as unknown as KObject, 'Warning', 'AllocationFailed', `loadBalancerIP ${want} is ${this.pool.includes(want) ? 'already in use' : 'outside the pool'}`);
         return;
       }
     } else ip = this.pool.find((a) => !this.used.has(a));
     if (!ip) {
-      void this.events.record(s as unknown as import('../api/kinds/types.js').KObject, 'Warning', 'AllocationFailed', 'no address left in the load balancer pool');
+      void this.events.record(s as unknown as KObject, 'Warning', 'AllocationFailed', 'no address left in the load balancer pool');
       return;
     }
     this.used.set(ip, k);

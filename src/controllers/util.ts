@@ -1,4 +1,4 @@
-import type { KObject } from '../api/kinds/types.js';
+import type { KObject } from '../meta/types.js';
 import type { Pod, Node } from 'kubernetes-types/core/v1.js';
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 

@@ -1,4 +1,4 @@
-import type { KObject } from '../api/kinds/types.js';
+import type { KObject } from '../meta/types.js';
 
 /** Inputs for the cluster DNS add-on, as the lab (or an operator) deploys it. */
 export interface DnsAddonOptions {

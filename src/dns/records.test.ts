@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KObject } from '../api/kinds/types.js';
+import type { KObject } from '../meta/types.js';
 import { IndexedClusterView } from './view.js';
 import { answerQuestion, reverseToIP, dashedIP, undashIP, type ZoneConfig } from './records.js';
 

@@ -1,4 +1,4 @@
-import type { KObject } from '../api/kinds/types.js';
+import type { KObject } from '../meta/types.js';
 import { PodnetError } from '../util/errors.js';
 import { createClient, createInformer, loadKubeconfig } from '../client/index.js';
 import { R } from '../client/resources.js';

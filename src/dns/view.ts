@@ -1,4 +1,4 @@
-import type { KObject } from '../api/kinds/types.js';
+import type { KObject } from '../meta/types.js';
 
 /** What the DNS records need to know about one Service. */
 export interface DnsService {

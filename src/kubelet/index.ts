@@ -12,7 +12,7 @@ import { PodRuntime, type PodNetwork, type PodEvent } from './runtime.js';
 import { randomBytes } from 'node:crypto';
 import { startKubeletServer } from './server.js';
 import type { PodLite } from './types.js';
-import type { KObject } from '../api/kinds/types.js';
+import type { KObject } from '../meta/types.js';
 import { podServiceEnv, type ServiceLite } from './envvars.js';
 
 export { PodRuntime, type PodNetwork, type PodNetAttachment } from './runtime.js';

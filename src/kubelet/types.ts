@@ -1,5 +1,5 @@
 /** The parts of core/v1 Pod the kubelet reads (kept loose: objects come from the API as JSON). */
-import type { KObject } from '../api/kinds/types.js';
+import type { KObject } from '../meta/types.js';
 
 export interface ProbeLite {
   tcpSocket?: { port: number | string; host?: string };

@@ -2,7 +2,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient, loadKubeconfig, R } from '../client/index.js';
-import type { KObject } from '../api/kinds/types.js';
+import type { KObject } from '../meta/types.js';
 import { netnsPath } from '../net/netns.js';
 import { labDir, pidFile } from './paths.js';
 import { readPidFile, recordAlive } from './procs.js';

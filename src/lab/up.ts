@@ -8,7 +8,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { createClient, loadKubeconfig, R, isAlreadyExists, type KubeClient } from '../client/index.js';
-import type { KObject } from '../api/kinds/types.js';
+import type { KObject } from '../meta/types.js';
 import { ensurePki, issueClientCert, renderKubeconfig } from '../api/pki.js';
 import { dnsAddonManifests } from '../dns/addon.js';
 import { exec } from '../util/exec.js';

@@ -1,6 +1,6 @@
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import type { KObject } from '../api/kinds/types.js';
+import type { KObject } from '../meta/types.js';
 import type { KubeClient, ResourceRef } from '../client/types.js';
 import { createLogger } from '../util/log.js';
 import { serveHttp } from './metrics.js';

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import fjp from 'fast-json-patch';
-import type { KObject } from '../../api/kinds/types.js';
+import type { KObject } from '../../meta/types.js';
 import { ApiError } from '../../client/errors.js';
 import type { ApiWatchEvent, CreateOptions, DeleteOptions, KubeClient, ListOptions, ListResult, ResourceRef } from '../../client/types.js';
 

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { createInformer, R, type KubeClient } from '../../client/index.js';
-import type { KObject } from '../../api/kinds/types.js';
+import type { KObject } from '../../meta/types.js';
 import { parseNetConf, type FlannelNetConf } from '../config.js';
 import { BatchQueue } from './queue.js';
 import type { Lease, LeaseAttrs, LeaseEvent, SubnetManager } from './types.js';
