@@ -26,7 +26,7 @@ export const DEFS: Def[] = [
   { name: 'np', ip: '10.96.0.11', type: 'NodePort', nodePort: 30080, eps: [{ ip: '10.244.0.5', node: 'node-a' }, { ip: '10.244.1.5', node: 'node-b' }] },
   { name: 'lb', ip: '10.96.0.12', type: 'LoadBalancer', nodePort: 30081, lb: LB_IP, externalIPs: [EXTERNAL_IP], eps: [{ ip: '10.244.1.6', node: 'node-b' }] },
   { name: 'local', ip: '10.96.0.13', type: 'NodePort', nodePort: 30082, etp: 'Local', eps: [{ ip: '10.244.0.7', node: 'node-a' }, { ip: '10.244.1.7', node: 'node-b' }] },
-  { name: 'local-none', ip: '10.96.0.14', type: 'NodePort', nodePort: 30083, etp: 'Local', eps: [{ ip: '10.244.1.8', node: 'node-b' }] },
+  { name: 'local-none', ip: '10.96.0.14', type: 'NodePort', nodePort: 30083, etp: 'Local', externalIPs: ['198.51.100.8'], eps: [{ ip: '10.244.1.8', node: 'node-b' }] },
   { name: 'itp', ip: '10.96.0.15', itp: 'Local', eps: [{ ip: '10.244.0.9', node: 'node-a' }, { ip: '10.244.1.9', node: 'node-b' }] },
   { name: 'itp-none', ip: '10.96.0.16', itp: 'Local', eps: [{ ip: '10.244.1.16', node: 'node-b' }] },
   { name: 'sticky', ip: '10.96.0.17', affinity: 60, eps: [{ ip: '10.244.0.10', node: 'node-a' }, { ip: '10.244.1.10', node: 'node-b' }] },
@@ -95,6 +95,13 @@ export const CASES: Case[] = [
   { name: 'eTP Local ClusterIP still uses every endpoint', packet: tcp(POD, '10.96.0.13', 80), want: ok(['10.244.0.7:8080', '10.244.1.7:8080'], false) },
   { name: 'eTP Local without a local endpoint, from outside: dropped', packet: tcp(OUTSIDE, '192.168.1.10', 30083), want: { verdict: 'DROP', endpoints: [], masqueraded: false } },
   { name: 'eTP Local without a local endpoint, from a pod: short-circuit works', packet: tcp(POD, '192.168.1.10', 30083), want: ok(['10.244.1.8:8080'], false) },
+  { name: 'eTP Local without a local endpoint, from the node: short-circuit works', packet: tcp('192.168.1.10', '192.168.1.10', 30083, fromNode), want: ok(['10.244.1.8:8080'], true) },
+  { name: 'eTP Local without a local endpoint, externalIP from outside: dropped', packet: tcp(OUTSIDE, '198.51.100.8', 80), want: { verdict: 'DROP', endpoints: [], masqueraded: false } },
+  { name: 'eTP Local without a local endpoint, externalIP from a pod: short-circuit works', packet: tcp(POD, '198.51.100.8', 80), want: ok(['10.244.1.8:8080'], false) },
+  { name: 'eTP Local without a local endpoint, externalIP from the node', packet: tcp('192.168.1.10', '198.51.100.8', 80, fromNode),
+    // iptables: KUBE-EXTERNAL-SERVICES is not in OUTPUT, the LOCAL short-circuit applies. nftables: filter-output
+    // checks @no-endpoint-services before DNAT (priority -110) and drops it, as upstream's table layout does.
+    want: ok(['10.244.1.8:8080'], true), nftables: { verdict: 'DROP', endpoints: [], masqueraded: false } },
   { name: 'eTP Local without a local endpoint, its ClusterIP', packet: tcp(POD, '10.96.0.14', 80), want: ok(['10.244.1.8:8080'], false) },
   { name: 'iTP Local from a pod: local endpoint only', packet: tcp(POD, '10.96.0.15', 80), want: ok(['10.244.0.9:8080'], false) },
   { name: 'iTP Local without a local endpoint: dropped', packet: tcp(POD, '10.96.0.16', 80), want: { verdict: 'DROP', endpoints: [], masqueraded: false } },
