@@ -3,7 +3,7 @@
  * Network, SubnetLen, SubnetMin/SubnetMax and the Backend. Parsed and defaulted once.
  */
 import { PodnetError } from '../util/errors.js';
-import { addIP, broadcast, contains, formatCidr, formatIP, network as networkOf, tryParseCidr, tryParseIP } from '../util/addr.js';
+import { addIP, broadcast, cidrOf, cidrSize, contains, formatCidr, formatIP, network as networkOf, tryParseCidr, tryParseIP } from '../util/addr.js';
 
 export class FlannelConfigError extends PodnetError {
   constructor(message: string) { super('EFLANNELCONFIG', message); }
@@ -41,7 +41,7 @@ export function parseNetConf(input: string | unknown): FlannelNetConf {
   if (typeof subnetLen !== 'number' || !Number.isInteger(subnetLen) || subnetLen <= net.prefix || subnetLen > 30) {
     throw new FlannelConfigError(`net-conf: SubnetLen ${JSON.stringify(raw.SubnetLen)} must be an integer between ${net.prefix + 1} and 30`);
   }
-  const size = 1n << BigInt(32 - subnetLen);
+  const size = cidrSize(cidrOf(net.ip, subnetLen));
   const first = addIP(net.ip, size); // flannel skips the network's first subnet by default
   const last = addIP(broadcast(net), 1n - size);
   const pick = (field: 'SubnetMin' | 'SubnetMax', dflt: string): string => {
