@@ -4,6 +4,7 @@
  */
 
 import { PodnetError } from '../util/errors.js';
+import { tryParseCidr, type Cidr } from '../util/addr.js';
 
 export const SUPPORTED_VERSIONS = ['0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'] as const;
 export type CniVersion = (typeof SUPPORTED_VERSIONS)[number];
@@ -105,4 +106,12 @@ export function parseCniArgs(s: string): [string, string][] {
     if (i < 1) throw new CniError(ErrCode.InvalidEnv, `invalid CNI_ARGS pair "${kv}"`);
     return [kv.slice(0, i), kv.slice(i + 1)] as [string, string];
   });
+}
+
+/** A CIDR-valued config field (host bits kept); throws a CNI "invalid network config" error naming `what`. */
+export function confCidr(s: unknown, what = 'subnet'): Cidr {
+  if (typeof s !== 'string') throw new CniError(ErrCode.InvalidNetworkConfig, `${what}: expected a CIDR string`);
+  const c = tryParseCidr(s);
+  if (!c) throw new CniError(ErrCode.InvalidNetworkConfig, `${what}: invalid CIDR address "${s}"`);
+  return c;
 }

@@ -1,3 +1,4 @@
+import { familyOfText } from '../util/addr.js';
 import { CniError, ErrCode, SUPPORTED_VERSIONS, type CniVersion, type IPConfig, type Result, type Result040 } from './types.js';
 
 /** Compares dotted versions: <0, 0, >0. */
@@ -23,7 +24,7 @@ export function requireSupported(v: unknown): CniVersion {
   return ver;
 }
 
-function familyOf(cidr: string): '4' | '6' { return cidr.includes(':') ? '6' : '4'; }
+function familyOf(cidr: string): '4' | '6' { return familyOfText(cidr) === 6 ? '6' : '4'; }
 
 /** Reads a result of any supported version (or a delegate's) into the 1.x shape. */
 export function parseResult(raw: unknown): Result {

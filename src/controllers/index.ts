@@ -10,7 +10,6 @@ import { NodeIpamController } from './nodeipam.js';
 import { ReplicaSetController } from './replicaset.js';
 import { Scheduler } from './scheduler.js';
 
-export * from './allocators/index.js';
 import { LoadBalancerIpamController } from './lbipam.js';
 
 export interface ControllerOptions {

@@ -4,33 +4,13 @@ import { R } from '../client/resources.js';
 import { isNotFound } from '../client/errors.js';
 import type { KubeClient } from '../client/types.js';
 import type { Logger } from '../util/log.js';
-import { formatIP, parseIP } from './allocators/index.js';
+import { AddressPool } from '../ipam/index.js';
 import type { EventRecorder } from './events.js';
 import type { InformerFactory } from './informers.js';
 import { WorkQueue } from './queue.js';
 import type { K } from './util.js';
 
 type KSvc = K<Service>;
-
-/** `a.b.c.d-e.f.g.h` or a CIDR → the addresses of the pool, in order. */
-export function poolAddresses(spec: string): string[] {
-  const s = spec.trim();
-  let lo: bigint, hi: bigint;
-  if (s.includes('/')) {
-    const [ip, len] = s.split('/');
-    const v = parseIP(ip!).value, n = Number(len);
-    const size = 1n << BigInt(32 - n);
-    lo = v - (v % size); hi = lo + size - 1n;
-  } else {
-    const [a, b] = s.split('-');
-    if (!a || !b) throw new Error(`load balancer pool "${spec}": want A.B.C.D-E.F.G.H or a CIDR`);
-    lo = parseIP(a).value; hi = parseIP(b).value;
-  }
-  if (hi < lo || hi - lo > 65535n) throw new Error(`load balancer pool "${spec}" is empty or too large`);
-  const out: string[] = [];
-  for (let v = lo; v <= hi; v++) out.push(formatIP(4, v));
-  return out;
-}
 
 /**
  * LoadBalancer address allocation for the lab (the role MetalLB or a cloud controller plays):
@@ -41,11 +21,10 @@ export function poolAddresses(spec: string): string[] {
 export class LoadBalancerIpamController {
   private readonly queue: WorkQueue;
   private readonly services;
-  private readonly pool: string[];
-  private readonly used = new Map<string, string>(); // ip → ns/name
+  private readonly pool: AddressPool; // each address held by a Service's ns/name
 
   constructor(private readonly client: KubeClient, informers: InformerFactory, poolSpec: string, private readonly events: EventRecorder, private readonly log?: Logger) {
-    this.pool = poolAddresses(poolSpec);
+    this.pool = new AddressPool(poolSpec);
     this.queue = new WorkQueue({ name: 'lbipam', log });
     this.services = informers.get<KSvc>(R.services);
     const key = (s: KSvc): string => `${s.metadata!.namespace}/${s.metadata!.name}`;
@@ -60,10 +39,10 @@ export class LoadBalancerIpamController {
 
   private observe(s: KSvc): void {
     const k = `${s.metadata!.namespace}/${s.metadata!.name}`;
-    for (const i of s.status?.loadBalancer?.ingress ?? []) if (i.ip && this.pool.includes(i.ip) && !this.used.has(i.ip)) this.used.set(i.ip, k);
+    for (const i of s.status?.loadBalancer?.ingress ?? []) if (i.ip && this.pool.contains(i.ip) && this.pool.holder(i.ip) === undefined) this.pool.hold(i.ip, k);
   }
 
-  private release(k: string): void { for (const [ip, owner] of this.used) if (owner === k) this.used.delete(ip); }
+  private release(k: string): void { this.pool.releaseHolder(k); }
 
   async run(signal: AbortSignal): Promise<void> { await this.queue.run((k) => this.sync(k), signal); }
 
@@ -73,7 +52,7 @@ export class LoadBalancerIpamController {
     if (!s) { this.release(k); return; }
     const ingress = s.status?.loadBalancer?.ingress ?? [];
     if (s.spec?.type !== 'LoadBalancer') {
-      const mine = ingress.filter((i) => i.ip && this.used.get(i.ip) === k);
+      const mine = ingress.filter((i) => i.ip && this.pool.holder(i.ip) === k);
       if (mine.length) {
         this.release(k);
         await this.client.patch(R.services(ns), name, { status: { loadBalancer: {} } }, 'merge', 'status').catch((e: unknown) => { if (!isNotFound(e)) throw e; });
@@ -84,22 +63,22 @@ export class LoadBalancerIpamController {
     const want = s.spec.loadBalancerIP;
     let ip: string | undefined;
     if (want) {
-      if (this.pool.includes(want) && (!this.used.has(want) || this.used.get(want) === k)) ip = want;
+      if (this.pool.contains(want) && (this.pool.holder(want) ?? k) === k) ip = want;
       else {
-        void this.events.record(s as unknown as KObject, 'Warning', 'AllocationFailed', `loadBalancerIP ${want} is ${this.pool.includes(want) ? 'already in use' : 'outside the pool'}`);
+        void this.events.record(s as unknown as KObject, 'Warning', 'AllocationFailed', `loadBalancerIP ${want} is ${this.pool.contains(want) ? 'already in use' : 'outside the pool'}`);
         return;
       }
-    } else ip = this.pool.find((a) => !this.used.has(a));
+    } else ip = this.pool.firstFree();
     if (!ip) {
       void this.events.record(s as unknown as KObject, 'Warning', 'AllocationFailed', 'no address left in the load balancer pool');
       return;
     }
-    this.used.set(ip, k);
+    this.pool.hold(ip, k);
     try {
       await this.client.patch(R.services(ns), name, { status: { loadBalancer: { ingress: [{ ip, ipMode: 'VIP' }] } } }, 'merge', 'status');
       this.log?.info({ service: k, ip }, 'load balancer address assigned');
     } catch (e) {
-      this.used.delete(ip);
+      this.pool.release(ip);
       if (!isNotFound(e)) throw e;
     }
   }

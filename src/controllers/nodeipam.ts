@@ -3,7 +3,7 @@ import { R } from '../client/resources.js';
 import { isConflict, isNotFound } from '../client/errors.js';
 import type { KubeClient } from '../client/types.js';
 import type { Logger } from '../util/log.js';
-import { AllocatorError, CidrAllocator } from './allocators/index.js';
+import { AllocatorError, CidrAllocator } from '../ipam/index.js';
 import type { EventRecorder } from './events.js';
 import type { InformerFactory } from './informers.js';
 import { WorkQueue } from './queue.js';

@@ -53,11 +53,3 @@ export function dnsAddonManifests(o: DnsAddonOptions): KObject[] {
     },
   ];
 }
-
-/** The n-th address of a CIDR (n=10 gives kube-dns's conventional 10.96.0.10 for 10.96.0.0/12). */
-export function nthAddress(cidr: string, n: number): string {
-  const [base] = cidr.split('/');
-  const parts = base!.split('.').map(Number);
-  const v = ((parts[0]! << 24) >>> 0) + (parts[1]! << 16) + (parts[2]! << 8) + parts[3]! + n;
-  return [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join('.');
-}

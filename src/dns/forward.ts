@@ -1,7 +1,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
+import { familyOf, isIP } from '../util/addr.js';
 import { PodnetError } from '../util/errors.js';
 
 export interface Upstream { host: string; port: number }
@@ -29,7 +29,7 @@ export function parseUpstream(s: string): Upstream {
 /** Sends one query over UDP, resolving with the reply bytes whose ID matches. */
 export function queryUdp(up: Upstream, packet: Buffer, timeoutMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const sock = dgram.createSocket(isIP(up.host) === 6 ? 'udp6' : 'udp4');
+    const sock = dgram.createSocket(familyOf(up.host) === 6 ? 'udp6' : 'udp4');
     const id = packet.readUInt16BE(0);
     const timer = setTimeout(() => { sock.close(); reject(new UpstreamError(`timeout from ${up.host}:${up.port}`)); }, timeoutMs);
     sock.on('message', (msg) => {

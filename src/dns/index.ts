@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { isIP } from '../util/addr.js';
 import type { Logger } from '../util/log.js';
 import { PodnetError } from '../util/errors.js';
 import { DnsServer, type Listener } from './server.js';

@@ -1,4 +1,4 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import { familyOf, isIPv4, isIPv6 } from '../util/addr.js';
 import type { Answer } from 'dns-packet';
 import type { ClusterView, DnsEndpoint, DnsService } from './view.js';
 
@@ -35,7 +35,7 @@ export function inZone(name: string, zone: string): boolean {
 export function norm(name: string): string { return name.toLowerCase().replace(/\.$/, ''); }
 
 /** `a-b-c-d` ↔ IPv4, `2001-db8--1` ↔ IPv6, as the spec/CoreDNS spell endpoint and pod labels. */
-export function dashedIP(ip: string): string { return isIPv4(ip) ? ip.replace(/\./g, '-') : ip.replace(/:/g, '-'); }
+export function dashedIP(ip: string): string { return familyOf(ip) === 4 ? ip.replace(/\./g, '-') : ip.replace(/:/g, '-'); }
 export function undashIP(label: string): string | undefined {
   const v4 = label.replace(/-/g, '.');
   if (isIPv4(v4)) return v4;

@@ -1,6 +1,6 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { isIP } from 'node:net';
+import { familyOf } from '../util/addr.js';
 import dnsPacket, { type Answer, type Packet, type Question } from 'dns-packet';
 import type { Logger } from '../util/log.js';
 import { answerQuestion, inZone, type Rcode, type ZoneConfig } from './records.js';
@@ -49,7 +49,7 @@ export class DnsServer {
   /** Binds UDP and TCP on each listener; port 0 picks a free port (see `addresses()`). */
   async listen(listeners: Listener[]): Promise<void> {
     for (const l of listeners) {
-      const udp = dgram.createSocket({ type: isIP(l.host) === 6 ? 'udp6' : 'udp4', reuseAddr: true });
+      const udp = dgram.createSocket({ type: familyOf(l.host) === 6 ? 'udp6' : 'udp4', reuseAddr: true });
       udp.on('message', (msg, rinfo) => { void this.onUdp(udp, msg, rinfo); });
       udp.on('error', (e) => this.opts.log?.error({ err: e.message }, 'udp socket error'));
       await new Promise<void>((res, rej) => { udp.once('error', rej); udp.bind(l.port, l.host, () => { udp.off('error', rej); res(); }); });

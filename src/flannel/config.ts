@@ -3,7 +3,7 @@
  * Network, SubnetLen, SubnetMin/SubnetMax and the Backend. Parsed and defaulted once.
  */
 import { PodnetError } from '../util/errors.js';
-import { cidrContains, ipToInt, intToIp, parseCidr } from './ipmath.js';
+import { addIP, broadcast, cidrOf, cidrSize, contains, formatCidr, formatIP, network as networkOf, tryParseCidr, tryParseIP } from '../util/addr.js';
 
 export class FlannelConfigError extends PodnetError {
   constructor(message: string) { super('EFLANNELCONFIG', message); }
@@ -33,28 +33,29 @@ export function parseNetConf(input: string | unknown): FlannelNetConf {
   }
   if (!isObj(raw)) throw new FlannelConfigError('net-conf must be a JSON object');
   if (typeof raw.Network !== 'string') throw new FlannelConfigError('net-conf: "Network" (an IPv4 CIDR) is required');
-  let net: { base: number; len: number };
-  try { net = parseCidr(raw.Network); } catch (e) { throw new FlannelConfigError(`net-conf: Network: ${(e as Error).message}`); }
-  const network = `${intToIp(net.base)}/${net.len}`;
-  const subnetLen = raw.SubnetLen === undefined ? (net.len < 24 ? 24 : net.len + 1) : raw.SubnetLen;
-  if (typeof subnetLen !== 'number' || !Number.isInteger(subnetLen) || subnetLen <= net.len || subnetLen > 30) {
-    throw new FlannelConfigError(`net-conf: SubnetLen ${JSON.stringify(raw.SubnetLen)} must be an integer between ${net.len + 1} and 30`);
+  const parsed = tryParseCidr(raw.Network.trim());
+  if (!parsed || parsed.ip.family !== 4) throw new FlannelConfigError(`net-conf: Network: "${raw.Network}" is not an IPv4 CIDR`);
+  const net = networkOf(parsed);
+  const network = formatCidr(net);
+  const subnetLen = raw.SubnetLen === undefined ? (net.prefix < 24 ? 24 : net.prefix + 1) : raw.SubnetLen;
+  if (typeof subnetLen !== 'number' || !Number.isInteger(subnetLen) || subnetLen <= net.prefix || subnetLen > 30) {
+    throw new FlannelConfigError(`net-conf: SubnetLen ${JSON.stringify(raw.SubnetLen)} must be an integer between ${net.prefix + 1} and 30`);
   }
-  const size = 2 ** (32 - subnetLen);
-  const first = net.base + size; // flannel skips the network's first subnet by default
-  const last = net.base + 2 ** (32 - net.len) - size;
-  const pick = (field: 'SubnetMin' | 'SubnetMax', dflt: number): string => {
+  const size = cidrSize(cidrOf(net.ip, subnetLen));
+  const first = addIP(net.ip, size); // flannel skips the network's first subnet by default
+  const last = addIP(broadcast(net), 1n - size);
+  const pick = (field: 'SubnetMin' | 'SubnetMax', dflt: string): string => {
     const v = raw[field];
-    if (v === undefined) return intToIp(dflt);
+    if (v === undefined) return dflt;
     if (typeof v !== 'string') throw new FlannelConfigError(`net-conf: ${field} must be an IPv4 address`);
-    let n: number;
-    try { n = ipToInt(v); } catch { throw new FlannelConfigError(`net-conf: ${field} "${v}" is not an IPv4 address`); }
-    if (!cidrContains(network, v)) throw new FlannelConfigError(`net-conf: ${field} ${v} is outside Network ${network}`);
-    if (n % size !== 0) throw new FlannelConfigError(`net-conf: ${field} ${v} is not aligned to SubnetLen ${subnetLen}`);
+    const ip = tryParseIP(v);
+    if (!ip || ip.family !== 4) throw new FlannelConfigError(`net-conf: ${field} "${v}" is not an IPv4 address`);
+    if (!contains(net, ip)) throw new FlannelConfigError(`net-conf: ${field} ${v} is outside Network ${network}`);
+    if (ip.value % size !== 0n) throw new FlannelConfigError(`net-conf: ${field} ${v} is not aligned to SubnetLen ${subnetLen}`);
     return v;
   };
-  const subnetMin = pick('SubnetMin', first);
-  const subnetMax = pick('SubnetMax', last);
+  const subnetMin = pick('SubnetMin', formatIP(first));
+  const subnetMax = pick('SubnetMax', formatIP(last));
   const b = raw.Backend === undefined ? { Type: 'udp' } : raw.Backend;
   if (!isObj(b) || typeof b.Type !== 'string') throw new FlannelConfigError('net-conf: Backend.Type is required');
   let backend: BackendConf;
@@ -69,4 +70,14 @@ export function parseNetConf(input: string | unknown): FlannelNetConf {
     throw new FlannelConfigError(`net-conf: Backend.Type "${b.Type}" is not supported (vxlan, host-gw)`);
   }
   return { Network: network, SubnetLen: subnetLen, SubnetMin: subnetMin, SubnetMax: subnetMax, Backend: backend };
+}
+
+/**
+ * True when a route destination is a lease subnet of this network (a /SubnetLen inside Network):
+ * the routes flannel's backends own. `dst` as `ip route` prints it (`default`, `A.B.C.D`, `A.B.C.D/N`).
+ */
+export function isLeaseRoute(conf: Pick<FlannelNetConf, 'Network' | 'SubnetLen'>, dst: string): boolean {
+  const d = tryParseCidr(dst);
+  const net = tryParseCidr(conf.Network);
+  return !!d && !!net && d.prefix === conf.SubnetLen && contains(net, d.ip);
 }

@@ -13,7 +13,7 @@ import { setSysctl } from '../net/sysctl.js';
 import { createLogger } from '../util/log.js';
 import { PodnetError } from '../util/errors.js';
 import { parseNetConf, type FlannelNetConf } from './config.js';
-import { cidrContains } from './ipmath.js';
+import { contains, parseCidr, tryParseCidr } from '../util/addr.js';
 import { ensureMasq, removeMasq } from './masq.js';
 import { writeSubnetEnv } from './subnetenv.js';
 import { backendFactory, backendTypes } from './backend/types.js';
@@ -77,7 +77,7 @@ export async function startFlannel(o: FlannelOptions, signal: AbortSignal): Prom
   await setSysctl(o.netns, 'net.ipv4.ip_forward', 1);
   const net = await factory({ netns: o.netns, conf, publicIP: o.publicIP, iface, ifaceMtu: link.mtu ?? 1500, log });
   const lease = await sm.acquireLease(net.attrs, signal);
-  if (!cidrContains(conf.Network, lease.subnet.split('/')[0]!)) throw new FlannelError('ELEASE', `lease ${lease.subnet} is outside the network ${conf.Network}`);
+  if (!contains(parseCidr(conf.Network), parseCidr(lease.subnet).ip)) throw new FlannelError('ELEASE', `lease ${lease.subnet} is outside the network ${conf.Network}`);
   log.info({ subnet: lease.subnet, network: conf.Network, backend: conf.Backend.Type, manager: sm.name }, 'lease acquired');
   await net.start(lease);
   const ipMasq = o.ipMasq ?? true;
@@ -107,9 +107,11 @@ export async function startFlannel(o: FlannelOptions, signal: AbortSignal): Prom
 /** Removes flannel's devices, routes and rules from a node netns (node teardown). */
 export async function cleanupFlannel(netns: NetnsPath, network?: string): Promise<void> {
   for (const l of await listLinks(netns)) if (/^flannel\.\d+$/.test(l.ifname)) await deleteLink(netns, l.ifname);
-  if (network) {
+  const net = network ? parseCidr(network) : undefined;
+  if (net) {
     for (const r of await listRoutes(netns)) {
-      if (r.gateway && r.dst.includes('/') && cidrContains(network, r.dst.split('/')[0]!)) await delRoute(netns, { dst: r.dst });
+      const dst = tryParseCidr(r.dst);
+      if (r.gateway && dst && contains(net, dst.ip)) await delRoute(netns, { dst: r.dst });
     }
   }
   await removeMasq(netns).catch(() => undefined);

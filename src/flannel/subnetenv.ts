@@ -1,6 +1,6 @@
 import { mkdirSync, renameSync, writeFileSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { nthIp, parseCidr } from './ipmath.js';
+import { formatIP, nthAddress, parseCidr } from '../util/addr.js';
 
 export interface SubnetEnv { network: string; subnet: string; mtu: number; ipMasq: boolean }
 
@@ -8,7 +8,7 @@ export interface SubnetEnv { network: string; subnet: string; mtu: number; ipMas
 export function renderSubnetEnv(e: SubnetEnv): string {
   return [
     `FLANNEL_NETWORK=${e.network}`,
-    `FLANNEL_SUBNET=${nthIp(e.subnet, 1)}/${parseCidr(e.subnet).len}`,
+    `FLANNEL_SUBNET=${formatIP(nthAddress(parseCidr(e.subnet), 1))}/${parseCidr(e.subnet).prefix}`,
     `FLANNEL_MTU=${e.mtu}`,
     `FLANNEL_IPMASQ=${e.ipMasq}`,
     '',

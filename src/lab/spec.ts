@@ -1,5 +1,5 @@
 /** What a lab is made of, from `lab up` flags (pure). */
-import { nthAddress } from '../dns/addon.js';
+import { formatIP, nthAddress, parseCidr } from '../util/addr.js';
 
 export type Backend = 'vxlan' | 'host-gw';
 export type SubnetManagerKind = 'kube' | 'etcd';
@@ -48,7 +48,7 @@ export function labSpec(f: LabFlags): LabSpec {
   const serviceCidr = seed ? '10.10.0.0/16' : '10.96.0.0/12';
   return {
     name, nodes, ext: { ip: `${UNDERLAY_NET}.100` }, clusterCidr, serviceCidr, nodePortRange: '30000-32767',
-    dnsIP: nthAddress(serviceCidr, 10), clusterDomain: 'cluster.local', upstreamZone: 'lab.test', lbPool: `${UNDERLAY_NET}.240/28`,
+    dnsIP: formatIP(nthAddress(parseCidr(serviceCidr), 10)), clusterDomain: 'cluster.local', upstreamZone: 'lab.test', lbPool: `${UNDERLAY_NET}.240/28`,
     backend: f.backend ?? 'vxlan', subnetManager: f.subnetManager ?? 'kube', proxyMode: f.proxyMode ?? 'iptables',
     leaseTtlSeconds: 10, example: seed ? 'seed' : undefined,
   };

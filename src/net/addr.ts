@@ -1,3 +1,4 @@
+import { familyOfText } from '../util/addr.js';
 import { ipJson, nsExec, type NetnsPath } from './exec.js';
 
 /** One address of a link, flattened from `ip -json addr show`. */
@@ -31,7 +32,7 @@ export async function listAddrs(ns: NetnsPath, o: { dev?: string; family?: 4 | 6
 /** Adds `cidr` (a.b.c.d/len or v6) to dev. IPv4 gets its broadcast computed (`brd +`). */
 export async function addAddr(ns: NetnsPath, dev: string, cidr: string, o: { noPrefixRoute?: boolean; scope?: string; replace?: boolean } = {}): Promise<void> {
   const a = ['ip', 'addr', o.replace ? 'replace' : 'add', cidr, 'dev', dev];
-  if (!cidr.includes(':')) a.push('brd', '+');
+  if (familyOfText(cidr) === 4) a.push('brd', '+');
   if (o.scope) a.push('scope', o.scope);
   if (o.noPrefixRoute) a.push('noprefixroute');
   await nsExec(ns, a);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { familyOfText } from '../util/addr.js';
 import { nsExec, type NetnsPath } from './exec.js';
 import { iptablesSave, type IptTable } from './iptables.js';
 
@@ -87,7 +88,7 @@ export async function setupIpMasq(ns: NetnsPath, network: string, containerId: s
   const c = q(cniComment(network, containerId));
   const lines = ['*nat', `:${chain} - [0:0]`];
   for (const { ip, subnet } of ips) {
-    if (ip.includes(':')) continue; // podnet's IPv4 data plane; ip6tables is left alone
+    if (familyOfText(ip) === 6) continue; // podnet's IPv4 data plane; ip6tables is left alone
     lines.push(`-A ${chain} -d ${subnet} -m comment --comment ${c} -j ACCEPT`);
     lines.push(`-A ${chain} ! -d 224.0.0.0/4 -m comment --comment ${c} -j MASQUERADE`);
     lines.push(`-A POSTROUTING -s ${ip}/32 -m comment --comment ${c} -j ${chain}`);

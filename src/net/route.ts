@@ -1,3 +1,4 @@
+import { familyOfText } from '../util/addr.js';
 import { ipJson, nsExec, type NetnsPath } from './exec.js';
 
 /** A route to install or delete. `dst` is a CIDR or 'default'. */
@@ -46,7 +47,7 @@ function specArgs(r: RouteSpec): string[] {
 }
 
 function fam(r: { dst: string; via?: string }): string[] {
-  return r.dst.includes(':') || r.via?.includes(':') ? ['-6'] : ['-4'];
+  return familyOfText(r.dst) === 6 || (r.via !== undefined && familyOfText(r.via) === 6) ? ['-6'] : ['-4'];
 }
 
 /** Routes in ns (IPv4 by default), optionally of one table / device. */

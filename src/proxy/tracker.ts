@@ -1,5 +1,6 @@
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice as Slice } from 'kubernetes-types/discovery/v1.js';
+import { isIPv4, parseIP } from '../util/addr.js';
 import type { Endpoint, EndpointsMap, Protocol, ServiceMap, ServicePort } from './types.js';
 
 
@@ -11,9 +12,6 @@ export function servicePortName(namespace: string, name: string, port: string | 
   return port ? `${namespace}/${name}:${port}` : `${namespace}/${name}`;
 }
 
-function isIPv4(s: string | undefined): s is string {
-  return !!s && /^\d{1,3}(\.\d{1,3}){3}$/.test(s);
-}
 
 /** Turns Service objects into ServicePorts (skipping headless, ExternalName and non-IPv4 ones). */
 export function buildServiceMap(services: readonly Service[]): ServiceMap {
@@ -87,12 +85,16 @@ export function buildEndpointsMap(slices: readonly Slice[], nodeName?: string): 
       }
     }
   }
-  for (const list of out.values()) list.sort((a, b) => cmpEndpoint(a, b));
+  for (const list of out.values()) sortEndpoints(list);
   return out;
 }
 
-function ipNum(ip: string): number { return ip.split('.').reduce((a, o) => a * 256 + Number(o), 0); }
-function cmpEndpoint(a: Endpoint, b: Endpoint): number { return ipNum(a.ip) - ipNum(b.ip) || a.port - b.port; }
+/** Sorts endpoints by address, then port, in place (each address parsed once). */
+function sortEndpoints(list: Endpoint[]): Endpoint[] {
+  const v = new Map<string, bigint>();
+  for (const e of list) if (!v.has(e.ip)) v.set(e.ip, parseIP(e.ip).value);
+  return list.sort((a, b) => { const d = v.get(a.ip)! - v.get(b.ip)!; return d < 0n ? -1 : d > 0n ? 1 : a.port - b.port; });
+}
 
 /**
  * Upstream's CategorizeEndpoints: which endpoints serve cluster (internal) traffic and which serve
@@ -111,5 +113,5 @@ export function categorizeEndpoints(sp: ServicePort, eps: readonly Endpoint[]): 
   const all = new Map<string, Endpoint>();
   if (!clusterUsesLocal || (sp.external && !externalUsesLocal)) for (const e of cluster) all.set(`${e.ip}:${e.port}`, e);
   if (clusterUsesLocal || externalUsesLocal) for (const e of local) all.set(`${e.ip}:${e.port}`, e);
-  return { cluster, local, all: [...all.values()].sort(cmpEndpoint), clusterUsesLocal, externalUsesLocal };
+  return { cluster, local, all: sortEndpoints([...all.values()]), clusterUsesLocal, externalUsesLocal };
 }

@@ -76,7 +76,7 @@ function validateNode(obj: KObject, old?: KObject): FieldError[] {
   if (cidrs.length === 2) {
     const a = parseCIDR(asStr(cidrs[0]));
     const b = parseCIDR(asStr(cidrs[1]));
-    if (a && b && a.family === b.family) errs.push(invalid('spec.podCIDRs', cidrs, 'may specify no more than one CIDR for each IP family'));
+    if (a && b && a.ip.family === b.ip.family) errs.push(invalid('spec.podCIDRs', cidrs, 'may specify no more than one CIDR for each IP family'));
   }
   if (spec.podCIDR && cidrs.length && cidrs[0] !== spec.podCIDR) errs.push(invalid('spec.podCIDRs', cidrs, 'first value must match `podCIDR`'));
   const taintKeys = new Set<string>();

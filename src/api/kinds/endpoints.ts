@@ -5,9 +5,10 @@ import type { FieldError, KObject } from './types.js';
 import { ageCol, col, defineKind, nameCol, nameIsDNSSubdomain, translateTimestampSince } from './common.js';
 import { PROTOCOLS } from './podspec.js';
 import {
-  IP_MSG, PORT_RANGE_MSG, asArr, asObj, asStr, duplicate, forbidden, inclusiveRangeMsg, invalid, ipFamily, isDNS1123Label,
+  IP_MSG, PORT_RANGE_MSG, asArr, asObj, asStr, duplicate, forbidden, inclusiveRangeMsg, invalid, isDNS1123Label,
   isDNS1123Subdomain, isObj, isValidIP, isValidPortNum, notSupported, required, tooMany,
 } from '../validation/index.js';
+import { familyOf } from '../../util/addr.js';
 
 // ---------------------------------------------------------------- Endpoints
 
@@ -131,8 +132,8 @@ function validateEndpointSlice(obj: KObject, old?: KObject): FieldError[] {
     addrs.forEach((a, j) => {
       const s = asStr(a);
       const f = `${ep}.addresses[${j}]`;
-      if (at === 'IPv4') { if (ipFamily(s) !== 4) errs.push(invalid(f, s, 'must be a valid IPv4 address')); }
-      else if (at === 'IPv6') { if (ipFamily(s) !== 6) errs.push(invalid(f, s, 'must be a valid IPv6 address')); }
+      if (at === 'IPv4') { if (familyOf(s) !== 4) errs.push(invalid(f, s, 'must be a valid IPv4 address')); }
+      else if (at === 'IPv6') { if (familyOf(s) !== 6) errs.push(invalid(f, s, 'must be a valid IPv6 address')); }
       else if (at === 'FQDN') for (const m of isDNS1123Subdomain(s)) errs.push(invalid(f, s, m));
     });
     if (e.nodeName) for (const m of isDNS1123Subdomain(asStr(e.nodeName))) errs.push(invalid(`${ep}.nodeName`, e.nodeName, m));

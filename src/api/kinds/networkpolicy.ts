@@ -4,9 +4,10 @@ import type { FieldError, KObject } from './types.js';
 import { ageCol, col, defineKind, nameCol, nameIsDNSSubdomain, translateTimestampSince } from './common.js';
 import { PROTOCOLS } from './podspec.js';
 import {
-  CIDR_MSG, PORT_RANGE_MSG, asArr, asObj, asStr, cidrContains, duplicate, forbidden, formatLabelSelector, invalid, isMap, isObj,
+  CIDR_MSG, PORT_RANGE_MSG, asArr, asObj, asStr, duplicate, forbidden, formatLabelSelector, invalid, isMap, isObj,
   isValidPortName, isValidPortNum, notSupported, parseCIDR, required, tooMany, validateLabelSelector,
 } from '../validation/index.js';
+import { containsCidr } from '../../util/addr.js';
 
 const POLICY_TYPES = ['Ingress', 'Egress'] as const;
 
@@ -52,7 +53,7 @@ function validatePeers(peers: unknown, p: string, errs: FieldError[]): void {
           const s = asStr(e);
           const ec = parseCIDR(s);
           if (!ec) errs.push(invalid(`${pp}.ipBlock.except[${j}]`, e, CIDR_MSG));
-          else if (c && (!cidrContains(c, ec) || ec.prefix <= c.prefix)) errs.push(invalid(`${pp}.ipBlock.except[${j}]`, s, 'must be a strict subset of `cidr`'));
+          else if (c && (!containsCidr(c, ec) || ec.prefix <= c.prefix)) errs.push(invalid(`${pp}.ipBlock.except[${j}]`, s, 'must be a strict subset of `cidr`'));
         });
       }
     }

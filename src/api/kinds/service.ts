@@ -4,10 +4,11 @@ import type { FieldError, KObject } from './types.js';
 import { ageCol, col, defineKind, nameCol, nameIsDNS1035Label, translateTimestampSince } from './common.js';
 import { PROTOCOLS } from './podspec.js';
 import {
-  CIDR_MSG, IP_MSG, PORT_RANGE_MSG, asArr, asObj, asStr, duplicate, forbidden, formatLabels, invalid, ipFamily,
+  CIDR_MSG, IP_MSG, PORT_RANGE_MSG, asArr, asObj, asStr, duplicate, forbidden, formatLabels, invalid,
   isDNS1123Label, isFullyQualifiedDomainName, isInt, isMap, isObj, isQualifiedName, isValidCIDR, type Writable, isValidIP, isValidPortName, isValidPortNum,
   notSupported, required, validateLabels,
 } from '../validation/index.js';
+import { familyOf } from '../../util/addr.js';
 
 const TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'] as const;
 const AFFINITIES = ['ClientIP', 'None'] as const;
@@ -38,7 +39,7 @@ export function defaultService(obj: KObject): void {
   if (!spec.clusterIP && spec.clusterIPs?.length) spec.clusterIP = spec.clusterIPs[0];
   if (spec.type !== 'ExternalName') {
     if (!spec.ipFamilies || spec.ipFamilies.length === 0) {
-      const f = spec.clusterIP && spec.clusterIP !== 'None' ? ipFamily(spec.clusterIP) : 4;
+      const f = spec.clusterIP && spec.clusterIP !== 'None' ? familyOf(spec.clusterIP) : 4;
       spec.ipFamilies = [f === 6 ? 'IPv6' : 'IPv4'];
     }
     spec.ipFamilyPolicy ??= 'SingleStack';
@@ -77,7 +78,7 @@ function validateServiceSpec(obj: KObject): FieldError[] {
       }
       if (ip !== '' && !isValidIP(ip)) errs.push(invalid(`spec.clusterIPs[${i}]`, ip, IP_MSG));
     });
-    if (ips.length === 2 && isValidIP(ips[0]!) && isValidIP(ips[1]!) && ipFamily(ips[0]!) === ipFamily(ips[1]!)) {
+    if (ips.length === 2 && isValidIP(ips[0]!) && isValidIP(ips[1]!) && familyOf(ips[0]!) === familyOf(ips[1]!)) {
       errs.push(invalid('spec.clusterIPs[1]', ips[1], 'may not have the same family as spec.clusterIPs[0]'));
     }
     if (headless && (type === 'NodePort' || type === 'LoadBalancer')) {

@@ -1,7 +1,7 @@
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { KindSemantics, KObject } from '../kinds/types.js';
 import { invalidMessage } from '../kinds/index.js';
-import type { ServiceAllocators } from '../../controllers/allocators/index.js';
+import type { ServiceAllocators } from '../../ipam/index.js';
 import type { KindHooks } from './registry.js';
 import { invalid } from './status.js';
 

@@ -11,7 +11,7 @@ import type { Service } from 'kubernetes-types/core/v1.js';
 import type { Logger } from 'pino';
 import { createClient } from '../../client/index.js';
 import type { KubeClient } from '../../client/index.js';
-import { ServiceAllocators } from '../../controllers/allocators/index.js';
+import { ServiceAllocators } from '../../ipam/index.js';
 import { startControllerManager, ALL_CONTROLLERS } from '../../controllers/index.js';
 import { createLogger } from '../../util/log.js';
 import { PodnetError } from '../../util/errors.js';

@@ -5,7 +5,7 @@
  * (`Invalid value: "x": detail`) as their message.
  */
 import type { CauseType, FieldError } from '../kinds/types.js';
-import { isIP } from 'node:net';
+import { isIP, tryParseCidr, type Cidr } from '../../util/addr.js';
 
 // ---------------------------------------------------------------- field errors
 
@@ -174,50 +174,14 @@ export const inclusiveRangeMsg = (lo: number, hi: number): string => `must be be
 export const IP_MSG = 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)';
 export const CIDR_MSG = 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)';
 
-export function ipFamily(v: string): 4 | 6 | 0 {
-  const f = isIP(v);
-  if (f === 4 && v.split('.').some((o) => o.length > 1 && o.startsWith('0'))) return 0; // no leading zeros
-  return f as 4 | 6 | 0;
-}
-export const isValidIP = (v: string): boolean => ipFamily(v) !== 0;
+export const isValidIP = (v: string): boolean => isIP(v);
 
-export interface ParsedCIDR { family: 4 | 6; addr: bigint; prefix: number; bits: number }
-function ipToBigInt(ip: string, family: 4 | 6): bigint {
-  if (family === 4) return ip.split('.').reduce((a, o) => (a << 8n) | BigInt(Number(o)), 0n);
-  let s = ip;
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(s);
-  if (v4) {
-    const n = ipToBigInt(v4[1]!, 4);
-    s = s.slice(0, -v4[1]!.length) + `${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
-  }
-  const [head, tail] = s.includes('::') ? s.split('::') as [string, string] : [s, undefined];
-  const h = head ? head.split(':') : [];
-  const t = tail !== undefined && tail !== '' ? tail.split(':') : [];
-  const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
-  return groups.reduce((a, g) => (a << 16n) | BigInt(parseInt(g, 16)), 0n);
-}
-export function parseCIDR(v: string): ParsedCIDR | undefined {
-  const m = /^([^/]+)\/(\d{1,3})$/.exec(v);
-  if (!m) return undefined;
-  const family = ipFamily(m[1]!);
-  if (family === 0) return undefined;
-  const bits = family === 4 ? 32 : 128;
-  const prefix = Number(m[2]);
-  if (prefix > bits || (m[2]!.length > 1 && m[2]!.startsWith('0'))) return undefined;
-  return { family, addr: ipToBigInt(m[1]!, family), prefix, bits };
+/** A CIDR as the API accepts it (address as written, prefix without leading zeros), or undefined. */
+export function parseCIDR(v: string): Cidr | undefined {
+  const c = tryParseCidr(v);
+  return c && !/\/0\d+$/.test(v) ? c : undefined;
 }
 export const isValidCIDR = (v: string): boolean => parseCIDR(v) !== undefined;
-/** Network part of a CIDR (address masked to the prefix). */
-export function cidrNetwork(c: ParsedCIDR): bigint {
-  const host = c.bits - c.prefix;
-  return (c.addr >> BigInt(host)) << BigInt(host);
-}
-/** True when `inner` lies inside `outer` (same family). */
-export function cidrContains(outer: ParsedCIDR, inner: ParsedCIDR): boolean {
-  if (outer.family !== inner.family || inner.prefix < outer.prefix) return false;
-  const host = BigInt(outer.bits - outer.prefix);
-  return (inner.addr >> host) === (outer.addr >> host);
-}
 
 // ---------------------------------------------------------------- labels, annotations, selectors
 

@@ -3,14 +3,13 @@
  * (all nodes must share one L2 segment, as in the lab's underlay bridge).
  */
 import { delRoute, listRoutes, replaceRoute } from '../../net/route.js';
-import { cidrContains, parseCidr } from '../ipmath.js';
+import { isLeaseRoute } from '../config.js';
 import type { Lease } from '../subnet/types.js';
 import { registerBackend, type BackendContext, type OverlayNetwork } from './types.js';
 
 export function hostGwNetwork(ctx: BackendContext): OverlayNetwork {
   let own: Lease | undefined;
   const leases = new Map<string, Lease>();
-  const inNetwork = (dst: string): boolean => dst !== 'default' && dst.includes('/') ? cidrContains(ctx.conf.Network, dst.split('/')[0]!) && parseCidr(dst).len === ctx.conf.SubnetLen : false;
   return {
     attrs: { PublicIP: ctx.publicIP, BackendType: 'host-gw', BackendData: null },
     mtu: ctx.ifaceMtu,
@@ -32,7 +31,7 @@ export function hostGwNetwork(ctx: BackendContext): OverlayNetwork {
       if (initial) {
         // Converge: drop routes to subnets of our network that no lease backs any more.
         for (const r of await listRoutes(ctx.netns, { dev: ctx.iface })) {
-          if (r.gateway && inNetwork(r.dst) && !leases.has(r.dst) && r.dst !== own?.subnet) {
+          if (r.gateway && isLeaseRoute(ctx.conf, r.dst) && !leases.has(r.dst) && r.dst !== own?.subnet) {
             await delRoute(ctx.netns, { dst: r.dst, dev: ctx.iface });
             ctx.log.info({ subnet: r.dst }, 'stale route removed');
           }

@@ -10,7 +10,8 @@ import { delFdb, listFdb, replaceFdb } from '../../net/fdb.js';
 import { delNeigh, listNeigh, replacePermanentNeigh } from '../../net/neigh.js';
 import { delRoute, listRoutes, replaceRoute } from '../../net/route.js';
 import { nsExec } from '../../net/exec.js';
-import { nthIp, parseCidr, cidrContains } from '../ipmath.js';
+import { formatIP, nthAddress, parseCidr } from '../../util/addr.js';
+import { isLeaseRoute } from '../config.js';
 import type { Lease } from '../subnet/types.js';
 import type { VxlanBackendConf } from '../config.js';
 import { registerBackend, type BackendContext, type OverlayNetwork } from './types.js';
@@ -42,14 +43,14 @@ export async function vxlanNetwork(ctx: BackendContext): Promise<OverlayNetwork>
   const leases = new Map<string, Lease>();
   const vtepOf = (l: Lease): { mac?: string; ip: string; gw: string } => ({
     mac: typeof l.attrs.BackendData?.VtepMAC === 'string' ? l.attrs.BackendData.VtepMAC : undefined,
-    ip: l.attrs.PublicIP, gw: nthIp(l.subnet, 0),
+    ip: l.attrs.PublicIP, gw: formatIP(nthAddress(parseCidr(l.subnet), 0)),
   });
   return {
     attrs: { PublicIP: ctx.publicIP, BackendType: 'vxlan', BackendData: { VNI: b.VNI, VtepMAC: mac } },
     mtu,
     async start(l) {
       own = l;
-      const want = `${nthIp(l.subnet, 0)}/32`;
+      const want = `${formatIP(nthAddress(parseCidr(l.subnet), 0))}/32`;
       for (const a of await listAddrs(ctx.netns, { dev, family: 4 })) {
         if (`${a.local}/${a.prefixlen}` !== want) await delAddr(ctx.netns, dev, `${a.local}/${a.prefixlen}`);
       }
@@ -83,7 +84,7 @@ export async function vxlanNetwork(ctx: BackendContext): Promise<OverlayNetwork>
         // Converge with the kernel: remove what no current lease explains.
         const wantRoutes = new Set(leases.keys());
         for (const r of await listRoutes(ctx.netns, { dev })) {
-          if (r.dst.includes('/') && cidrContains(ctx.conf.Network, r.dst.split('/')[0]!) && parseCidr(r.dst).len === ctx.conf.SubnetLen && !wantRoutes.has(r.dst)) {
+          if (isLeaseRoute(ctx.conf, r.dst) && !wantRoutes.has(r.dst)) {
             await delRoute(ctx.netns, { dst: r.dst, dev });
           }
         }

@@ -7,7 +7,7 @@
 import { Etcd3, type Lease as EtcdLease } from 'etcd3';
 import type { Logger } from 'pino';
 import { parseNetConf, type FlannelNetConf } from '../config.js';
-import { keySubnet, subnetKey, subnetsBetween } from '../ipmath.js';
+import { broadcast, formatCidr, nextSubnet, parseIP, subnetOf, tryParseCidr } from '../../util/addr.js';
 import { BatchQueue } from './queue.js';
 import type { Lease, LeaseAttrs, LeaseEvent, SubnetManager } from './types.js';
 import { PodnetError } from '../../util/errors.js';
@@ -119,5 +119,27 @@ export class EtcdSubnetManager implements SubnetManager {
   async close(): Promise<void> {
     this.etcdLease?.release();
     this.etcd.close();
+  }
+}
+
+/** flannel's key form of a subnet: 10.20.92.0/24 → 10.20.92.0-24. */
+export function subnetKey(cidr: string): string { return cidr.replace('/', '-'); }
+/** The subnet of a key (`…/subnets/10.20.92.0-24` → 10.20.92.0/24), undefined for other keys. */
+export function keySubnet(key: string): string | undefined {
+  const dash = key.lastIndexOf('-');
+  const slash = key.lastIndexOf('/', dash);
+  const c = dash < 0 ? undefined : tryParseCidr(`${key.slice(slash + 1, dash)}/${key.slice(dash + 1)}`);
+  return c ? formatCidr(c) : undefined;
+}
+/** Every /len subnet from the one holding `min` to the one holding `max` (inclusive), in order. */
+export function subnetsBetween(min: string, max: string, len: number): string[] {
+  const out: string[] = [];
+  const hi = parseIP(max);
+  let c = subnetOf(parseIP(min), len);
+  if (c.ip.value > hi.value) return out;
+  for (;;) {
+    out.push(formatCidr(c));
+    if (broadcast(c).value >= hi.value) return out;
+    c = nextSubnet(c);
   }
 }

@@ -1,3 +1,4 @@
+import { bitsOf, contains, familyOfText, tryParseCidr, tryParseIP } from '../../util/addr.js';
 import { categorizeEndpoints } from '../tracker.js';
 import { endpointString, type Endpoint, type EndpointsMap, type RuleOptions, type ServiceMap, type ServicePort } from '../types.js';
 import { extChain, sepChain, svcChain, svlChain } from './names.js';
@@ -226,24 +227,16 @@ export function buildTable(services: ServiceMap, endpoints: EndpointsMap, opts: 
   return { payload: lines.join('\n'), natChains: allNat, rules, written, fingerprints };
 }
 
-function cidrContains(cidr: string, ip: string): boolean {
-  const [base, lenS] = cidr.split('/');
-  const len = Number(lenS ?? 32);
-  const n = (s: string): number => s.split('.').reduce((a, o) => (a * 256 + Number(o)) >>> 0, 0);
-  const mask = len === 0 ? 0 : (~0 << (32 - len)) >>> 0;
-  return ((n(base!) & mask) >>> 0) === ((n(ip) & mask) >>> 0);
-}
-
 /** --nodeport-addresses: node IPs inside the given CIDRs (the CIDR itself when no node IP is known). */
 export function nodePortDestinations(opts: RuleOptions): string[] {
   const out: string[] = [];
   for (const c of opts.nodePortAddresses ?? []) {
-    const ips = (opts.nodeIPs ?? []).filter((ip) => cidrContains(c, ip));
+    const net = tryParseCidr(c.includes('/') ? c : `${c}/${bitsOf(familyOfText(c))}`);
+    const ips = net ? (opts.nodeIPs ?? []).filter((ip) => { const p = tryParseIP(ip); return !!p && contains(net, p); }) : [];
     if (ips.length) out.push(...ips); else out.push(c);
   }
   return [...new Set(out)];
 }
-export { cidrContains };
 
 /** push without spreading (large arrays overflow the argument limit) */
 function pushAll<T>(to: T[], from: readonly T[]): void { for (const x of from) to.push(x); }

@@ -7,8 +7,8 @@ import { addAddr, delAddr, listAddrs } from '../../../net/addr.js';
 import { listRoutes } from '../../../net/route.js';
 import { setSysctl } from '../../../net/sysctl.js';
 import { ipMasqPresent, setupIpMasq, teardownIpMasq } from '../../../net/iptables-cni.js';
-import { CniError, ErrCode, type CmdArgs, type CniPlugin, type Result, type Route } from '../../types.js';
-import { addIp, contains, formatCidr, formatIp, networkOf, parseCidr } from '../../ip.js';
+import { CniError, ErrCode, type CmdArgs, type CniPlugin, type Result, type Route, confCidr } from '../../types.js';
+import { addIP, contains, familyOfText, formatCidr, formatIP, network } from '../../../util/addr.js';
 import { delegate } from '../../invoke.js';
 import { parseResult } from '../../version.js';
 import { loadBridgeConf, type BridgeConf } from './config.js';
@@ -52,11 +52,11 @@ async function ensureGatewayAddrs(c: BridgeConf, gws: { gw: string; prefix: numb
   const have = await listAddrs(H(), { dev: c.bridge });
   for (const { gw, prefix } of gws) {
     const want = `${gw}/${prefix}`;
-    const fam = gw.includes(':') ? 'inet6' : 'inet';
+    const fam = familyOfText(gw) === 6 ? 'inet6' : 'inet';
     if (have.some((a) => a.cidr === want)) continue;
-    const wantNet = parseCidr(want);
+    const wantNet = confCidr(want);
     for (const a of have.filter((x) => x.family === fam && x.scope === 'global')) {
-      if (!contains(networkOf(parseCidr(a.cidr)), wantNet.ip) && !contains(networkOf(wantNet), parseCidr(a.cidr).ip)) continue;
+      if (!contains(network(confCidr(a.cidr)), wantNet.ip) && !contains(network(wantNet), confCidr(a.cidr).ip)) continue;
       if (!c.forceAddress) throw new CniError(ErrCode.Internal, `${JSON.stringify(c.bridge)} already has an IP address different from ${want}`);
       await delAddr(H(), c.bridge, a.cidr);
     }
@@ -92,25 +92,25 @@ async function add(a: CmdArgs): Promise<Result> {
 
     const gws: { gw: string; prefix: number }[] = [];
     for (const ip of ipam.ips) {
-      const cidr = parseCidr(ip.address, 'ipam result address');
-      if (!ip.gateway && c.isGateway) ip.gateway = formatIp(addIp(networkOf(cidr).ip, 1n));
+      const cidr = confCidr(ip.address, 'ipam result address');
+      if (!ip.gateway && c.isGateway) ip.gateway = formatIP(addIP(network(cidr).ip, 1n));
       if (c.isGateway && ip.gateway) gws.push({ gw: ip.gateway, prefix: cidr.prefix });
     }
     const routes: Route[] = [...(ipam.routes ?? [])];
     if (c.isDefaultGateway) {
       for (const g of gws) {
-        const dst = g.gw.includes(':') ? '::/0' : '0.0.0.0/0';
+        const dst = familyOfText(g.gw) === 6 ? '::/0' : '0.0.0.0/0';
         if (!routes.some((r) => r.dst === dst)) routes.push({ dst, gw: g.gw });
       }
     }
 
     // container side: addresses, link up, routes — one `ip -batch` inside the pod's netns
     const lines: string[] = [];
-    for (const ip of ipam.ips) lines.push(`addr add ${ip.address} dev ${a.ifName}${ip.address.includes(':') ? '' : ' brd +'}`);
+    for (const ip of ipam.ips) lines.push(`addr add ${ip.address} dev ${a.ifName}${familyOfText(ip.address) === 6 ? '' : ' brd +'}`);
     lines.push(`link set dev ${a.ifName} up`);
     for (const r of routes) {
-      const v6 = r.dst.includes(':');
-      const gw = r.gw ?? ipam.ips.find((i) => i.address.includes(':') === v6)?.gateway;
+      const v6 = familyOfText(r.dst) === 6;
+      const gw = r.gw ?? ipam.ips.find((i) => (familyOfText(i.address) === 6) === v6)?.gateway;
       lines.push(`${v6 ? '-6 ' : ''}route add ${r.dst === '0.0.0.0/0' || r.dst === '::/0' ? 'default' : r.dst}${gw ? ` via ${gw}` : ''} dev ${a.ifName}${r.mtu ? ` mtu ${r.mtu}` : ''}`);
     }
     try { await ipBatch(a.netns, lines); } catch (e) { throw fail(`failed to configure ${a.ifName} in ${a.netns}`, e); }
@@ -122,8 +122,8 @@ async function add(a: CmdArgs): Promise<Result> {
     if (c.ipMasq) {
       undo.push(() => teardownIpMasq(H(), c.name, a.containerId));
       await setupIpMasq(H(), c.name, a.containerId, ipam.ips.map((ip) => {
-        const cidr = parseCidr(ip.address);
-        return { ip: formatIp(cidr.ip), subnet: formatCidr(networkOf(cidr)) };
+        const cidr = confCidr(ip.address);
+        return { ip: formatIP(cidr.ip), subnet: formatCidr(network(cidr)) };
       }));
     }
     const [hostLinks, cont] = await Promise.all([listLinks(H()), getLink(a.netns, a.ifName)]);

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CniError, ErrCode, type CmdArgs, type CniPlugin, type NetConf, type Result } from '../../types.js';
-import { formatCidr, networkOf, parseCidr } from '../../ip.js';
+import { CniError, ErrCode, type CmdArgs, type CniPlugin, type NetConf, type Result, confCidr } from '../../types.js';
+import { formatCidr, network } from '../../../util/addr.js';
 import { delegate } from '../../invoke.js';
 import { parseResult } from '../../version.js';
 
@@ -24,8 +24,8 @@ export function readSubnetEnv(path: string): SubnetEnv {
   const network = kv.get('FLANNEL_NETWORK'), subnet = kv.get('FLANNEL_SUBNET');
   if (!network && !kv.get('FLANNEL_IPV6_NETWORK')) throw new CniError(ErrCode.InvalidNetworkConfig, `${path} is missing FLANNEL_NETWORK`);
   if (!subnet && !kv.get('FLANNEL_IPV6_SUBNET')) throw new CniError(ErrCode.InvalidNetworkConfig, `${path} is missing FLANNEL_SUBNET`);
-  if (network) parseCidr(network, 'FLANNEL_NETWORK');
-  if (subnet) parseCidr(subnet, 'FLANNEL_SUBNET');
+  if (network) confCidr(network, 'FLANNEL_NETWORK');
+  if (subnet) confCidr(subnet, 'FLANNEL_SUBNET');
   const mtu = kv.has('FLANNEL_MTU') ? Number(kv.get('FLANNEL_MTU')) : undefined;
   if (mtu !== undefined && !(Number.isInteger(mtu) && mtu >= 68)) throw new CniError(ErrCode.InvalidNetworkConfig, `${path}: invalid FLANNEL_MTU`);
   return {
@@ -58,7 +58,7 @@ export function delegateConfig(conf: NetConf, env: SubnetEnv): Record<string, un
   const ranges: unknown[] = [];
   const routes: unknown[] = [];
   // flanneld writes the gateway form (10.244.3.1/24); the delegate gets the network (10.244.3.0/24)
-  const net = (c: string) => formatCidr(networkOf(parseCidr(c)));
+  const net = (c: string) => formatCidr(network(confCidr(c)));
   if (env.subnet) { ranges.push([{ subnet: net(env.subnet) }]); routes.push({ dst: net(env.network) }); }
   if (env.ipv6Subnet) { ranges.push([{ subnet: net(env.ipv6Subnet) }]); routes.push({ dst: net(env.ipv6Network ?? env.ipv6Subnet) }); }
   const ipam = (conf.ipam && typeof conf.ipam === 'object' ? { ...conf.ipam } : {}) as Record<string, unknown>;

@@ -2,19 +2,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nextFree } from './allocator.js';
 import { canonicalRange, loadHostLocalConf } from './config.js';
-import { formatIp, parseIp } from '../../ip.js';
+import { formatIP, tryParseIP } from '../../../util/addr.js';
 import { CniError } from '../../types.js';
 
 test('ranges default like upstream: .1 gateway, .1–.254 for a /24, whole /30 is .1–.2', () => {
   const r = canonicalRange({ subnet: '10.1.2.0/24' }, 'r');
-  assert.deepEqual([formatIp(r.start), formatIp(r.end), formatIp(r.gateway!)], ['10.1.2.1', '10.1.2.254', '10.1.2.1']);
+  assert.deepEqual([formatIP(r.start), formatIP(r.end), formatIP(r.gateway!)], ['10.1.2.1', '10.1.2.254', '10.1.2.1']);
   const s = canonicalRange({ subnet: '10.1.0.0/30' }, 'r');
-  assert.deepEqual([formatIp(s.start), formatIp(s.end)], ['10.1.0.1', '10.1.0.2']);
+  assert.deepEqual([formatIP(s.start), formatIP(s.end)], ['10.1.0.1', '10.1.0.2']);
 });
 
 test('round-robin after the last reserved IP, skipping the gateway and taken IPs, wrapping', () => {
   const set = [canonicalRange({ subnet: '10.1.2.0/29' }, 'r')]; // .1-.6, gw .1
-  const pick = (taken: string[], last?: string) => { const n = nextFree(set, new Set(taken), last); return n && formatIp(n.ip); };
+  const pick = (taken: string[], last?: string) => { const n = nextFree(set, new Set(taken), last); return n && formatIP(n.ip); };
   assert.equal(pick([]), '10.1.2.2');
   assert.equal(pick([], '10.1.2.2'), '10.1.2.3');
   assert.equal(pick(['10.1.2.3'], '10.1.2.2'), '10.1.2.4');
@@ -25,11 +25,11 @@ test('round-robin after the last reserved IP, skipping the gateway and taken IPs
 test('multi-range sets continue into the next range; IPv6 works', () => {
   const set = [canonicalRange({ subnet: '10.1.0.0/30' }, 'a'), canonicalRange({ subnet: '10.2.0.0/30' }, 'b')];
   const n = nextFree(set, new Set(['10.1.0.2']));
-  assert.equal(n && formatIp(n.ip), '10.2.0.2');
+  assert.equal(n && formatIP(n.ip), '10.2.0.2');
   const v6 = [canonicalRange({ subnet: 'fd00:1::/120', rangeStart: 'fd00:1::10' }, 'c')];
   const m = nextFree(v6, new Set());
-  assert.equal(m && formatIp(m.ip), 'fd00:1::10');
-  assert.equal(formatIp(parseIp('fd00:0:0:1::1')!), 'fd00:0:0:1::1');
+  assert.equal(m && formatIP(m.ip), 'fd00:1::10');
+  assert.equal(formatIP(tryParseIP('fd00:0:0:1::1')!), 'fd00:0:0:1::1');
 });
 
 test('config errors are code 7 naming the field', () => {

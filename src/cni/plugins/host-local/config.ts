@@ -1,16 +1,16 @@
-import { CniError, ErrCode, type NetConf, type Route } from '../../types.js';
-import { addIp, broadcastOf, contains, formatCidr, formatIp, networkOf, parseCidr, parseIp, type Cidr, type Ip } from '../../ip.js';
+import { CniError, ErrCode, type NetConf, type Route, confCidr } from '../../types.js';
+import { addIP, broadcast, contains, formatCidr, formatIP, network, tryParseIP, type Cidr, type IP } from '../../../util/addr.js';
 
 export const DEFAULT_DATA_DIR = '/var/lib/cni/networks';
 
-export interface IpRange { subnet: Cidr; start: Ip; end: Ip; gateway?: Ip }
+export interface IpRange { subnet: Cidr; start: IP; end: IP; gateway?: IP }
 export interface HostLocalConf { name: string; dataDir: string; rangeSets: IpRange[][]; routes: Route[]; resolvConf?: string }
 
 interface RawRange { subnet?: unknown; rangeStart?: unknown; rangeEnd?: unknown; gateway?: unknown }
 
-function ipField(v: unknown, what: string): Ip | undefined {
+function ipField(v: unknown, what: string): IP | undefined {
   if (v === undefined || v === null || v === '') return undefined;
-  const ip = typeof v === 'string' ? parseIp(v) : undefined;
+  const ip = typeof v === 'string' ? tryParseIP(v) : undefined;
   if (!ip) throw new CniError(ErrCode.InvalidNetworkConfig, `${what}: invalid IP address "${String(v)}"`);
   return ip;
 }
@@ -18,19 +18,19 @@ function ipField(v: unknown, what: string): Ip | undefined {
 /** Validates and defaults one range (as upstream's Range.Canonicalize). */
 export function canonicalRange(r: RawRange, where: string): IpRange {
   if (r.subnet === undefined) throw new CniError(ErrCode.InvalidNetworkConfig, `${where}: missing "subnet"`);
-  const subnet = parseCidr(r.subnet, `${where}.subnet`);
+  const subnet = confCidr(r.subnet, `${where}.subnet`);
   const b = subnet.ip.family === 4 ? 32 : 128;
   if (subnet.prefix > b - 2) throw new CniError(ErrCode.InvalidNetworkConfig, `${where}: network ${formatCidr(subnet)} too small to allocate from`);
-  if (networkOf(subnet).ip.v !== subnet.ip.v) throw new CniError(ErrCode.InvalidNetworkConfig, `${where}: network has host bits set: ${String(r.subnet)}`);
-  const first = addIp(subnet.ip, 1n);
-  const last = subnet.ip.family === 4 ? addIp(broadcastOf(subnet), -1n) : broadcastOf(subnet);
+  if (network(subnet).ip.value !== subnet.ip.value) throw new CniError(ErrCode.InvalidNetworkConfig, `${where}: network has host bits set: ${String(r.subnet)}`);
+  const first = addIP(subnet.ip, 1n);
+  const last = subnet.ip.family === 4 ? addIP(broadcast(subnet), -1n) : broadcast(subnet);
   const start = ipField(r.rangeStart, `${where}.rangeStart`) ?? first;
   const end = ipField(r.rangeEnd, `${where}.rangeEnd`) ?? last;
   const gateway = ipField(r.gateway, `${where}.gateway`) ?? first;
   for (const [n, ip] of [['rangeStart', start], ['rangeEnd', end], ['gateway', gateway]] as const) {
-    if (!contains(subnet, ip)) throw new CniError(ErrCode.InvalidNetworkConfig, `${where}.${n}: ${formatIp(ip)} not in network ${formatCidr(subnet)}`);
+    if (!contains(subnet, ip)) throw new CniError(ErrCode.InvalidNetworkConfig, `${where}.${n}: ${formatIP(ip)} not in network ${formatCidr(subnet)}`);
   }
-  if (start.v > end.v) throw new CniError(ErrCode.InvalidNetworkConfig, `${where}: rangeStart ${formatIp(start)} is after rangeEnd ${formatIp(end)}`);
+  if (start.value > end.value) throw new CniError(ErrCode.InvalidNetworkConfig, `${where}: rangeStart ${formatIP(start)} is after rangeEnd ${formatIP(end)}`);
   return { subnet, start, end, gateway };
 }
 
@@ -52,7 +52,7 @@ export function loadHostLocalConf(conf: NetConf): HostLocalConf {
   const all = rangeSets.flat();
   for (let i = 0; i < all.length; i++) for (let j = i + 1; j < all.length; j++) {
     const a = all[i]!, b = all[j]!;
-    if (a.subnet.ip.family === b.subnet.ip.family && a.start.v <= b.end.v && b.start.v <= a.end.v) {
+    if (a.subnet.ip.family === b.subnet.ip.family && a.start.value <= b.end.value && b.start.value <= a.end.value) {
       throw new CniError(ErrCode.InvalidNetworkConfig, `range ${formatCidr(a.subnet)} overlaps with ${formatCidr(b.subnet)}`);
     }
   }
@@ -60,7 +60,7 @@ export function loadHostLocalConf(conf: NetConf): HostLocalConf {
   if (ipam.routes !== undefined) {
     if (!Array.isArray(ipam.routes)) throw new CniError(ErrCode.InvalidNetworkConfig, 'ipam.routes must be a list');
     for (const [i, r] of (ipam.routes as { dst?: unknown; gw?: unknown }[]).entries()) {
-      parseCidr(r?.dst, `ipam.routes[${i}].dst`);
+      confCidr(r?.dst, `ipam.routes[${i}].dst`);
       if (r.gw !== undefined) ipField(r.gw, `ipam.routes[${i}].gw`);
       routes.push({ dst: r.dst as string, ...(r.gw ? { gw: r.gw as string } : {}) });
     }

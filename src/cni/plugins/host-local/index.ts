@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { CniError, ErrCode, type CmdArgs, type CniPlugin, type DNS, type IPConfig, type Result } from '../../types.js';
-import { formatIp, parseIp, contains } from '../../ip.js';
+import { formatIP, tryParseIP, contains } from '../../../util/addr.js';
 import { withFileLock } from '../../lock.js';
 import { loadHostLocalConf, type HostLocalConf } from './config.js';
 import { DiskStore } from './store.js';
@@ -48,28 +48,28 @@ async function add(a: CmdArgs): Promise<Result> {
       const mine = entries.filter((e) => e.id === a.containerId && e.ifName === a.ifName).map((e) => e.ip);
       const out: IPConfig[] = [];
       for (const [i, set] of c.rangeSets.entries()) {
-        const dup = mine.find((ip) => { const p = parseIp(ip); return p && set.some((r) => contains(r.subnet, p)); });
+        const dup = mine.find((ip) => { const p = tryParseIP(ip); return p && set.some((r) => contains(r.subnet, p)); });
         if (dup) throw new CniError(ErrCode.Internal, `${dup} has been allocated to ${a.containerId}, duplicate allocation is not allowed`);
-        const req = wanted.map((w) => parseIp(w)).find((p) => p && set.some((r) => contains(r.subnet, p)));
+        const req = wanted.map((w) => tryParseIP(w)).find((p) => p && set.some((r) => contains(r.subnet, p)));
         let pick: { ip: string; range: (typeof set)[number] } | undefined;
         if (req) {
-          const range = set.find((r) => r.start.family === req.family && r.start.v <= req.v && req.v <= r.end.v);
-          const s = formatIp(req);
+          const range = set.find((r) => r.start.family === req.family && r.start.value <= req.value && req.value <= r.end.value);
+          const s = formatIP(req);
           if (!range) throw new CniError(ErrCode.InvalidNetworkConfig, `requested IP ${s} is not within any range of range set ${i}`);
-          if (taken.has(s) || (range.gateway && formatIp(range.gateway) === s)) throw new CniError(ErrCode.Internal, `requested IP address ${s} is not available in range set ${i}`);
+          if (taken.has(s) || (range.gateway && formatIP(range.gateway) === s)) throw new CniError(ErrCode.Internal, `requested IP address ${s} is not available in range set ${i}`);
           pick = { ip: s, range };
         } else {
           const n = nextFree(set, taken, store.lastReserved(i));
           if (!n) {
-            const desc = set.map((r) => `${formatIp(r.start)}-${formatIp(r.end)}`).join(',');
+            const desc = set.map((r) => `${formatIP(r.start)}-${formatIP(r.end)}`).join(',');
             throw new CniError(ErrCode.Internal, `failed to allocate for range ${i}: no IP addresses available in range set: ${desc}`);
           }
-          pick = { ip: formatIp(n.ip), range: n.range };
+          pick = { ip: formatIP(n.ip), range: n.range };
         }
         if (!store.reserve(a.containerId, a.ifName, pick.ip, i)) throw new CniError(ErrCode.TryAgainLater, `IP ${pick.ip} was taken concurrently`);
         got.push(pick.ip);
         taken.add(pick.ip);
-        out.push({ address: `${pick.ip}/${pick.range.subnet.prefix}`, ...(pick.range.gateway ? { gateway: formatIp(pick.range.gateway) } : {}) });
+        out.push({ address: `${pick.ip}/${pick.range.subnet.prefix}`, ...(pick.range.gateway ? { gateway: formatIP(pick.range.gateway) } : {}) });
       }
       return out;
     } catch (e) {
@@ -94,7 +94,7 @@ async function check(a: CmdArgs): Promise<void> {
   const prev = a.conf.prevResult as Result | undefined;
   for (const ip of prev?.ips ?? []) {
     const addr = ip.address.split('/')[0]!;
-    if (!held.includes(addr) && c.rangeSets.flat().some((r) => { const p = parseIp(addr); return p && contains(r.subnet, p); })) {
+    if (!held.includes(addr) && c.rangeSets.flat().some((r) => { const p = tryParseIP(addr); return p && contains(r.subnet, p); })) {
       throw new CniError(ErrCode.Internal, `host-local: address ${addr} in prevResult is not allocated to ${a.containerId}/${a.ifName}`);
     }
   }

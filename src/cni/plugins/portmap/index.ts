@@ -2,7 +2,7 @@ import { portmapPresent, setupPortmap, teardownPortmap, type PortMapping } from 
 import { setSysctl } from '../../../net/sysctl.js';
 import { pluginHostNs } from '../../hostns.js';
 import { CniError, ErrCode, type CmdArgs, type CniPlugin, type NetConf, type Result } from '../../types.js';
-import { parseIp } from '../../ip.js';
+import { familyOfText, isIP } from '../../../util/addr.js';
 
 const PROTOCOLS = ['tcp', 'udp', 'sctp'] as const;
 
@@ -18,7 +18,7 @@ export function portMappings(conf: NetConf): PortMapping[] {
     const protocol = String(m.protocol ?? 'tcp').toLowerCase();
     if (!(PROTOCOLS as readonly string[]).includes(protocol)) throw new CniError(ErrCode.InvalidNetworkConfig, `portmap: portMappings[${i}].protocol invalid: ${JSON.stringify(m.protocol)}`);
     const hostIP = typeof m.hostIP === 'string' && m.hostIP ? m.hostIP : undefined;
-    if (hostIP && !parseIp(hostIP)) throw new CniError(ErrCode.InvalidNetworkConfig, `portmap: portMappings[${i}].hostIP invalid: ${hostIP}`);
+    if (hostIP && !isIP(hostIP)) throw new CniError(ErrCode.InvalidNetworkConfig, `portmap: portMappings[${i}].hostIP invalid: ${hostIP}`);
     return { hostPort: hp, containerPort: cp, protocol: protocol as PortMapping['protocol'], ...(hostIP ? { hostIP } : {}) };
   });
 }
@@ -26,8 +26,8 @@ export function portMappings(conf: NetConf): PortMapping[] {
 function containerIPv4(prev: Result): string | undefined {
   const ifs = prev.interfaces ?? [];
   const ips = prev.ips ?? [];
-  const inSandbox = ips.find((ip) => !ip.address.includes(':') && ip.interface !== undefined && ifs[ip.interface]?.sandbox);
-  return (inSandbox ?? ips.find((ip) => !ip.address.includes(':')))?.address.split('/')[0];
+  const inSandbox = ips.find((ip) => familyOfText(ip.address) === 4 && ip.interface !== undefined && ifs[ip.interface]?.sandbox);
+  return (inSandbox ?? ips.find((ip) => familyOfText(ip.address) === 4))?.address.split('/')[0];
 }
 
 async function add(a: CmdArgs): Promise<Result> {

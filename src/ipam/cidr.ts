@@ -1,6 +1,7 @@
+import { bitsOf, formatCidr, network, tryParseCidr, type Cidr, type Family } from '../util/addr.js';
 import { AllocatorError } from './errors.js';
 import { Bitmap, full } from './bitmap.js';
-import { formatIP, parseCidr, type Cidr } from './ip.js';
+import { parseRange } from './range.js';
 
 const MAX_SUBNETS = 1 << 20;
 
@@ -9,27 +10,32 @@ const MAX_SUBNETS = 1 << 20;
  * them out in order, continuing after the last one handed out (like upstream's cidrset).
  */
 export class CidrAllocator {
+  /** The cluster CIDR in network form. */
   readonly cluster: Cidr;
   private readonly map: Bitmap;
   private next = 0;
   constructor(clusterCidr: string, readonly maskSize: number) {
-    this.cluster = parseCidr(clusterCidr);
-    if (!Number.isInteger(maskSize) || maskSize < this.cluster.prefix || maskSize > this.cluster.bits) {
-      throw new AllocatorError('EINVAL', `node CIDR mask size ${maskSize} must be between the cluster CIDR's prefix /${this.cluster.prefix} and ${this.cluster.bits}`);
+    this.cluster = parseRange(clusterCidr);
+    const bits = bitsOf(this.family);
+    if (!Number.isInteger(maskSize) || maskSize < this.cluster.prefix || maskSize > bits) {
+      throw new AllocatorError('EINVAL', `node CIDR mask size ${maskSize} must be between the cluster CIDR's prefix /${this.cluster.prefix} and ${bits}`);
     }
     if (maskSize - this.cluster.prefix > 20) throw new AllocatorError('EINVAL', `cluster CIDR ${clusterCidr} with mask /${maskSize} has more than ${MAX_SUBNETS} subnets`);
     this.map = new Bitmap(1 << (maskSize - this.cluster.prefix));
   }
-  private get step(): bigint { return 1n << BigInt(this.cluster.bits - this.maskSize); }
-  toString(): string { return `${formatIP(this.cluster.family, this.cluster.base)}/${this.cluster.prefix}`; }
-  private fmt(i: number): string { return `${formatIP(this.cluster.family, this.cluster.base + BigInt(i) * this.step)}/${this.maskSize}`; }
+  get family(): Family { return this.cluster.ip.family; }
+  private get step(): bigint { return 1n << BigInt(bitsOf(this.family) - this.maskSize); }
+  toString(): string { return formatCidr(this.cluster); }
+  private fmt(i: number): string {
+    return formatCidr({ ip: { family: this.family, value: this.cluster.ip.value + BigInt(i) * this.step }, prefix: this.maskSize });
+  }
   private index(cidr: string): number {
-    let c: Cidr;
-    try { c = parseCidr(cidr); } catch { throw new AllocatorError('EINVAL', `"${cidr}" is not a valid CIDR`); }
-    if (c.family !== this.cluster.family || c.prefix !== this.maskSize) {
-      throw new AllocatorError('ERANGE', `CIDR ${cidr} is not a /${this.maskSize} IPv${this.cluster.family} subnet of cluster CIDR ${this.toString()}`);
+    const c = tryParseCidr(cidr.trim());
+    if (!c) throw new AllocatorError('EINVAL', `"${cidr}" is not a valid CIDR`);
+    if (c.ip.family !== this.family || c.prefix !== this.maskSize) {
+      throw new AllocatorError('ERANGE', `CIDR ${cidr} is not a /${this.maskSize} IPv${this.family} subnet of cluster CIDR ${this.toString()}`);
     }
-    const off = c.base - this.cluster.base;
+    const off = network(c).ip.value - this.cluster.ip.value;
     if (off < 0n || off >= BigInt(this.map.size) * this.step) throw new AllocatorError('ERANGE', `CIDR ${cidr} is outside cluster CIDR ${this.toString()}`);
     return Number(off / this.step);
   }

@@ -1,6 +1,7 @@
+/** Address allocation shared by the API server's admission and the controllers (imports only meta and util). */
 export { AllocatorError, type AllocatorErrorCode } from './errors.js';
 export { ServiceIPAllocator } from './serviceip.js';
 export { PortAllocator } from './port.js';
 export { CidrAllocator } from './cidr.js';
-export { parseIP, formatIP, parseCidr, formatCidr } from './ip.js';
+export { AddressPool } from './pool.js';
 export { ServiceAllocators, parsePortRange, type AllocationResult } from './service.js';

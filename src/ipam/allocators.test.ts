@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AllocatorError, CidrAllocator, PortAllocator, ServiceIPAllocator, formatIP, parseIP } from './index.js';
+import { formatIP, parseIP } from '../util/addr.js';
+import { AddressPool, AllocatorError, CidrAllocator, PortAllocator, ServiceIPAllocator } from './index.js';
 
 function code(fn: () => unknown): string {
   try { fn(); } catch (e) { assert.ok(e instanceof AllocatorError, String(e)); return e.code; }
@@ -9,10 +10,16 @@ function code(fn: () => unknown): string {
 
 test('ip parse/format round trip (v4, v6)', () => {
   for (const s of ['10.96.0.1', '0.0.0.0', '255.255.255.255', 'fd00::1', '::', '2001:db8::ff:0:1', 'fd00:10:96::a', '1:2:3:4:5:6:7:8']) {
-    const p = parseIP(s);
-    assert.equal(formatIP(p.family, p.value), s);
+    assert.equal(formatIP(parseIP(s)), s);
   }
-  assert.equal(formatIP(6, parseIP('::ffff:10.0.0.1').value), '::ffff:a00:1');
+  assert.equal(formatIP(parseIP('::ffff:10.0.0.1')), '::ffff:a00:1');
+});
+
+test('ranges: unparsable CIDRs are EINVAL with the address module\'s message', () => {
+  assert.equal(code(() => new ServiceIPAllocator('10.96.0.0')), 'EINVAL');
+  assert.throws(() => new ServiceIPAllocator('10.96.0.0/33'), { message: '"10.96.0.0/33": prefix /33 exceeds 32 bits' });
+  assert.equal(new ServiceIPAllocator(' 10.96.0.5/12 ').toString(), '10.96.0.0/12');
+  assert.equal(code(() => new CidrAllocator('nope/16', 24)), 'EINVAL');
 });
 
 test('service IPs: first address reserved, network/broadcast never, errors', () => {
@@ -113,4 +120,31 @@ test('node CIDRs: sequential, explicit, exhaustion, release', () => {
   const v6 = new CidrAllocator('fd00:10:244::/56', 64);
   assert.equal(v6.allocateNext(), 'fd00:10:244::/64');
   assert.equal(v6.allocateNext(), 'fd00:10:244:1::/64');
+});
+
+test('load balancer pool: range or CIDR, lowest free first, holders', () => {
+  const p = new AddressPool('192.168.1.240/30');
+  assert.equal(p.size(), 4);
+  assert.ok(p.contains('192.168.1.240') && p.contains('192.168.1.243') && !p.contains('192.168.1.244') && !p.contains('nope'));
+  assert.equal(p.firstFree(), '192.168.1.240');
+  p.hold('192.168.1.240', 'a/x');
+  p.hold('192.168.1.242', 'b/y');
+  assert.equal(p.firstFree(), '192.168.1.241');
+  assert.equal(p.holder('192.168.1.242'), 'b/y');
+  p.hold('192.168.1.242', 'b/y'); // idempotent for the same holder
+  assert.equal(code(() => p.hold('192.168.1.242', 'a/x')), 'ETAKEN');
+  assert.equal(code(() => p.hold('10.0.0.1', 'a/x')), 'ERANGE');
+  p.hold('192.168.1.241', 'a/x');
+  p.hold('192.168.1.243', 'c/z');
+  assert.equal(p.firstFree(), undefined);
+  p.releaseHolder('a/x');
+  assert.equal(p.used(), 2);
+  assert.equal(p.firstFree(), '192.168.1.240');
+  p.release('192.168.1.242');
+  assert.equal(p.holder('192.168.1.242'), undefined);
+  const r = new AddressPool('10.0.0.254-10.0.1.1');
+  assert.equal(r.size(), 4);
+  assert.ok(r.contains('10.0.1.0'));
+  assert.equal(new AddressPool('fd00::10-fd00::1f').size(), 16);
+  for (const bad of ['10.0.0.5-10.0.0.1', '10.0.0.0/8', '10.0.0.1', '10.0.0.1-fd00::1', 'a-b', '10.0.0.1-10.0.0.2-10.0.0.3']) assert.equal(code(() => new AddressPool(bad)), 'EINVAL', bad);
 });

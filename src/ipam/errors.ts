@@ -1,4 +1,4 @@
-import { PodnetError } from '../../util/errors.js';
+import { PodnetError } from '../util/errors.js';
 
 /** ERANGE: outside the range · ETAKEN: already allocated · EFULL: range exhausted · EINVAL: unparsable input. */
 export type AllocatorErrorCode = 'ERANGE' | 'ETAKEN' | 'EFULL' | 'EINVAL';

@@ -4,7 +4,7 @@
  * write so two concurrent creates can never get the same address; roll back if the write fails.
  */
 import type { Service } from 'kubernetes-types/core/v1.js';
-import type { FieldError } from '../../meta/types.js';
+import type { FieldError } from '../meta/types.js';
 import { AllocatorError } from './errors.js';
 import { PortAllocator } from './port.js';
 import { ServiceIPAllocator } from './serviceip.js';
