@@ -22,6 +22,18 @@ export const JUMP_RULES: ReadonlyArray<{ table: 'nat' | 'filter'; chain: string;
   { table: 'nat', chain: 'POSTROUTING', args: ['-m', 'comment', '--comment', 'kubernetes postrouting rules', '-j', 'KUBE-POSTROUTING'] },
 ];
 
+/**
+ * The martian-source guard upstream installs with localhost node ports (kube-proxy and kubelet both own a copy,
+ * https://issue.k8s.io/90259): with route_localnet=1, only this host may send to 127.0.0.0/8.
+ */
+export const FIREWALL_CHAIN = 'KUBE-FIREWALL';
+export const FIREWALL_RULE = `-A ${FIREWALL_CHAIN} ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP`;
+/** INPUT and OUTPUT jump to KUBE-FIREWALL (upstream iptablesKubeletJumpChains); ensured only when localhost node ports are on. */
+export const FIREWALL_JUMP_RULES: ReadonlyArray<{ table: 'filter'; chain: string; args: string[] }> = [
+  { table: 'filter', chain: 'INPUT', args: ['-j', FIREWALL_CHAIN] },
+  { table: 'filter', chain: 'OUTPUT', args: ['-j', FIREWALL_CHAIN] },
+];
+
 /** Rules of one service port: its own chains (SVC/SVL/EXT/SEP) plus the lines it adds to shared chains. */
 export interface ServiceRules {
   name: string;
@@ -163,6 +175,8 @@ export interface Table {
 export function buildTable(services: ServiceMap, endpoints: EndpointsMap, opts: RuleOptions, previous?: { fingerprints: Map<string, string>; natChains: Set<string> } | null, extraStale: Iterable<string> = []): Table {
   const filterChains = [...FILTER_FIXED_CHAINS];
   const filterRules: string[] = [];
+  const localhostNodePorts = localhostNodePortsOn(opts);
+  if (localhostNodePorts) { filterChains.push(FIREWALL_CHAIN); filterRules.push(FIREWALL_RULE); }
   const natChainsOut = [...NAT_FIXED_CHAINS];
   const natRules: string[] = [];
   const natServices: string[] = [];
@@ -200,8 +214,9 @@ export function buildTable(services: ServiceMap, endpoints: EndpointsMap, opts: 
   );
   const npComment = '-m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain"';
   const npJumps: string[] = [];
-  if (!opts.nodePortAddresses?.length) npJumps.push(`-A KUBE-SERVICES ${npComment} -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS`);
-  else for (const d of nodePortDestinations(opts)) npJumps.push(`-A KUBE-SERVICES ${npComment} -d ${d} -j KUBE-NODEPORTS`);
+  // Localhost node ports need route_localnet (set by the proxier); without it 127.0.0.0/8 is left out.
+  if (nodePortsMatchAll(opts)) npJumps.push(`-A KUBE-SERVICES ${npComment} -m addrtype --dst-type LOCAL${localhostNodePorts ? '' : ' ! -d 127.0.0.0/8'} -j KUBE-NODEPORTS`);
+  else for (const d of nodePortDestinations(opts, localhostNodePorts)) npJumps.push(`-A KUBE-SERVICES ${npComment} -d ${d} -j KUBE-NODEPORTS`);
   const fixedNat = [
     `-A KUBE-MARK-MASQ -j MARK --or-mark ${MASQ_MARK}`,
     `-A KUBE-POSTROUTING -m mark ! --mark ${MASQ_MARK}/${MASQ_MARK} -j RETURN`,
@@ -234,14 +249,40 @@ function cidrContains(cidr: string, ip: string): boolean {
   return ((n(base!) & mask) >>> 0) === ((n(ip) & mask) >>> 0);
 }
 
-/** --nodeport-addresses: node IPs inside the given CIDRs (the CIDR itself when no node IP is known). */
-export function nodePortDestinations(opts: RuleOptions): string[] {
+/** --nodeport-addresses as IPv4 CIDRs: `primary` is the node's own IPs (upstream's special value); IPv6 ones are not ours. */
+function nodePortCidrs(opts: RuleOptions): string[] {
+  return (opts.nodePortAddresses ?? []).flatMap((c) => (c === 'primary' ? (opts.nodeIPs ?? []).map((ip) => `${ip}/32`) : [c])).filter((c) => !c.includes(':'));
+}
+
+/** Upstream NodePortAddresses.MatchAll: no --nodeport-addresses of our family (or 0.0.0.0/0) means every local address. */
+export function nodePortsMatchAll(opts: RuleOptions): boolean {
+  const a = nodePortCidrs(opts);
+  return a.length === 0 || a.includes('0.0.0.0/0');
+}
+
+/**
+ * Whether the iptables proxier serves node ports on 127.0.0.1 (upstream: --iptables-localhost-nodeports, default
+ * true, and only when --nodeport-addresses lets 127.0.0.1 in). Then it sets route_localnet=1 and the KUBE-FIREWALL guard.
+ */
+export function localhostNodePortsOn(opts: RuleOptions): boolean {
+  if (opts.localhostNodePorts === false) return false;
+  return nodePortsMatchAll(opts) || nodePortCidrs(opts).some((c) => cidrContains(c, '127.0.0.1'));
+}
+
+const isLoopback = (d: string): boolean => d.startsWith('127.');
+
+/**
+ * --nodeport-addresses: the local addresses inside the given CIDRs (the CIDR itself when none is known). Known
+ * local addresses are the node IPs and 127.0.0.1; loopback ones are kept only when `loopback` (localhost node ports).
+ */
+export function nodePortDestinations(opts: RuleOptions, loopback = false): string[] {
+  const local = [...(opts.nodeIPs ?? []), '127.0.0.1'];
   const out: string[] = [];
-  for (const c of opts.nodePortAddresses ?? []) {
-    const ips = (opts.nodeIPs ?? []).filter((ip) => cidrContains(c, ip));
+  for (const c of nodePortCidrs(opts)) {
+    const ips = local.filter((ip) => cidrContains(c, ip));
     if (ips.length) out.push(...ips); else out.push(c);
   }
-  return [...new Set(out)];
+  return [...new Set(out)].filter((d) => loopback || !isLoopback(d));
 }
 export { cidrContains };
 
