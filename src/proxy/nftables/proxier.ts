@@ -12,7 +12,12 @@ export class NftablesProxier implements Proxier {
   private readonly ns: NetnsPath;
   private previous: NftState | null = null;
   private lastFull = 0;
-  constructor(private readonly opts: NftablesProxierOptions = {}) { this.ns = opts.netns ?? SELF; }
+  private readonly opts: NftablesProxierOptions;
+  constructor(opts: NftablesProxierOptions = {}) {
+    this.ns = opts.netns ?? SELF;
+    // Upstream defaults nftables mode to `--nodeport-addresses primary`: node ports on the node IPs only.
+    this.opts = opts.nodePortAddresses?.length ? opts : { ...opts, nodePortAddresses: ['primary'] };
+  }
 
   forceFullSync(): void { this.previous = null; }
 
