@@ -21,7 +21,7 @@ export function register(program: Command): void {
     .option('--cluster-cidr <cidr>', 'the pod network', '10.244.0.0/16')
     .option('--pod-cidr <cidr>', 'register the Node with this podCIDR instead of waiting for the controller')
     .option('--proxy-mode <mode>', 'iptables | nftables | userspace | ipvs', 'iptables')
-    .option('--nodeport-addresses <cidrs>', 'kube-proxy: CIDRs (or "primary") whose local addresses accept NodePorts (default: all local)')
+    .option('--nodeport-addresses <cidrs>', 'kube-proxy: CIDRs (or "primary") whose local addresses accept NodePorts (default: all local; nftables mode: primary)')
     .option('--iptables-localhost-nodeports [bool]', 'kube-proxy, iptables mode: serve NodePorts on 127.0.0.1', 'true')
     .option('--cluster-dns <ips>', 'cluster DNS server IPs', '10.96.0.10')
     .option('--cluster-domain <domain>', 'cluster domain', 'cluster.local')

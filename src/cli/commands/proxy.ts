@@ -52,7 +52,7 @@ export function register(program: Command): void {
     .option('--proxy-mode <mode>', `one of ${proxyModes().join(', ')}`, 'iptables')
     .option('--cluster-cidr <cidr>', 'pod CIDR: traffic from outside it to a ClusterIP is masqueraded')
     .option('--masquerade-all', 'SNAT all traffic through Service IPs', false)
-    .option('--nodeport-addresses <cidrs>', 'comma-separated CIDRs (or "primary": the node IPs) whose local addresses accept NodePorts (default: all local)')
+    .option('--nodeport-addresses <cidrs>', 'comma-separated CIDRs (or "primary": the node IPs) whose local addresses accept NodePorts (default: all local; nftables mode: primary)')
     .option('--iptables-localhost-nodeports [bool]', 'iptables mode: serve NodePorts on 127.0.0.1 (sets route_localnet=1 in the node netns)', 'true')
     .option('--sync-period <d>', 'full resync period', '30s')
     .option('--min-sync-period <d>', 'minimum time between syncs', '100ms')
