@@ -34,6 +34,10 @@ export interface AgentOptions {
   /** Register the Node with this podCIDR (kubelet --pod-cidr); else the controller assigns one. */
   podCidr?: string;
   proxyMode: ProxyMode;
+  /** kube-proxy --nodeport-addresses (default: all local addresses) */
+  nodePortAddresses?: string[];
+  /** kube-proxy --iptables-localhost-nodeports (default true) */
+  localhostNodePorts?: boolean;
   clusterDNS: string[];
   clusterDomain?: string;
   resolvConf?: string;
@@ -133,6 +137,7 @@ export async function startAgent(o: AgentOptions, signal: AbortSignal): Promise<
   const flannel = await flannelP;
   const proxy = await startProxy({
     proxyMode: o.proxyMode, clusterCidr: o.clusterCidr, nodeName: o.nodeName, hostname: o.nodeName, nodeIPs: [o.nodeIP],
+    nodePortAddresses: o.nodePortAddresses, localhostNodePorts: o.localhostNodePorts,
     healthzBindAddress: `${o.nodeIP}:10256`, metricsBindAddress: `${o.nodeIP}:10249`, minSyncPeriodMs: 100, syncPeriodMs: 30_000,
   }, client, signal);
   log.info({ node: o.nodeName, subnet: flannel.lease.subnet, proxyMode: o.proxyMode }, 'agent running');

@@ -95,6 +95,20 @@ test('PTR for a ClusterIP and for a headless endpoint with a hostname; unknown r
   assert.equal(answerQuestion('1.2.3.4.in-addr.arpa', 'PTR', v, cfg), undefined);
 });
 
+test('PTR for a headless endpoint without a hostname names its dashed-IP record; not-ready ones fall through', () => {
+  const v = fixture();
+  const e = answerQuestion('7.2.244.10.in-addr.arpa', 'PTR', v, cfg)!;
+  assert.equal(e.rcode, 'NOERROR');
+  assert.deepEqual(e.answers.map((x) => [x.type, (x as { data: string }).data]), [['PTR', '10-244-2-7.web.default.svc.cluster.local']]);
+  // The PTR target resolves forward to the same address.
+  assert.deepEqual(answerQuestion('10-244-2-7.web.default.svc.cluster.local', 'A', v, cfg)!.answers.map((x) => (x as { data: string }).data), ['10.244.2.7']);
+  // A not-ready endpoint has no A record under the Service, so no PTR either (forwarded upstream).
+  assert.equal(answerQuestion('9.2.244.10.in-addr.arpa', 'PTR', v, cfg), undefined);
+  // …unless the Service publishes not-ready addresses.
+  v.upsertService(svc('default', 'web', { clusterIP: 'None', publishNotReadyAddresses: true, ports: [{ name: 'http', port: 80, protocol: 'TCP' }] }));
+  assert.deepEqual(answerQuestion('9.2.244.10.in-addr.arpa', 'PTR', v, cfg)!.answers.map((x) => (x as { data: string }).data), ['10-244-2-9.web.default.svc.cluster.local']);
+});
+
 test('ExternalName is a CNAME; an outside target is left for the caller to chase', () => {
   const r = answerQuestion('ext.default.svc.cluster.local', 'A', fixture(), cfg)!;
   assert.deepEqual(r.answers.map((x) => [x.type, (x as { data: string }).data]), [['CNAME', 'my.database.example.com']]);

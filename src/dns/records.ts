@@ -108,9 +108,15 @@ export function answerQuestion(qname: string, qtype: string, view: ClusterView, 
     if (!ip) return inZone(name, cfg.zone) ? nx() : undefined;
     const answers: Answer[] = [];
     for (const s of view.servicesByIP(ip)) answers.push({ name, type: 'PTR', ttl, class: 'IN', data: `${s.name}.${s.namespace}.svc.${cfg.zone}` });
+    // Endpoints of headless Services are known by their hostname, else by their dashed IP (the same
+    // label their A record has), as CoreDNS answers them; only endpoints DNS publishes get one.
+    const seen = new Set<string>();
     for (const { service, endpoint } of view.endpointsByIP(ip)) {
-      if (!service.headless || !endpoint.hostname) continue;
-      answers.push({ name, type: 'PTR', ttl, class: 'IN', data: `${endpoint.hostname}.${service.name}.${service.namespace}.svc.${cfg.zone}` });
+      if (!service.headless || !(endpoint.ready || service.publishNotReadyAddresses)) continue;
+      const target = `${endpointLabel(endpoint)}.${service.name}.${service.namespace}.svc.${cfg.zone}`;
+      if (seen.has(target)) continue;
+      seen.add(target);
+      answers.push({ name, type: 'PTR', ttl, class: 'IN', data: target });
     }
     return answers.length ? ok(answers) : undefined;   // unknown reverse names fall through to upstream
   }

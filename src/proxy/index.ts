@@ -50,7 +50,7 @@ async function listWatch<T extends KObject>(client: KubeClient, ref: ResourceRef
 /** Starts kube-proxy for the node agent (or `podnet proxy`): informers → change tracker → Proxier. */
 export async function startProxy(opts: ProxyOptions, client: KubeClient, signal: AbortSignal): Promise<ProxyHandle> {
   const runner = await ProxyRunner.create(opts.proxyMode, {
-    netns: opts.netns ?? resolveSelfNetns(), clusterCidr: opts.clusterCidr, masqueradeAll: opts.masqueradeAll, nodePortAddresses: opts.nodePortAddresses,
+    netns: opts.netns ?? resolveSelfNetns(), clusterCidr: opts.clusterCidr, masqueradeAll: opts.masqueradeAll, nodePortAddresses: opts.nodePortAddresses, localhostNodePorts: opts.localhostNodePorts,
     nodeIPs: opts.nodeIPs, nodeName: opts.hostname ?? opts.nodeName, minSyncPeriodMs: opts.minSyncPeriodMs ?? 100, syncPeriodMs: opts.syncPeriodMs ?? 30_000,
     fullSyncEveryMs: 3_600_000, // as upstream: partial syncs, a full resync hourly or after a failure
   });

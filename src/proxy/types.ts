@@ -68,7 +68,10 @@ export interface ProxyOptions {
   proxyMode: ProxyMode;
   clusterCidr?: string;
   masqueradeAll?: boolean;
+  /** CIDRs (or `primary`) whose local addresses accept node ports; unset: all local addresses */
   nodePortAddresses?: string[];
+  /** --iptables-localhost-nodeports (default true): iptables mode serves node ports on 127.0.0.1 */
+  localhostNodePorts?: boolean;
   syncPeriodMs?: number;
   minSyncPeriodMs?: number;
   healthzBindAddress?: string;      // host:port, '' to disable
@@ -85,5 +88,7 @@ export interface RuleOptions {
   clusterCidr?: string;
   masqueradeAll?: boolean;
   nodePortAddresses?: string[];
+  /** iptables mode only; default true (see iptables/rules.ts localhostNodePortsOn) */
+  localhostNodePorts?: boolean;
   nodeIPs?: string[];
 }

@@ -82,6 +82,9 @@ test('DNS answers follow the API: new Service, deleted Service, headless endpoin
       assert.equal((await dig('+short', 'one.hl.dnsns.svc.cluster.local')).trim(), '10.244.1.5');
       await api.kubectl(['patch', 'endpointslice', '-n', 'dnsns', 'hl-x', '--type=json', '-p', '[{"op":"replace","path":"/endpoints/1/conditions/ready","value":true}]']);
       await until('both endpoints', async () => (await dig('+short', 'hl.dnsns.svc.cluster.local')).trim().split('\n').sort().join(',') === '10.244.1.5,10.244.2.6');
+      // The endpoint without a hostname, now ready, has a PTR to its dashed-IP name, answered from the cluster's data.
+      assert.equal((await dig('+short', '-x', '10.244.2.6')).trim(), '10-244-2-6.hl.dnsns.svc.cluster.local.');
+      assert.equal((await dig('+short', '-x', '10.244.1.5')).trim(), 'one.hl.dnsns.svc.cluster.local.');
     });
   } finally {
     if (dns && dns.exitCode === null) { dns.kill('SIGTERM'); await new Promise((r) => { dns!.once('exit', r); setTimeout(r, 3000); }); dns.kill('SIGKILL'); }

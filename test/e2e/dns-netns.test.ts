@@ -73,6 +73,11 @@ test('SRV, PTR, pod, ExternalName records as the specification gives them', asyn
   assert.match(await dig('+short', 'SRV', '_mysqld-demo._tcp.mysql-demo.hyjx--hyjx-group3.svc.cluster.local'), /^0 100 13306 mysql-demo\.hyjx--hyjx-group3\.svc\.cluster\.local\.$/m);
   assert.match(await dig('+short', '-x', '10.10.125.13'), /^mysql-demo\.hyjx--hyjx-group3\.svc\.cluster\.local\.$/m);
   assert.match(await dig('+short', '-x', '10.244.7.1'), /^first\.many\.default\.svc\.cluster\.local\.$/m);
+  // A headless endpoint without a hostname: answered from the cluster's data (its dashed-IP name), not forwarded.
+  const ptr = await dig('-x', '10.244.7.2');
+  assert.match(ptr, /status: NOERROR/);
+  assert.match(ptr, /2\.7\.244\.10\.in-addr\.arpa\.\s+5\s+IN\s+PTR\s+10-244-7-2\.many\.default\.svc\.cluster\.local\./);
+  assert.match(await dig('+short', '10-244-7-2.many.default.svc.cluster.local'), /^10\.244\.7\.2$/m);
   assert.match(await dig('+short', '10-244-9-9.default.pod.cluster.local'), /^10\.244\.9\.9$/m);
   const ext = await dig('db.default.svc.cluster.local');
   assert.match(ext, /db\.default\.svc\.cluster\.local\.\s+5\s+IN\s+CNAME\s+www\.example\.test\./);

@@ -21,15 +21,18 @@ export function register(program: Command): void {
     .option('--cluster-cidr <cidr>', 'the pod network', '10.244.0.0/16')
     .option('--pod-cidr <cidr>', 'register the Node with this podCIDR instead of waiting for the controller')
     .option('--proxy-mode <mode>', 'iptables | nftables | userspace | ipvs', 'iptables')
+    .option('--nodeport-addresses <cidrs>', 'kube-proxy: CIDRs (or "primary") whose local addresses accept NodePorts (default: all local; nftables mode: primary)')
+    .option('--iptables-localhost-nodeports [bool]', 'kube-proxy, iptables mode: serve NodePorts on 127.0.0.1', 'true')
     .option('--cluster-dns <ips>', 'cluster DNS server IPs', '10.96.0.10')
     .option('--cluster-domain <domain>', 'cluster domain', 'cluster.local')
     .option('--resolv-conf <path>', 'the node\'s resolv.conf (dnsPolicy Default)')
     .option('--no-cni-server', 'exec the full CNI plugins for every call instead of serving them in the agent to the thin clients')
-    .action(async (o: { cniServer: boolean; nodeName: string; nodeIp: string; kubeconfig: string; stateDir: string; iface: string; subnetManager: string; etcdEndpoints: string; etcdPrefix: string; subnetLeaseTtl: string; backend: string; clusterCidr: string; podCidr?: string; proxyMode: string; clusterDns: string; clusterDomain: string; resolvConf?: string }) => {
+    .action(async (o: { cniServer: boolean; nodeName: string; nodeIp: string; kubeconfig: string; stateDir: string; iface: string; subnetManager: string; etcdEndpoints: string; etcdPrefix: string; subnetLeaseTtl: string; backend: string; clusterCidr: string; podCidr?: string; proxyMode: string; nodeportAddresses?: string; iptablesLocalhostNodeports: string | boolean; clusterDns: string; clusterDomain: string; resolvConf?: string }) => {
       if (o.subnetManager !== 'kube' && o.subnetManager !== 'etcd') throw new PodnetError('EFLAG', `--subnet-manager must be kube or etcd, not "${o.subnetManager}"`);
       if (o.backend !== 'vxlan' && o.backend !== 'host-gw') throw new PodnetError('EFLAG', `--backend must be vxlan or host-gw, not "${o.backend}"`);
       if (!['iptables', 'nftables', 'userspace', 'ipvs'].includes(o.proxyMode)) throw new PodnetError('EFLAG', `--proxy-mode must be iptables, nftables, userspace or ipvs, not "${o.proxyMode}"`);
       const { startAgent } = await import('../../agent/index.js');
+      const { parseBool, parseNodePortAddresses } = await import('./proxy.js');
       const log = createLogger('agent');
       const ac = new AbortController();
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { ac.abort(); setTimeout(() => process.exit(0), 3000).unref(); });
@@ -37,6 +40,8 @@ export function register(program: Command): void {
         nodeName: o.nodeName, nodeIP: o.nodeIp, kubeconfig: o.kubeconfig, stateDir: o.stateDir, iface: o.iface,
         subnetManager: o.subnetManager, etcdEndpoints: list(o.etcdEndpoints), etcdPrefix: o.etcdPrefix, leaseTtlSeconds: Number(o.subnetLeaseTtl),
         backend: o.backend, clusterCidr: o.clusterCidr, podCidr: o.podCidr, proxyMode: o.proxyMode as 'iptables',
+        nodePortAddresses: o.nodeportAddresses ? parseNodePortAddresses(o.nodeportAddresses) : undefined,
+        localhostNodePorts: parseBool('--iptables-localhost-nodeports', o.iptablesLocalhostNodeports),
         clusterDNS: list(o.clusterDns), clusterDomain: o.clusterDomain, resolvConf: o.resolvConf, cniServer: o.cniServer, log,
       }, ac.signal);
       await a.stopped;

@@ -24,6 +24,24 @@ function mode(s: string): ProxyMode {
   return s as ProxyMode;
 }
 
+/** A boolean flag's value: `--flag`, `--flag=true`, `--flag=false` (as Go's flag package takes them). */
+export function parseBool(flag: string, v: string | boolean | undefined): boolean {
+  if (v === undefined || v === true || v === 'true' || v === '1') return true;
+  if (v === false || v === 'false' || v === '0') return false;
+  throw new PodnetError('EFLAG', `${flag} must be true or false, not "${String(v)}"`);
+}
+
+/** --nodeport-addresses: IPv4 CIDRs, or the single value "primary" (upstream). */
+export function parseNodePortAddresses(s: string): string[] {
+  const list = s.split(',').map((x) => x.trim()).filter(Boolean);
+  if (list.includes('primary')) {
+    if (list.length > 1) throw new PodnetError('EFLAG', '--nodeport-addresses: "primary" cannot be combined with CIDRs');
+    return list;
+  }
+  for (const c of list) if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(c)) throw new PodnetError('EFLAG', `--nodeport-addresses: "${c}" is not an IPv4 CIDR`);
+  return list;
+}
+
 interface ClientModule { loadKubeconfig(path: string): ClientConfig | Promise<ClientConfig>; createClient(cfg: ClientConfig): KubeClient }
 
 /** Registers `podnet proxy` (kube-proxy) and `podnet proxy render`. Owned by the proxy area. */
@@ -34,7 +52,8 @@ export function register(program: Command): void {
     .option('--proxy-mode <mode>', `one of ${proxyModes().join(', ')}`, 'iptables')
     .option('--cluster-cidr <cidr>', 'pod CIDR: traffic from outside it to a ClusterIP is masqueraded')
     .option('--masquerade-all', 'SNAT all traffic through Service IPs', false)
-    .option('--nodeport-addresses <cidrs>', 'comma-separated CIDRs whose node addresses accept NodePorts (default: all local)')
+    .option('--nodeport-addresses <cidrs>', 'comma-separated CIDRs (or "primary": the node IPs) whose local addresses accept NodePorts (default: all local; nftables mode: primary)')
+    .option('--iptables-localhost-nodeports [bool]', 'iptables mode: serve NodePorts on 127.0.0.1 (sets route_localnet=1 in the node netns)', 'true')
     .option('--sync-period <d>', 'full resync period', '30s')
     .option('--min-sync-period <d>', 'minimum time between syncs', '100ms')
     .option('--healthz-bind-address <host:port>', 'healthz server (inside the node netns)', '127.0.0.1:10256')
@@ -57,7 +76,8 @@ export function register(program: Command): void {
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => ac.abort());
       const h = await startProxy({
         proxyMode: m, clusterCidr: o.clusterCidr as string | undefined, masqueradeAll: !!o.masqueradeAll,
-        nodePortAddresses: o.nodeportAddresses ? (o.nodeportAddresses as string).split(',') : undefined,
+        nodePortAddresses: o.nodeportAddresses ? parseNodePortAddresses(o.nodeportAddresses as string) : undefined,
+        localhostNodePorts: parseBool('--iptables-localhost-nodeports', o.iptablesLocalhostNodeports),
         syncPeriodMs: parseDuration(o.syncPeriod as string), minSyncPeriodMs: parseDuration(o.minSyncPeriod as string),
         healthzBindAddress: o.healthzBindAddress as string, metricsBindAddress: o.metricsBindAddress as string,
         hostname: o.hostnameOverride as string | undefined, nodeIPs: o.nodeIp ? (o.nodeIp as string).split(',') : undefined, netns,

@@ -1,8 +1,14 @@
 import { SELF, type NetnsPath } from '../../net/exec.js';
 import { deleteRule, ensureRule, iptablesRestore, iptablesSave, savedChains } from '../../net/iptables.js';
+import { setSysctl } from '../../net/sysctl.js';
+import { createLogger } from '../../util/log.js';
 import type { EndpointsMap, Proxier, RuleOptions, ServiceMap, SyncReport } from '../types.js';
 import { isServiceChain } from './names.js';
-import { buildTable, FILTER_FIXED_CHAINS, JUMP_RULES, NAT_FIXED_CHAINS } from './rules.js';
+import { buildTable, FILTER_FIXED_CHAINS, FIREWALL_CHAIN, FIREWALL_JUMP_RULES, JUMP_RULES, NAT_FIXED_CHAINS } from './rules.js';
+import { localhostNodePortsOn } from '../nodeport-addresses.js';
+
+/** The sysctl that lets 127.0.0.1-sourced packets be routed off the host once DNATed (upstream sysctlRouteLocalnet). */
+export const ROUTE_LOCALNET = 'net.ipv4.conf.all.route_localnet';
 
 export interface IptablesProxierOptions extends RuleOptions {
   netns?: NetnsPath;
@@ -16,6 +22,8 @@ export class IptablesProxier implements Proxier {
   private readonly ns: NetnsPath;
   private previous: { fingerprints: Map<string, string>; natChains: Set<string> } | null = null;
   private lastFull = 0;
+  private routeLocalnetSet = false;
+  private readonly log = createLogger('proxy-iptables');
 
   constructor(private readonly opts: IptablesProxierOptions = {}) { this.ns = opts.netns ?? SELF; }
 
@@ -26,6 +34,7 @@ export class IptablesProxier implements Proxier {
     const t0 = performance.now();
     const full = !this.previous || Date.now() - this.lastFull > (this.opts.fullSyncEveryMs ?? 3_600_000);
     let extraStale: string[] = [];
+    if (full) await this.localhostNodePorts();
     if (full) {
       const dump = await iptablesSave(this.ns, 'nat');
       extraStale = [...savedChains(dump, 'nat')].filter(isServiceChain);
@@ -37,23 +46,53 @@ export class IptablesProxier implements Proxier {
       this.previous = null;
       throw e;
     }
-    if (full) for (const j of JUMP_RULES) await ensureRule(this.ns, j.table, j.chain, j.args, 'prepend');
+    if (full) {
+      for (const j of JUMP_RULES) await ensureRule(this.ns, j.table, j.chain, j.args, 'prepend');
+      // KUBE-FIREWALL's jumps go after the restore that (re)creates the chain.
+      if (localhostNodePortsOn(this.opts)) for (const j of FIREWALL_JUMP_RULES) await ensureRule(this.ns, j.table, j.chain, j.args, 'prepend');
+    }
     this.previous = { fingerprints: table.fingerprints, natChains: table.natChains };
     if (full) this.lastFull = Date.now();
     let eps = 0; for (const l of endpoints.values()) eps += l.length;
     return { mode: 'iptables', services: services.size, endpoints: eps, rules: table.rules, changed: table.written, full, durationMs: performance.now() - t0 };
   }
 
+  /**
+   * Upstream NewProxier: with localhost node ports on, route_localnet=1 in this (node) namespace so DNATed
+   * 127.0.0.1 traffic may leave lo. Off: unlink and drop a KUBE-FIREWALL an earlier run left (podnet's kubelet
+   * owns no copy). route_localnet itself is never reset, as upstream.
+   */
+  private async localhostNodePorts(): Promise<void> {
+    if (localhostNodePortsOn(this.opts)) {
+      if (this.routeLocalnetSet) return;
+      this.log.info({ sysctl: ROUTE_LOCALNET }, 'setting route_localnet=1 to allow node ports on localhost; turn off with --iptables-localhost-nodeports=false or leave 127.0.0.0/8 out of --nodeport-addresses');
+      await setSysctl(this.ns, ROUTE_LOCALNET, 1);
+      this.routeLocalnetSet = true;
+      return;
+    }
+    await removeFirewall(this.ns);
+  }
+
   async cleanup(): Promise<void> { await cleanupIptables(this.ns); this.previous = null; }
   async close(): Promise<void> { /* nothing held */ }
 }
 
-/** Upstream CleanupLeftovers for iptables mode: jump rules, then every KUBE-* chain we own. */
+/** Unlinks and deletes KUBE-FIREWALL when present. */
+async function removeFirewall(ns: NetnsPath): Promise<void> {
+  if (!savedChains(await iptablesSave(ns, 'filter'), 'filter').has(FIREWALL_CHAIN)) return;
+  for (const j of FIREWALL_JUMP_RULES) await deleteRule(ns, j.table, j.chain, j.args);
+  await iptablesRestore(ns, `*filter\n:${FIREWALL_CHAIN} - [0:0]\n-X ${FIREWALL_CHAIN}\nCOMMIT\n`);
+}
+
+/**
+ * Upstream CleanupLeftovers for iptables mode: jump rules, then every KUBE-* chain we own. Unlike upstream it also
+ * removes KUBE-FIREWALL: upstream leaves it to the kubelet, which has its own copy; podnet's kubelet has none.
+ */
 export async function cleanupIptables(ns: NetnsPath): Promise<void> {
-  for (const j of JUMP_RULES) await deleteRule(ns, j.table, j.chain, j.args);
+  for (const j of [...JUMP_RULES, ...FIREWALL_JUMP_RULES]) await deleteRule(ns, j.table, j.chain, j.args);
   const dump = await iptablesSave(ns);
   const nat = [...savedChains(dump, 'nat')].filter((c) => NAT_FIXED_CHAINS.includes(c) || isServiceChain(c));
-  const filter = [...savedChains(dump, 'filter')].filter((c) => FILTER_FIXED_CHAINS.includes(c));
+  const filter = [...savedChains(dump, 'filter')].filter((c) => FILTER_FIXED_CHAINS.includes(c) || c === FIREWALL_CHAIN);
   if (!nat.length && !filter.length) return;
   const lines: string[] = [];
   if (filter.length) lines.push('*filter', ...filter.map((c) => `:${c} - [0:0]`), ...filter.map((c) => `-X ${c}`), 'COMMIT');

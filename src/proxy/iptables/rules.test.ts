@@ -4,6 +4,7 @@ import { buildEndpointsMap, buildServiceMap } from '../tracker.js';
 import { seedServices, seedSlices } from '../fixtures.js';
 import { base32, sepChain, svcChain } from './names.js';
 import { buildTable, probability, serviceRules } from './rules.js';
+import { localhostNodePortsOn, nodePortDestinations, nodePortsMatchAll } from '../nodeport-addresses.js';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 
@@ -107,4 +108,43 @@ test('--nodeport-addresses: node IPs inside the CIDRs get the KUBE-NODEPORTS jum
   assert.ok(t.payload.includes('-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -d 192.168.138.221 -j KUBE-NODEPORTS'));
   assert.ok(!t.payload.includes('-d 10.0.0.1 -j KUBE-NODEPORTS'));
   assert.ok(!t.payload.includes('--dst-type LOCAL -j KUBE-NODEPORTS'));
+});
+
+const NP_JUMP = '-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain"';
+const FIREWALL = '-A KUBE-FIREWALL ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP';
+
+test('localhost node ports (default on): LOCAL destinations incl. 127.0.0.1, KUBE-FIREWALL guard in filter', () => {
+  const t = buildTable(buildServiceMap(seedServices()), buildEndpointsMap(seedSlices()), {});
+  const [filter, nat] = t.payload.split('*nat');
+  assert.ok(filter!.includes(':KUBE-FIREWALL - [0:0]'));
+  assert.ok(filter!.includes(FIREWALL));
+  assert.ok(nat!.includes(`${NP_JUMP} -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS`));
+  assert.ok(localhostNodePortsOn({}));
+  // CIDRs that let 127.0.0.1 in keep it on, with 127.0.0.1 as one of the KUBE-NODEPORTS destinations.
+  const o = { nodePortAddresses: ['127.0.0.0/8', '192.168.138.0/24'], nodeIPs: ['192.168.138.221'] };
+  assert.ok(localhostNodePortsOn(o));
+  const p = buildTable(buildServiceMap(seedServices()), buildEndpointsMap(seedSlices()), o).payload;
+  assert.ok(p.includes(`${NP_JUMP} -d 127.0.0.1 -j KUBE-NODEPORTS`));
+  assert.ok(p.includes(`${NP_JUMP} -d 192.168.138.221 -j KUBE-NODEPORTS`));
+  assert.ok(p.includes(FIREWALL));
+});
+
+test('--iptables-localhost-nodeports=false, or --nodeport-addresses without 127.0.0.1: no 127.0.0.0/8 node ports, no KUBE-FIREWALL', () => {
+  const off = buildTable(buildServiceMap(seedServices()), buildEndpointsMap(seedSlices()), { localhostNodePorts: false }).payload;
+  assert.ok(off.includes(`${NP_JUMP} -m addrtype --dst-type LOCAL ! -d 127.0.0.0/8 -j KUBE-NODEPORTS`));
+  assert.ok(!off.includes('KUBE-FIREWALL'));
+  const excl = { nodePortAddresses: ['192.168.138.0/24'], nodeIPs: ['192.168.138.221'] };
+  assert.equal(localhostNodePortsOn(excl), false);
+  assert.ok(!buildTable(buildServiceMap(seedServices()), buildEndpointsMap(seedSlices()), excl).payload.includes('KUBE-FIREWALL'));
+  // Listed but switched off: the loopback destination is left out (upstream logs and skips it).
+  const both = { nodePortAddresses: ['127.0.0.0/8', '192.168.138.0/24'], nodeIPs: ['192.168.138.221'], localhostNodePorts: false };
+  assert.deepEqual(nodePortDestinations(both, localhostNodePortsOn(both)), ['192.168.138.221']);
+});
+
+test('--nodeport-addresses primary and 0.0.0.0/0', () => {
+  assert.deepEqual(nodePortDestinations({ nodePortAddresses: ['primary'], nodeIPs: ['192.168.77.1'] }), ['192.168.77.1']);
+  assert.equal(localhostNodePortsOn({ nodePortAddresses: ['primary'], nodeIPs: ['192.168.77.1'] }), false);
+  assert.ok(nodePortsMatchAll({ nodePortAddresses: ['0.0.0.0/0'] }));
+  assert.ok(localhostNodePortsOn({ nodePortAddresses: ['0.0.0.0/0'] }));
+  assert.ok(!nodePortsMatchAll({ nodePortAddresses: ['10.0.0.0/8'] }));
 });

@@ -1,7 +1,7 @@
-import { bitsOf, contains, familyOfText, tryParseCidr, tryParseIP } from '../../util/addr.js';
 import { categorizeEndpoints } from '../tracker.js';
 import { endpointString, type Endpoint, type EndpointsMap, type RuleOptions, type ServiceMap, type ServicePort } from '../types.js';
 import { extChain, sepChain, svcChain, svlChain } from './names.js';
+import { localhostNodePortsOn, nodePortDestinations, nodePortsMatchAll } from '../nodeport-addresses.js';
 
 export const MASQ_MARK = '0x4000';
 export const NAT_FIXED_CHAINS = ['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-POSTROUTING', 'KUBE-MARK-MASQ'];
@@ -21,6 +21,18 @@ export const JUMP_RULES: ReadonlyArray<{ table: 'nat' | 'filter'; chain: string;
   { table: 'nat', chain: 'OUTPUT', args: ['-m', 'comment', '--comment', 'kubernetes service portals', '-j', 'KUBE-SERVICES'] },
   { table: 'nat', chain: 'PREROUTING', args: ['-m', 'comment', '--comment', 'kubernetes service portals', '-j', 'KUBE-SERVICES'] },
   { table: 'nat', chain: 'POSTROUTING', args: ['-m', 'comment', '--comment', 'kubernetes postrouting rules', '-j', 'KUBE-POSTROUTING'] },
+];
+
+/**
+ * The martian-source guard upstream installs with localhost node ports (kube-proxy and kubelet both own a copy,
+ * https://issue.k8s.io/90259): with route_localnet=1, only this host may send to 127.0.0.0/8.
+ */
+export const FIREWALL_CHAIN = 'KUBE-FIREWALL';
+export const FIREWALL_RULE = `-A ${FIREWALL_CHAIN} ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP`;
+/** INPUT and OUTPUT jump to KUBE-FIREWALL (upstream iptablesKubeletJumpChains); ensured only when localhost node ports are on. */
+export const FIREWALL_JUMP_RULES: ReadonlyArray<{ table: 'filter'; chain: string; args: string[] }> = [
+  { table: 'filter', chain: 'INPUT', args: ['-j', FIREWALL_CHAIN] },
+  { table: 'filter', chain: 'OUTPUT', args: ['-j', FIREWALL_CHAIN] },
 ];
 
 /** Rules of one service port: its own chains (SVC/SVL/EXT/SEP) plus the lines it adds to shared chains. */
@@ -164,6 +176,8 @@ export interface Table {
 export function buildTable(services: ServiceMap, endpoints: EndpointsMap, opts: RuleOptions, previous?: { fingerprints: Map<string, string>; natChains: Set<string> } | null, extraStale: Iterable<string> = []): Table {
   const filterChains = [...FILTER_FIXED_CHAINS];
   const filterRules: string[] = [];
+  const localhostNodePorts = localhostNodePortsOn(opts);
+  if (localhostNodePorts) { filterChains.push(FIREWALL_CHAIN); filterRules.push(FIREWALL_RULE); }
   const natChainsOut = [...NAT_FIXED_CHAINS];
   const natRules: string[] = [];
   const natServices: string[] = [];
@@ -201,8 +215,9 @@ export function buildTable(services: ServiceMap, endpoints: EndpointsMap, opts: 
   );
   const npComment = '-m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain"';
   const npJumps: string[] = [];
-  if (!opts.nodePortAddresses?.length) npJumps.push(`-A KUBE-SERVICES ${npComment} -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS`);
-  else for (const d of nodePortDestinations(opts)) npJumps.push(`-A KUBE-SERVICES ${npComment} -d ${d} -j KUBE-NODEPORTS`);
+  // Localhost node ports need route_localnet (set by the proxier); without it 127.0.0.0/8 is left out.
+  if (nodePortsMatchAll(opts)) npJumps.push(`-A KUBE-SERVICES ${npComment} -m addrtype --dst-type LOCAL${localhostNodePorts ? '' : ' ! -d 127.0.0.0/8'} -j KUBE-NODEPORTS`);
+  else for (const d of nodePortDestinations(opts, localhostNodePorts)) npJumps.push(`-A KUBE-SERVICES ${npComment} -d ${d} -j KUBE-NODEPORTS`);
   const fixedNat = [
     `-A KUBE-MARK-MASQ -j MARK --or-mark ${MASQ_MARK}`,
     `-A KUBE-POSTROUTING -m mark ! --mark ${MASQ_MARK}/${MASQ_MARK} -j RETURN`,
@@ -225,17 +240,6 @@ export function buildTable(services: ServiceMap, endpoints: EndpointsMap, opts: 
   lines.push('COMMIT', '');
   rules += filterRules.length + natServices.length + npJumps.length + natNodePorts.length + fixedNat.length;
   return { payload: lines.join('\n'), natChains: allNat, rules, written, fingerprints };
-}
-
-/** --nodeport-addresses: node IPs inside the given CIDRs (the CIDR itself when no node IP is known). */
-export function nodePortDestinations(opts: RuleOptions): string[] {
-  const out: string[] = [];
-  for (const c of opts.nodePortAddresses ?? []) {
-    const net = tryParseCidr(c.includes('/') ? c : `${c}/${bitsOf(familyOfText(c))}`);
-    const ips = net ? (opts.nodeIPs ?? []).filter((ip) => { const p = tryParseIP(ip); return !!p && contains(net, p); }) : [];
-    if (ips.length) out.push(...ips); else out.push(c);
-  }
-  return [...new Set(out)];
 }
 
 /** push without spreading (large arrays overflow the argument limit) */

@@ -2,7 +2,7 @@ import { SELF, type NetnsPath } from '../../net/exec.js';
 import { nftApply, nftDeleteTable, nftObjectNames } from '../../net/nft.js';
 import type { EndpointsMap, Proxier, RuleOptions, ServiceMap, SyncReport } from '../types.js';
 import { buildNft, FAMILY, isAffinitySetName, isServiceChainName, TABLE, type LbStyle, type NftState } from './rules.js';
-import { nodePortDestinations } from '../iptables/rules.js';
+import { nodePortDestinations, nodePortsMatchAll } from '../nodeport-addresses.js';
 
 export interface NftablesProxierOptions extends RuleOptions { netns?: NetnsPath; lbStyle?: LbStyle; fullSyncEveryMs?: number }
 
@@ -12,7 +12,12 @@ export class NftablesProxier implements Proxier {
   private readonly ns: NetnsPath;
   private previous: NftState | null = null;
   private lastFull = 0;
-  constructor(private readonly opts: NftablesProxierOptions = {}) { this.ns = opts.netns ?? SELF; }
+  private readonly opts: NftablesProxierOptions;
+  constructor(opts: NftablesProxierOptions = {}) {
+    this.ns = opts.netns ?? SELF;
+    // Upstream defaults nftables mode to `--nodeport-addresses primary`: node ports on the node IPs only.
+    this.opts = opts.nodePortAddresses?.length ? opts : { ...opts, nodePortAddresses: ['primary'] };
+  }
 
   forceFullSync(): void { this.previous = null; }
 
@@ -24,8 +29,8 @@ export class NftablesProxier implements Proxier {
       kc = (await nftObjectNames(this.ns, FAMILY, TABLE, 'chain')).filter(isServiceChainName);
       ks = (await nftObjectNames(this.ns, FAMILY, TABLE, 'set')).filter(isAffinitySetName);
     }
-    // nodeport-ips holds addresses (upstream: the node IPs inside --nodeport-addresses).
-    const nodePortIPs = this.opts.nodePortAddresses?.length ? nodePortDestinations(this.opts).filter((d) => !d.includes('/')) : [];
+    // nodeport-ips holds addresses (upstream: the node IPs inside --nodeport-addresses, never loopback ones).
+    const nodePortIPs = nodePortsMatchAll(this.opts) ? [] : nodePortDestinations(this.opts, false).filter((d) => !d.includes('/'));
     const plan = buildNft(services, endpoints, { ...this.opts, nodePortIPs }, this.opts.lbStyle ?? 'cascade', full ? null : this.previous, kc, ks);
     try { await nftApply(this.ns, plan.script); } catch (e) { this.previous = null; throw e; }
     this.previous = plan.state;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { buildEndpointsMap, buildServiceMap } from '../tracker.js';
 import { seedServices, seedSlices } from '../fixtures.js';
 import { buildNft, hashAndTruncate, serviceObjects } from './rules.js';
+import { nodePortDestinations } from '../nodeport-addresses.js';
 
 test('chain name bases follow upstream hashAndTruncate (upstream doc examples)', () => {
   assert.equal(hashAndTruncate('ns1/svc1/tcp/p80'), 'ULMVA6XW-ns1/svc1/tcp/p80');
@@ -46,4 +47,18 @@ test('cascade style, affinity sets, reject map; partial transaction touches only
   assert.match(part.script, /delete element ip kube-proxy service-ips \{ 10\.10\.147\.26 \. tcp \. 13306 \}/);
   assert.match(part.script, /delete chain ip kube-proxy service-73VNUXC4-/);
   assert.doesNotMatch(part.script, /mysql-demo2/);
+});
+
+test('node ports never on 127.0.0.0/8 (upstream: nftables mode has no localhost node ports)', () => {
+  const s = buildServiceMap(seedServices()), e = buildEndpointsMap(seedSlices());
+  const all = buildNft(s, e, {}, 'cascade', null).script;
+  assert.ok(all.includes('add rule ip kube-proxy services fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @service-nodeports'));
+  assert.ok(all.includes('add rule ip kube-proxy nodeport-endpoints-check fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @no-endpoint-nodeports'));
+  // --nodeport-addresses: the nodeport-ips set, which never holds a loopback address (even when asked for, or when
+  // --iptables-localhost-nodeports is on: that flag is iptables mode's).
+  const o = { nodePortAddresses: ['127.0.0.0/8', '192.168.138.0/24'], nodeIPs: ['192.168.138.221'] };
+  const listed = buildNft(s, e, { ...o, nodePortIPs: nodePortDestinations(o, false) }, 'cascade', null).script;
+  assert.ok(listed.includes('add rule ip kube-proxy services ip daddr @nodeport-ips meta l4proto . th dport vmap @service-nodeports'));
+  assert.ok(listed.includes('add element ip kube-proxy nodeport-ips { 192.168.138.221 }'));
+  assert.ok(!listed.includes('127.0.0.1'));
 });

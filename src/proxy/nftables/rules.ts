@@ -1,6 +1,7 @@
 import { categorizeEndpoints } from '../tracker.js';
 import { endpointString, type Endpoint, type EndpointsMap, type RuleOptions, type ServiceMap, type ServicePort } from '../types.js';
 import { base32 } from '../iptables/names.js';
+import { nodePortsMatchAll } from '../nodeport-addresses.js';
 import { createHash } from 'node:crypto';
 
 export const TABLE = 'kube-proxy';
@@ -153,7 +154,9 @@ export function baseScript(opts: RuleOptions): string[] {
   rule('nat-postrouting', 'jump masquerading');
   rule('cluster-ips-check', `ip daddr @cluster-ips reject comment ${q('Reject traffic to invalid ports of ClusterIPs')}`);
   rule('service-endpoints-check', 'ip daddr . meta l4proto . th dport vmap @no-endpoint-services');
-  const npMatch = opts.nodePortAddresses?.length ? 'ip daddr @nodeport-ips' : 'fib daddr type local';
+  // Upstream: no localhost node ports in nftables mode (it never sets route_localnet), so the match-all
+  // dispatch leaves 127.0.0.0/8 out: such a packet is not DNATed and the kernel refuses it at once.
+  const npMatch = nodePortsMatchAll(opts) ? 'fib daddr type local ip daddr != 127.0.0.0/8' : 'ip daddr @nodeport-ips';
   rule('nodeport-endpoints-check', `${npMatch} meta l4proto . th dport vmap @no-endpoint-nodeports`);
   rule('services', 'ip daddr . meta l4proto . th dport vmap @service-ips');
   rule('services', `${npMatch} meta l4proto . th dport vmap @service-nodeports`);
