@@ -29,8 +29,8 @@ export const ErrCode = {
 
 /** An error as a plugin reports it on stdout: `{cniVersion, code, msg, details}`. */
 export class CniError extends PodnetError {
-  constructor(readonly cniCode: number, readonly msg: string, readonly details = '') {
-    super('ECNI', details ? `${msg}: ${details}` : msg);
+  constructor(readonly cniCode: number, readonly msg: string, readonly details = '', options?: { cause?: unknown }) {
+    super('ECNI', details ? `${msg}: ${details}` : msg, options);
   }
   toJSON(cniVersion?: string): Record<string, unknown> {
     return { ...(cniVersion ? { cniVersion } : {}), code: this.cniCode, msg: this.msg, ...(this.details ? { details: this.details } : {}) };

@@ -8,14 +8,16 @@ import { createClient, createInformer, loadKubeconfig, R, isNotFound, type Clien
 import { CniRuntime } from '../cni/runtime/index.js';
 import { createLogger, type Logger } from '../util/log.js';
 import { registerNode, postNodeStatus, renewNodeLease } from './node.js';
-import { PodRuntime, type PodNetwork, type PodEvent } from './runtime.js';
+import { PodRuntime, type PodEvent } from './runtime.js';
+import type { PodNetwork } from './podnetwork.js';
 import { randomBytes } from 'node:crypto';
 import { startKubeletServer } from './server.js';
 import type { PodLite } from './types.js';
 import type { KObject } from '../meta/types.js';
 import { podServiceEnv, type ServiceLite } from './envvars.js';
 
-export { PodRuntime, type PodNetwork, type PodNetAttachment } from './runtime.js';
+export { PodRuntime } from './runtime.js';
+export type { PodNetwork, PodNetAttachment } from './podnetwork.js';
 export { startKubeletServer } from './server.js';
 export { KUBELET_SOCKET_ANNOTATION } from './node.js';
 

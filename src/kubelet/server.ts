@@ -5,12 +5,11 @@
  *   GET /healthz
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readSync, closeSync, statSync, unlinkSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { containerExecArgv } from '../net/sandbox.js';
+import { spawnInProcessNamespaces } from '../net/nsproc.js';
 import type { Logger } from '../util/log.js';
 import { parseLogLine, renderLogs } from './logs.js';
 import type { PodRuntime } from './runtime.js';
@@ -128,8 +127,7 @@ export async function startKubeletServer(socketPath: string, rt: PodRuntime, log
     const wantStdin = q.get('stdin') === '1' || q.get('stdin') === 'true';
     const tty = q.get('tty') === '1' || q.get('tty') === 'true';
     // with a tty the command runs under script(1)'s pseudo-terminal; its output all comes on stdout
-    const argv = containerExecArgv(initPid, tty ? ['script', '-qfec', command.map(shellQuote).join(' '), '/dev/null'] : command);
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawnInProcessNamespaces(initPid, tty ? ['script', '-qfec', command.map(shellQuote).join(' '), '/dev/null'] : command);
     const send = (ch: number, data: Buffer): void => { if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([ch]), data])); };
     // v1-v4 clients expect an empty frame on each channel first (upstream writes one per stream)
     if (!v4) for (const ch of [0, 1, 2, 3]) send(ch, Buffer.alloc(0));

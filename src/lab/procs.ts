@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { procAlive, procStartTime } from '../net/sandbox.js';
+import { procAlive, procStartTime } from '../net/proc.js';
 
 export interface ProcRecord { name: string; pid: number; startTime?: number; argv: string[]; log: string }
 

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { exec } from '../util/exec.js';
-import { hostNetnsId, inHostNetns, nsExec, SELF, HostNamespaceError } from './exec.js';
+import { nsExec, SELF, HostNamespaceError } from './exec.js';
+import { hostNetnsId, inHostNetns } from './whereami.js';
 
 test('the host namespace is recognised and refused', async () => {
   assert.match(hostNetnsId() ?? '', /^net:\[\d+\]$/);

@@ -53,3 +53,46 @@ export function splitRule(line: string): string[] {
   while ((m = re.exec(line))) out.push(m[1] ?? m[2]!);
   return out;
 }
+
+// ---- chains and single rules (what the CNI plugins' per-container chains need) --------------
+
+function iptables(ns: NetnsPath, table: IptTable, args: readonly string[], allowFail = false) {
+  return nsExec(ns, ['iptables', '-w', '5', '-t', table, ...args], { allowFail });
+}
+
+/** Does the chain exist in the table? */
+export async function chainExists(ns: NetnsPath, table: IptTable, chain: string): Promise<boolean> {
+  return (await iptables(ns, table, ['-S', chain, '1'], true)).code === 0;
+}
+
+/** Creates the chain when missing (a concurrent creation is fine). */
+export async function ensureChain(ns: NetnsPath, table: IptTable, chain: string): Promise<void> {
+  if (!(await chainExists(ns, table, chain))) await iptables(ns, table, ['-N', chain], true);
+}
+
+/** Creates the chain when missing, empties it when present. */
+export async function freshChain(ns: NetnsPath, table: IptTable, chain: string): Promise<void> {
+  if (await chainExists(ns, table, chain)) await iptables(ns, table, ['-F', chain]);
+  else await iptables(ns, table, ['-N', chain]);
+}
+
+/** Flushes and deletes a chain; missing is fine. */
+export async function removeChain(ns: NetnsPath, table: IptTable, chain: string): Promise<void> {
+  await iptables(ns, table, ['-F', chain], true);
+  await iptables(ns, table, ['-X', chain], true);
+}
+
+/** Appends one rule. */
+export async function appendRule(ns: NetnsPath, table: IptTable, chain: string, args: readonly string[]): Promise<void> {
+  await iptables(ns, table, ['-A', chain, ...args]);
+}
+
+/** Deletes one copy of a rule; false when there was none (or it could not be deleted). */
+export async function deleteRuleOnce(ns: NetnsPath, table: IptTable, chain: string, args: readonly string[]): Promise<boolean> {
+  return (await iptables(ns, table, ['-D', chain, ...args], true)).code === 0;
+}
+
+/** `iptables-restore --noflush` of a payload; false (nothing applied) when the restore failed. */
+export async function tryIptablesRestore(ns: NetnsPath, payload: string): Promise<boolean> {
+  return (await nsExec(ns, ['iptables-restore', '-w', '5', '--noflush'], { input: payload, allowFail: true })).code === 0;
+}

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { exec } from '../util/exec.js';
 import type { NetnsPath } from './exec.js';
+import { hostMountNs } from './whereami.js';
 
 export const NETNS_DIR = '/run/netns';
 
@@ -38,4 +39,26 @@ export async function releaseNetnsDir(): Promise<boolean> {
   if (!existsSync(NETNS_DIR) || readdirSync(NETNS_DIR).length > 0) return false;
   for (let i = 0; i < 4 && mountPoints().includes(NETNS_DIR); i++) await exec(['umount', NETNS_DIR], { allowFail: true });
   try { rmdirSync(NETNS_DIR); return true; } catch { return false; }
+}
+
+/** argv prefix that runs a command in the host's mount namespace when ours is another one (whereami). */
+function inHostMounts(): string[] {
+  const mnt = hostMountNs();
+  return mnt ? ['nsenter', `--mount=${mnt}`, '--'] : [];
+}
+
+/**
+ * Names a process's network namespace /run/netns/<name> (as `ip netns attach`) and brings its lo
+ * up. The bind mount is made in the host's mount namespace, so the host's shell sees it too; only
+ * the mount namespace is entered, never a network one.
+ */
+export async function attachNamedNetns(name: string, pid: number): Promise<NetnsPath> {
+  await exec([...inHostMounts(), 'ip', 'netns', 'attach', name, String(pid)]);
+  await exec(['ip', '-n', name, 'link', 'set', 'lo', 'up']);
+  return netnsPath(name);
+}
+
+/** Unmounts and removes /run/netns/<name> in the host's mount namespace (as attachNamedNetns made it). Missing is fine. */
+export async function detachNamedNetns(name: string): Promise<void> {
+  if (existsSync(netnsPath(name))) await exec([...inHostMounts(), 'ip', 'netns', 'delete', name], { allowFail: true });
 }

@@ -4,7 +4,7 @@ import type { KObject } from '../meta/types.js';
 import type { KubeClient, ResourceRef } from '../client/types.js';
 import { createLogger } from '../util/log.js';
 import { serveHttp } from './metrics.js';
-import { resolveSelfNetns } from './selfns.js';
+import { ownNetnsPath } from '../net/whereami.js';
 import { ProxyRunner } from './runner.js';
 import type { ProxyOptions, SyncReport } from './types.js';
 
@@ -12,7 +12,6 @@ export type { ProxyOptions, ProxyMode, Proxier, ServiceMap, EndpointsMap, SyncRe
 export { ProxyRunner } from './runner.js';
 export { createProxier, cleanupLeftovers, proxyModes } from './modes.js';
 export { buildServiceMap, buildEndpointsMap } from './tracker.js';
-export { resolveSelfNetns } from './selfns.js';
 
 export interface ProxyHandle {
   runner: ProxyRunner;
@@ -50,7 +49,7 @@ async function listWatch<T extends KObject>(client: KubeClient, ref: ResourceRef
 /** Starts kube-proxy for the node agent (or `podnet proxy`): informers → change tracker → Proxier. */
 export async function startProxy(opts: ProxyOptions, client: KubeClient, signal: AbortSignal): Promise<ProxyHandle> {
   const runner = await ProxyRunner.create(opts.proxyMode, {
-    netns: opts.netns ?? resolveSelfNetns(), clusterCidr: opts.clusterCidr, masqueradeAll: opts.masqueradeAll, nodePortAddresses: opts.nodePortAddresses, localhostNodePorts: opts.localhostNodePorts,
+    netns: opts.netns ?? ownNetnsPath(), clusterCidr: opts.clusterCidr, masqueradeAll: opts.masqueradeAll, nodePortAddresses: opts.nodePortAddresses, localhostNodePorts: opts.localhostNodePorts,
     nodeIPs: opts.nodeIPs, nodeName: opts.hostname ?? opts.nodeName, minSyncPeriodMs: opts.minSyncPeriodMs ?? 100, syncPeriodMs: opts.syncPeriodMs ?? 30_000,
     fullSyncEveryMs: 3_600_000, // as upstream: partial syncs, a full resync hourly or after a failure
   });

@@ -4,7 +4,8 @@ import { parseAllDocuments } from 'yaml';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { ClientConfig, KubeClient } from '../../client/types.js';
-import { cleanupLeftovers, proxyModes, startProxy, buildEndpointsMap, buildServiceMap, resolveSelfNetns } from '../../proxy/index.js';
+import { cleanupLeftovers, proxyModes, startProxy, buildEndpointsMap, buildServiceMap } from '../../proxy/index.js';
+import { ownNetnsPath } from '../../net/whereami.js';
 import { buildTable } from '../../proxy/iptables/rules.js';
 import { buildNft } from '../../proxy/nftables/rules.js';
 import type { ProxyMode } from '../../proxy/types.js';
@@ -63,7 +64,7 @@ export function register(program: Command): void {
     .option('--netns <path>', 'program this netns path instead of the one podnet runs in')
     .option('--cleanup', 'remove every mode\'s rules and exit (kube-proxy --cleanup)', false)
     .action(async (o: Record<string, string | boolean | undefined>) => {
-      const netns = (o.netns as string | undefined) ?? resolveSelfNetns();
+      const netns = (o.netns as string | undefined) ?? ownNetnsPath();
       if (o.cleanup) { await cleanupLeftovers(netns); return; }
       const m = mode(o.proxyMode as string);
       if (m === 'ipvs') await assertIpvsAvailable();

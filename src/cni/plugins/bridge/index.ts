@@ -6,7 +6,7 @@ import { addBridgeVlan, createBridge, createVeth, deleteLink, getLink, listLinks
 import { addAddr, delAddr, listAddrs } from '../../../net/addr.js';
 import { listRoutes } from '../../../net/route.js';
 import { setSysctl } from '../../../net/sysctl.js';
-import { ipMasqPresent, setupIpMasq, teardownIpMasq } from '../../../net/iptables-cni.js';
+import { ipMasqPresent, setupIpMasq, teardownIpMasq } from '../../iptables.js';
 import { CniError, ErrCode, type CmdArgs, type CniPlugin, type Result, type Route, confCidr } from '../../types.js';
 import { addIP, contains, familyOfText, formatCidr, formatIP, network } from '../../../util/addr.js';
 import { delegate } from '../../invoke.js';

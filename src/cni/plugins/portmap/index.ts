@@ -1,4 +1,4 @@
-import { portmapPresent, setupPortmap, teardownPortmap, type PortMapping } from '../../../net/iptables-cni.js';
+import { portmapPresent, setupPortmap, teardownPortmap, type PortMapping } from '../../iptables.js';
 import { setSysctl } from '../../../net/sysctl.js';
 import { pluginHostNs } from '../../hostns.js';
 import { CniError, ErrCode, type CmdArgs, type CniPlugin, type NetConf, type Result } from '../../types.js';

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { familyOfText } from '../util/addr.js';
-import { nsExec, type NetnsPath } from './exec.js';
-import { iptablesSave, type IptTable } from './iptables.js';
+import type { NetnsPath } from '../net/exec.js';
+import {
+  appendRule, chainExists, deleteRuleOnce, ensureChain, ensureRule, freshChain, iptablesRestore, iptablesSave, removeChain, tryIptablesRestore, type IptTable,
+} from '../net/iptables.js';
 
 /**
  * iptables rules of the CNI plugins (bridge ipMasq, portmap), named as upstream names them so the
- * reference plugins and podnet's can clean up each other's leftovers.
+ * reference plugins and podnet's can clean up each other's leftovers. Built on src/net/iptables.
  */
 
 const MAX_CHAIN = 28;
@@ -39,39 +41,24 @@ export function splitSavedRule(line: string): string[] {
   return out;
 }
 
-function ipt(ns: NetnsPath, table: IptTable, args: readonly string[], allowFail = false) {
-  return nsExec(ns, ['iptables', '-w', '5', '-t', table, ...args], { allowFail });
-}
-
-async function chainExists(ns: NetnsPath, table: IptTable, chain: string): Promise<boolean> {
-  return (await ipt(ns, table, ['-S', chain, '1'], true)).code === 0;
-}
-
-/** Creates the chain when missing, empties it when present. */
-async function freshChain(ns: NetnsPath, table: IptTable, chain: string): Promise<void> {
-  if (await chainExists(ns, table, chain)) await ipt(ns, table, ['-F', chain]);
-  else await ipt(ns, table, ['-N', chain]);
-}
-
 /** Removes every rule of `fromChains` that jumps to `chain`, then the chain itself, in one restore. Missing is fine. */
 export async function deleteChainAndJumps(ns: NetnsPath, table: IptTable, chain: string, fromChains: readonly string[]): Promise<void> {
   const dump = await iptablesSave(ns, table);
   const hasChain = dump.includes(`:${chain} `);
-  const dels: string[] = [];
+  const dels: { line: string; chain: string; args: string[] }[] = [];
   for (const line of dump.split('\n')) {
     if (!line.startsWith('-A ')) continue;
     const argv = splitSavedRule(line);
     if (!fromChains.includes(argv[1]!)) continue;
     const j = argv.indexOf('-j');
     if (j < 0 || argv[j + 1] !== chain) continue;
-    dels.push(`-D ${line.slice(3)}`);
+    dels.push({ line: `-D ${line.slice(3)}`, chain: argv[1]!, args: argv.slice(2) });
   }
   if (!hasChain && dels.length === 0) return;
-  const lines = [`*${table}`, ...dels, ...(hasChain ? [`:${chain} - [0:0]`, `-X ${chain}`] : []), 'COMMIT', ''];
-  const r = await nsExec(ns, ['iptables-restore', '-w', '5', '--noflush'], { input: lines.join('\n'), allowFail: true });
-  if (r.code !== 0) { // a concurrent change: fall back to one command per rule
-    for (const d of dels) await ipt(ns, table, splitSavedRule(d), true);
-    if (hasChain) { await ipt(ns, table, ['-F', chain], true); await ipt(ns, table, ['-X', chain], true); }
+  const lines = [`*${table}`, ...dels.map((d) => d.line), ...(hasChain ? [`:${chain} - [0:0]`, `-X ${chain}`] : []), 'COMMIT', ''];
+  if (!(await tryIptablesRestore(ns, lines.join('\n')))) { // a concurrent change: fall back to one command per rule
+    for (const d of dels) await deleteRuleOnce(ns, table, d.chain, d.args);
+    if (hasChain) await removeChain(ns, table, chain);
   }
 }
 
@@ -94,7 +81,7 @@ export async function setupIpMasq(ns: NetnsPath, network: string, containerId: s
     lines.push(`-A POSTROUTING -s ${ip}/32 -m comment --comment ${c} -j ${chain}`);
   }
   lines.push('COMMIT', '');
-  await nsExec(ns, ['iptables-restore', '-w', '5', '--noflush'], { input: lines.join('\n') });
+  await iptablesRestore(ns, lines.join('\n'));
 }
 
 export async function teardownIpMasq(ns: NetnsPath, network: string, containerId: string): Promise<void> {
@@ -114,24 +101,15 @@ export const DEFAULT_MARK_BIT = 13;
 
 export interface PortMapping { hostPort: number; containerPort: number; protocol: 'tcp' | 'udp' | 'sctp'; hostIP?: string }
 
-async function ensureRuleArgs(ns: NetnsPath, table: IptTable, chain: string, args: readonly string[], pos: 'I' | 'A' = 'A'): Promise<void> {
-  if ((await ipt(ns, table, ['-C', chain, ...args], true)).code === 0) return;
-  await ipt(ns, table, [`-${pos}`, chain, ...args]);
-}
-
-async function ensureChain(ns: NetnsPath, table: IptTable, chain: string): Promise<void> {
-  if (!(await chainExists(ns, table, chain))) await ipt(ns, table, ['-N', chain], true);
-}
-
 /** The shared top-level chains (created once per node, never removed by a container's DEL). */
 export async function ensurePortmapBase(ns: NetnsPath, markBit = DEFAULT_MARK_BIT): Promise<void> {
   const mark = `0x${(1 << markBit).toString(16)}`;
   for (const c of [HOSTPORT_DNAT, HOSTPORT_SETMARK, HOSTPORT_MASQ]) await ensureChain(ns, 'nat', c);
-  await ensureRuleArgs(ns, 'nat', HOSTPORT_SETMARK, ['-m', 'comment', '--comment', 'CNI portfwd masquerade mark', '-j', 'MARK', '--set-xmark', `${mark}/${mark}`]);
-  await ensureRuleArgs(ns, 'nat', HOSTPORT_MASQ, ['-m', 'mark', '--mark', `${mark}/${mark}`, '-j', 'MASQUERADE']);
-  await ensureRuleArgs(ns, 'nat', 'POSTROUTING', ['-m', 'comment', '--comment', 'CNI portfwd requiring masquerade', '-j', HOSTPORT_MASQ], 'I');
+  await ensureRule(ns, 'nat', HOSTPORT_SETMARK, ['-m', 'comment', '--comment', 'CNI portfwd masquerade mark', '-j', 'MARK', '--set-xmark', `${mark}/${mark}`], 'append');
+  await ensureRule(ns, 'nat', HOSTPORT_MASQ, ['-m', 'mark', '--mark', `${mark}/${mark}`, '-j', 'MASQUERADE'], 'append');
+  await ensureRule(ns, 'nat', 'POSTROUTING', ['-m', 'comment', '--comment', 'CNI portfwd requiring masquerade', '-j', HOSTPORT_MASQ], 'prepend');
   for (const top of ['PREROUTING', 'OUTPUT']) {
-    await ensureRuleArgs(ns, 'nat', top, ['-m', 'addrtype', '--dst-type', 'LOCAL', '-j', HOSTPORT_DNAT], 'I');
+    await ensureRule(ns, 'nat', top, ['-m', 'addrtype', '--dst-type', 'LOCAL', '-j', HOSTPORT_DNAT], 'prepend');
   }
 }
 
@@ -147,15 +125,15 @@ export async function setupPortmap(ns: NetnsPath, network: string, containerId: 
   for (const m of maps) {
     const match = ['-p', m.protocol, ...(m.hostIP && m.hostIP !== '0.0.0.0' ? ['-d', `${m.hostIP}/32`] : []), '--dport', String(m.hostPort)];
     if (o.snat) {
-      await ipt(ns, 'nat', ['-A', chain, ...match, '-s', `${containerIp}/32`, '-j', HOSTPORT_SETMARK]);
-      await ipt(ns, 'nat', ['-A', chain, ...match, '-s', '127.0.0.1/32', '-j', HOSTPORT_SETMARK]);
+      await appendRule(ns, 'nat', chain, [...match, '-s', `${containerIp}/32`, '-j', HOSTPORT_SETMARK]);
+      await appendRule(ns, 'nat', chain, [...match, '-s', '127.0.0.1/32', '-j', HOSTPORT_SETMARK]);
     }
-    await ipt(ns, 'nat', ['-A', chain, ...match, '-j', 'DNAT', '--to-destination', `${containerIp}:${m.containerPort}`]);
+    await appendRule(ns, 'nat', chain, [...match, '-j', 'DNAT', '--to-destination', `${containerIp}:${m.containerPort}`]);
   }
   const byProto = new Map<string, number[]>();
   for (const m of maps) byProto.set(m.protocol, [...(byProto.get(m.protocol) ?? []), m.hostPort]);
   for (const [proto, ports] of byProto) {
-    await ipt(ns, 'nat', ['-A', HOSTPORT_DNAT, '-p', proto, '-m', 'comment', '--comment', comment, '-m', 'multiport', '--destination-ports', [...new Set(ports)].join(','), '-j', chain]);
+    await appendRule(ns, 'nat', HOSTPORT_DNAT, ['-p', proto, '-m', 'comment', '--comment', comment, '-m', 'multiport', '--destination-ports', [...new Set(ports)].join(','), '-j', chain]);
   }
 }
 

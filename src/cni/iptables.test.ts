@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cniChainName, cniComment, splitSavedRule } from './iptables-cni.js';
+import { cniChainName, cniComment, splitSavedRule } from './iptables.js';
 
 test('chain names are CNI-[prefix] + sha512 hex, 28 characters', () => {
   const c = cniChainName('cbr0', 'abc');
