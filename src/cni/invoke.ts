@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
+import { argvInNetns } from '../net/spawn.js';
 import { CniError, ErrCode } from './types.js';
 
 /** Finds an executable plugin named `type` in the CNI_PATH directories. */
@@ -24,7 +25,7 @@ export interface ExecPluginOpts {
  * A non-zero exit becomes a CniError carrying the plugin's own code/msg.
  */
 export function execPlugin(path: string, env: Record<string, string>, stdin: string | Buffer, o: ExecPluginOpts = {}): Promise<unknown> {
-  const argv = o.netns ? ['nsenter', `--net=${o.netns}`, '--', path] : [path];
+  const argv = o.netns ? argvInNetns(o.netns, [path]) : [path];
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), { env: { ...pickEnv(process.env), ...env }, stdio: ['pipe', 'pipe', 'pipe'], timeout: o.timeoutMs ?? 60_000 });
     const out: Buffer[] = [], err: Buffer[] = [];
