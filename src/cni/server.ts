@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PLUGINS } from './plugins/registry.js';
 import { invoke } from './skel.js';
+import { serveDelegatesInProcess } from './invoke.js';
 
 /** Where the thin clients (`bin/cni/fast/<plugin>`) look for the server unless PODNET_CNI_SOCKET says otherwise. */
 export const DEFAULT_CNI_SOCKET = '/run/podnet/cni.sock';
@@ -15,6 +16,8 @@ export interface CniServer { socketPath: string; close(): Promise<void> }
  * start. The request carries the plugin's env (CNI_* lines, base64, header `x-cni-env`) and its
  * stdin (body); the answer is the plugin's stdout with `x-cni-exit` holding the exit code.
  * Plugins see this process's network namespace as the host's: run it inside the node namespace.
+ * While it serves, their delegations to podnet's own plugins (flannel → bridge → host-local) are
+ * function calls too (invoke.ts `delegate`), not execs of the thin clients back into this server.
  */
 export async function startCniServer(o: { socketPath?: string } = {}): Promise<CniServer> {
   const socketPath = o.socketPath ?? DEFAULT_CNI_SOCKET;
@@ -46,8 +49,9 @@ export async function startCniServer(o: { socketPath?: string } = {}): Promise<C
   });
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(socketPath, () => resolve()); });
   chmodSync(socketPath, 0o600);
+  const stopInProcess = serveDelegatesInProcess();
   return {
     socketPath,
-    close: () => new Promise<void>((resolve) => { server.close(() => { try { unlinkSync(socketPath); } catch { /* gone */ } resolve(); }); server.closeAllConnections(); }),
+    close: () => new Promise<void>((resolve) => { stopInProcess(); server.close(() => { try { unlinkSync(socketPath); } catch { /* gone */ } resolve(); }); server.closeAllConnections(); }),
   };
 }

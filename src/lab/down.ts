@@ -7,7 +7,9 @@
 import { existsSync, readdirSync, rmSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { exec } from '../util/exec.js';
-import { listNamedNetns, mountPoints, netnsPath, releaseNetnsDir } from '../net/netns.js';
+import { deleteNamedNetns, listNamedNetns, mountPoints, netnsPath, releaseNetnsDir } from '../net/netns.js';
+import { unmountLazy } from '../net/mount.js';
+import { argvInNetns, argvInNewNetns } from '../net/spawn.js';
 import { labDir, netnsName, nodeDir, PODNET_MAIN, LAB_ROOT, NETNS_DIR_MARKER } from './paths.js';
 import { processesInNetns, processesMentioning, readPidFile, recordAlive, terminate } from './procs.js';
 import type { Progress } from './up.js';
@@ -66,8 +68,9 @@ export async function labDown(name: string, progress?: Progress): Promise<DownRe
     const ns = netnsName(name, node);
     const nsFile = netnsPath(ns);
     // Never in the root netns: inside the node's netns, or a throwaway one when it is gone.
-    const enter = existsSync(nsFile) ? ['nsenter', `--net=${nsFile}`, '--'] : ['unshare', '--net', '--'];
-    const r = await exec([...enter, process.execPath, PODNET_MAIN, 'lab', 'node-cleanup', '--state-dir', stateDir, ...(existsSync(nsFile) ? [] : ['--no-cni'])], { allowFail: true, timeoutMs: 120_000 });
+    const cleanup = [process.execPath, PODNET_MAIN, 'lab', 'node-cleanup', '--state-dir', stateDir];
+    const argv = existsSync(nsFile) ? argvInNetns(nsFile, cleanup) : argvInNewNetns([...cleanup, '--no-cni']);
+    const r = await exec(argv, { allowFail: true, timeoutMs: 120_000 });
     if (r.code !== 0) say(`node ${node}: sandbox cleanup reported: ${(r.stderr || r.stdout).trim().split('\n').slice(-1)[0]}`);
     report.sandboxes.push(node);
   }
@@ -81,11 +84,11 @@ export async function labDown(name: string, progress?: Progress): Promise<DownRe
 
   // 4. Namespaces (links inside them go with them), mounts, files.
   for (const n of netns) {
-    await exec(['ip', 'netns', 'delete', n], { allowFail: true });
+    await deleteNamedNetns(n);
     report.netns.push(n);
   }
   if (netns.length) say(`removed namespaces ${netns.join(', ')}`);
-  for (const m of labMounts(dir)) await exec(['umount', '-l', m], { allowFail: true });
+  for (const m of labMounts(dir)) await unmountLazy(m);
   rmSync(dir, { recursive: true, force: true });
   await releaseSharedDirs();
 

@@ -5,7 +5,7 @@
  * peers moved straight into the node netns).
  */
 import { addAddr, listAddrs } from '../net/addr.js';
-import { createBridge, createVeth, getLink, setMaster, setUp } from '../net/link.js';
+import { createBridge, createVeth, deleteLink, getLink, setMaster, setUp } from '../net/link.js';
 import { createNamedNetns, deleteNamedNetns, netnsPath } from '../net/netns.js';
 import { setSysctls } from '../net/sysctl.js';
 
@@ -28,10 +28,7 @@ export async function ensureHost(underlayNetns: string, h: Host): Promise<void> 
   const ns = await createNamedNetns(h.netns);
   const u = netnsPath(underlayNetns);
   if (!(await getLink(ns, 'eth0'))) {
-    if (await getLink(u, h.port)) {
-      const { deleteLink } = await import('../net/link.js');
-      await deleteLink(u, h.port);
-    }
+    if (await getLink(u, h.port)) await deleteLink(u, h.port);
     await createVeth(u, h.port, 'eth0', ns);
   }
   await setMaster(u, h.port, UNDERLAY_BRIDGE);

@@ -11,7 +11,6 @@ import { createClient, loadKubeconfig, R, isAlreadyExists, type KubeClient } fro
 import type { KObject } from '../meta/types.js';
 import { ensurePki, issueClientCert, renderKubeconfig } from '../api/pki.js';
 import { dnsAddonManifests } from '../dns/addon.js';
-import { exec } from '../util/exec.js';
 import { PodnetError } from '../util/errors.js';
 import { labDir, logDir, netnsName, nodeDir, pidFile, PODNET_BIN, PODNET_MAIN, REPO_ROOT, stateFile, NETNS_DIR_MARKER } from './paths.js';
 import { readPidFile, recordAlive, spawnDetached, terminate } from './procs.js';
@@ -19,6 +18,8 @@ import { labSpec, type LabFlags, type LabSpec } from './spec.js';
 import { ensureHost, ensureUnderlay, nodeSysctls } from './topology.js';
 import { replaceMultipathRoute } from '../net/route.js';
 import { netnsPath, NETNS_DIR } from '../net/netns.js';
+import { nsExec } from '../net/exec.js';
+import { argvInNetns } from '../net/spawn.js';
 
 export class LabError extends PodnetError {}
 
@@ -129,11 +130,11 @@ export async function labUp(flags: LabFlags, progress: Progress = consoleProgres
   progress.done(`${spec.nodes.map((n) => `${n.name}=${n.ip}`).join(' ')} client=${spec.ext.ip} lb-pool=${spec.lbPool}`);
 
   progress.step(`upstream DNS (dnsmasq, zone ${spec.upstreamZone}) in ${extNs}`);
-  spawnDetached('dnsmasq', ['nsenter', `--net=/run/netns/${extNs}`, '--', 'dnsmasq', '--keep-in-foreground', '--no-resolv', '--no-hosts', '--no-daemon',
+  spawnDetached('dnsmasq', argvInNetns(netnsPath(extNs), ['dnsmasq', '--keep-in-foreground', '--no-resolv', '--no-hosts', '--no-daemon',
     `--listen-address=${spec.ext.ip}`, '--bind-interfaces', '--port=53', `--pid-file=${join(dir, 'dnsmasq.pid')}`,
     `--host-record=www.${spec.upstreamZone},${spec.ext.ip}`, `--host-record=client.${spec.upstreamZone},${spec.ext.ip}`,
     `--auth-zone=${spec.upstreamZone}`, `--auth-server=ns.${spec.upstreamZone}`, `--auth-soa=1,hostmaster.${spec.upstreamZone},1200,120,604800,30`,
-  ], { log: join(logDir(spec.name), 'dnsmasq.log'), pidFile: pidFile(spec.name, 'dnsmasq') });
+  ]), { log: join(logDir(spec.name), 'dnsmasq.log'), pidFile: pidFile(spec.name, 'dnsmasq') });
   for (const n of spec.nodes) {
     mkdirSync(nodeDir(spec.name, n.name), { recursive: true });
     writeFileSync(join(nodeDir(spec.name, n.name), 'resolv.conf'), `# the lab's upstream resolver (never the host's)\nnameserver ${spec.ext.ip}\n`);
@@ -143,12 +144,12 @@ export async function labUp(flags: LabFlags, progress: Progress = consoleProgres
   progress.step(spec.subnetManager === 'etcd' ? `etcd for flannel leases in ${extNs}` : 'flannel subnet manager: kube (node.spec.podCIDR + annotations)');
   const etcdURL = `http://${spec.ext.ip}:2379`;
   if (spec.subnetManager === 'etcd') {
-    spawnDetached('etcd', ['nsenter', `--net=/run/netns/${extNs}`, '--', 'etcd', '--name', 'lab', '--data-dir', join(dir, 'etcd'),
+    spawnDetached('etcd', argvInNetns(netnsPath(extNs), ['etcd', '--name', 'lab', '--data-dir', join(dir, 'etcd'),
       '--listen-client-urls', etcdURL, '--advertise-client-urls', etcdURL,
       '--listen-peer-urls', 'http://127.0.0.1:2380', '--initial-advertise-peer-urls', 'http://127.0.0.1:2380', '--initial-cluster', 'lab=http://127.0.0.1:2380',
-    ], { log: join(logDir(spec.name), 'etcd.log'), pidFile: pidFile(spec.name, 'etcd') });
+    ]), { log: join(logDir(spec.name), 'etcd.log'), pidFile: pidFile(spec.name, 'etcd') });
     const netConf = JSON.stringify({ Network: spec.clusterCidr, SubnetLen: 24, Backend: spec.backend === 'vxlan' ? { Type: 'vxlan', VNI: 1, Port: 8472 } : { Type: 'host-gw' } });
-    await until('etcd', async () => (await exec(['ip', 'netns', 'exec', extNs, 'etcdctl', '--endpoints', etcdURL, 'put', '/coreos.com/network/config', netConf], { allowFail: true, timeoutMs: 5000 })).code === 0, 30_000, join(logDir(spec.name), 'etcd.log'));
+    await until('etcd', async () => (await nsExec(netnsPath(extNs), ['etcdctl', '--endpoints', etcdURL, 'put', '/coreos.com/network/config', netConf], { allowFail: true, timeoutMs: 5000 })).code === 0, 30_000, join(logDir(spec.name), 'etcd.log'));
     progress.done(`${etcdURL}, /coreos.com/network/config written`);
   } else {
     progress.done();
@@ -232,10 +233,10 @@ export function startNodeAgent(spec: LabSpec, node: string): number {
   if (!n) throw new LabError('ENONODE', `no node ${node} in lab ${spec.name}`);
   const nd = nodeDir(spec.name, n.name);
   const ns = netnsName(spec.name, n.name);
-  return spawnDetached(`agent-${n.name}`, ['nsenter', `--net=/run/netns/${ns}`, '--', process.execPath, PODNET_MAIN, 'agent',
+  return spawnDetached(`agent-${n.name}`, argvInNetns(netnsPath(ns), [process.execPath, PODNET_MAIN, 'agent',
     '--node-name', n.name, '--node-ip', n.ip, '--kubeconfig', join(nd, 'kubeconfig'), '--state-dir', join(nd, 'state'),
     '--subnet-manager', spec.subnetManager, '--etcd-endpoints', `http://${spec.ext.ip}:2379`, '--subnet-lease-ttl', String(spec.leaseTtlSeconds),
     '--backend', spec.backend, '--cluster-cidr', spec.clusterCidr, ...(n.podCidr ? ['--pod-cidr', n.podCidr] : []),
     '--proxy-mode', spec.proxyMode, '--cluster-dns', spec.dnsIP, '--cluster-domain', spec.clusterDomain, '--resolv-conf', join(nd, 'resolv.conf'),
-  ], { log: join(logDir(spec.name), `agent-${n.name}.log`), pidFile: pidFile(spec.name, `agent-${n.name}`) }).pid;
+  ]), { log: join(logDir(spec.name), `agent-${n.name}.log`), pidFile: pidFile(spec.name, `agent-${n.name}`) }).pid;
 }

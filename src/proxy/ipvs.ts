@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { exec } from '../util/exec.js';
+import { probeIpvs } from '../net/ipvs.js';
 import { PodnetError } from '../util/errors.js';
 
 export class IpvsUnavailableError extends PodnetError {
@@ -8,8 +7,8 @@ export class IpvsUnavailableError extends PodnetError {
 
 /** Detects ip_vs: /proc/net/ip_vs, else `modprobe -n ip_vs`. Throws IpvsUnavailableError naming the module. */
 export async function assertIpvsAvailable(): Promise<void> {
-  if (existsSync('/proc/net/ip_vs')) return;
-  const r = await exec(['modprobe', '-n', 'ip_vs'], { allowFail: true }).catch((e: Error) => ({ code: -1, stderr: e.message, stdout: '' }));
-  if (r.code === 0) throw new IpvsUnavailableError('module ip_vs exists but is not loaded: /proc/net/ip_vs is absent; podnet has no IPVS proxier to drive it');
-  throw new IpvsUnavailableError(`/proc/net/ip_vs absent; modprobe -n ip_vs: ${(r.stderr || 'failed').trim()}`);
+  const s = await probeIpvs();
+  if (s.loaded) return;
+  if (s.moduleFound) throw new IpvsUnavailableError('module ip_vs exists but is not loaded: /proc/net/ip_vs is absent; podnet has no IPVS proxier to drive it');
+  throw new IpvsUnavailableError(`/proc/net/ip_vs absent; ${s.detail}`);
 }

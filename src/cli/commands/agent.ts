@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { PodnetError } from '../../util/errors.js';
-import { createLogger } from '../../util/log.js';
+import { parseBool, parseNodePortAddresses } from './proxy.js';
 
 const list = (s: string): string[] => s.split(',').map((x) => x.trim()).filter(Boolean);
 
-/** Registers `podnet agent`: kubelet + flanneld + kube-proxy for one node, in the node's netns. */
+/** Registers `podnet agent`: the node's composition (src/node) — kubelet + flanneld + kube-proxy + CNI server, in the node's netns. */
 export function register(program: Command): void {
   program.command('agent')
     .description('node agent: kubelet + flannel overlay + kube-proxy in one process, inside the node\'s network namespace')
@@ -31,20 +31,15 @@ export function register(program: Command): void {
       if (o.subnetManager !== 'kube' && o.subnetManager !== 'etcd') throw new PodnetError('EFLAG', `--subnet-manager must be kube or etcd, not "${o.subnetManager}"`);
       if (o.backend !== 'vxlan' && o.backend !== 'host-gw') throw new PodnetError('EFLAG', `--backend must be vxlan or host-gw, not "${o.backend}"`);
       if (!['iptables', 'nftables', 'userspace', 'ipvs'].includes(o.proxyMode)) throw new PodnetError('EFLAG', `--proxy-mode must be iptables, nftables, userspace or ipvs, not "${o.proxyMode}"`);
-      const { startAgent } = await import('../../agent/index.js');
-      const { parseBool, parseNodePortAddresses } = await import('./proxy.js');
-      const log = createLogger('agent');
-      const ac = new AbortController();
-      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { ac.abort(); setTimeout(() => process.exit(0), 3000).unref(); });
-      const a = await startAgent({
+      const { runAgent } = await import('../../node/index.js');
+      await runAgent({
         nodeName: o.nodeName, nodeIP: o.nodeIp, kubeconfig: o.kubeconfig, stateDir: o.stateDir, iface: o.iface,
         subnetManager: o.subnetManager, etcdEndpoints: list(o.etcdEndpoints), etcdPrefix: o.etcdPrefix, leaseTtlSeconds: Number(o.subnetLeaseTtl),
         backend: o.backend, clusterCidr: o.clusterCidr, podCidr: o.podCidr, proxyMode: o.proxyMode as 'iptables',
+        clusterDNS: list(o.clusterDns), clusterDomain: o.clusterDomain, resolvConf: o.resolvConf, cniServer: o.cniServer,
         nodePortAddresses: o.nodeportAddresses ? parseNodePortAddresses(o.nodeportAddresses) : undefined,
         localhostNodePorts: parseBool('--iptables-localhost-nodeports', o.iptablesLocalhostNodeports),
-        clusterDNS: list(o.clusterDns), clusterDomain: o.clusterDomain, resolvConf: o.resolvConf, cniServer: o.cniServer, log,
-      }, ac.signal);
-      await a.stopped;
+      });
       process.exit(0);
     });
 }

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
 import { PodnetError } from '../../util/errors.js';
-import { createLogger } from '../../util/log.js';
 
 /** Registers `podnet flanneld`: the flannel-compatible overlay daemon, in the netns it is started in. */
 export function register(program: Command): void {
@@ -19,30 +17,13 @@ export function register(program: Command): void {
     .option('--ip-masq', 'masquerade traffic leaving the cluster network', false)
     .option('--subnet-file <path>', 'where to write subnet.env', '/run/flannel/subnet.env')
     .action(async (o: { kubeSubnetMgr: boolean; kubeconfig?: string; netConfigPath: string; etcdEndpoints: string; etcdPrefix: string; subnetLeaseTtl: string; iface: string; publicIp?: string; nodeName: string; ipMasq: boolean; subnetFile: string }) => {
-      const { startFlannel } = await import('../../flannel/index.js');
-      const { SELF, assertNotHost } = await import('../../net/exec.js');
-      const { listAddrs } = await import('../../net/addr.js');
-      assertNotHost(SELF, 'podnet flanneld');
-      const log = createLogger('flanneld');
-      const publicIP = o.publicIp ?? (await listAddrs(SELF, { dev: o.iface, family: 4 }))[0]?.local;
-      if (!publicIP) throw new PodnetError('EFLAG', `no IPv4 address on ${o.iface}; pass --public-ip`);
-      let client;
-      if (o.kubeSubnetMgr) {
-        if (!o.kubeconfig) throw new PodnetError('EFLAG', '--kube-subnet-mgr needs --kubeconfig');
-        if (!o.nodeName) throw new PodnetError('EFLAG', '--kube-subnet-mgr needs --node-name (or NODE_NAME)');
-        const { createClient, loadKubeconfig } = await import('../../client/index.js');
-        client = createClient({ ...loadKubeconfig(o.kubeconfig), userAgent: 'podnet-flanneld' });
-      }
-      const ac = new AbortController();
-      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => ac.abort());
-      const h = await startFlannel({
-        netns: SELF, nodeName: o.nodeName || publicIP, publicIP, iface: o.iface,
-        subnetManager: o.kubeSubnetMgr ? 'kube' : 'etcd', client,
-        netConf: o.kubeSubnetMgr ? readFileSync(o.netConfigPath, 'utf8') : undefined,
-        etcdEndpoints: o.etcdEndpoints.split(',').filter(Boolean), etcdPrefix: o.etcdPrefix,
-        leaseTtlSeconds: Number(o.subnetLeaseTtl), subnetFile: o.subnetFile, ipMasq: o.ipMasq, log,
-      }, ac.signal);
-      await h.stopped;
-      (client as { close?: () => void } | undefined)?.close?.();
+      if (o.kubeSubnetMgr && !o.kubeconfig) throw new PodnetError('EFLAG', '--kube-subnet-mgr needs --kubeconfig');
+      if (o.kubeSubnetMgr && !o.nodeName) throw new PodnetError('EFLAG', '--kube-subnet-mgr needs --node-name (or NODE_NAME)');
+      const { runFlanneld } = await import('../../flannel/daemon.js');
+      await runFlanneld({
+        kube: o.kubeSubnetMgr ? { kubeconfig: o.kubeconfig!, nodeName: o.nodeName, netConfigPath: o.netConfigPath } : undefined,
+        etcdEndpoints: o.etcdEndpoints.split(',').filter(Boolean), etcdPrefix: o.etcdPrefix, leaseTtlSeconds: Number(o.subnetLeaseTtl),
+        iface: o.iface, publicIP: o.publicIp, nodeName: o.nodeName, ipMasq: o.ipMasq, subnetFile: o.subnetFile,
+      });
     });
 }

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { PodnetError } from '../../util/errors.js';
 
 /** Registers `podnet lab up|down|status|kubeconfig|exec` (+ the hidden node-cleanup used by down). */
@@ -16,33 +14,14 @@ export function register(program: Command): void {
     .option('--proxy-mode <mode>', 'kube-proxy mode: iptables | nftables | userspace | ipvs', 'iptables')
     .option('--example <name>', 'replay an example cluster: seed (seed 000\'s k8s-node1/k8s-node2, mysql-demo, wp-mysql)')
     .action(async (o: { name?: string; nodes: string; backend: string; subnetManager: string; proxyMode: string; example?: string }) => {
-      const { labUp, consoleProgress, adminKubeconfig } = await import('../../lab/index.js');
+      const { labUp, consoleProgress, upSummary } = await import('../../lab/index.js');
       if (!['vxlan', 'host-gw'].includes(o.backend)) throw new PodnetError('EFLAG', `--backend must be vxlan or host-gw, not "${o.backend}"`);
       if (!['kube', 'etcd'].includes(o.subnetManager)) throw new PodnetError('EFLAG', `--subnet-manager must be kube or etcd, not "${o.subnetManager}"`);
       if (!['iptables', 'nftables', 'userspace', 'ipvs'].includes(o.proxyMode)) throw new PodnetError('EFLAG', `--proxy-mode must be iptables, nftables, userspace or ipvs, not "${o.proxyMode}"`);
       const st = await labUp({
         name: o.name, nodes: Number(o.nodes), backend: o.backend as 'vxlan', subnetManager: o.subnetManager as 'kube', proxyMode: o.proxyMode as 'iptables', example: o.example,
       }, consoleProgress(10));
-      const n = st.spec.name;
-      const kc = adminKubeconfig(n);
-      const node1 = st.spec.nodes[0]!.name;
-      process.stdout.write([
-        '',
-        `lab "${n}" is up.`,
-        `  export KUBECONFIG=${kc}        # or: export KUBECONFIG=$(podnet lab kubeconfig --name ${n})`,
-        '  kubectl get nodes -o wide',
-        '  kubectl get pods -A -o wide',
-        `  podnet lab exec --name ${n} ${node1} -- ip route        # inside a node`,
-        `  podnet lab exec --name ${n} client -- ping -c1 ${st.spec.nodes[0]!.ip}   # the external client`,
-        ...(st.spec.example === 'seed' ? [
-          '  kubectl -n hyjx--hyjx-group3 exec wp-mysql -- getent hosts mysql-demo',
-          '  kubectl -n hyjx--hyjx-group3 exec wp-mysql -- sh -c "nc -w2 mysql-demo 13306 | head -c 80"',
-          `  podnet lab exec --name ${n} k8s-node1 -- iptables-save -t nat | grep mysql-demo`,
-          `  podnet lab exec --name ${n} client -- sh -c "nc -w2 192.168.138.222 30016 | head -c 80"`,
-        ] : []),
-        `  podnet lab status --name ${n}; podnet lab down --name ${n}`,
-        '',
-      ].join('\n'));
+      process.stdout.write(upSummary(st));
       process.exit(0);
     });
 
@@ -71,10 +50,8 @@ export function register(program: Command): void {
     .description('print the path of the lab\'s admin kubeconfig')
     .option('--name <name>', 'lab name', 'lab')
     .action(async (o: { name: string }) => {
-      const { adminKubeconfig } = await import('../../lab/index.js');
-      const p = adminKubeconfig(o.name);
-      if (!existsSync(p)) throw new PodnetError('ENOLAB', `lab "${o.name}" is not up (no ${p})`);
-      process.stdout.write(`${p}\n`);
+      const { labKubeconfig } = await import('../../lab/index.js');
+      process.stdout.write(`${labKubeconfig(o.name)}\n`);
     });
 
   lab.command('exec')
@@ -83,11 +60,8 @@ export function register(program: Command): void {
     .argument('<where>', 'node name, or "client"')
     .argument('<cmd...>', 'command (after --)')
     .action(async (where: string, cmd: string[], o: { name: string }) => {
-      const { netnsName } = await import('../../lab/index.js');
-      const ns = netnsName(o.name, where === 'client' ? 'ext' : where);
-      if (!existsSync(`/run/netns/${ns}`)) throw new PodnetError('ENOLAB', `no namespace ${ns} (is lab "${o.name}" up, and is "${where}" one of its nodes or "client"?)`);
-      const r = spawnSync('ip', ['netns', 'exec', ns, ...cmd], { stdio: 'inherit' });
-      process.exit(r.status ?? 1);
+      const { labExec } = await import('../../lab/index.js');
+      process.exit(labExec(o.name, where, cmd));
     });
 
   lab.command('restart-agent')
@@ -106,12 +80,7 @@ export function register(program: Command): void {
     .requiredOption('--state-dir <dir>', 'the agent state dir')
     .option('--no-cni', 'skip CNI DEL (the node netns is gone)')
     .action(async (o: { stateDir: string; cni: boolean }) => {
-      const { SELF, assertNotHost } = await import('../../net/exec.js');
-      assertNotHost(SELF, 'lab node-cleanup');
-      const { cleanupKubeletState } = await import('../../kubelet/index.js');
-      const { agentPaths } = await import('../../agent/index.js');
-      const { PODNET_CNI_BIN_DIR } = await import('../../cni/runtime/index.js');
-      const p = agentPaths(o.stateDir);
-      await cleanupKubeletState({ stateDir: p.kubeletDir, ...(o.cni ? { cniConfDir: p.confDir, cniBinDirs: [PODNET_CNI_BIN_DIR], cniCacheDir: p.cacheDir } : {}) });
+      const { cleanupNodeState } = await import('../../node/cleanup.js');
+      await cleanupNodeState(o.stateDir, { cni: o.cni });
     });
 }

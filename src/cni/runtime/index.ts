@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { CniError, ErrCode, type NetConf } from '../types.js';
 import { atLeast, parseResult } from '../version.js';
 import { execPlugin, findPlugin } from '../invoke.js';
@@ -8,8 +7,7 @@ import { ResultCache, type CacheEntry } from './cache.js';
 export { loadDefaultNetwork, loadNetworkByName, parseConfList, wrapConf, loadConfFile, type NetworkConfigList } from './conf.js';
 export { ResultCache, type CacheEntry } from './cache.js';
 
-/** Absolute path of podnet's own plugin executables (`<repo>/bin/cni`), for `binDirs`. */
-export const PODNET_CNI_BIN_DIR: string = fileURLToPath(new URL('../../../../bin/cni', import.meta.url));
+export { PODNET_CNI_BIN_DIR, PODNET_CNI_FAST_DIR } from '../bindir.js';
 
 export interface CniRuntimeOptions {
   /** Directory holding the node's *.conflist / *.conf (like /etc/cni/net.d). */

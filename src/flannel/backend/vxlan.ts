@@ -9,7 +9,6 @@ import { createVxlan, deleteLink, getLink, setUp } from '../../net/link.js';
 import { delFdb, listFdb, replaceFdb } from '../../net/fdb.js';
 import { delNeigh, listNeigh, replacePermanentNeigh } from '../../net/neigh.js';
 import { delRoute, listRoutes, replaceRoute } from '../../net/route.js';
-import { nsExec } from '../../net/exec.js';
 import { formatIP, nthAddress, parseCidr } from '../../util/addr.js';
 import { isLeaseRoute } from '../config.js';
 import type { Lease } from '../subnet/types.js';
@@ -22,8 +21,7 @@ async function ensureDevice(ctx: BackendContext, b: VxlanBackendConf, name: stri
   const cur = await getLink(ctx.netns, name) as (Awaited<ReturnType<typeof getLink>> & VxlanLinkInfo) | undefined;
   let ok = false;
   if (cur) {
-    const d = (await nsExec(ctx.netns, ['ip', '-d', '-json', 'link', 'show', name])).stdout;
-    const info = (JSON.parse(d) as VxlanLinkInfo[])[0]?.linkinfo?.info_data;
+    const info = cur.linkinfo?.info_data;
     ok = info?.id === b.VNI && info?.port === b.Port && info?.local === ctx.publicIP;
     if (!ok) { ctx.log.info({ dev: name }, 'vxlan device has other attributes; recreating'); await deleteLink(ctx.netns, name); }
   }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { CniError, ErrCode, type CmdArgs, type CniPlugin, type DNS, type IPConfig, type Result } from '../../types.js';
 import { formatIP, tryParseIP, contains } from '../../../util/addr.js';
-import { withFileLock } from '../../lock.js';
+import { withFileLock } from '../../../net/flock.js';
 import { loadHostLocalConf, type HostLocalConf } from './config.js';
 import { DiskStore } from './store.js';
 import { nextFree } from './allocator.js';

@@ -1,10 +1,9 @@
-import { nsExec } from '../../../net/exec.js';
-import { getLink } from '../../../net/link.js';
+import { getLink, setDown, setUp } from '../../../net/link.js';
 import { CniError, ErrCode, type CmdArgs, type CniPlugin, type Result } from '../../types.js';
 
 /** Brings `lo` of the container namespace up (ADD) or down (DEL); reports 127.0.0.1/8 and ::1/128. */
 async function add(a: CmdArgs): Promise<Result> {
-  try { await nsExec(a.netns, ['ip', 'link', 'set', 'dev', 'lo', 'up']); } catch (e) {
+  try { await setUp(a.netns, 'lo'); } catch (e) {
     throw new CniError(ErrCode.Internal, `loopback: failed to set lo up in ${a.netns}`, (e as Error).message);
   }
   const prev = a.conf.prevResult as Result | undefined;
@@ -19,7 +18,7 @@ async function add(a: CmdArgs): Promise<Result> {
 async function del(a: CmdArgs): Promise<void> {
   if (!a.netns) return;
   // the namespace may already be gone: DEL must still succeed
-  await nsExec(a.netns, ['ip', 'link', 'set', 'dev', 'lo', 'down'], { allowFail: true }).catch(() => undefined);
+  await setDown(a.netns, 'lo').catch(() => undefined);
 }
 
 async function check(a: CmdArgs): Promise<void> {

@@ -1,9 +1,3 @@
-/**
- * The node agent: kubelet + flanneld + kube-proxy in one process inside the node's network
- * namespace, sharing one API client. Every part is restart-safe: sandboxes are adopted, flannel
- * converges routes/FDB/neighbours, the proxy rewrites only its own chains.
- */
-import { mkdirSync, writeFileSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { createClient, loadKubeconfig, R, isAlreadyExists } from '../client/index.js';
@@ -15,13 +9,14 @@ import { startProxy, type ProxyHandle, type ProxyMode } from '../proxy/index.js'
 import { PODNET_CNI_BIN_DIR } from '../cni/runtime/index.js';
 import { startCniServer, type CniServer } from '../cni/server.js';
 import { createLogger } from '../util/log.js';
-import { PodnetError } from '../util/errors.js';
+import { agentPaths, ensureStateDirs } from './paths.js';
+import { flannelNetConf, writeAtomic, writeNodeConflist } from './conflist.js';
 
 export interface AgentOptions {
   nodeName: string;
   nodeIP: string;
   kubeconfig: string;
-  /** Root of this node's state: net.d, CNI cache, flannel files, kubelet state. */
+  /** Root of this node's state: net.d, CNI cache, flannel files, kubelet state (see paths.ts). */
   stateDir: string;
   iface?: string;
   subnetManager: 'kube' | 'etcd';
@@ -58,35 +53,6 @@ export interface Agent {
   stopped: Promise<void>;
 }
 
-export class AgentError extends PodnetError {}
-
-/** The paths of one node's state under the agent's state dir (stand-ins for /etc/cni/net.d, /var/lib/cni, /run/flannel). */
-export function agentPaths(stateDir: string): { confDir: string; cacheDir: string; flannelData: string; ipamData: string; subnetFile: string; kubeletDir: string; netConf: string } {
-  return {
-    confDir: join(stateDir, 'cni', 'net.d'), cacheDir: join(stateDir, 'cni', 'cache'),
-    flannelData: join(stateDir, 'cni', 'flannel'), ipamData: join(stateDir, 'cni', 'networks'),
-    subnetFile: join(stateDir, 'flannel', 'subnet.env'), kubeletDir: join(stateDir, 'kubelet'),
-    netConf: join(stateDir, 'flannel', 'net-conf.json'),
-  };
-}
-
-/** seed 003's 10-flannel.conflist, with this node's state paths. */
-export function nodeConflist(p: ReturnType<typeof agentPaths>): object {
-  return {
-    name: 'cbr0', cniVersion: '0.3.1',
-    plugins: [
-      { type: 'flannel', delegate: { hairpinMode: true, isDefaultGateway: true }, subnetFile: p.subnetFile, dataDir: p.flannelData, ipam: { dataDir: p.ipamData } },
-      { type: 'portmap', capabilities: { portMappings: true } },
-    ],
-  };
-}
-
-function writeAtomic(path: string, text: string): void {
-  try { if (readFileSync(path, 'utf8') === text) return; } catch { /* new */ }
-  writeFileSync(`${path}.tmp`, text);
-  renameSync(`${path}.tmp`, path);
-}
-
 async function ensureNodePodCidr(client: KubeClient, name: string, cidr: string, log: Logger): Promise<void> {
   try {
     await client.create(R.nodes, { apiVersion: 'v1', kind: 'Node', metadata: { name }, spec: { podCIDR: cidr, podCIDRs: [cidr] } });
@@ -98,23 +64,27 @@ async function ensureNodePodCidr(client: KubeClient, name: string, cidr: string,
   }
 }
 
+/** Registers the Node with its podCIDR, retrying while the API server is not reachable yet. */
+async function registerPodCidr(client: KubeClient, name: string, cidr: string, log: Logger, signal: AbortSignal): Promise<void> {
+  for (let i = 0; ; i++) {
+    try { await ensureNodePodCidr(client, name, cidr, log); return; } catch (e) {
+      if (signal.aborted || i > 60) throw e;
+      log.warn({ err: (e as Error).message }, 'API not reachable yet; retrying');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+/** Starts the node's parts in this process (which must run inside the node's netns); see index.ts. */
 export async function startAgent(o: AgentOptions, signal: AbortSignal): Promise<Agent> {
   assertNotHost(SELF, 'podnet agent');
   const log = o.log ?? createLogger('agent');
   const p = agentPaths(o.stateDir);
-  for (const d of [p.confDir, p.cacheDir, p.flannelData, p.ipamData, p.kubeletDir, join(o.stateDir, 'flannel')]) mkdirSync(d, { recursive: true });
-  writeAtomic(join(p.confDir, '10-flannel.conflist'), JSON.stringify(nodeConflist(p), null, 2) + '\n');
+  ensureStateDirs(p);
+  writeNodeConflist(p);
   const client = createClient({ ...loadKubeconfig(o.kubeconfig), userAgent: `podnet-agent/${o.nodeName}` });
-  if (o.podCidr) {
-    for (let i = 0; ; i++) {
-      try { await ensureNodePodCidr(client, o.nodeName, o.podCidr, log); break; } catch (e) {
-        if (signal.aborted || i > 60) throw e;
-        log.warn({ err: (e as Error).message }, 'API not reachable yet; retrying');
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
-  }
-  const netConf = { Network: o.clusterCidr, Backend: o.backend === 'host-gw' ? { Type: 'host-gw' } : { Type: 'vxlan' } };
+  if (o.podCidr) await registerPodCidr(client, o.nodeName, o.podCidr, log, signal);
+  const netConf = flannelNetConf(o.clusterCidr, o.backend);
   writeAtomic(p.netConf, JSON.stringify(netConf) + '\n');
   // flannel (kube mode) waits for the Node the kubelet registers: start both, then wait for both.
   const flannelP = startFlannel({
@@ -124,7 +94,7 @@ export async function startAgent(o: AgentOptions, signal: AbortSignal): Promise<
   }, signal);
   let cniServer: CniServer | undefined;
   if (!o.cniBinDirs && o.cniServer !== false) {
-    cniServer = await startCniServer({ socketPath: join(o.stateDir, 'cni.sock') });
+    cniServer = await startCniServer({ socketPath: p.cniSocket });
     log.info({ socket: cniServer.socketPath }, 'CNI plugins served in-process to the thin clients');
   }
   const kubelet = await startKubelet({
@@ -149,4 +119,16 @@ export async function startAgent(o: AgentOptions, signal: AbortSignal): Promise<
   })();
 
   return { kubelet, flannel, proxy, stopped };
+}
+
+/**
+ * `podnet agent`: starts the agent and runs it until SIGINT/SIGTERM (pods keep running; a later
+ * agent adopts them); exits the process 3 s after the signal if the parts have not stopped by then.
+ */
+export async function runAgent(o: Omit<AgentOptions, 'log'>): Promise<void> {
+  const log = createLogger('agent');
+  const ac = new AbortController();
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { ac.abort(); setTimeout(() => process.exit(0), 3000).unref(); });
+  const a = await startAgent({ ...o, log }, ac.signal);
+  await a.stopped;
 }

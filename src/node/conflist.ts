@@ -1,0 +1,34 @@
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NodePaths } from './paths.js';
+
+/** The file name of the node's network config in confDir (seed 003's). */
+export const CONFLIST_FILE = '10-flannel.conflist';
+
+/** seed 003's 10-flannel.conflist, with this node's state paths: flannel (→ bridge → host-local), then portmap. */
+export function nodeConflist(p: NodePaths): object {
+  return {
+    name: 'cbr0', cniVersion: '0.3.1',
+    plugins: [
+      { type: 'flannel', delegate: { hairpinMode: true, isDefaultGateway: true }, subnetFile: p.subnetFile, dataDir: p.flannelData, ipam: { dataDir: p.ipamData } },
+      { type: 'portmap', capabilities: { portMappings: true } },
+    ],
+  };
+}
+
+/** flanneld's net-conf.json for the kube subnet manager. */
+export function flannelNetConf(clusterCidr: string, backend: 'vxlan' | 'host-gw' | undefined): { Network: string; Backend: { Type: string } } {
+  return { Network: clusterCidr, Backend: backend === 'host-gw' ? { Type: 'host-gw' } : { Type: 'vxlan' } };
+}
+
+/** Writes `text` by rename, and not at all when the file already holds it (watchers see no change). */
+export function writeAtomic(path: string, text: string): void {
+  try { if (readFileSync(path, 'utf8') === text) return; } catch { /* new */ }
+  writeFileSync(`${path}.tmp`, text);
+  renameSync(`${path}.tmp`, path);
+}
+
+/** Writes the node's conflist into confDir. */
+export function writeNodeConflist(p: NodePaths): void {
+  writeAtomic(join(p.confDir, CONFLIST_FILE), JSON.stringify(nodeConflist(p), null, 2) + '\n');
+}
