@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { parseDuration } from '../../util/duration.js';
 import { PodnetError } from '../../util/errors.js';
 import { createLogger } from '../../util/log.js';
 
@@ -24,9 +25,7 @@ export function register(program: Command): void {
       const mask = Number(o.nodeCidrMaskSize);
       if (!Number.isInteger(mask) || mask < 1 || mask > 32) throw new PodnetError('EFLAG', `--node-cidr-mask-size must be an integer 1-32, not "${o.nodeCidrMaskSize}"`);
       const controllers = o.controllers.trim() === '*' ? [...ALL_CONTROLLERS] : o.controllers.split(',').map((s) => s.trim()).filter(Boolean);
-      const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(o.etcdCompactionInterval.trim());
-      if (!m) throw new PodnetError('EFLAG', `--etcd-compaction-interval must be a duration like 5m or 30s, not "${o.etcdCompactionInterval}"`);
-      const compactIntervalMs = Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's'] ?? 1000);
+      const compactIntervalMs = parseDuration(o.etcdCompactionInterval, '--etcd-compaction-interval');
       const retain = Number(o.compactionRetain);
       if (!Number.isInteger(retain) || retain < 0) throw new PodnetError('EFLAG', `--compaction-retain must be a non-negative integer`);
       const log = createLogger('apiserver');

@@ -8,16 +8,9 @@ import { cleanupLeftovers, proxyModes, startProxy, buildEndpointsMap, buildServi
 import { buildTable } from '../../proxy/iptables/rules.js';
 import { buildNft } from '../../proxy/nftables/rules.js';
 import type { ProxyMode } from '../../proxy/types.js';
+import { parseDuration } from '../../util/duration.js';
 import { PodnetError } from '../../util/errors.js';
 import { assertIpvsAvailable } from '../../proxy/ipvs.js';
-
-/** "30s", "1m", "250ms", "2h" or plain seconds → milliseconds. */
-export function parseDuration(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(s.trim());
-  if (!m) throw new PodnetError('EFLAG', `invalid duration "${s}" (use e.g. 30s, 1m, 250ms)`);
-  const n = Number(m[1]);
-  return n * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h']);
-}
 
 function mode(s: string): ProxyMode {
   if (!(proxyModes() as string[]).includes(s)) throw new PodnetError('EFLAG', `--proxy-mode must be one of ${proxyModes().join(', ')}, not "${s}"`);
@@ -58,7 +51,7 @@ export function register(program: Command): void {
       const h = await startProxy({
         proxyMode: m, clusterCidr: o.clusterCidr as string | undefined, masqueradeAll: !!o.masqueradeAll,
         nodePortAddresses: o.nodeportAddresses ? (o.nodeportAddresses as string).split(',') : undefined,
-        syncPeriodMs: parseDuration(o.syncPeriod as string), minSyncPeriodMs: parseDuration(o.minSyncPeriod as string),
+        syncPeriodMs: parseDuration(o.syncPeriod as string, '--sync-period'), minSyncPeriodMs: parseDuration(o.minSyncPeriod as string, '--min-sync-period'),
         healthzBindAddress: o.healthzBindAddress as string, metricsBindAddress: o.metricsBindAddress as string,
         hostname: o.hostnameOverride as string | undefined, nodeIPs: o.nodeIp ? (o.nodeIp as string).split(',') : undefined, netns,
       }, client.createClient(kc), ac.signal);
