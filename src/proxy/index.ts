@@ -10,7 +10,8 @@ import type { ProxyOptions, SyncReport } from './types.js';
 
 export type { ProxyOptions, ProxyMode, Proxier, ServiceMap, EndpointsMap, SyncReport } from './types.js';
 export { ProxyRunner } from './runner.js';
-export { createProxier, cleanupLeftovers, proxyModes } from './modes.js';
+export { createProxier, cleanupLeftovers } from './modes.js';
+export { PROXY_MODES, isProxyMode, parseProxyMode, ProxyModeError } from './modenames.js';
 export { buildServiceMap, buildEndpointsMap } from './tracker.js';
 export { resolveSelfNetns } from './selfns.js';
 

@@ -4,18 +4,12 @@ import { parseAllDocuments } from 'yaml';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { ClientConfig, KubeClient } from '../../client/types.js';
-import { cleanupLeftovers, proxyModes, startProxy, buildEndpointsMap, buildServiceMap, resolveSelfNetns } from '../../proxy/index.js';
+import { cleanupLeftovers, PROXY_MODES, parseProxyMode, startProxy, buildEndpointsMap, buildServiceMap, resolveSelfNetns } from '../../proxy/index.js';
 import { buildTable } from '../../proxy/iptables/rules.js';
 import { buildNft } from '../../proxy/nftables/rules.js';
-import type { ProxyMode } from '../../proxy/types.js';
 import { parseDuration } from '../../util/duration.js';
 import { PodnetError } from '../../util/errors.js';
 import { assertIpvsAvailable } from '../../proxy/ipvs.js';
-
-function mode(s: string): ProxyMode {
-  if (!(proxyModes() as string[]).includes(s)) throw new PodnetError('EFLAG', `--proxy-mode must be one of ${proxyModes().join(', ')}, not "${s}"`);
-  return s as ProxyMode;
-}
 
 interface ClientModule { loadKubeconfig(path: string): ClientConfig | Promise<ClientConfig>; createClient(cfg: ClientConfig): KubeClient }
 
@@ -24,7 +18,7 @@ export function register(program: Command): void {
   const cmd = program.command('proxy').description('kube-proxy: Services in iptables, nftables or userspace mode, inside the node network namespace');
   cmd
     .option('--kubeconfig <path>', 'kubeconfig of the API server')
-    .option('--proxy-mode <mode>', `one of ${proxyModes().join(', ')}`, 'iptables')
+    .option('--proxy-mode <mode>', `one of ${PROXY_MODES.join(', ')}`, 'iptables')
     .option('--cluster-cidr <cidr>', 'pod CIDR: traffic from outside it to a ClusterIP is masqueraded')
     .option('--masquerade-all', 'SNAT all traffic through Service IPs', false)
     .option('--nodeport-addresses <cidrs>', 'comma-separated CIDRs whose node addresses accept NodePorts (default: all local)')
@@ -39,7 +33,7 @@ export function register(program: Command): void {
     .action(async (o: Record<string, string | boolean | undefined>) => {
       const netns = (o.netns as string | undefined) ?? resolveSelfNetns();
       if (o.cleanup) { await cleanupLeftovers(netns); return; }
-      const m = mode(o.proxyMode as string);
+      const m = parseProxyMode(o.proxyMode as string);
       if (m === 'ipvs') await assertIpvsAvailable();
       if (!o.kubeconfig) throw new PodnetError('EFLAG', '--kubeconfig is required');
       // The client library belongs to the client area; loaded at run time.
@@ -76,7 +70,7 @@ export function register(program: Command): void {
         }
       }
       const s = buildServiceMap(services), e = buildEndpointsMap(slices, o.node);
-      const m = mode(o.mode);
+      const m = parseProxyMode(o.mode, '--mode');
       if (m === 'iptables') process.stdout.write(buildTable(s, e, { clusterCidr: o.podCidr }).payload);
       else if (m === 'nftables') process.stdout.write(buildNft(s, e, { clusterCidr: o.podCidr }, 'cascade', null).script);
       else throw new PodnetError('EFLAG', 'render supports iptables and nftables');
