@@ -3,15 +3,13 @@ import type { Command } from 'commander';
 import { parseAllDocuments } from 'yaml';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import type { ClientConfig, KubeClient } from '../../client/types.js';
+import { createClient, loadKubeconfig } from '../../client/index.js';
 import { cleanupLeftovers, PROXY_MODES, parseProxyMode, startProxy, buildEndpointsMap, buildServiceMap, resolveSelfNetns } from '../../proxy/index.js';
 import { buildTable } from '../../proxy/iptables/rules.js';
 import { buildNft } from '../../proxy/nftables/rules.js';
 import { parseDuration } from '../../util/duration.js';
 import { PodnetError } from '../../util/errors.js';
 import { assertIpvsAvailable } from '../../proxy/ipvs.js';
-
-interface ClientModule { loadKubeconfig(path: string): ClientConfig | Promise<ClientConfig>; createClient(cfg: ClientConfig): KubeClient }
 
 /** Registers `podnet proxy` (kube-proxy) and `podnet proxy render`. Owned by the proxy area. */
 export function register(program: Command): void {
@@ -36,10 +34,7 @@ export function register(program: Command): void {
       const m = parseProxyMode(o.proxyMode as string);
       if (m === 'ipvs') await assertIpvsAvailable();
       if (!o.kubeconfig) throw new PodnetError('EFLAG', '--kubeconfig is required');
-      // The client library belongs to the client area; loaded at run time.
-      const spec = '../../client/index.js';
-      const client = (await import(spec)) as ClientModule;
-      const kc = await client.loadKubeconfig(o.kubeconfig as string);
+      const client = createClient(loadKubeconfig(o.kubeconfig as string));
       const ac = new AbortController();
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => ac.abort());
       const h = await startProxy({
@@ -48,7 +43,7 @@ export function register(program: Command): void {
         syncPeriodMs: parseDuration(o.syncPeriod as string, '--sync-period'), minSyncPeriodMs: parseDuration(o.minSyncPeriod as string, '--min-sync-period'),
         healthzBindAddress: o.healthzBindAddress as string, metricsBindAddress: o.metricsBindAddress as string,
         hostname: o.hostnameOverride as string | undefined, nodeIPs: o.nodeIp ? (o.nodeIp as string).split(',') : undefined, netns,
-      }, client.createClient(kc), ac.signal);
+      }, client, ac.signal);
       await h.ready;
       await new Promise<void>((r) => ac.signal.addEventListener('abort', () => r(), { once: true }));
       await h.stop();
