@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { EmbeddedControllers } from '../../controllers/embedded.js';
 import { parseDuration } from '../../util/duration.js';
 import { PodnetError } from '../../util/errors.js';
 import { createLogger } from '../../util/log.js';
@@ -39,7 +40,7 @@ export function register(program: Command): void {
         compactIntervalMs, compactMinRetain: retain, log,
       });
       // The controllers talk to the server like any client, with the admin credentials it issued.
-      let ctl: Awaited<ReturnType<typeof startEmbeddedControllers>> | undefined;
+      let ctl: EmbeddedControllers | undefined;
       try {
         if (controllers.length) {
           ctl = await startEmbeddedControllers({
