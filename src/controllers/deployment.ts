@@ -4,7 +4,7 @@ import { isAlreadyExists, isConflict, isNotFound } from '../client/errors.js';
 import type { KubeClient } from '../client/types.js';
 import type { Logger } from '../util/log.js';
 import type { EventRecorder } from './events.js';
-import type { InformerFactory } from './informers.js';
+import type { InformerFactory } from '../client/informerfactory.js';
 import { WorkQueue } from './queue.js';
 import type { KReplicaSet } from './replicaset.js';
 import { POD_TEMPLATE_HASH, resolveFenceposts, rollingStep, templateHash } from './rsmodel.js';

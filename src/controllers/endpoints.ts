@@ -4,7 +4,7 @@ import { isAlreadyExists, isConflict, isNotFound } from '../client/errors.js';
 import type { KubeClient } from '../client/types.js';
 import type { Logger } from '../util/log.js';
 import { computeSubsets, endpointLabels } from './endpointsmodel.js';
-import type { InformerFactory } from './informers.js';
+import type { InformerFactory } from '../client/informerfactory.js';
 import { WorkQueue } from './queue.js';
 import { watchServicesAndPods } from './servicepods.js';
 import { type K, deepEqual, nowISO, splitKey } from './util.js';

@@ -4,7 +4,7 @@ import { isConflict, isNotFound } from '../client/errors.js';
 import type { KubeClient } from '../client/types.js';
 import type { Logger } from '../util/log.js';
 import { computeSlices, endpointLabels, MANAGED_BY, MANAGED_BY_LABEL, SERVICE_NAME_LABEL, type DesiredSlice } from './endpointsmodel.js';
-import type { InformerFactory } from './informers.js';
+import type { InformerFactory } from '../client/informerfactory.js';
 import { WorkQueue } from './queue.js';
 import { watchServicesAndPods, type KService } from './servicepods.js';
 import { type K, deepEqual, stableJSON, splitKey } from './util.js';

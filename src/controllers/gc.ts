@@ -3,7 +3,7 @@ import { R, type RefFn } from '../client/resources.js';
 import { isConflict, isNotFound } from '../client/errors.js';
 import type { KubeClient, ResourceRef } from '../client/types.js';
 import type { Logger } from '../util/log.js';
-import type { InformerFactory } from './informers.js';
+import type { InformerFactory } from '../client/informerfactory.js';
 import { WorkQueue } from './queue.js';
 import { keyOf, splitKey } from './util.js';
 

@@ -5,7 +5,7 @@ import { EndpointsController } from './endpoints.js';
 import { EndpointSliceController } from './endpointslice.js';
 import { EventRecorder } from './events.js';
 import { GarbageCollector } from './gc.js';
-import { InformerFactory } from './informers.js';
+import { InformerFactory } from '../client/informerfactory.js';
 import { NodeIpamController } from './nodeipam.js';
 import { ReplicaSetController } from './replicaset.js';
 import { Scheduler } from './scheduler.js';

@@ -6,7 +6,7 @@ import type { KubeClient } from '../client/types.js';
 import type { Logger } from '../util/log.js';
 import { AddressPool } from '../ipam/index.js';
 import type { EventRecorder } from './events.js';
-import type { InformerFactory } from './informers.js';
+import type { InformerFactory } from '../client/informerfactory.js';
 import { WorkQueue } from './queue.js';
 import type { K } from './util.js';
 

@@ -4,7 +4,7 @@ import { isConflict, isNotFound } from '../client/errors.js';
 import type { KubeClient } from '../client/types.js';
 import type { Logger } from '../util/log.js';
 import type { EventRecorder } from './events.js';
-import type { InformerFactory } from './informers.js';
+import type { InformerFactory } from '../client/informerfactory.js';
 import { WorkQueue } from './queue.js';
 import { podsToDelete } from './rsmodel.js';
 import type { KPod } from './servicepods.js';

@@ -3,7 +3,7 @@ import { ApiError, isConflict, isNotFound } from '../client/errors.js';
 import type { KubeClient } from '../client/types.js';
 import type { Logger } from '../util/log.js';
 import type { EventRecorder } from './events.js';
-import type { InformerFactory } from './informers.js';
+import type { InformerFactory } from '../client/informerfactory.js';
 import { WorkQueue } from './queue.js';
 import { countPods, failureMessage, schedule } from './schedmodel.js';
 import type { KPod } from './servicepods.js';

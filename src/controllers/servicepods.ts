@@ -1,7 +1,7 @@
 import type { Pod, Service } from 'kubernetes-types/core/v1.js';
 import { R } from '../client/resources.js';
 import type { ListWatchInformer } from '../client/informer.js';
-import type { InformerFactory } from './informers.js';
+import type { InformerFactory } from '../client/informerfactory.js';
 import type { WorkQueue } from './queue.js';
 import { type K, keyOf, matchesMap } from './util.js';
 

@@ -1,6 +1,6 @@
 import type { KObject } from '../meta/types.js';
 import { PodnetError } from '../util/errors.js';
-import { createClient, createInformer, loadKubeconfig } from '../client/index.js';
+import { createClient, InformerFactory, loadKubeconfig } from '../client/index.js';
 import { R } from '../client/resources.js';
 import type { ResourceRef } from '../client/types.js';
 import { registerRecordSource, applyObject } from './sources.js';
@@ -12,10 +12,10 @@ import { registerRecordSource, applyObject } from './sources.js';
 registerRecordSource('kubernetes', (opts) => ({
   async start(view, signal) {
     if (!opts.kubeconfig) throw new PodnetError('EDNSSOURCE', 'the kubernetes record source needs --kubeconfig');
-    const client = createClient(loadKubeconfig(opts.kubeconfig));
+    const informers = new InformerFactory(createClient(loadKubeconfig(opts.kubeconfig)));
     const refs: ResourceRef[] = [R.namespaces, R.services, R.endpointslices, R.pods];
-    const informers = refs.map((ref) => {
-      const inf = createInformer<KObject>(client, ref);
+    const watched = refs.map((ref) => {
+      const inf = informers.get<KObject>(ref);
       inf.on({
         onAdd: (o) => applyObject(view, withKind(o, ref)),
         onUpdate: (_old, o) => applyObject(view, withKind(o, ref)),
@@ -23,9 +23,9 @@ registerRecordSource('kubernetes', (opts) => ({
       });
       return inf;
     });
-    // start() may run for the informer's whole life; readiness is synced().
-    for (const i of informers) void i.start(signal).catch(() => undefined);
-    await Promise.all(informers.map((i) => i.synced()));
+    // start() resolves early when the signal aborts; readiness is every informer's synced().
+    void informers.start(signal).catch(() => undefined);
+    await Promise.all(watched.map((i) => i.synced()));
   },
 }));
 

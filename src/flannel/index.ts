@@ -4,7 +4,7 @@
  * installs the masquerade rules and follows every other node's lease.
  */
 import type { Logger } from 'pino';
-import type { KubeClient } from '../client/index.js';
+import { InformerFactory, type KubeClient } from '../client/index.js';
 import type { NetnsPath } from '../net/exec.js';
 import { deleteLink, getLink, listLinks } from '../net/link.js';
 import { listAddrs } from '../net/addr.js';
@@ -33,6 +33,8 @@ export interface FlannelOptions {
   iface?: string;
   subnetManager: 'kube' | 'etcd';
   client?: KubeClient;
+  /** kube mode: the process's shared informer factory (default: a new one on `client`). */
+  informers?: InformerFactory;
   /** kube mode: the net-conf (JSON text or object). */
   netConf?: FlannelNetConf | string;
   etcdEndpoints?: string[];
@@ -55,9 +57,10 @@ export class FlannelError extends PodnetError {}
 
 function subnetManagerFor(o: FlannelOptions, log: Logger): SubnetManager {
   if (o.subnetManager === 'kube') {
-    if (!o.client) throw new FlannelError('EFLAG', 'the kube subnet manager needs an API client (--kubeconfig)');
+    const informers = o.informers ?? (o.client ? new InformerFactory(o.client, log) : undefined);
+    if (!informers) throw new FlannelError('EFLAG', 'the kube subnet manager needs an API client (--kubeconfig)');
     if (!o.netConf) throw new FlannelError('EFLAG', 'the kube subnet manager needs a net-conf (--net-config-path)');
-    return new KubeSubnetManager(o.client, o.nodeName, o.netConf, log);
+    return new KubeSubnetManager(informers, o.nodeName, o.netConf, log);
   }
   if (!o.etcdEndpoints?.length) throw new FlannelError('EFLAG', 'the etcd subnet manager needs --etcd-endpoints');
   return new EtcdSubnetManager(o.etcdEndpoints, o.etcdPrefix ?? '/coreos.com/network', o.leaseTtlSeconds ?? DEFAULT_LEASE_TTL_S, log);

@@ -1,9 +1,9 @@
 /** What a lab is made of, from `lab up` flags (pure). */
 import { formatIP, nthAddress, parseCidr } from '../util/addr.js';
+import type { ProxyMode } from '../proxy/modenames.js';
 
 export type Backend = 'vxlan' | 'host-gw';
 export type SubnetManagerKind = 'kube' | 'etcd';
-export type ProxyModeName = 'iptables' | 'nftables' | 'userspace' | 'ipvs';
 
 export interface LabNode { name: string; ip: string; podCidr?: string; port: string }
 export interface LabSpec {
@@ -21,12 +21,12 @@ export interface LabSpec {
   lbPool: string;
   backend: Backend;
   subnetManager: SubnetManagerKind;
-  proxyMode: ProxyModeName;
+  proxyMode: ProxyMode;
   leaseTtlSeconds: number;
   example?: 'seed';
 }
 
-export interface LabFlags { name?: string; nodes?: number; backend?: Backend; subnetManager?: SubnetManagerKind; proxyMode?: ProxyModeName; example?: string }
+export interface LabFlags { name?: string; nodes?: number; backend?: Backend; subnetManager?: SubnetManagerKind; proxyMode?: ProxyMode; example?: string }
 
 export const UNDERLAY_NET = '192.168.138';
 export const FIRST_NODE_HOST = 221;

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { createClient, loadKubeconfig, R, isAlreadyExists } from '../client/index.js';
+import { createClient, loadKubeconfig, R, isAlreadyExists, InformerFactory } from '../client/index.js';
 import type { KubeClient } from '../client/index.js';
 import { SELF, assertNotHost } from '../net/exec.js';
 import { startFlannel, type FlannelHandle } from '../flannel/index.js';
@@ -83,6 +83,8 @@ export async function startAgent(o: AgentOptions, signal: AbortSignal): Promise<
   ensureStateDirs(p);
   writeNodeConflist(p);
   const client = createClient({ ...loadKubeconfig(o.kubeconfig), userAgent: `podnet-agent/${o.nodeName}` });
+  // One informer factory for the node's watchers (flannel's Nodes, the proxy's Services and EndpointSlices).
+  const informers = new InformerFactory(client, log.child({ part: 'informers' }));
   if (o.podCidr) await registerPodCidr(client, o.nodeName, o.podCidr, log, signal);
   const netConf = flannelNetConf(o.clusterCidr, o.backend);
   writeAtomic(p.netConf, JSON.stringify(netConf) + '\n');
@@ -90,7 +92,7 @@ export async function startAgent(o: AgentOptions, signal: AbortSignal): Promise<
   const flannelP = startFlannel({
     netns: SELF, nodeName: o.nodeName, publicIP: o.nodeIP, iface: o.iface ?? 'eth0', subnetManager: o.subnetManager, client,
     netConf: JSON.stringify(netConf), etcdEndpoints: o.etcdEndpoints, etcdPrefix: o.etcdPrefix, leaseTtlSeconds: o.leaseTtlSeconds,
-    subnetFile: p.subnetFile, ipMasq: true, log: log.child({ part: 'flannel' }),
+    subnetFile: p.subnetFile, ipMasq: true, informers, log: log.child({ part: 'flannel' }),
   }, signal);
   let cniServer: CniServer | undefined;
   if (!o.cniBinDirs && o.cniServer !== false) {
@@ -109,7 +111,7 @@ export async function startAgent(o: AgentOptions, signal: AbortSignal): Promise<
     proxyMode: o.proxyMode, clusterCidr: o.clusterCidr, nodeName: o.nodeName, hostname: o.nodeName, nodeIPs: [o.nodeIP],
     nodePortAddresses: o.nodePortAddresses, localhostNodePorts: o.localhostNodePorts,
     healthzBindAddress: `${o.nodeIP}:10256`, metricsBindAddress: `${o.nodeIP}:10249`, minSyncPeriodMs: 100, syncPeriodMs: 30_000,
-  }, client, signal);
+  }, client, signal, informers);
   log.info({ node: o.nodeName, subnet: flannel.lease.subnet, proxyMode: o.proxyMode }, 'agent running');
   const stopped = (async () => {
     await kubelet.stopped;

@@ -8,7 +8,8 @@ import type { EndpointsMap, Proxier, ProxyMode, ServiceMap, SyncReport } from '.
 import { SELF, type NetnsPath } from '../net/exec.js';
 import { conntrackDeleteUdp, conntrackDeleteUdpEndpoint } from '../net/conntrack.js';
 
-const key = (o: { metadata?: { namespace?: string; name?: string } }): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+/** The runner's map key of a Service or EndpointSlice: namespace/name. */
+export const runnerKey = (o: { metadata?: { namespace?: string; name?: string } }): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 
 /**
  * Change tracking + sync loop: keeps the current Service and EndpointSlice objects, and runs the
@@ -36,10 +37,10 @@ export class ProxyRunner {
     return new ProxyRunner(proxier, { netns: opts.netns ?? SELF, nodeName: opts.nodeName, minSyncPeriodMs: opts.minSyncPeriodMs ?? 100, syncPeriodMs: opts.syncPeriodMs ?? 30_000 });
   }
 
-  upsertService(s: Service): void { this.services.set(key(s), s); this.schedule(); }
-  deleteService(s: Service): void { this.services.delete(key(s)); this.schedule(); }
-  upsertSlice(s: EndpointSlice): void { this.slices.set(key(s), s); this.schedule(); }
-  deleteSlice(s: EndpointSlice): void { this.slices.delete(key(s)); this.schedule(); }
+  upsertService(s: Service): void { this.services.set(runnerKey(s), s); this.schedule(); }
+  deleteService(s: Service): void { this.services.delete(runnerKey(s)); this.schedule(); }
+  upsertSlice(s: EndpointSlice): void { this.slices.set(runnerKey(s), s); this.schedule(); }
+  deleteSlice(s: EndpointSlice): void { this.slices.delete(runnerKey(s)); this.schedule(); }
 
   /** Runs a sync now (serialised with any running one). */
   syncNow(): Promise<SyncReport | undefined> {

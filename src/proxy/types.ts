@@ -3,7 +3,9 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 
 export type { Service, EndpointSlice };
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
-export type ProxyMode = 'iptables' | 'nftables' | 'userspace' | 'ipvs';
+import type { ProxyMode } from './modenames.js';
+
+export type { ProxyMode };
 
 /** "namespace/name:portName" — upstream's ServicePortName.String(). */
 export type ServicePortName = string;

@@ -1,7 +1,7 @@
 /**
  * `podnet apiserver`: TLS (cluster CA, client certificates) on 127.0.0.1 and an optional unix
- * socket, storage on SQLite or etcd, Service IP/port allocation, namespace lifecycle and, by
- * default, the controllers embedded.
+ * socket, storage on SQLite or etcd, Service IP/port allocation and namespace lifecycle. The
+ * controllers are not started here: the command starts them on a client to this server.
  */
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
@@ -9,10 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { Logger } from 'pino';
-import { createClient } from '../../client/index.js';
-import type { KubeClient } from '../../client/index.js';
 import { ServiceAllocators } from '../../ipam/index.js';
-import { startControllerManager, ALL_CONTROLLERS } from '../../controllers/index.js';
 import { createLogger } from '../../util/log.js';
 import { PodnetError } from '../../util/errors.js';
 import { kindByKind } from '../kinds/index.js';
@@ -33,16 +30,10 @@ export interface ApiServerOptions {
   storage?: string;
   serviceClusterIpRange?: string;
   serviceNodePortRange?: string;
-  clusterCidr?: string;
-  nodeCidrMaskSize?: number;
-  /** Controllers to embed (default all; [] for none). */
-  controllers?: string[];
   /** Automatic compaction period (ms; kube-apiserver's --etcd-compaction-interval), default 5 min, 0 = off. */
   compactIntervalMs?: number;
   /** Compaction keeps at least this many newest revisions (kine keeps 1000). */
   compactMinRetain?: number;
-  /** LoadBalancer address pool handed to the lbipam controller (the lab's underlay range). */
-  loadBalancerIpRange?: string;
   log?: Logger;
 }
 
@@ -52,10 +43,8 @@ export interface ApiServer {
   socketPath?: string;
   pki: Pki;
   registry: Registry;
-  /** Admin kubeconfig written into the data dir (server = the TCP URL). */
+  /** Admin kubeconfig written into the data dir (server = the TCP URL); pki.admin holds its credentials. */
   kubeconfigPath: string;
-  /** An admin client talking to this server (used by the embedded controllers). */
-  client: KubeClient & { close(): void };
   stop(): Promise<void>;
 }
 
@@ -105,9 +94,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   });
   const alloc = new ServiceAllocators(opts.serviceClusterIpRange ?? '10.96.0.0/12', opts.serviceNodePortRange ?? '30000-32767');
   const registry = new Registry(store, hooksFor(alloc));
-  const ac = new AbortController();
   const servers: Server[] = [];
-  let client: (KubeClient & { close(): void }) | undefined;
   try {
     // Allocations held by stored Services (restart).
     const svcs = await registry.list(kindByKind('', 'Service')!, undefined);
@@ -137,35 +124,19 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     }
     const kubeconfigPath = join(opts.dataDir, 'admin.kubeconfig');
     writeFileSync(kubeconfigPath, renderKubeconfig({ server: url, ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key, user: 'admin' }), { mode: 0o600 });
-    client = createClient({ server: url, ca: Buffer.from(pki.ca.cert), cert: Buffer.from(pki.admin.cert), key: Buffer.from(pki.admin.key), userAgent: 'podnet-apiserver' });
     await purger.resume();
-    const controllers = opts.controllers ?? [...ALL_CONTROLLERS];
-    let cm: Promise<void> = Promise.resolve();
-    if (controllers.length) {
-      const m = await startControllerManager(client, {
-        clusterCidr: opts.clusterCidr ?? '10.244.0.0/16', nodeCidrMaskSize: opts.nodeCidrMaskSize ?? 24,
-        serviceCidr: opts.serviceClusterIpRange ?? '10.96.0.0/12', controllers, loadBalancerPool: opts.loadBalancerIpRange, log: log.child({ part: 'controllers' }),
-      }, ac.signal);
-      cm = m.done;
-    }
-    log.info({ url, socket: opts.unixSocket, storage: opts.storage ?? 'sqlite', controllers }, 'apiserver ready');
-    const c = client;
+    log.info({ url, socket: opts.unixSocket, storage: opts.storage ?? 'sqlite' }, 'apiserver ready');
     return {
-      url, port, socketPath: opts.unixSocket, pki, registry, kubeconfigPath, client: c,
+      url, port, socketPath: opts.unixSocket, pki, registry, kubeconfigPath,
       async stop() {
-        ac.abort();
         purger.stop();
         for (const s of servers) { s.closeAllConnections(); s.close(); }
-        await cm.catch(() => undefined);
-        c.close();
         await store.close();
         if (opts.unixSocket) rmSync(opts.unixSocket, { force: true });
       },
     };
   } catch (e) {
-    ac.abort();
     for (const s of servers) { s.closeAllConnections(); s.close(); }
-    client?.close();
     await store.close().catch(() => undefined);
     throw e;
   }

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { PodnetError } from '../../util/errors.js';
-import { parseBool, parseNodePortAddresses } from './proxy.js';
+import { parseProxyMode } from '../../proxy/modenames.js';
+import { parseBool, parseList, parseNodePortAddresses } from '../flags.js';
 
-const list = (s: string): string[] => s.split(',').map((x) => x.trim()).filter(Boolean);
 
 /** Registers `podnet agent`: the node's composition (src/node) — kubelet + flanneld + kube-proxy + CNI server, in the node's netns. */
 export function register(program: Command): void {
@@ -30,13 +30,13 @@ export function register(program: Command): void {
     .action(async (o: { cniServer: boolean; nodeName: string; nodeIp: string; kubeconfig: string; stateDir: string; iface: string; subnetManager: string; etcdEndpoints: string; etcdPrefix: string; subnetLeaseTtl: string; backend: string; clusterCidr: string; podCidr?: string; proxyMode: string; nodeportAddresses?: string; iptablesLocalhostNodeports: string | boolean; clusterDns: string; clusterDomain: string; resolvConf?: string }) => {
       if (o.subnetManager !== 'kube' && o.subnetManager !== 'etcd') throw new PodnetError('EFLAG', `--subnet-manager must be kube or etcd, not "${o.subnetManager}"`);
       if (o.backend !== 'vxlan' && o.backend !== 'host-gw') throw new PodnetError('EFLAG', `--backend must be vxlan or host-gw, not "${o.backend}"`);
-      if (!['iptables', 'nftables', 'userspace', 'ipvs'].includes(o.proxyMode)) throw new PodnetError('EFLAG', `--proxy-mode must be iptables, nftables, userspace or ipvs, not "${o.proxyMode}"`);
+      const proxyMode = parseProxyMode(o.proxyMode);
       const { runAgent } = await import('../../node/index.js');
       await runAgent({
         nodeName: o.nodeName, nodeIP: o.nodeIp, kubeconfig: o.kubeconfig, stateDir: o.stateDir, iface: o.iface,
-        subnetManager: o.subnetManager, etcdEndpoints: list(o.etcdEndpoints), etcdPrefix: o.etcdPrefix, leaseTtlSeconds: Number(o.subnetLeaseTtl),
-        backend: o.backend, clusterCidr: o.clusterCidr, podCidr: o.podCidr, proxyMode: o.proxyMode as 'iptables',
-        clusterDNS: list(o.clusterDns), clusterDomain: o.clusterDomain, resolvConf: o.resolvConf, cniServer: o.cniServer,
+        subnetManager: o.subnetManager, etcdEndpoints: parseList(o.etcdEndpoints), etcdPrefix: o.etcdPrefix, leaseTtlSeconds: Number(o.subnetLeaseTtl),
+        backend: o.backend, clusterCidr: o.clusterCidr, podCidr: o.podCidr, proxyMode,
+        clusterDNS: parseList(o.clusterDns), clusterDomain: o.clusterDomain, resolvConf: o.resolvConf, cniServer: o.cniServer,
         nodePortAddresses: o.nodeportAddresses ? parseNodePortAddresses(o.nodeportAddresses) : undefined,
         localhostNodePorts: parseBool('--iptables-localhost-nodeports', o.iptablesLocalhostNodeports),
       });

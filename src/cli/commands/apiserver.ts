@@ -1,8 +1,13 @@
 import type { Command } from 'commander';
+import type { EmbeddedControllers } from '../../controllers/embedded.js';
+import { parseDuration } from '../../util/duration.js';
 import { PodnetError } from '../../util/errors.js';
 import { createLogger } from '../../util/log.js';
 
-/** Registers `podnet apiserver`: the Kubernetes-compatible API server (+ embedded controllers). */
+/**
+ * Registers `podnet apiserver`: the Kubernetes-compatible API server, and the controllers embedded in
+ * the same process (started here on a client to the server, stopped before it).
+ */
 export function register(program: Command): void {
   program.command('apiserver')
     .description('Kubernetes-compatible API server (TLS, SQLite or etcd storage) with the controllers embedded')
@@ -21,24 +26,40 @@ export function register(program: Command): void {
     .action(async (o: { dataDir: string; listen: string; unixSocket?: string; storage: string; serviceClusterIpRange: string; serviceNodePortRange: string; clusterCidr: string; nodeCidrMaskSize: string; controllers: string; loadBalancerIpRange?: string; etcdCompactionInterval: string; compactionRetain: string }) => {
       const { startApiServer } = await import('../../api/server/index.js');
       const { ALL_CONTROLLERS } = await import('../../controllers/index.js');
+      const { startEmbeddedControllers } = await import('../../controllers/embedded.js');
       const mask = Number(o.nodeCidrMaskSize);
       if (!Number.isInteger(mask) || mask < 1 || mask > 32) throw new PodnetError('EFLAG', `--node-cidr-mask-size must be an integer 1-32, not "${o.nodeCidrMaskSize}"`);
       const controllers = o.controllers.trim() === '*' ? [...ALL_CONTROLLERS] : o.controllers.split(',').map((s) => s.trim()).filter(Boolean);
-      const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(o.etcdCompactionInterval.trim());
-      if (!m) throw new PodnetError('EFLAG', `--etcd-compaction-interval must be a duration like 5m or 30s, not "${o.etcdCompactionInterval}"`);
-      const compactIntervalMs = Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's'] ?? 1000);
+      const compactIntervalMs = parseDuration(o.etcdCompactionInterval, '--etcd-compaction-interval');
       const retain = Number(o.compactionRetain);
       if (!Number.isInteger(retain) || retain < 0) throw new PodnetError('EFLAG', `--compaction-retain must be a non-negative integer`);
       const log = createLogger('apiserver');
       const srv = await startApiServer({
         dataDir: o.dataDir, listen: o.listen, unixSocket: o.unixSocket, storage: o.storage,
         serviceClusterIpRange: o.serviceClusterIpRange, serviceNodePortRange: o.serviceNodePortRange,
-        clusterCidr: o.clusterCidr, nodeCidrMaskSize: mask, controllers, loadBalancerIpRange: o.loadBalancerIpRange, compactIntervalMs, compactMinRetain: retain, log,
+        compactIntervalMs, compactMinRetain: retain, log,
       });
+      // The controllers talk to the server like any client, with the admin credentials it issued.
+      let ctl: EmbeddedControllers | undefined;
+      try {
+        if (controllers.length) {
+          ctl = await startEmbeddedControllers({
+            server: srv.url, ca: Buffer.from(srv.pki.ca.cert), cert: Buffer.from(srv.pki.admin.cert), key: Buffer.from(srv.pki.admin.key),
+          }, {
+            clusterCidr: o.clusterCidr, nodeCidrMaskSize: mask, serviceCidr: o.serviceClusterIpRange, controllers,
+            loadBalancerPool: o.loadBalancerIpRange, log: log.child({ part: 'controllers' }),
+          });
+        }
+      } catch (e) {
+        await srv.stop();
+        throw e;
+      }
       process.stdout.write(`apiserver listening on ${srv.url}${srv.socketPath ? ` and unix://${srv.socketPath}` : ''}\nadmin kubeconfig: ${srv.kubeconfigPath}\n`);
       await new Promise<void>((resolve) => {
         for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve());
       });
+      // Controllers first (their last writes still reach the server), then the server.
+      await ctl?.stop();
       await srv.stop();
     });
 }

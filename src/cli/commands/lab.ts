@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { PodnetError } from '../../util/errors.js';
+import { parseProxyMode } from '../../proxy/modenames.js';
 
 /** Registers `podnet lab up|down|status|kubeconfig|exec` (+ the hidden node-cleanup used by down). */
 export function register(program: Command): void {
@@ -17,9 +18,9 @@ export function register(program: Command): void {
       const { labUp, consoleProgress, upSummary } = await import('../../lab/index.js');
       if (!['vxlan', 'host-gw'].includes(o.backend)) throw new PodnetError('EFLAG', `--backend must be vxlan or host-gw, not "${o.backend}"`);
       if (!['kube', 'etcd'].includes(o.subnetManager)) throw new PodnetError('EFLAG', `--subnet-manager must be kube or etcd, not "${o.subnetManager}"`);
-      if (!['iptables', 'nftables', 'userspace', 'ipvs'].includes(o.proxyMode)) throw new PodnetError('EFLAG', `--proxy-mode must be iptables, nftables, userspace or ipvs, not "${o.proxyMode}"`);
+      const proxyMode = parseProxyMode(o.proxyMode);
       const st = await labUp({
-        name: o.name, nodes: Number(o.nodes), backend: o.backend as 'vxlan', subnetManager: o.subnetManager as 'kube', proxyMode: o.proxyMode as 'iptables', example: o.example,
+        name: o.name, nodes: Number(o.nodes), backend: o.backend as 'vxlan', subnetManager: o.subnetManager as 'kube', proxyMode, example: o.example,
       }, consoleProgress(10));
       process.stdout.write(upSummary(st));
       process.exit(0);

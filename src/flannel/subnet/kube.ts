@@ -4,7 +4,7 @@
  * other Node with a podCIDR and those annotations is a remote lease.
  */
 import type { Logger } from 'pino';
-import { createInformer, R, type KubeClient } from '../../client/index.js';
+import { R, type InformerFactory, type KubeClient } from '../../client/index.js';
 import type { KObject } from '../../meta/types.js';
 import { parseNetConf, type FlannelNetConf } from '../config.js';
 import { BatchQueue } from './queue.js';
@@ -35,12 +35,15 @@ const sameLease = (a: Lease | undefined, b: Lease | undefined): boolean => JSON.
 export class KubeSubnetManager implements SubnetManager {
   readonly name = 'kube';
   private readonly conf: FlannelNetConf;
+  private readonly client: KubeClient;
   private readonly informer;
   private started = false;
 
-  constructor(private readonly client: KubeClient, private readonly nodeName: string, netConf: FlannelNetConf | string, private readonly log: Logger) {
+  /** Watches Nodes through the process's shared informer factory (and writes through its client). */
+  constructor(informers: InformerFactory, private readonly nodeName: string, netConf: FlannelNetConf | string, private readonly log: Logger) {
     this.conf = typeof netConf === 'string' ? parseNetConf(netConf) : netConf;
-    this.informer = createInformer<NodeLite>(client, R.nodes, { log });
+    this.client = informers.client;
+    this.informer = informers.get<NodeLite>(R.nodes);
   }
 
   async networkConfig(): Promise<FlannelNetConf> { return this.conf; }
