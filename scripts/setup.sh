@@ -30,5 +30,5 @@ if [ ! -f node_modules/.podnet-installed ] || [ "$(cat node_modules/.podnet-inst
   echo "$lockhash" > node_modules/.podnet-installed
 fi
 echo "setup: building"
-npx tsc -p tsconfig.json || { echo "setup: TypeScript build failed" >&2; exit 1; }
+bash scripts/build.sh || { echo "setup: TypeScript build failed" >&2; exit 1; }
 echo "setup: done"

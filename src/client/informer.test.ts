@@ -32,7 +32,7 @@ class FakeClient {
 }
 
 async function until(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
+  for (const end = Date.now() + 30_000; !cond() && Date.now() < end;) await new Promise((r) => setTimeout(r, 5));
   assert.ok(cond(), 'condition not reached');
 }
 

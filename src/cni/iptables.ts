@@ -71,6 +71,11 @@ function q(s: string): string { return /[\s"]/.test(s) ? `"${s.replace(/\\/g, '\
  * One `iptables-restore --noflush` (declaring the chain flushes it, so a retry starts clean).
  */
 export async function setupIpMasq(ns: NetnsPath, network: string, containerId: string, ips: readonly { ip: string; subnet: string }[]): Promise<void> {
+  await iptablesRestore(ns, ipMasqRestore(network, containerId, ips));
+}
+
+/** The iptables-restore payload of setupIpMasq (pure). */
+export function ipMasqRestore(network: string, containerId: string, ips: readonly { ip: string; subnet: string }[]): string {
   const chain = cniChainName(network, containerId);
   const c = q(cniComment(network, containerId));
   const lines = ['*nat', `:${chain} - [0:0]`];
@@ -81,7 +86,7 @@ export async function setupIpMasq(ns: NetnsPath, network: string, containerId: s
     lines.push(`-A POSTROUTING -s ${ip}/32 -m comment --comment ${c} -j ${chain}`);
   }
   lines.push('COMMIT', '');
-  await iptablesRestore(ns, lines.join('\n'));
+  return lines.join('\n');
 }
 
 export async function teardownIpMasq(ns: NetnsPath, network: string, containerId: string): Promise<void> {
@@ -118,23 +123,33 @@ export async function ensurePortmapBase(ns: NetnsPath, markBit = DEFAULT_MARK_BI
  * mark, then DNAT to the pod's IP; CNI-HOSTPORT-DNAT jumps to it for the container's host ports.
  */
 export async function setupPortmap(ns: NetnsPath, network: string, containerId: string, containerIp: string, maps: readonly PortMapping[], o: { snat: boolean }): Promise<void> {
+  const plan = portmapRules(network, containerId, containerIp, maps, o);
+  await ensurePortmapBase(ns);
+  await freshChain(ns, 'nat', plan.chain);
+  for (const r of plan.chainRules) await appendRule(ns, 'nat', plan.chain, r);
+  for (const r of plan.dnatJumps) await appendRule(ns, 'nat', HOSTPORT_DNAT, r);
+}
+
+/**
+ * The rules of setupPortmap (pure): the container chain's rules (mark hairpin and localhost
+ * traffic for masquerade when snat, then DNAT) and CNI-HOSTPORT-DNAT's jumps, one per protocol.
+ */
+export function portmapRules(network: string, containerId: string, containerIp: string, maps: readonly PortMapping[], o: { snat: boolean }): { chain: string; chainRules: string[][]; dnatJumps: string[][] } {
   const chain = cniChainName(network, containerId, 'DN-');
   const comment = cniComment(network, containerId);
-  await ensurePortmapBase(ns);
-  await freshChain(ns, 'nat', chain);
+  const chainRules: string[][] = [];
   for (const m of maps) {
     const match = ['-p', m.protocol, ...(m.hostIP && m.hostIP !== '0.0.0.0' ? ['-d', `${m.hostIP}/32`] : []), '--dport', String(m.hostPort)];
     if (o.snat) {
-      await appendRule(ns, 'nat', chain, [...match, '-s', `${containerIp}/32`, '-j', HOSTPORT_SETMARK]);
-      await appendRule(ns, 'nat', chain, [...match, '-s', '127.0.0.1/32', '-j', HOSTPORT_SETMARK]);
+      chainRules.push([...match, '-s', `${containerIp}/32`, '-j', HOSTPORT_SETMARK]);
+      chainRules.push([...match, '-s', '127.0.0.1/32', '-j', HOSTPORT_SETMARK]);
     }
-    await appendRule(ns, 'nat', chain, [...match, '-j', 'DNAT', '--to-destination', `${containerIp}:${m.containerPort}`]);
+    chainRules.push([...match, '-j', 'DNAT', '--to-destination', `${containerIp}:${m.containerPort}`]);
   }
   const byProto = new Map<string, number[]>();
   for (const m of maps) byProto.set(m.protocol, [...(byProto.get(m.protocol) ?? []), m.hostPort]);
-  for (const [proto, ports] of byProto) {
-    await appendRule(ns, 'nat', HOSTPORT_DNAT, ['-p', proto, '-m', 'comment', '--comment', comment, '-m', 'multiport', '--destination-ports', [...new Set(ports)].join(','), '-j', chain]);
-  }
+  const dnatJumps = [...byProto].map(([proto, ports]) => ['-p', proto, '-m', 'comment', '--comment', comment, '-m', 'multiport', '--destination-ports', [...new Set(ports)].join(','), '-j', chain]);
+  return { chain, chainRules, dnatJumps };
 }
 
 export async function teardownPortmap(ns: NetnsPath, network: string, containerId: string): Promise<void> {

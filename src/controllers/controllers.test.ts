@@ -11,7 +11,7 @@ import { MemApi } from './testing/memapi.js';
 
 type K<T> = T & KObject;
 
-async function until<T>(what: string, f: () => T | undefined | false, ms = 5000): Promise<T> {
+async function until<T>(what: string, f: () => T | undefined | false, ms = 30_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = f();

@@ -138,19 +138,26 @@ test('work queue: dedupes, never runs a key twice at once, retries failures', as
   let overlap = false;
   const counts = new Map<string, number>();
   let fails = 2;
+  // The first run of 'a' holds until the test has added 'a' again, so "while a runs" is not a guess.
+  let aStarted!: () => void;
+  const aRunning = new Promise<void>((r) => { aStarted = r; });
+  let releaseA!: () => void;
+  const aGate = new Promise<void>((r) => { releaseA = r; });
   const run = q.run(async (k) => {
     if (running.has(k)) overlap = true;
     running.add(k);
     counts.set(k, (counts.get(k) ?? 0) + 1);
-    await new Promise((r) => setTimeout(r, 5));
+    if (k === 'a' && counts.get('a') === 1) { aStarted(); await aGate; } else await new Promise((r) => setTimeout(r, 5));
     running.delete(k);
     if (k === 'flaky' && fails-- > 0) throw new Error('boom');
   }, ac.signal);
   for (let i = 0; i < 10; i++) q.add('a');
   q.add('b'); q.add('flaky');
-  await new Promise((r) => setTimeout(r, 2));
+  await aRunning;
   q.add('a'); // while a runs: once more afterwards
-  await new Promise((r) => setTimeout(r, 100));
+  releaseA();
+  const done = (): boolean => counts.get('a') === 2 && counts.get('b') === 1 && counts.get('flaky') === 3 && running.size === 0;
+  for (const end = Date.now() + 30_000; !done() && Date.now() < end;) await new Promise((r) => setTimeout(r, 5));
   ac.abort();
   await run;
   assert.equal(overlap, false);

@@ -20,7 +20,7 @@ async function freeUdpPort(): Promise<number> {
   return p;
 }
 
-async function until<T>(what: string, f: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
+async function until<T>(what: string, f: () => Promise<T | undefined | false>, ms = 60_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await f().catch(() => undefined);

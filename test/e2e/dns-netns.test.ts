@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import dnsPacket from 'dns-packet';
 import { exec } from '../../src/util/exec.js';
 import { makeDnsTopo, type DnsTopo } from '../support/dns-netns.js';
 
@@ -111,54 +112,105 @@ test('health, readiness and metrics endpoints answer', async () => {
 });
 
 // Issue 6 acceptance 4 over the wire: 10,000 malformed or mutated packets from another namespace.
+// The sender is paced (a bounded window of outstanding queries, each waited for with a generous
+// timeout and resent a few times), every case carries its own ID, and each reply is judged against
+// the packet it answers: nothing here depends on how fast the machine is.
 const FUZZ = String.raw`
-import json, os, random, socket, struct, time
+import json, random, select, socket, struct, time
 random.seed(6)
-def query(name):
+def query(name, qid):
     qn = b''.join(bytes([len(p)]) + p.encode() for p in name.split('.')) + b'\0'
-    return struct.pack('>HHHHHH', 0x1234, 0x0100, 1, 0, 0, 0) + qn + struct.pack('>HH', 1, 1)
-valid = query('kube-dns.default.svc.cluster.local')
-cases = []
+    return struct.pack('>HHHHHH', qid, 0x0100, 1, 0, 0, 0) + qn + struct.pack('>HH', 1, 1)
+valid = query('kube-dns.default.svc.cluster.local', 0x1234)
+plan = []  # (id, kind, packet)
 for i in range(10000):
     k = i % 5
-    if k == 0: cases.append(bytes(random.getrandbits(8) for _ in range(1 + i % 300)))      # random bytes
-    elif k == 1: b = bytearray(valid); b[12 + i % (len(b) - 12)] = i & 0xff; cases.append(bytes(b))  # one byte mutated
-    elif k == 2: b = bytearray(valid); struct.pack_into('>H', b, 4 + 2 * (i % 4), 0xffff); cases.append(bytes(b))  # huge counts
-    elif k == 3: b = bytearray(14); struct.pack_into('>HHH', b, 0, i & 0xffff, 0, 1); b[12] = 0xc0; b[13] = 12; cases.append(bytes(b))  # pointer loop
-    else: b = bytearray(valid); b[12] = 63 + i % 64; cases.append(bytes(b))                  # bad label length
+    if k == 0: c = bytes(random.getrandbits(8) for _ in range(1 + i % 300))                       # random bytes
+    elif k == 1: b = bytearray(valid); b[12 + i % (len(b) - 12)] = i & 0xff; c = bytes(b)          # one byte mutated
+    elif k == 2: b = bytearray(valid); struct.pack_into('>H', b, 4 + 2 * (i % 4), 0xffff); c = bytes(b)  # huge counts
+    elif k == 3: b = bytearray(14); struct.pack_into('>HHH', b, 0, 0, 0, 1); b[12] = 0xc0; b[13] = 12; c = bytes(b)  # pointer loop
+    else: b = bytearray(valid); b[12] = 63 + i % 64; c = bytes(b)                                 # bad label length
+    if len(c) >= 2: c = struct.pack('>H', i) + c[2:]   # a unique ID, so every reply names its case
+    plan.append((i, str(k), c))
+    if i % 1000 == 999: plan.append((10000 + i // 1000, 'probe', query('kube-dns.default.svc.cluster.local', 10000 + i // 1000)))
+def must_answer(c): return len(c) >= 12 and not c[2] & 0x80   # the server drops short packets and responses
+WINDOW, TIMEOUT, TRIES, GIVE_UP = 64, 5.0, 3, 50
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
-s.setblocking(False)
-replies, refused = [], 0
-def drain():
+s.connect(('10.53.0.1', 53))   # connected: an ICMP port unreachable surfaces as ConnectionRefusedError
+ids = {p[0] for p in plan}
+replies, tries, stray, refused, unanswered = {}, {}, 0, 0, 0
+outstanding = {}  # id -> deadline
+def send(qid, c):
     global refused
+    tries[qid] = tries.get(qid, 0) + 1
+    try: s.send(c)
+    except ConnectionRefusedError: refused += 1
+def drain():
+    global stray, refused
     while True:
-        try: replies.append(s.recv(65535))
+        try: r = s.recv(65535, socket.MSG_DONTWAIT)
         except BlockingIOError: return
-        except ConnectionRefusedError: refused += 1
-for i, c in enumerate(cases):
-    try: s.sendto(c, ('10.53.0.1', 53))
-    except BlockingIOError: pass
-    if i % 100 == 99: time.sleep(0.01); drain()
-end = time.time() + 3
-while time.time() < end: drain(); time.sleep(0.05)
-flags = [struct.unpack('>H', r[2:4])[0] for r in replies if len(r) >= 12]
-rcodes = {}
-for f in flags: rcodes[f & 0xf] = rcodes.get(f & 0xf, 0) + 1
-print(json.dumps({'sent': len(cases), 'replies': len(replies), 'short': sum(1 for r in replies if len(r) < 12), 'noQR': sum(1 for f in flags if not f & 0x8000), 'rcodes': rcodes, 'refused': refused}))
+        except ConnectionRefusedError: refused += 1; continue
+        qid = struct.unpack('>H', r[0:2])[0] if len(r) >= 2 else -1
+        if qid not in ids: stray += 1; continue
+        replies.setdefault(qid, []).append(r)
+        outstanding.pop(qid, None)
+byid = {p[0]: p for p in plan}
+nxt = 0
+while (nxt < len(plan) and unanswered < GIVE_UP) or outstanding:
+    while nxt < len(plan) and len(outstanding) < WINDOW and unanswered < GIVE_UP:
+        qid, _, c = plan[nxt]; nxt += 1
+        send(qid, c)
+        if must_answer(c): outstanding[qid] = time.monotonic() + TIMEOUT
+    if outstanding:
+        select.select([s], [], [], max(0.0, min(outstanding.values()) - time.monotonic()))
+    drain()
+    now = time.monotonic()
+    for qid, deadline in list(outstanding.items()):
+        if deadline > now: continue
+        if tries[qid] < TRIES: send(qid, byid[qid][2]); outstanding[qid] = now + TIMEOUT
+        else: del outstanding[qid]; unanswered += 1
+# Late replies (e.g. to a packet that should have been dropped) still count: a quiet second to catch them.
+end = time.monotonic() + 1
+while time.monotonic() < end: select.select([s], [], [], 0.1); drain()
+cases = [[qid, kind, len(c), must_answer(c), tries.get(qid, 0), [r.hex() if kind == 'probe' else [len(r), struct.unpack('>H', r[2:4])[0] if len(r) >= 4 else -1] for r in replies.get(qid, [])]] for qid, kind, c in plan]
+print(json.dumps({'sent': nxt, 'total': len(plan), 'stray': stray, 'refused': refused, 'cases': cases}))
 `;
 
-test('10,000 malformed or mutated packets from another namespace: FORMERR or dropped, and the server keeps answering', { timeout: 120_000 }, async (t) => {
-  const out = await exec(['ip', 'netns', 'exec', topo.client, 'python3', '-c', FUZZ], { timeoutMs: 90_000 });
-  const r = JSON.parse(out.stdout) as { sent: number; replies: number; short: number; noQR: number; rcodes: Record<string, number>; refused: number };
-  assert.equal(r.sent, 10_000);
-  assert.equal(r.short, 0, 'every reply has a full header');
-  assert.equal(r.noQR, 0, 'every reply is a response');
+type FuzzReply = [length: number, flags: number];
+type FuzzCase = [id: number, kind: string, length: number, mustAnswer: boolean, tries: number, replies: (FuzzReply | string)[]];
+
+test('10,000 malformed or mutated packets from another namespace: FORMERR or dropped, and the server keeps answering', { timeout: 600_000 }, async (t) => {
+  const out = await exec(['ip', 'netns', 'exec', topo.client, 'python3', '-c', FUZZ], { timeoutMs: 540_000 });
+  const r = JSON.parse(out.stdout) as { sent: number; total: number; stray: number; refused: number; cases: FuzzCase[] };
+  assert.equal(r.sent, r.total, 'every case was sent (the sender gave up only if the server stopped answering)');
+  assert.equal(r.stray, 0, 'every reply carries the ID of a packet we sent');
   assert.equal(r.refused, 0, 'the server never went away (no ICMP port unreachable)');
-  for (const code of Object.keys(r.rcodes)) assert.ok(['0', '1', '2', '3', '4', '5'].includes(code), `rcode ${code}: ${out.stdout}`);
-  assert.ok((r.rcodes['1'] ?? 0) > 1000, `many FORMERR answers: ${out.stdout}`);
+  const tally: Record<string, number> = {};
+  for (const [id, kind, length, mustAnswer, tries, replies] of r.cases) {
+    const what = `case ${id} (kind ${kind}, ${length} bytes, ${tries} sends)`;
+    if (!mustAnswer) { assert.equal(replies.length, 0, `${what}: a packet shorter than a header or marked as a response is dropped`); tally.dropped = (tally.dropped ?? 0) + 1; continue; }
+    assert.ok(replies.length > 0, `${what}: no reply`);
+    for (const reply of replies) {
+      if (kind === 'probe') {
+        const p = dnsPacket.decode(Buffer.from(reply as string, 'hex'));
+        assert.equal((p as { rcode?: string }).rcode, 'NOERROR', `${what}: the real query between the fuzz is answered`);
+        assert.deepEqual(p.answers?.map((a) => (a as { data: unknown }).data), ['10.96.0.10'], what);
+        continue;
+      }
+      const [len, flags] = reply as FuzzReply;
+      assert.ok(len >= 12, `${what}: the reply has a full header`);
+      assert.ok(flags & 0x8000, `${what}: the reply is a response`);
+      const rcode = flags & 0xf;
+      // Counts running past the packet, a pointer loop and a bad label length cannot be parsed: FORMERR.
+      // Random bytes and one mutated byte may still make a query: any rcode a server may give.
+      if (['2', '3', '4'].includes(kind)) assert.equal(rcode, 1, `${what}: FORMERR`);
+      else assert.ok(rcode <= 5, `${what}: rcode ${rcode}`);
+      tally[`rcode${rcode}`] = (tally[`rcode${rcode}`] ?? 0) + 1;
+    }
+  }
   assert.equal(procs[1]!.exitCode, null, 'podnet dns still running');
   assert.match(await dig('+short', 'mysql-demo.hyjx--hyjx-group3.svc.cluster.local'), /^10\.10\.125\.13$/m);
   assert.match(await dig('+short', 'www.example.test'), /^10\.53\.99\.1$/m, 'forwarding still works');
-  t.diagnostic(`fuzz: ${out.stdout.trim()}`);
+  t.diagnostic(`fuzz: ${JSON.stringify(tally)}, resent ${r.cases.filter((c) => c[4] > 1).length}`);
 });

@@ -56,7 +56,7 @@ test('real kubectl exec and logs reach a pod through the kubelet API', async () 
     const cat = await kubectl(kc, ['exec', '-i', 'kp', '-c', 'main', '--', 'cat'], 'piped-in\n');
     assert.equal(cat.stdout, 'piped-in\n');
 
-    const logs = await waitUntil(async () => { const r = await kubectl(kc, ['logs', 'kp', '-c', 'main']); return r.stdout.includes('line2') ? r : undefined; }, 5000, 'logs');
+    const logs = await waitUntil(async () => { const r = await kubectl(kc, ['logs', 'kp', '-c', 'main']); return r.stdout.includes('line2') ? r : undefined; }, 30_000, 'logs');
     assert.deepEqual(logs.stdout.split('\n').filter(Boolean).sort(), ['line1', 'line2']);
     const tail = await kubectl(kc, ['logs', 'kp', '-c', 'main', '--timestamps', '--tail=1']);
     assert.match(tail.stdout, /^\d{4}-\d\d-\d\dT[\d:]+\.\d{9}Z line[12]\n$/);

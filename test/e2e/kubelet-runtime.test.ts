@@ -62,11 +62,11 @@ test('kubelet runtime: sandbox, containers, logs, exec, probes, restarts, adopti
     const http = await waitUntil(async () => {
       const r = await exec(['ip', 'netns', 'exec', node.name, 'curl', '-s', '--max-time', '2', `http://${ip}:8080/`], { allowFail: true });
       return r.code === 0 ? r.stdout : undefined;
-    }, 10_000, 'echo HTTP');
+    }, 60_000, 'echo HTTP');
     assert.match(http, new RegExp(`^pod=web ip=${ip} peer=10\\.\\d+\\.7\\.1:\\d+`));
 
     // readiness probe feeds Ready
-    await waitUntil(async () => { await rt.sync(web); const s = rt.view(rec, web); return s.containers.every((c) => c.ready) || undefined; }, 10_000, 'pod ready');
+    await waitUntil(async () => { await rt.sync(web); const s = rt.view(rec, web); return s.containers.every((c) => c.ready) || undefined; }, 60_000, 'pod ready');
     const st = rt.statusIfChanged('uid-web')!;
     assert.equal(st.phase, 'Running');
     assert.equal(st.podIP, ip);
@@ -82,7 +82,7 @@ test('kubelet runtime: sandbox, containers, logs, exec, probes, restarts, adopti
     // kubelet API: logs and exec
     const sock = join(stateDir, 'kubelet.sock');
     server = await startKubeletServer(sock, rt, log);
-    const logs = await waitUntil(async () => { const r = await socketGet(sock, '/containerLogs/team-a/web/sh'); return r.body.includes('hello-err') ? r : undefined; }, 5000, 'logs');
+    const logs = await waitUntil(async () => { const r = await socketGet(sock, '/containerLogs/team-a/web/sh'); return r.body.includes('hello-err') ? r : undefined; }, 30_000, 'logs');
     assert.equal(logs.status, 200);
     assert.deepEqual(logs.body.split('\n').filter(Boolean).sort(), ['hello-err', 'hello-out']);
     const tsLogs = await socketGet(sock, '/containerLogs/team-a/web/sh?timestamps=true&tailLines=1');
@@ -122,7 +122,7 @@ test('kubelet runtime: sandbox, containers, logs, exec, probes, restarts, adopti
       await rt.sync(crash);
       const v = rt.view(rt.record('uid-crash')!, crash).containers[0]!;
       return v.restartCount >= 2 ? v : undefined;
-    }, 15_000, 'crash restarts');
+    }, 60_000, 'crash restarts');
     assert.equal(cst.lastTerminated?.exitCode, 3);
     assert.equal(cst.lastTerminated?.reason, 'Error');
     const clog = await socketGet(sock, '/containerLogs/team-a/crash/c?previous=true');
@@ -132,7 +132,7 @@ test('kubelet runtime: sandbox, containers, logs, exec, probes, restarts, adopti
       await rt.sync(sick);
       const v = rt.view(rt.record('uid-sick')!, sick).containers[0]!;
       return v.restartCount >= 1 ? v : undefined;
-    }, 15_000, 'liveness restart');
+    }, 60_000, 'liveness restart');
     assert.equal(sickView.lastTerminated?.message, 'Container failed liveness probe, will be restarted');
     assert.equal(sickView.lastTerminated?.exitCode, 143);
 

@@ -48,17 +48,20 @@ for (const backend of ['vxlan', 'host-gw'] as const) {
       // Capture on the underlay while pod traffic flows.
       const underlay = `pn-${lab}-underlay`;
       const capArgs = backend === 'vxlan' ? ['udp', 'port', '8472'] : ['icmp'];
-      const cap = spawn('ip', ['netns', 'exec', underlay, 'tcpdump', '-l', '-n', '-i', 'any', '-c', '20', ...capArgs], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const cap = spawn('ip', ['netns', 'exec', underlay, 'tcpdump', '-l', '-n', '-i', 'any', '-c', '20', ...capArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
       let capture = '';
+      let capLog = '';
       cap.stdout!.on('data', (d: Buffer) => { capture += d.toString(); });
-      await new Promise((r) => setTimeout(r, 700));
+      cap.stderr!.on('data', (d: Buffer) => { capLog += d.toString(); });
+      // tcpdump says "listening on …" once its capture is open: only then does traffic start.
+      await until('tcpdump capturing', async () => /listening on/.test(capLog) || cap.exitCode !== null, 60_000);
       const script = (self: PodInfo): string => [
         ...pods.filter((p) => p !== self).flatMap((p) => [
-          `ping -c1 -W2 ${p.ip} >/dev/null 2>&1 && echo "icmp ${p.ip} ok" || echo "icmp ${p.ip} FAIL"`,
-          `echo "tcp ${p.ip} $(curl -s --max-time 3 http://${p.ip}:8080/)"`,
+          `ping -c1 -W5 ${p.ip} >/dev/null 2>&1 && echo "icmp ${p.ip} ok" || echo "icmp ${p.ip} FAIL"`,
+          `echo "tcp ${p.ip} $(curl -s --max-time 10 http://${p.ip}:8080/)"`,
           `echo "udp ${p.ip} $(echo udp-from-${self.name} | nc -u -w1 ${p.ip} 9000)"`,
         ]),
-        ...nodeIPs.map((ip) => `ping -c1 -W2 ${ip} >/dev/null 2>&1 && echo "node ${ip} ok" || echo "node ${ip} FAIL"`),
+        ...nodeIPs.map((ip) => `ping -c1 -W5 ${ip} >/dev/null 2>&1 && echo "node ${ip} ok" || echo "node ${ip} FAIL"`),
       ].join('\n');
       for (const self of pods) {
         const out = await kubectl(['exec', self.name, '--', 'sh', '-c', script(self)]);
@@ -70,14 +73,18 @@ for (const backend of ['vxlan', 'host-gw'] as const) {
         }
         for (const ip of nodeIPs) assert.match(out, new RegExp(`^node ${ip.replace(/\./g, '\\.')} ok$`, 'm'), `${self.name} → node ${ip}`);
       }
-      await new Promise((r) => setTimeout(r, 500));
+      const podIPs = pods.map((p) => p.ip);
+      const captured = (): boolean => backend === 'vxlan'
+        ? /\.8472: (VXLAN|OTV)/.test(capture) && podIPs.some((ip) => capture.includes(`${ip} > `) || capture.includes(`> ${ip}`))
+        : podIPs.some((ip) => capture.includes(`IP ${ip} > `));
+      // tcpdump prints each packet as it sees it (-l): wait for the lines the assertions need, or its exit.
+      await until('the capture shows the pod traffic', async () => captured() || cap.exitCode !== null, 30_000).catch(() => undefined);
       if (cap.exitCode === null && cap.signalCode === null) {
         const exited = new Promise((r) => cap.once('exit', r));
         cap.kill('SIGINT');
         await exited;
       }
       t.diagnostic(`underlay capture (${backend}):\n${capture.split('\n').slice(0, 4).join('\n')}`);
-      const podIPs = pods.map((p) => p.ip);
       if (backend === 'vxlan') {
         // tcpdump prints UDP 8472 frames as OTV (same header layout as VXLAN), the inner packet below.
         assert.match(capture, /\.8472: (VXLAN|OTV)/, 'VXLAN frames on the underlay');

@@ -7,6 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { SEED, MODERN } from '../support/seed-rules.js';
 import { PODNET, must, run, until, labKubectl, labLeftovers, cniNetns, labDown, randomLabName } from '../support/lab.js';
 
@@ -113,27 +114,42 @@ for (const mode of ['iptables', 'nftables', 'userspace'] as const) test(`seed ex
       const before = await rules();
       const podsBefore = await podState();
       // A client in the external netns keeps one TCP connection to node port 30016 on k8s-node1 and
-      // exchanges a packet every 100 ms for 8 s, counting replies; any error ends it as "broken".
+      // exchanges a packet every 100 ms, counting replies; any error ends it as "broken". It says
+      // "connected" once the connection is up, and stops 10 exchanges after a line on its stdin:
+      // the restart happens while the connection is live, however long each step takes.
       const py = [
-        'import socket,time,sys',
-        's=socket.create_connection(("192.168.138.221",30016),timeout=2)',
+        'import socket,time,sys,select',
+        's=socket.create_connection(("192.168.138.221",30016),timeout=10)',
         'g=s.recv(200); assert b"mysql-demo" in g',
-        'ok=0; end=time.time()+8',
+        'print("connected", flush=True)',
+        'ok=0; stop=None; end=time.time()+240',
         'try:',
-        '  while time.time()<end:',
+        '  while time.time()<end and (stop is None or ok<stop):',
         '    s.sendall(bytes([1,0,0,0,3])); r=s.recv(64)',
         '    if not r: raise Exception("closed")',
         '    ok+=1; time.sleep(0.1)',
-        '  print("survived", ok)',
+        '    if stop is None and select.select([sys.stdin],[],[],0)[0]: sys.stdin.readline(); stop=ok+10',
+        '  print("survived" if stop is not None else "not told to stop", ok)',
         'except Exception as e:',
         '  print("broken", ok, e)',
       ].join('\n');
-      const client = run(PODNET, ['lab', 'exec', '--name', lab, 'client', '--', 'python3', '-c', py], { timeoutMs: 30_000 });
-      await new Promise((r) => setTimeout(r, 1500));
-      await must(PODNET, ['lab', 'restart-agent', '--name', lab, 'k8s-node1']);
-      const res = await client;
-      assert.match(res.stdout, /^survived \d+/m, `long-lived connection across the agent restart: ${res.stdout}${res.stderr}`);
-      await until('rules converged after the restart', async () => (await rules()) === before, 20_000).catch(() => undefined);
+      const client = spawn(PODNET, ['lab', 'exec', '--name', lab, 'client', '--', 'python3', '-c', py], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let clientOut = '';
+      client.stdout.on('data', (d: Buffer) => { clientOut += d.toString(); });
+      client.stderr.on('data', (d: Buffer) => { clientOut += d.toString(); });
+      const clientDone = new Promise<void>((r) => client.once('close', () => r()));
+      try {
+        await until('the client connected', async () => /^connected$/m.test(clientOut) || client.exitCode !== null, 60_000);
+        assert.match(clientOut, /^connected$/m, clientOut);
+        await must(PODNET, ['lab', 'restart-agent', '--name', lab, 'k8s-node1']);
+        await until('rules converged after the restart', async () => (await rules()) === before, 60_000).catch(() => undefined);
+        client.stdin.end('stop\n');
+        await Promise.race([clientDone, new Promise((r) => setTimeout(r, 120_000))]);
+      } finally {
+        client.stdin.end(); // EOF also stops the python client, should it outlive lab exec
+        if (client.exitCode === null && client.signalCode === null) client.kill('SIGKILL');
+      }
+      assert.match(clientOut, /^survived \d+/m, `long-lived connection across the agent restart: ${clientOut}`);
       assert.equal(await rules(), before, 'the rules after the restart equal the rules before');
       assert.equal(await podState(), podsBefore, 'pods adopted, not recreated (same IPs, restart counts, container IDs)');
     });
@@ -169,10 +185,10 @@ for (const mode of ['iptables', 'nftables', 'userspace'] as const) test(`seed ex
         await until(`${replicas} ready endpoints`, async () => (await readyEndpoints()) === replicas, 90_000);
         const t0 = Date.now();
         if (mode !== 'userspace') {
-          await until(`${replicas} endpoints in k8s-node1's rules`, async () => (await ruleEndpoints()) === replicas, 30_000);
+          await until(`${replicas} endpoints in k8s-node1's rules`, async () => (await ruleEndpoints()) === replicas, 90_000);
           t.diagnostic(`${mode}: Endpoints showed ${replicas} → k8s-node1's rules showed ${replicas} within ${Date.now() - t0} ms (polling through lab exec)`);
         }
-        const pods = await until(`traffic spread over ${replicas} pods`, async () => { const s = await servedBy(); return s.size === replicas ? s : undefined; }, 30_000);
+        const pods = await until(`traffic spread over ${replicas} pods`, async () => { const s = await servedBy(); return s.size === replicas ? s : undefined; }, 90_000);
         assert.equal(pods.size, replicas);
       };
       await step(1);

@@ -9,7 +9,7 @@ import { startProxy } from '../../src/proxy/index.js';
 import { seedServices, seedSlices } from '../../src/proxy/fixtures.js';
 import { FakeKubeClient } from '../support/proxyFakeClient.js';
 
-async function until(what: string, f: () => Promise<boolean>, ms = 10_000): Promise<void> {
+async function until(what: string, f: () => Promise<boolean>, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await f())) { if (Date.now() > end) throw new Error(`timed out waiting for ${what}`); await new Promise((r) => setTimeout(r, 50)); }
 }
@@ -38,7 +38,9 @@ test('startProxy: watch events become iptables rules; healthz and metrics served
     const hz = await fetch(`http://127.0.0.1:${h.healthzPort}/healthz`);
     assert.equal(hz.status, 200);
     const metrics = await (await fetch(`http://127.0.0.1:${h.metricsPort}/metrics`)).text();
-    assert.match(metrics, /kubeproxy_sync_proxy_rules_duration_seconds_count [3-9]/);
+    // At least the initial sync and one per change above; a slow run may add periodic ones.
+    const syncs = Number(/kubeproxy_sync_proxy_rules_duration_seconds_count (\d+)/.exec(metrics)?.[1] ?? 0);
+    assert.ok(syncs >= 3, `sync count ${syncs}`);
     await h.stop();
   } finally {
     ac.abort();

@@ -31,7 +31,7 @@ export async function createProxyTopo(): Promise<ProxyTopo> {
   const topo: ProxyTopo = {
     node, client, ext, pods, podIPs: ['10.244.1.11', '10.244.1.12', '10.244.1.13'], nodeIP: '192.168.77.1', extIP: '192.168.77.2', clientIP: '10.244.2.10',
     run: async (name, argv, input) => (await exec(['ip', 'netns', 'exec', name, ...argv], input !== undefined ? { input } : {})).stdout,
-    probe: async (name, proto, host, port, count = 1, timeoutMs = 2000) =>
+    probe: async (name, proto, host, port, count = 1, timeoutMs = 10_000) =>
       JSON.parse(await topo.run(name, [process.execPath, here('./proxyClient.js'), proto, host, String(port), String(count), String(timeoutMs)])) as ProbeResult,
     spawnIn: (name, argv) => { const c = spawn('ip', ['netns', 'exec', name, ...argv], { stdio: ['pipe', 'pipe', 'pipe'] }); procs.push(c); return c; },
     destroy: async () => {

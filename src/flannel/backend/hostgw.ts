@@ -5,7 +5,14 @@
 import { delRoute, listRoutes, replaceRoute } from '../../net/route.js';
 import { isLeaseRoute } from '../config.js';
 import type { Lease } from '../subnet/types.js';
+import type { FlannelNetConf } from '../config.js';
 import { registerBackend, type BackendContext, type OverlayNetwork } from './types.js';
+
+/** Gateway routes on the underlay device to subnets of our network that no lease (nor our own) backs (pure). */
+export function hostGwStale(conf: Pick<FlannelNetConf, 'Network' | 'SubnetLen'>, leaseSubnets: Iterable<string>, ownSubnet: string | undefined, routes: readonly { dst: string; gateway?: string }[]): string[] {
+  const backed = new Set(leaseSubnets);
+    return routes.filter((r) => r.gateway && isLeaseRoute(conf, r.dst) && !backed.has(r.dst) && r.dst !== ownSubnet).map((r) => r.dst);
+}
 
 export function hostGwNetwork(ctx: BackendContext): OverlayNetwork {
   let own: Lease | undefined;
@@ -30,11 +37,9 @@ export function hostGwNetwork(ctx: BackendContext): OverlayNetwork {
       }
       if (initial) {
         // Converge: drop routes to subnets of our network that no lease backs any more.
-        for (const r of await listRoutes(ctx.netns, { dev: ctx.iface })) {
-          if (r.gateway && isLeaseRoute(ctx.conf, r.dst) && !leases.has(r.dst) && r.dst !== own?.subnet) {
-            await delRoute(ctx.netns, { dst: r.dst, dev: ctx.iface });
-            ctx.log.info({ subnet: r.dst }, 'stale route removed');
-          }
+        for (const dst of hostGwStale(ctx.conf, leases.keys(), own?.subnet, await listRoutes(ctx.netns, { dev: ctx.iface }))) {
+          await delRoute(ctx.netns, { dst, dev: ctx.iface });
+          ctx.log.info({ subnet: dst }, 'stale route removed');
         }
       }
     },

@@ -12,7 +12,7 @@ import { delRoute, listRoutes, replaceRoute } from '../../net/route.js';
 import { formatIP, nthAddress, parseCidr } from '../../util/addr.js';
 import { isLeaseRoute } from '../config.js';
 import type { Lease } from '../subnet/types.js';
-import type { VxlanBackendConf } from '../config.js';
+import type { FlannelNetConf, VxlanBackendConf } from '../config.js';
 import { registerBackend, type BackendContext, type OverlayNetwork } from './types.js';
 
 interface VxlanLinkInfo { linkinfo?: { info_kind?: string; info_data?: { id?: number; port?: number; local?: string; learning?: boolean } } }
@@ -32,6 +32,30 @@ async function ensureDevice(ctx: BackendContext, b: VxlanBackendConf, name: stri
   return l.address;
 }
 
+/** A remote lease's VTEP: its MAC (from BackendData), its public IP, and its subnet's .0 (the route's gateway). */
+export function vtepOf(l: Lease): { mac?: string; ip: string; gw: string } {
+  return {
+    mac: typeof l.attrs.BackendData?.VtepMAC === 'string' ? l.attrs.BackendData.VtepMAC : undefined,
+    ip: l.attrs.PublicIP, gw: formatIP(nthAddress(parseCidr(l.subnet), 0)),
+  };
+}
+
+/**
+ * What on flannel.<VNI> no current lease explains (pure): routes to subnets of our network,
+ * neighbours and FDB entries (the all-zero MAC and entries without a destination are left alone).
+ */
+export function vxlanStale(conf: Pick<FlannelNetConf, 'Network' | 'SubnetLen'>, leases: Iterable<Lease>, kernel: { routes: readonly { dst: string }[]; neigh: readonly { dst: string }[]; fdb: readonly { mac: string; dst?: string }[] }): { routes: string[]; neigh: string[]; fdb: { mac: string; dst: string }[] } {
+  const all = [...leases];
+  const wantRoutes = new Set(all.map((l) => l.subnet));
+  const wantNeigh = new Set(all.map((l) => vtepOf(l).gw));
+  const wantFdb = new Set(all.map((l) => `${vtepOf(l).mac}|${vtepOf(l).ip}`));
+  return {
+    routes: kernel.routes.map((r) => r.dst).filter((dst) => isLeaseRoute(conf, dst) && !wantRoutes.has(dst)),
+    neigh: kernel.neigh.map((n) => n.dst).filter((dst) => !wantNeigh.has(dst)),
+    fdb: kernel.fdb.filter((f): f is { mac: string; dst: string } => !!f.dst && f.mac !== '00:00:00:00:00:00' && !wantFdb.has(`${f.mac}|${f.dst}`)).map((f) => ({ mac: f.mac, dst: f.dst })),
+  };
+}
+
 export async function vxlanNetwork(ctx: BackendContext): Promise<OverlayNetwork> {
   const b = ctx.conf.Backend as VxlanBackendConf;
   const dev = `flannel.${b.VNI}`;
@@ -39,10 +63,6 @@ export async function vxlanNetwork(ctx: BackendContext): Promise<OverlayNetwork>
   const mac = await ensureDevice(ctx, b, dev, mtu);
   let own: Lease | undefined;
   const leases = new Map<string, Lease>();
-  const vtepOf = (l: Lease): { mac?: string; ip: string; gw: string } => ({
-    mac: typeof l.attrs.BackendData?.VtepMAC === 'string' ? l.attrs.BackendData.VtepMAC : undefined,
-    ip: l.attrs.PublicIP, gw: formatIP(nthAddress(parseCidr(l.subnet), 0)),
-  });
   return {
     attrs: { PublicIP: ctx.publicIP, BackendType: 'vxlan', BackendData: { VNI: b.VNI, VtepMAC: mac } },
     mtu,
@@ -80,19 +100,13 @@ export async function vxlanNetwork(ctx: BackendContext): Promise<OverlayNetwork>
       }
       if (initial) {
         // Converge with the kernel: remove what no current lease explains.
-        const wantRoutes = new Set(leases.keys());
-        for (const r of await listRoutes(ctx.netns, { dev })) {
-          if (isLeaseRoute(ctx.conf, r.dst) && !wantRoutes.has(r.dst)) {
-            await delRoute(ctx.netns, { dst: r.dst, dev });
-          }
-        }
-        const wantNeigh = new Set([...leases.values()].map((l) => vtepOf(l).gw));
-        for (const n of await listNeigh(ctx.netns, dev)) if (!wantNeigh.has(n.dst)) await delNeigh(ctx.netns, dev, n.dst);
-        const wantFdb = new Set([...leases.values()].map((l) => `${vtepOf(l).mac}|${vtepOf(l).ip}`));
-        for (const f of await listFdb(ctx.netns, dev)) {
-          if (!f.dst || f.mac === '00:00:00:00:00:00') continue;
-          if (!wantFdb.has(`${f.mac}|${f.dst}`)) await delFdb(ctx.netns, dev, f.mac, f.dst);
-        }
+        const routes = await listRoutes(ctx.netns, { dev });
+        const neigh = await listNeigh(ctx.netns, dev);
+        const fdb = await listFdb(ctx.netns, dev);
+        const stale = vxlanStale(ctx.conf, leases.values(), { routes, neigh, fdb });
+        for (const dst of stale.routes) await delRoute(ctx.netns, { dst, dev });
+        for (const dst of stale.neigh) await delNeigh(ctx.netns, dev, dst);
+        for (const f of stale.fdb) await delFdb(ctx.netns, dev, f.mac, f.dst);
       }
     },
   };

@@ -19,11 +19,34 @@ export class SubnetExhaustedError extends PodnetError {
 /** flannel's default lease TTL (24 h); tests and the lab use shorter ones. */
 export const DEFAULT_LEASE_TTL_S = 24 * 3600;
 
-function parseAttrs(v: string): LeaseAttrs | undefined {
+/** A lease value (LeaseAttrs JSON) as read from etcd; undefined when it is not one. */
+export function parseAttrs(v: string): LeaseAttrs | undefined {
   try {
     const o = JSON.parse(v) as LeaseAttrs;
     return typeof o.PublicIP === 'string' && typeof o.BackendType === 'string' ? o : undefined;
   } catch { return undefined; }
+}
+
+/** The value written under a lease key: flannel's LeaseAttrs field order, PublicIPv6 null when absent. */
+export function leaseValue(attrs: LeaseAttrs): string {
+  return JSON.stringify({ PublicIP: attrs.PublicIP, PublicIPv6: attrs.PublicIPv6 ?? null, BackendType: attrs.BackendType, BackendData: attrs.BackendData });
+}
+
+/**
+ * Which subnet a node takes, from the leases present (key → value under `<prefix>/subnets/`): its
+ * own earlier one (same public IP), else the free subnets between SubnetMin and SubnetMax in order.
+ */
+export function planLease(existing: Readonly<Record<string, string>>, publicIP: string, conf: Pick<FlannelNetConf, 'SubnetMin' | 'SubnetMax' | 'SubnetLen'>): { mine?: string; free: string[] } {
+  const taken = new Set<string>();
+  let mine: string | undefined;
+  for (const [k, v] of Object.entries(existing)) {
+    const s = keySubnet(k);
+    if (!s) continue;
+    taken.add(s);
+    if (parseAttrs(v)?.PublicIP === publicIP) mine = s;
+  }
+  if (mine) return { mine, free: [] };
+  return { free: subnetsBetween(conf.SubnetMin, conf.SubnetMax, conf.SubnetLen).filter((s) => !taken.has(s)) };
 }
 
 export class EtcdSubnetManager implements SubnetManager {
@@ -50,17 +73,10 @@ export class EtcdSubnetManager implements SubnetManager {
 
   async acquireLease(attrs: LeaseAttrs, signal: AbortSignal): Promise<Lease> {
     const conf = await this.networkConfig();
-    const value = JSON.stringify({ PublicIP: attrs.PublicIP, PublicIPv6: attrs.PublicIPv6 ?? null, BackendType: attrs.BackendType, BackendData: attrs.BackendData });
+    const value = leaseValue(attrs);
     for (let attempt = 0; attempt < 10 && !signal.aborted; attempt++) {
       const existing = await this.etcd.getAll().prefix(this.subnetsPrefix).strings();
-      const taken = new Set<string>();
-      let mine: string | undefined;
-      for (const [k, v] of Object.entries(existing)) {
-        const s = keySubnet(k);
-        if (!s) continue;
-        taken.add(s);
-        if (parseAttrs(v)?.PublicIP === attrs.PublicIP) mine = s;
-      }
+      const { mine, free } = planLease(existing, attrs.PublicIP, conf);
       const lease = this.etcd.lease(this.ttlSeconds, { autoKeepAlive: true });
       lease.on('lost', (e: Error) => this.log?.warn({ err: e.message }, 'etcd lease lost; it will be re-acquired on restart'));
       if (mine) {
@@ -69,7 +85,6 @@ export class EtcdSubnetManager implements SubnetManager {
         this.etcdLease = lease;
         return { subnet: mine, attrs, expiration: Date.now() + this.ttlSeconds * 1000 };
       }
-      const free = subnetsBetween(conf.SubnetMin, conf.SubnetMax, conf.SubnetLen).filter((s) => !taken.has(s));
       if (!free.length) { await lease.revoke().catch(() => undefined); throw new SubnetExhaustedError(`no free subnet of /${conf.SubnetLen} left in ${conf.Network}`); }
       const subnet = free[Math.floor(Math.random() * Math.min(free.length, 64))]!;
       const key = `${this.subnetsPrefix}${subnetKey(subnet)}`;

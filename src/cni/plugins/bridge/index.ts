@@ -7,11 +7,12 @@ import { addAddr, delAddr, listAddrs } from '../../../net/addr.js';
 import { listRoutes } from '../../../net/route.js';
 import { setSysctl } from '../../../net/sysctl.js';
 import { ipMasqPresent, setupIpMasq, teardownIpMasq } from '../../iptables.js';
-import { CniError, ErrCode, type CmdArgs, type CniPlugin, type Result, type Route, confCidr } from '../../types.js';
-import { addIP, contains, familyOfText, formatCidr, formatIP, network } from '../../../util/addr.js';
+import { CniError, ErrCode, confCidr, type CmdArgs, type CniPlugin, type Result } from '../../types.js';
+import { contains, familyOfText, formatCidr, formatIP, network } from '../../../util/addr.js';
 import { delegate } from '../../invoke.js';
 import { parseResult } from '../../version.js';
 import { loadBridgeConf, type BridgeConf } from './config.js';
+import { bridgeResult, containerIpLines, planGateways } from './plan.js';
 
 const H = pluginHostNs;
 
@@ -90,29 +91,11 @@ async function add(a: CmdArgs): Promise<Result> {
     const ipam = parseResult(ipamRaw);
     if (!ipam.ips?.length) throw new CniError(ErrCode.Internal, 'IPAM plugin returned missing IP config');
 
-    const gws: { gw: string; prefix: number }[] = [];
-    for (const ip of ipam.ips) {
-      const cidr = confCidr(ip.address, 'ipam result address');
-      if (!ip.gateway && c.isGateway) ip.gateway = formatIP(addIP(network(cidr).ip, 1n));
-      if (c.isGateway && ip.gateway) gws.push({ gw: ip.gateway, prefix: cidr.prefix });
-    }
-    const routes: Route[] = [...(ipam.routes ?? [])];
-    if (c.isDefaultGateway) {
-      for (const g of gws) {
-        const dst = familyOfText(g.gw) === 6 ? '::/0' : '0.0.0.0/0';
-        if (!routes.some((r) => r.dst === dst)) routes.push({ dst, gw: g.gw });
-      }
-    }
+    const { ips, gws, routes } = planGateways(c, ipam.ips, ipam.routes);
+    ipam.ips = ips;
 
     // container side: addresses, link up, routes — one `ip -batch` inside the pod's netns
-    const lines: string[] = [];
-    for (const ip of ipam.ips) lines.push(`addr add ${ip.address} dev ${a.ifName}${familyOfText(ip.address) === 6 ? '' : ' brd +'}`);
-    lines.push(`link set dev ${a.ifName} up`);
-    for (const r of routes) {
-      const v6 = familyOfText(r.dst) === 6;
-      const gw = r.gw ?? ipam.ips.find((i) => (familyOfText(i.address) === 6) === v6)?.gateway;
-      lines.push(`${v6 ? '-6 ' : ''}route add ${r.dst === '0.0.0.0/0' || r.dst === '::/0' ? 'default' : r.dst}${gw ? ` via ${gw}` : ''} dev ${a.ifName}${r.mtu ? ` mtu ${r.mtu}` : ''}`);
-    }
+    const lines = containerIpLines(a.ifName, ipam.ips, routes);
     try { await ipBatch(a.netns, lines); } catch (e) { throw fail(`failed to configure ${a.ifName} in ${a.netns}`, e); }
 
     if (c.isGateway) {
@@ -128,17 +111,11 @@ async function add(a: CmdArgs): Promise<Result> {
     }
     const [hostLinks, cont] = await Promise.all([listLinks(H()), getLink(a.netns, a.ifName)]);
     const brNow = hostLinks.find((l) => l.ifname === c.bridge), host = hostLinks.find((l) => l.ifname === hostName);
-    return {
-      cniVersion: c.cniVersion,
-      interfaces: [
-        { name: c.bridge, mac: brNow?.address ?? br.address ?? '' },
-        { name: hostName, mac: host?.address ?? '' },
-        { name: a.ifName, mac: cont?.address ?? '', sandbox: a.netns },
-      ],
-      ips: ipam.ips.map((ip) => ({ ...ip, interface: 2 })),
-      routes,
-      dns: (a.conf.dns as Result['dns']) ?? ipam.dns ?? {},
-    };
+    return bridgeResult(c.cniVersion, {
+      bridge: { name: c.bridge, mac: brNow?.address ?? br.address ?? '' },
+      host: { name: hostName, mac: host?.address ?? '' },
+      container: { name: a.ifName, mac: cont?.address ?? '', sandbox: a.netns },
+    }, ipam.ips, routes, (a.conf.dns as Result['dns']) ?? ipam.dns ?? {});
   } catch (e) {
     await undo.run();
     throw fail('bridge ADD failed', e);

@@ -16,6 +16,11 @@ export function readSubnetEnv(path: string): SubnetEnv {
   try { text = readFileSync(path, 'utf8'); } catch (e) {
     throw new CniError(ErrCode.TryAgainLater, `failed to load flannel 'subnet.env' file: ${path}`, `${(e as Error).message}. Check the flannel pod log for this node.`);
   }
+  return parseSubnetEnv(text, path);
+}
+
+/** Parses subnet.env text (pure); `path` only names the file in errors. */
+export function parseSubnetEnv(text: string, path = DEFAULT_SUBNET_FILE): SubnetEnv {
   const kv = new Map<string, string>();
   for (const line of text.split('\n')) {
     const i = line.indexOf('=');

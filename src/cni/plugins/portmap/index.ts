@@ -23,7 +23,8 @@ export function portMappings(conf: NetConf): PortMapping[] {
   });
 }
 
-function containerIPv4(prev: Result): string | undefined {
+/** The container's IPv4 address in prevResult: one on a sandbox interface first, else the first IPv4 one. */
+export function containerIPv4(prev: Result): string | undefined {
   const ifs = prev.interfaces ?? [];
   const ips = prev.ips ?? [];
   const inSandbox = ips.find((ip) => familyOfText(ip.address) === 4 && ip.interface !== undefined && ifs[ip.interface]?.sandbox);
