@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { PodnetError } from '../../util/errors.js';
-import { parseProxyMode } from '../../proxy/modenames.js';
+import { PROXY_MODES, parseProxyMode } from '../../proxy/modenames.js';
 import { parseBool, parseList, parseNodePortAddresses } from '../flags.js';
 
 
@@ -20,7 +20,7 @@ export function register(program: Command): void {
     .option('--backend <type>', 'vxlan | host-gw (kube subnet manager net-conf)', 'vxlan')
     .option('--cluster-cidr <cidr>', 'the pod network', '10.244.0.0/16')
     .option('--pod-cidr <cidr>', 'register the Node with this podCIDR instead of waiting for the controller')
-    .option('--proxy-mode <mode>', 'iptables | nftables | userspace | ipvs', 'iptables')
+    .option('--proxy-mode <mode>', PROXY_MODES.join(' | '), 'iptables')
     .option('--nodeport-addresses <cidrs>', 'kube-proxy: CIDRs (or "primary") whose local addresses accept NodePorts (default: all local; nftables mode: primary)')
     .option('--iptables-localhost-nodeports [bool]', 'kube-proxy, iptables mode: serve NodePorts on 127.0.0.1', 'true')
     .option('--cluster-dns <ips>', 'cluster DNS server IPs', '10.96.0.10')

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { PodnetError } from '../../util/errors.js';
-import { parseProxyMode } from '../../proxy/modenames.js';
+import { PROXY_MODES, parseProxyMode } from '../../proxy/modenames.js';
 
 /** Registers `podnet lab up|down|status|kubeconfig|exec` (+ the hidden node-cleanup used by down). */
 export function register(program: Command): void {
@@ -12,7 +12,7 @@ export function register(program: Command): void {
     .option('--nodes <k>', 'number of nodes', '2')
     .option('--backend <type>', 'flannel backend: vxlan | host-gw', 'vxlan')
     .option('--subnet-manager <kind>', 'flannel subnet manager: kube | etcd', 'kube')
-    .option('--proxy-mode <mode>', 'kube-proxy mode: iptables | nftables | userspace | ipvs', 'iptables')
+    .option('--proxy-mode <mode>', `kube-proxy mode: ${PROXY_MODES.join(' | ')}`, 'iptables')
     .option('--example <name>', 'replay an example cluster: seed (seed 000\'s k8s-node1/k8s-node2, mysql-demo, wp-mysql)')
     .action(async (o: { name?: string; nodes: string; backend: string; subnetManager: string; proxyMode: string; example?: string }) => {
       const { labUp, consoleProgress, upSummary } = await import('../../lab/index.js');
