@@ -42,7 +42,7 @@ export function splitSavedRule(line: string): string[] {
 }
 
 /** Removes every rule of `fromChains` that jumps to `chain`, then the chain itself, in one restore. Missing is fine. */
-export async function deleteChainAndJumps(ns: NetnsPath, table: IptTable, chain: string, fromChains: readonly string[]): Promise<void> {
+async function deleteChainAndJumps(ns: NetnsPath, table: IptTable, chain: string, fromChains: readonly string[]): Promise<void> {
   const dump = await iptablesSave(ns, table);
   const hasChain = dump.includes(`:${chain} `);
   const dels: { line: string; chain: string; args: string[] }[] = [];
@@ -99,15 +99,15 @@ export async function ipMasqPresent(ns: NetnsPath, network: string, containerId:
 
 // ---- portmap ---------------------------------------------------------------------------------
 
-export const HOSTPORT_DNAT = 'CNI-HOSTPORT-DNAT';
-export const HOSTPORT_SETMARK = 'CNI-HOSTPORT-SETMARK';
-export const HOSTPORT_MASQ = 'CNI-HOSTPORT-MASQ';
-export const DEFAULT_MARK_BIT = 13;
+const HOSTPORT_DNAT = 'CNI-HOSTPORT-DNAT';
+const HOSTPORT_SETMARK = 'CNI-HOSTPORT-SETMARK';
+const HOSTPORT_MASQ = 'CNI-HOSTPORT-MASQ';
+const DEFAULT_MARK_BIT = 13;
 
 export interface PortMapping { hostPort: number; containerPort: number; protocol: 'tcp' | 'udp' | 'sctp'; hostIP?: string }
 
 /** The shared top-level chains (created once per node, never removed by a container's DEL). */
-export async function ensurePortmapBase(ns: NetnsPath, markBit = DEFAULT_MARK_BIT): Promise<void> {
+async function ensurePortmapBase(ns: NetnsPath, markBit = DEFAULT_MARK_BIT): Promise<void> {
   const mark = `0x${(1 << markBit).toString(16)}`;
   for (const c of [HOSTPORT_DNAT, HOSTPORT_SETMARK, HOSTPORT_MASQ]) await ensureChain(ns, 'nat', c);
   await ensureRule(ns, 'nat', HOSTPORT_SETMARK, ['-m', 'comment', '--comment', 'CNI portfwd masquerade mark', '-j', 'MARK', '--set-xmark', `${mark}/${mark}`], 'append');

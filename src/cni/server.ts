@@ -6,7 +6,7 @@ import { invoke } from './skel.js';
 import { serveDelegatesInProcess } from './invoke.js';
 
 /** Where the thin clients (`bin/cni/fast/<plugin>`) look for the server unless PODNET_CNI_SOCKET says otherwise. */
-export const DEFAULT_CNI_SOCKET = '/run/podnet/cni.sock';
+const DEFAULT_CNI_SOCKET = '/run/podnet/cni.sock';
 
 export interface CniServer { socketPath: string; close(): Promise<void> }
 

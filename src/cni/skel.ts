@@ -17,7 +17,7 @@ const REQUIRED: Record<CniCommand, readonly string[]> = {
 const CONTAINER_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 /** Checks an interface name as the kernel would accept it. */
-export function validIfName(n: string): string | undefined {
+function validIfName(n: string): string | undefined {
   if (!n) return 'interface name is empty';
   if (n.length > 15) return `interface name "${n}" is longer than 15 characters`;
   if (n === '.' || n === '..') return `interface name "${n}" is not allowed`;

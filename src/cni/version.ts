@@ -2,14 +2,14 @@ import { familyOfText } from '../util/addr.js';
 import { CniError, ErrCode, SUPPORTED_VERSIONS, type CniVersion, type IPConfig, type Result, type Result040 } from './types.js';
 
 /** Compares dotted versions: <0, 0, >0. */
-export function cmpVersion(a: string, b: string): number {
+function cmpVersion(a: string, b: string): number {
   const pa = a.split('.').map(Number), pb = b.split('.').map(Number);
   for (let i = 0; i < 3; i++) { const d = (pa[i] ?? 0) - (pb[i] ?? 0); if (d) return d; }
   return 0;
 }
 export function atLeast(v: string, min: string): boolean { return cmpVersion(v, min) >= 0; }
 
-export function isSupported(v: string): v is CniVersion {
+function isSupported(v: string): v is CniVersion {
   return (SUPPORTED_VERSIONS as readonly string[]).includes(v);
 }
 

@@ -9,11 +9,11 @@ import { matchesMap, podReady, podTerminal, stableJSON } from './util.js';
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
 export const MANAGED_BY = 'endpointslice-controller.k8s.io';
-export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
-export const MAX_ENDPOINTS_PER_SLICE = 100;
+const HEADLESS_LABEL = 'service.kubernetes.io/headless';
+const MAX_ENDPOINTS_PER_SLICE = 100;
 
 /** The pods that back `svc` (same namespace, selector matches, has an IP, not finished). */
-export function selectPods(svc: Service, pods: Pod[]): Pod[] {
+function selectPods(svc: Service, pods: Pod[]): Pod[] {
   const sel = svc.spec?.selector;
   if (!sel || Object.keys(sel).length === 0) return [];
   return pods.filter((p) => p.metadata?.namespace === svc.metadata?.namespace && matchesMap(sel, p.metadata?.labels)
@@ -21,7 +21,7 @@ export function selectPods(svc: Service, pods: Pod[]): Pod[] {
 }
 
 /** The container port a Service port targets on this pod; undefined when a named port isn't found. */
-export function resolveTargetPort(sp: ServicePort, pod: Pod): number | undefined {
+function resolveTargetPort(sp: ServicePort, pod: Pod): number | undefined {
   const tp = sp.targetPort ?? sp.port;
   if (typeof tp === 'number') return tp;
   if (/^\d+$/.test(tp)) return Number(tp);

@@ -26,14 +26,6 @@ export interface ControllerOptions {
 
 export const ALL_CONTROLLERS = ['nodeipam', 'endpoints', 'endpointslice', 'scheduler', 'replicaset', 'deployment', 'gc'] as const;
 
-/**
- * Starts the controllers on shared informers. Resolves once every informer has listed and the
- * workers run; they keep running until `signal` aborts (then `done` of the returned promise's
- * value settles). Call it after the API server listens.
- */
-export async function startControllers(client: KubeClient, opts: ControllerOptions, signal: AbortSignal): Promise<void> {
-  await startControllerManager(client, opts, signal);
-}
 
 export interface ControllerManager { done: Promise<void>; nodeIpam?: NodeIpamController; scheduler?: Scheduler }
 

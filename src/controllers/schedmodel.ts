@@ -13,7 +13,7 @@ function tolerates(tols: readonly Toleration[] | undefined, t: Taint): boolean {
 }
 
 /** Why `pod` can't go on `node` (upstream's reason wording), or undefined when it fits. */
-export function unfit(pod: Pod, node: Node): string | undefined {
+function unfit(pod: Pod, node: Node): string | undefined {
   if (!nodeReady(node)) return "node(s) were not ready";
   if (node.spec?.unschedulable && !tolerates(pod.spec?.tolerations, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' })) return 'node(s) were unschedulable';
   const sel = pod.spec?.nodeSelector ?? {};

@@ -6,7 +6,7 @@ import { PodnetError } from '../util/errors.js';
 
 export interface Upstream { host: string; port: number }
 
-export class UpstreamError extends PodnetError {
+class UpstreamError extends PodnetError {
   constructor(message: string) { super('EUPSTREAM', message); }
 }
 

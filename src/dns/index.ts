@@ -22,7 +22,7 @@ export interface DnsOptions {
   log?: Logger;
 }
 
-export function parseHostPort(s: string, defPort: number): Listener {
+function parseHostPort(s: string, defPort: number): Listener {
   const m = /^\[(.+)\]:(\d+)$/.exec(s) ?? /^([^:]*):(\d+)$/.exec(s);
   if (m) return { host: m[1] || '0.0.0.0', port: Number(m[2]) };
   if (isIP(s)) return { host: s, port: defPort };

@@ -24,7 +24,7 @@ export interface ZoneAnswer {
   chaseTarget?: string;
 }
 
-export const SCHEMA_VERSION = '1.1.0';
+const SCHEMA_VERSION = '1.1.0';
 
 /** True when the name belongs to the zone (or its reverse zones, for PTR we answer). */
 export function inZone(name: string, zone: string): boolean {
@@ -32,7 +32,7 @@ export function inZone(name: string, zone: string): boolean {
   return n === zone || n.endsWith('.' + zone);
 }
 
-export function norm(name: string): string { return name.toLowerCase().replace(/\.$/, ''); }
+function norm(name: string): string { return name.toLowerCase().replace(/\.$/, ''); }
 
 /** `a-b-c-d` ↔ IPv4, `2001-db8--1` ↔ IPv6, as the spec/CoreDNS spell endpoint and pod labels. */
 export function dashedIP(ip: string): string { return familyOf(ip) === 4 ? ip.replace(/\./g, '-') : ip.replace(/:/g, '-'); }

@@ -35,7 +35,7 @@ type Obj = KObject & { spec?: Record<string, unknown>; status?: Record<string, u
 
 function key(ns: string | undefined, name: string | undefined): string { return `${ns ?? ''}/${name ?? ''}`; }
 
-export function toDnsService(o: Obj): DnsService {
+function toDnsService(o: Obj): DnsService {
   const spec = (o.spec ?? {}) as {
     type?: string; clusterIP?: string; clusterIPs?: string[]; externalName?: string; publishNotReadyAddresses?: boolean;
     ports?: { name?: string; protocol?: string; port: number }[];

@@ -6,15 +6,14 @@
 import type { Logger } from 'pino';
 import { InformerFactory, type KubeClient } from '../client/index.js';
 import type { NetnsPath } from '../net/exec.js';
-import { deleteLink, getLink, listLinks } from '../net/link.js';
+import { getLink } from '../net/link.js';
 import { listAddrs } from '../net/addr.js';
-import { delRoute, listRoutes } from '../net/route.js';
 import { setSysctl } from '../net/sysctl.js';
 import { createLogger } from '../util/log.js';
 import { PodnetError } from '../util/errors.js';
-import { parseNetConf, type FlannelNetConf } from './config.js';
-import { contains, parseCidr, tryParseCidr } from '../util/addr.js';
-import { ensureMasq, removeMasq } from './masq.js';
+import type { FlannelNetConf } from './config.js';
+import { contains, parseCidr } from '../util/addr.js';
+import { ensureMasq } from './masq.js';
 import { writeSubnetEnv } from './subnetenv.js';
 import { backendFactory, backendTypes } from './backend/types.js';
 import './backend/vxlan.js';
@@ -107,16 +106,3 @@ export async function startFlannel(o: FlannelOptions, signal: AbortSignal): Prom
   return { lease, network: conf.Network, mtu: net.mtu, subnetEnvPath: o.subnetFile, stopped };
 }
 
-/** Removes flannel's devices, routes and rules from a node netns (node teardown). */
-export async function cleanupFlannel(netns: NetnsPath, network?: string): Promise<void> {
-  for (const l of await listLinks(netns)) if (/^flannel\.\d+$/.test(l.ifname)) await deleteLink(netns, l.ifname);
-  const net = network ? parseCidr(network) : undefined;
-  if (net) {
-    for (const r of await listRoutes(netns)) {
-      const dst = tryParseCidr(r.dst);
-      if (r.gateway && dst && contains(net, dst.ip)) await delRoute(netns, { dst: r.dst });
-    }
-  }
-  await removeMasq(netns).catch(() => undefined);
-
-}

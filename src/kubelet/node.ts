@@ -6,8 +6,8 @@ import type { K8sCondition } from './status.js';
 import type { NodeLite } from './types.js';
 
 export const KUBELET_SOCKET_ANNOTATION = 'podnet.io/kubelet-socket';
-export const KUBELET_VERSION = 'v1.32.0';
-export const RUNTIME_VERSION = 'podnet://0.1.0';
+const KUBELET_VERSION = 'v1.32.0';
+const RUNTIME_VERSION = 'podnet://0.1.0';
 
 export interface NodeStatusInputs {
   nodeName: string;
@@ -32,7 +32,7 @@ function condition(type: string, status: 'True' | 'False', reason: string, messa
 }
 
 /** The Node status this kubelet reports (pure but for reading host facts). */
-export function nodeStatus(i: NodeStatusInputs): Record<string, unknown> {
+function nodeStatus(i: NodeStatusInputs): Record<string, unknown> {
   const cap = { cpu: String(cpus().length), memory: `${Math.floor(totalmem() / 1024)}Ki`, pods: String(i.maxPods ?? 110), 'ephemeral-storage': '10Gi' };
   const ready = i.notReadyReason === undefined;
   return {
@@ -85,7 +85,7 @@ export async function postNodeStatus(client: KubeClient, i: Omit<NodeStatusInput
 }
 
 /** MicroTime as the API writes it: RFC3339 with 6 fractional digits. */
-export function microTime(d = new Date()): string { return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z'); }
+function microTime(d = new Date()): string { return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z'); }
 
 /** Creates or renews the node's Lease in kube-node-lease (holder = node, 40 s duration). */
 export async function renewNodeLease(client: KubeClient, nodeName: string, nodeUid?: string): Promise<void> {

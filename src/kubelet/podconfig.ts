@@ -10,7 +10,7 @@ export function podHostname(pod: PodLite): string { return (pod.spec.hostname ||
 export interface PodFacts { name: string; namespace: string; uid: string; podIPs: string[]; nodeName: string; nodeIP: string }
 
 /** The value of a downward-API fieldRef. */
-export function fieldValue(pod: PodLite, f: PodFacts, path: string): string {
+function fieldValue(pod: PodLite, f: PodFacts, path: string): string {
   switch (path) {
     case 'metadata.name': return f.name;
     case 'metadata.namespace': return f.namespace;

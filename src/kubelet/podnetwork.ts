@@ -18,7 +18,7 @@ export interface PodNetAttachment {
 }
 
 /** Pod annotation asking host-local for a fixed address (passed as CNI_ARGS IP=…, as upstream's static IP requests). */
-export const POD_IP_ANNOTATION = 'podnet.io/ip';
+const POD_IP_ANNOTATION = 'podnet.io/ip';
 
 /** The pod's interface inside its sandbox. */
 export const POD_IFNAME = 'eth0';

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { NODE_IP, pod, reasons, shell, sleep, stateOf, status, withRig } from './runtime.fakes.js';
+import { NODE_IP, pod, shell, sleep, stateOf, status, withRig } from './runtime.fakes.js';
 
 test('a dead sandbox is replaced: CNI DEL, old pause gone, containers stopped and restarted in the new netns, restart counts kept', async () => {
   await withRig(async ({ rt, sb, net }) => {

@@ -14,7 +14,7 @@ import type { Logger } from '../util/log.js';
 import { parseLogLine, renderLogs } from './logs.js';
 import type { PodRuntime } from './runtime.js';
 
-export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8s.io', 'channel.k8s.io'] as const;
+const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8s.io', 'channel.k8s.io'] as const;
 
 /** Picks the newest subprotocol both sides speak. */
 export function pickProtocol(offered: Iterable<string>): string | false {

@@ -31,7 +31,7 @@ export interface K8sCondition { type: string; status: 'True' | 'False' | 'Unknow
 /** Kubernetes' reason for an exit: Completed for 0, Error otherwise (OOMKilled is not detected). */
 export function exitReason(code: number): string { return code === 0 ? 'Completed' : 'Error'; }
 
-export function stateToK8s(s: ContainerState): Record<string, unknown> {
+function stateToK8s(s: ContainerState): Record<string, unknown> {
   switch (s.kind) {
     case 'waiting': return { waiting: { reason: s.reason, ...(s.message ? { message: s.message } : {}) } };
     case 'running': return { running: { startedAt: s.startedAt } };

@@ -4,7 +4,7 @@
  * network namespace, so nothing survives even when the state file is lost.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { procAlive, procStartTime } from '../net/proc.js';
 
@@ -75,4 +75,3 @@ export function processesInNetns(netnsFiles: string[]): number[] {
   return out;
 }
 
-export function removePidFile(path: string): void { rmSync(path, { force: true }); }

@@ -28,8 +28,8 @@ export interface LabSpec {
 
 export interface LabFlags { name?: string; nodes?: number; backend?: Backend; subnetManager?: SubnetManagerKind; proxyMode?: ProxyMode; example?: string }
 
-export const UNDERLAY_NET = '192.168.138';
-export const FIRST_NODE_HOST = 221;
+const UNDERLAY_NET = '192.168.138';
+const FIRST_NODE_HOST = 221;
 
 export function labSpec(f: LabFlags): LabSpec {
   const seed = f.example === 'seed';

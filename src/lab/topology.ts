@@ -6,11 +6,11 @@
  */
 import { addAddr, listAddrs } from '../net/addr.js';
 import { createBridge, createVeth, deleteLink, getLink, setMaster, setUp } from '../net/link.js';
-import { createNamedNetns, deleteNamedNetns, netnsPath } from '../net/netns.js';
+import { createNamedNetns, netnsPath } from '../net/netns.js';
 import { setSysctls } from '../net/sysctl.js';
 
-export const UNDERLAY_BRIDGE = 'underlay';
-export const UNDERLAY_PREFIX = 24;
+const UNDERLAY_BRIDGE = 'underlay';
+const UNDERLAY_PREFIX = 24;
 
 export interface Host { name: string; netns: string; ip: string; port: string }
 
@@ -42,6 +42,3 @@ export async function nodeSysctls(netns: string): Promise<void> {
   await setSysctls(netnsPath(netns), { 'net.ipv4.ip_forward': 1, 'net.ipv4.conf.all.rp_filter': 0, 'net.ipv4.conf.default.rp_filter': 0 });
 }
 
-export async function removeNetns(names: string[]): Promise<void> {
-  for (const n of names) await deleteNamedNetns(n);
-}

@@ -91,7 +91,7 @@ function refFor(o: KObject, ns?: string): ReturnType<typeof R.pods> {
   }
 }
 
-export function exampleObjects(example: 'seed'): KObject[] {
+function exampleObjects(example: 'seed'): KObject[] {
   const text = readFileSync(join(REPO_ROOT, 'examples', example, 'cluster.yaml'), 'utf8');
   return parseAllDocuments(text).map((d) => d.toJSON() as KObject).filter((o) => o && o.kind);
 }

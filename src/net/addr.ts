@@ -44,7 +44,3 @@ export async function delAddr(ns: NetnsPath, dev: string, cidr: string): Promise
   return r.code === 0;
 }
 
-/** Removes every address of one family from dev. */
-export async function flushAddrs(ns: NetnsPath, dev: string, family?: 4 | 6): Promise<void> {
-  await nsExec(ns, ['ip', ...(family ? [`-${family}`] : []), 'addr', 'flush', 'dev', dev], { allowFail: true });
-}

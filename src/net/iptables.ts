@@ -25,7 +25,7 @@ export function savedChains(dump: string, table: IptTable): Set<string> {
 }
 
 /** Does `-t table chain args` exist? (iptables -C normalises the match order for us.) */
-export async function ruleExists(ns: NetnsPath, table: IptTable, chain: string, args: readonly string[]): Promise<boolean> {
+async function ruleExists(ns: NetnsPath, table: IptTable, chain: string, args: readonly string[]): Promise<boolean> {
   const r = await nsExec(ns, ['iptables', '-w', '5', '-t', table, '-C', chain, ...args], { allowFail: true });
   return r.code === 0;
 }
@@ -45,14 +45,6 @@ export async function deleteRule(ns: NetnsPath, table: IptTable, chain: string, 
   }
 }
 
-/** Splits an iptables rule string into argv, honouring double quotes (as iptables-restore does). */
-export function splitRule(line: string): string[] {
-  const out: string[] = [];
-  const re = /"([^"]*)"|(\S+)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(line))) out.push(m[1] ?? m[2]!);
-  return out;
-}
 
 // ---- chains and single rules (what the CNI plugins' per-container chains need) --------------
 

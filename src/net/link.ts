@@ -28,9 +28,6 @@ export async function getLink(ns: NetnsPath, name: string): Promise<LinkInfo | u
   return (JSON.parse(r.stdout) as LinkInfo[])[0];
 }
 
-export async function linkExists(ns: NetnsPath, name: string): Promise<boolean> {
-  return (await getLink(ns, name)) !== undefined;
-}
 
 export interface LinkOpts { mtu?: number; mac?: string; txqueuelen?: number; up?: boolean }
 
@@ -43,7 +40,7 @@ function commonArgs(o: LinkOpts): string[] {
 }
 
 /** Generic `ip link add NAME [opts] type KIND ARGS…` in ns (for kinds not covered below). */
-export async function addLink(ns: NetnsPath, name: string, kind: string, kindArgs: readonly string[] = [], o: LinkOpts = {}): Promise<void> {
+async function addLink(ns: NetnsPath, name: string, kind: string, kindArgs: readonly string[] = [], o: LinkOpts = {}): Promise<void> {
   await nsExec(ns, ['ip', 'link', 'add', name, ...commonArgs(o), 'type', kind, ...kindArgs]);
   if (o.up) await setUp(ns, name);
 }
@@ -86,28 +83,8 @@ export async function setDown(ns: NetnsPath, name: string): Promise<void> {
 export async function setMaster(ns: NetnsPath, name: string, master: string): Promise<void> {
   await nsExec(ns, ['ip', 'link', 'set', 'dev', name, 'master', master]);
 }
-export async function setNoMaster(ns: NetnsPath, name: string): Promise<void> {
-  await nsExec(ns, ['ip', 'link', 'set', 'dev', name, 'nomaster']);
-}
-export async function setMtu(ns: NetnsPath, name: string, mtu: number): Promise<void> {
-  await nsExec(ns, ['ip', 'link', 'set', 'dev', name, 'mtu', String(mtu)]);
-}
-export async function setMac(ns: NetnsPath, name: string, mac: string): Promise<void> {
-  await nsExec(ns, ['ip', 'link', 'set', 'dev', name, 'address', mac]);
-}
-export async function renameLink(ns: NetnsPath, name: string, newName: string): Promise<void> {
-  await nsExec(ns, ['ip', 'link', 'set', 'dev', name, 'name', newName]);
-}
 export async function setPromisc(ns: NetnsPath, name: string, on: boolean): Promise<void> {
   await nsExec(ns, ['ip', 'link', 'set', 'dev', name, 'promisc', on ? 'on' : 'off']);
-}
-/** Bridge-port hairpin mode (a frame may leave by the port it came in on). */
-export async function setHairpin(ns: NetnsPath, port: string, on: boolean): Promise<void> {
-  await nsExec(ns, ['bridge', 'link', 'set', 'dev', port, 'hairpin', on ? 'on' : 'off']);
-}
-/** Moves a link into another namespace (a netns path), optionally renaming it on the way. */
-export async function moveLink(ns: NetnsPath, name: string, targetNs: NetnsPath): Promise<void> {
-  await nsExec(ns, ['ip', 'link', 'set', 'dev', name, 'netns', targetNs]);
 }
 
 /** Deletes a link; missing is fine unless `mustExist`. Returns true when something was deleted. */
@@ -125,10 +102,3 @@ export async function addBridgeVlan(ns: NetnsPath, dev: string, vid: number, o: 
   await nsExec(ns, a);
 }
 
-/** A random locally administered unicast MAC (aa:bb:… with the local bit set). */
-export function randomMac(): string {
-  const b = new Uint8Array(6);
-  crypto.getRandomValues(b);
-  b[0] = (b[0]! & 0xfe) | 0x02;
-  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':');
-}

@@ -6,7 +6,7 @@ export async function nftApply(ns: NetnsPath, script: string): Promise<void> {
 }
 
 /** `nft list …` text inside ns; '' when the object does not exist. */
-export async function nftList(ns: NetnsPath, args: readonly string[]): Promise<string> {
+async function nftList(ns: NetnsPath, args: readonly string[]): Promise<string> {
   const flags = args.filter((a) => a.startsWith('-'));
   const rest = args.filter((a) => !a.startsWith('-'));
   const r = await nsExec(ns, ['nft', ...flags, 'list', ...rest], { allowFail: true });
@@ -27,7 +27,7 @@ export async function nftObjectNames(ns: NetnsPath, family: string, table: strin
   return out;
 }
 
-export async function nftTableExists(ns: NetnsPath, family: string, table: string): Promise<boolean> {
+async function nftTableExists(ns: NetnsPath, family: string, table: string): Promise<boolean> {
   const r = await nsExec(ns, ['nft', 'list', 'table', family, table], { allowFail: true });
   return r.code === 0;
 }

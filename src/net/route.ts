@@ -59,9 +59,6 @@ export async function listRoutes(ns: NetnsPath, o: { family?: 4 | 6; table?: num
   return raw.map((r) => ({ ...r, flags: r.flags ?? [] }));
 }
 
-export async function addRoute(ns: NetnsPath, r: RouteSpec): Promise<void> {
-  await nsExec(ns, ['ip', ...fam(r), 'route', 'add', ...specArgs(r)]);
-}
 export async function replaceRoute(ns: NetnsPath, r: RouteSpec): Promise<void> {
   await nsExec(ns, ['ip', ...fam(r), 'route', 'replace', ...specArgs(r)]);
 }
@@ -69,18 +66,6 @@ export async function replaceRoute(ns: NetnsPath, r: RouteSpec): Promise<void> {
 export async function delRoute(ns: NetnsPath, r: RouteSpec): Promise<boolean> {
   const res = await nsExec(ns, ['ip', ...fam(r), 'route', 'del', ...specArgs(r)], { allowFail: true });
   return res.code === 0;
-}
-
-/** True when a route with this destination (and gateway/dev when given) exists. */
-export async function routeExists(ns: NetnsPath, r: RouteSpec): Promise<boolean> {
-  const dst = r.dst === '0.0.0.0/0' || r.dst === '::/0' ? 'default' : r.dst;
-  const routes = await listRoutes(ns, { family: fam(r)[0] === '-6' ? 6 : 4, ...(r.table !== undefined ? { table: r.table } : {}) });
-  return routes.some((x) => normDst(x.dst) === normDst(dst) && (!r.via || x.gateway === r.via) && (!r.dev || x.dev === r.dev));
-}
-
-function normDst(d: string): string {
-  if (d === 'default') return d;
-  return d.endsWith('/32') || d.endsWith('/128') ? d.replace(/\/(32|128)$/, '') : d;
 }
 
 /** An ECMP route: `dst` spread over several next hops (e.g. a load-balancer pool routed to every node). */

@@ -5,11 +5,6 @@ export async function setSysctl(ns: NetnsPath, key: string, value: string | numb
   await nsExec(ns, ['sysctl', '-q', '-w', `${key}=${value}`]);
 }
 
-/** Reads a sysctl inside ns; undefined when it does not exist. */
-export async function getSysctl(ns: NetnsPath, key: string): Promise<string | undefined> {
-  const r = await nsExec(ns, ['sysctl', '-n', key], { allowFail: true });
-  return r.code === 0 ? r.stdout.trim() : undefined;
-}
 
 /** Sets several sysctls in one process. */
 export async function setSysctls(ns: NetnsPath, kv: Record<string, string | number>): Promise<void> {

@@ -88,7 +88,7 @@ export function mountNsToEnter(own: string | undefined, pid1: string | undefined
 
 function readLink(p: string): string | undefined { try { return readlinkSync(p); } catch { return undefined; } }
 
-export function procNetnsPath(pid: number): NetnsPath { return `/proc/${pid}/ns/net`; }
+function procNetnsPath(pid: number): NetnsPath { return `/proc/${pid}/ns/net`; }
 
 /** The network namespace id of a process (`net:[inode]`); undefined when unreadable or gone. */
 export function netnsIdOfPid(pid: number | 'self'): string | undefined { return readLink(`/proc/${pid}/ns/net`); }

@@ -29,7 +29,7 @@ export class AddrError extends PodnetError {
 /** Address width of a family: 32 or 128. */
 export function bitsOf(family: Family): 32 | 128 { return family === 4 ? 32 : 128; }
 /** The largest value of a family (all bits set). */
-export function maxValue(family: Family): bigint { return (1n << BigInt(bitsOf(family))) - 1n; }
+function maxValue(family: Family): bigint { return (1n << BigInt(bitsOf(family))) - 1n; }
 
 // ---------------------------------------------------------------- detection
 

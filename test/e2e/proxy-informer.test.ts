@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { KObject } from '../../src/api/kinds/types.js';
 import { exec } from '../../src/util/exec.js';
-import { createNamedNetns, deleteNamedNetns, netnsPath } from '../../src/net/netns.js';
+import { createNamedNetns, deleteNamedNetns } from '../../src/net/netns.js';
 import { startProxy } from '../../src/proxy/index.js';
 import { seedServices, seedSlices } from '../../src/proxy/fixtures.js';
 import { FakeKubeClient } from '../support/proxyFakeClient.js';

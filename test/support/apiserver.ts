@@ -3,7 +3,7 @@
  * an optional unix socket, and the real kubectl pointed at it. Everything is removed by stop().
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -123,11 +123,3 @@ export async function startApiServer(o: StartOptions = {}): Promise<ApiServerHan
   };
 }
 
-/** Writes a manifest to a temp file in the server's data dir and returns its path. */
-export function manifestFile(api: { dataDir: string }, name: string, yaml: string): string {
-  const p = join(api.dataDir, name);
-  writeFileSync(p, yaml);
-  return p;
-}
-
-export const hasKubectl = (): boolean => ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].some((p) => existsSync(p));

@@ -17,7 +17,7 @@ export interface EtcdHandle {
   stop(): Promise<void>;
 }
 
-export const ETCD_BIN = process.env.PODNET_ETCD_BIN ?? '/usr/bin/etcd';
+const ETCD_BIN = process.env.PODNET_ETCD_BIN ?? '/usr/bin/etcd';
 export const ETCDCTL_BIN = process.env.PODNET_ETCDCTL_BIN ?? '/usr/bin/etcdctl';
 
 async function freePort(): Promise<number> {

@@ -3,7 +3,7 @@
  * ObjectMeta validation (ValidateObjectMeta / ValidateObjectMetaUpdate), column helpers and a
  * builder that turns a per-kind description into a KindSemantics.
  */
-import type { FieldError, KObject, KindSemantics, PatchMeta, TableColumnDefinition, TableRow } from './types.js';
+import type { FieldError, KObject, KindSemantics, PatchMeta, TableColumnDefinition } from './types.js';
 import {
   asArr, asObj, asStr, forbidden, invalid, isDNS1035Label, isDNS1123Label, isPathSegmentName, isDNS1123Subdomain, isObj, isQualifiedName,
   required, validateAnnotations, validateLabels,
@@ -50,8 +50,8 @@ export function translateTimestampSince(ts: unknown, now: Date): string {
 
 // ---------------------------------------------------------------- table columns
 
-export const NAME_DESC = "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names";
-export const AGE_DESC = 'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.';
+const NAME_DESC = "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names";
+const AGE_DESC = 'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.';
 
 export function col(name: string, type: string, description: string, priority = 0, format = ''): TableColumnDefinition {
   return { name, type, format, description, priority };
@@ -59,15 +59,6 @@ export function col(name: string, type: string, description: string, priority = 
 export const nameCol = (): TableColumnDefinition => col('Name', 'string', NAME_DESC, 0, 'name');
 export const ageCol = (): TableColumnDefinition => col('Age', 'string', AGE_DESC);
 
-export function simpleTable(
-  columns: TableColumnDefinition[],
-  cells: (o: KObject, now: Date) => unknown[],
-): KindSemantics['table'] {
-  return (items: KObject[], now: Date) => ({
-    columnDefinitions: columns,
-    rows: items.map((o): TableRow => ({ cells: cells(o, now), object: o })),
-  });
-}
 
 // ---------------------------------------------------------------- metadata validation
 
@@ -81,7 +72,7 @@ export const nameIsDNSLabel: NameValidator = (n, prefix) => isDNS1123Label(prefi
 export const nameIsDNS1035Label: NameValidator = (n, prefix) => isDNS1035Label(prefix ? maskTrailingDash(n) : n);
 export const nameIsPathSegment: NameValidator = (n, prefix) => (prefix ? [] : isPathSegmentName(n));
 
-export function validateObjectMeta(obj: KObject, namespaced: boolean, nameFn: NameValidator): FieldError[] {
+function validateObjectMeta(obj: KObject, namespaced: boolean, nameFn: NameValidator): FieldError[] {
   const errs: FieldError[] = [];
   const md = isObj(obj.metadata) ? obj.metadata : ({} as KObject['metadata']);
   const name = md.name;
@@ -130,7 +121,7 @@ export function validateObjectMeta(obj: KObject, namespaced: boolean, nameFn: Na
   return errs;
 }
 
-export function validateObjectMetaUpdate(obj: KObject, old: KObject): FieldError[] {
+function validateObjectMetaUpdate(obj: KObject, old: KObject): FieldError[] {
   const errs: FieldError[] = [];
   const n = obj.metadata ?? {};
   const o = old.metadata ?? {};
@@ -174,7 +165,7 @@ export interface KindSpec {
 }
 
 /** Meta list merge keys every kind shares (ObjectMeta tags). */
-export const META_PATCH: PatchMeta = {
+const META_PATCH: PatchMeta = {
   'metadata.finalizers': { strategy: 'merge' },
   'metadata.ownerReferences': { strategy: 'merge', mergeKey: 'uid' },
 };
@@ -227,12 +218,4 @@ export function get(o: unknown, ...path: string[]): unknown {
     cur = cur[p];
   }
   return cur;
-}
-/** Get (creating) a nested object. */
-export function ensureObj(o: Record<string, unknown>, key: string): Record<string, unknown> {
-  const v = o[key];
-  if (isObj(v)) return v;
-  const n: Record<string, unknown> = {};
-  o[key] = n;
-  return n;
 }

@@ -62,7 +62,7 @@ function validateEndpoints(obj: KObject): FieldError[] {
 }
 
 /** printers.formatEndpoints: up to three host:port pairs, then `+ N more...`. */
-export function formatEndpoints(ep: Endpoints): string {
+function formatEndpoints(ep: Endpoints): string {
   const subsets = ep.subsets ?? [];
   if (subsets.length === 0) return '<none>';
   const list: string[] = [];
@@ -168,7 +168,7 @@ function listWithMore(list: string[], more: boolean, count: number, max: number)
   if (more) return `${ret} + ${count - max} more...`;
   return ret === '' ? '<unset>' : ret;
 }
-export function formatSlicePorts(s: EndpointSlice): string {
+function formatSlicePorts(s: EndpointSlice): string {
   const list: string[] = [];
   let more = false;
   let count = 0;
@@ -179,7 +179,7 @@ export function formatSlicePorts(s: EndpointSlice): string {
   }
   return listWithMore(list, more, count, 3);
 }
-export function formatSliceEndpoints(s: EndpointSlice): string {
+function formatSliceEndpoints(s: EndpointSlice): string {
   const list: string[] = [];
   let more = false;
   let count = 0;

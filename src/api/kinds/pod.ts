@@ -22,7 +22,7 @@ function qosClass(spec: PodSpec): 'Guaranteed' | 'Burstable' | 'BestEffort' {
 }
 
 /** Defaults as upstream's SetDefaults_Pod + PodSpec, the create strategy (phase Pending, qosClass) and default admission (tolerations, priority). */
-export function defaultPod(obj: KObject): void {
+function defaultPod(obj: KObject): void {
   const pod = obj as unknown as Writable<Pod>;
   if (!isMap(pod.spec) || !pod.spec) return;
   const spec = pod.spec;

@@ -51,7 +51,7 @@ function defaultProbe(p: Probe | undefined): void {
 }
 
 /** imagePullPolicy: Always for `:latest` or untagged images (no digest), otherwise IfNotPresent. */
-export function defaultPullPolicy(image: string): 'Always' | 'IfNotPresent' {
+function defaultPullPolicy(image: string): 'Always' | 'IfNotPresent' {
   if (image.includes('@')) return 'IfNotPresent';
   const lastSlash = image.lastIndexOf('/');
   const tail = image.slice(lastSlash + 1);

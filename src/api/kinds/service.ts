@@ -5,7 +5,7 @@ import { ageCol, col, defineKind, nameCol, nameIsDNS1035Label, translateTimestam
 import { PROTOCOLS } from './podspec.js';
 import {
   CIDR_MSG, IP_MSG, PORT_RANGE_MSG, asArr, asObj, asStr, duplicate, forbidden, formatLabels, invalid,
-  isDNS1123Label, isFullyQualifiedDomainName, isInt, isMap, isObj, isQualifiedName, isValidCIDR, type Writable, isValidIP, isValidPortName, isValidPortNum,
+  isDNS1123Label, isFullyQualifiedDomainName, isInt, isMap, isQualifiedName, isValidCIDR, type Writable, isValidIP, isValidPortName, isValidPortNum,
   notSupported, required, validateLabels,
 } from '../validation/index.js';
 import { familyOf } from '../../util/addr.js';
@@ -16,7 +16,7 @@ const TRAFFIC = ['Cluster', 'Local'] as const;
 const FAMILY_POLICIES = ['SingleStack', 'PreferDualStack', 'RequireDualStack'] as const;
 const FAMILIES = ['IPv4', 'IPv6'] as const;
 
-export function defaultService(obj: KObject): void {
+function defaultService(obj: KObject): void {
   const svc = obj as unknown as Writable<Service>;
   if (!isMap(svc.spec) || !svc.spec) svc.spec = {};
   const spec = svc.spec;
@@ -196,7 +196,7 @@ function validateServiceUpdate(obj: KObject, old: KObject): FieldError[] {
   return errs;
 }
 
-export function servicePorts(ports: ServicePort[] | undefined): string {
+function servicePorts(ports: ServicePort[] | undefined): string {
   const s = (ports ?? []).map((p) => (p.nodePort ? `${p.port}:${p.nodePort}/${p.protocol ?? 'TCP'}` : `${p.port}/${p.protocol ?? 'TCP'}`)).join(',');
   return s === '' ? '<none>' : s;
 }

@@ -247,7 +247,7 @@ export function openapiV3(gvPath: string): Json | undefined {
 }
 
 /** Stable hash of a document (the `hash` query parameter and ETag of /openapi/v3/<gv>). */
-export function documentHash(doc: unknown): string {
+function documentHash(doc: unknown): string {
   return createHash('sha512').update(JSON.stringify(doc)).digest('hex').toUpperCase().slice(0, 128);
 }
 

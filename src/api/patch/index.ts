@@ -12,7 +12,7 @@ import { BadPatchError, strategicMergePatch } from './strategic.js';
 
 export { BadPatchError, strategicMergePatch } from './strategic.js';
 
-export const PATCH_CONTENT_TYPES = {
+const PATCH_CONTENT_TYPES = {
   json: 'application/json-patch+json',
   merge: 'application/merge-patch+json',
   strategic: 'application/strategic-merge-patch+json',

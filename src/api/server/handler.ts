@@ -27,13 +27,12 @@ export interface HandlerContext {
   onNamespaceTerminating?(name: string): void;
 }
 
-const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);
 const coreNs = (): KindSemantics => kindByKind('', 'Namespace')!;
 const corePod = (): KindSemantics => kindByKind('', 'Pod')!;
 const coreNode = (): KindSemantics => kindByKind('', 'Node')!;
 
 /** The authenticated user of a request (x509 client certificate verified against the cluster CA). */
-export function authenticate(req: IncomingMessage): { name: string; groups: string[] } | undefined {
+function authenticate(req: IncomingMessage): { name: string; groups: string[] } | undefined {
   const sock = req.socket as TLSSocket;
   if (typeof sock.getPeerCertificate !== 'function' || !sock.authorized) return undefined;
   const cert = sock.getPeerCertificate();

@@ -6,7 +6,7 @@ import type { KindHooks } from './registry.js';
 import { invalid } from './status.js';
 
 /** ClusterIP / NodePort allocation on the Service write paths (synchronous, before the store write). */
-export function serviceHooks(alloc: ServiceAllocators, k: KindSemantics): KindHooks {
+function serviceHooks(alloc: ServiceAllocators, k: KindSemantics): KindHooks {
   const check = (obj: KObject, r: { errors: { type: string; field: string; message: string }[]; rollback(): void; commit(): void }): { rollback(): void; commit(): void } => {
     if (r.errors.length) {
       const name = obj.metadata.name ?? '';

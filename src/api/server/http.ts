@@ -5,7 +5,7 @@ import { BadPatchError } from '../patch/index.js';
 import { decodeProtobufObject } from './protobuf.js';
 
 /** Upstream's request body limit (3 MiB). */
-export const MAX_BODY = 3 * 1024 * 1024;
+const MAX_BODY = 3 * 1024 * 1024;
 
 export async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -42,7 +42,7 @@ export function sendJson(res: ServerResponse, code: number, body: unknown, heade
 }
 
 /** Converts any thrown error into a metav1.Status response body. */
-export function statusOf(e: unknown): StatusBody {
+function statusOf(e: unknown): StatusBody {
   if (e instanceof ApiStatusError) return e.body();
   if (e instanceof BadPatchError) return new ApiStatusError(422, 'Invalid', e.message).body();
   return internal(e instanceof Error ? e.message : String(e)).body();

@@ -48,7 +48,7 @@ export interface ApiServer {
   stop(): Promise<void>;
 }
 
-export class ApiServerError extends PodnetError {}
+class ApiServerError extends PodnetError {}
 
 function splitListen(s: string): { host: string; port: number } {
   const m = /^(.*):(\d+)$/.exec(s);

@@ -14,7 +14,7 @@ export const KUBELET_SOCKET_ANNOTATION = 'podnet.io/kubelet-socket';
 interface PodLike extends KObject { spec?: { nodeName?: string; containers?: { name: string }[]; initContainers?: { name: string }[] } }
 
 /** The container a request means: `container=` or the only/first one; 400 for an unknown name. */
-export function pickContainer(pod: PodLike, q: URLSearchParams): string {
+function pickContainer(pod: PodLike, q: URLSearchParams): string {
   const names = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].map((c) => c.name);
   const c = q.get('container');
   if (c) {

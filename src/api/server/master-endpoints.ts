@@ -19,7 +19,7 @@ const NS = 'default';
 const PORT_NAME = 'https';
 
 /** The Endpoints object upstream's reconciler writes (one subset, one address, port "https"). */
-export function masterEndpoints(ep: MasterEndpoint): KObject {
+function masterEndpoints(ep: MasterEndpoint): KObject {
   return {
     apiVersion: 'v1', kind: 'Endpoints',
     metadata: { name: NAME, namespace: NS, labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
@@ -28,7 +28,7 @@ export function masterEndpoints(ep: MasterEndpoint): KObject {
 }
 
 /** The EndpointSlice upstream's reconciler writes next to it. */
-export function masterEndpointSlice(ep: MasterEndpoint): KObject {
+function masterEndpointSlice(ep: MasterEndpoint): KObject {
   return {
     apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
     metadata: { name: NAME, namespace: NS, labels: { 'kubernetes.io/service-name': NAME } },
@@ -60,7 +60,7 @@ async function assert(reg: Registry, want: KObject): Promise<boolean> {
 }
 
 /** Writes both objects when they differ from `ep`; returns whether anything was written. */
-export async function reconcileMasterEndpoints(reg: Registry, ep: MasterEndpoint): Promise<boolean> {
+async function reconcileMasterEndpoints(reg: Registry, ep: MasterEndpoint): Promise<boolean> {
   const a = await assert(reg, masterEndpoints(ep));
   const b = await assert(reg, masterEndpointSlice(ep));
   return a || b;

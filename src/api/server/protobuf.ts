@@ -15,7 +15,7 @@ import { ApiStatusError } from './status.js';
 
 export const PROTOBUF_MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
-export class ProtobufDecodeError extends ApiStatusError {
+class ProtobufDecodeError extends ApiStatusError {
   constructor(message: string) { super(400, 'BadRequest', `the protobuf request body could not be decoded: ${message}`); }
 }
 
@@ -229,7 +229,7 @@ function decodeFields(buf: Buffer, msg: Message, where: string): Record<string, 
   return out;
 }
 
-export function isProtobufBody(buf: Buffer): boolean { return buf.length >= 4 && buf.subarray(0, 4).equals(PROTOBUF_MAGIC); }
+function isProtobufBody(buf: Buffer): boolean { return buf.length >= 4 && buf.subarray(0, 4).equals(PROTOBUF_MAGIC); }
 
 /**
  * Decodes a protobuf request body into the object's JSON form (with apiVersion and kind). Throws

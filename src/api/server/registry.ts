@@ -24,7 +24,7 @@ export type ApiWatchEvent = { type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-export function storageKey(k: KindSemantics, ns: string | undefined, name?: string): string {
+function storageKey(k: KindSemantics, ns: string | undefined, name?: string): string {
   const base = `/registry/${k.group ? `${k.group}/` : ''}${k.resource}/`;
   if (!k.namespaced) return name === undefined ? base : base + name;
   if (ns === undefined) return base;
@@ -50,7 +50,7 @@ function specOf(o: KObject): unknown {
 }
 
 /** Finalizers that keep a deleted object terminating: metadata.finalizers, and a Namespace's spec.finalizers. */
-export function pendingFinalizers(k: KindSemantics, o: KObject): boolean {
+function pendingFinalizers(k: KindSemantics, o: KObject): boolean {
   if (o.metadata.finalizers?.length) return true;
   if (k.kind === 'Namespace' && k.group === '') return !!((o.spec as { finalizers?: string[] } | undefined)?.finalizers?.length);
   return false;

@@ -13,7 +13,7 @@ export type StoreFactory = (arg: string, dataDir: string, opts: StoreOptions) =>
 const engines = new Map<string, StoreFactory>();
 
 /** Registers a storage engine under a name (`--storage NAME[:ARG]`). */
-export function registerStoreEngine(name: string, factory: StoreFactory): void {
+function registerStoreEngine(name: string, factory: StoreFactory): void {
   engines.set(name, factory);
 }
 
@@ -22,7 +22,7 @@ export function storeEngines(): string[] {
 }
 
 /** The file name of the default SQLite store inside the data dir. */
-export const DEFAULT_SQLITE_FILE = 'podnet.db';
+const DEFAULT_SQLITE_FILE = 'podnet.db';
 
 registerStoreEngine('sqlite', async (arg, dataDir, opts) => {
   if (arg === '' && dataDir === '') throw new StoreError('EINVAL', 'storage "sqlite" needs a data dir or an explicit path (sqlite:/path/file.db)');

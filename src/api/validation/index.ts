@@ -37,7 +37,7 @@ export const tooMany = (field: string, actual: number, max: number): FieldError 
 export const notSupported = (field: string, value: unknown, supported: readonly string[]): FieldError =>
   fe('FieldValueNotSupported', field, `Unsupported value: ${renderValue(value)}`,
     supported.length ? `supported values: ${[...supported].sort().map((s) => JSON.stringify(s)).join(', ')}` : undefined);
-export const typeInvalid = (field: string, value: unknown, detail: string): FieldError =>
+const typeInvalid = (field: string, value: unknown, detail: string): FieldError =>
   fe('FieldValueTypeInvalid', field, `Invalid value: ${renderValue(value)}`, detail);
 
 /** `Service "x" is invalid: spec.ports[0].port: Invalid value: …` (several errors in `[a, b]`), as upstream's NewInvalid. */
@@ -185,7 +185,7 @@ export const isValidCIDR = (v: string): boolean => parseCIDR(v) !== undefined;
 
 // ---------------------------------------------------------------- labels, annotations, selectors
 
-export function validateLabelName(key: string, field: string): FieldError[] {
+function validateLabelName(key: string, field: string): FieldError[] {
   return isQualifiedName(key).map((m) => invalid(field, key, m));
 }
 export function validateLabels(labels: unknown, field: string): FieldError[] {

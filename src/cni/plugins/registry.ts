@@ -9,4 +9,3 @@ export const PLUGINS: Record<string, () => Promise<CniPlugin>> = {
   flannel: async () => (await import('./flannel/index.js')).default,
 };
 
-export function pluginNames(): string[] { return Object.keys(PLUGINS); }

@@ -14,7 +14,7 @@ export function hostGwStale(conf: Pick<FlannelNetConf, 'Network' | 'SubnetLen'>,
     return routes.filter((r) => r.gateway && isLeaseRoute(conf, r.dst) && !backed.has(r.dst) && r.dst !== ownSubnet).map((r) => r.dst);
 }
 
-export function hostGwNetwork(ctx: BackendContext): OverlayNetwork {
+function hostGwNetwork(ctx: BackendContext): OverlayNetwork {
   let own: Lease | undefined;
   const leases = new Map<string, Lease>();
   return {

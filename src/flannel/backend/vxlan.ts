@@ -56,7 +56,7 @@ export function vxlanStale(conf: Pick<FlannelNetConf, 'Network' | 'SubnetLen'>, 
   };
 }
 
-export async function vxlanNetwork(ctx: BackendContext): Promise<OverlayNetwork> {
+async function vxlanNetwork(ctx: BackendContext): Promise<OverlayNetwork> {
   const b = ctx.conf.Backend as VxlanBackendConf;
   const dev = `flannel.${b.VNI}`;
   const mtu = ctx.ifaceMtu - 50;

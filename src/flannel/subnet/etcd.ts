@@ -12,7 +12,7 @@ import { BatchQueue } from './queue.js';
 import type { Lease, LeaseAttrs, LeaseEvent, SubnetManager } from './types.js';
 import { PodnetError } from '../../util/errors.js';
 
-export class SubnetExhaustedError extends PodnetError {
+class SubnetExhaustedError extends PodnetError {
   constructor(message: string) { super('ESUBNETFULL', message); }
 }
 

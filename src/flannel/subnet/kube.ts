@@ -10,7 +10,7 @@ import { parseNetConf, type FlannelNetConf } from '../config.js';
 import { BatchQueue } from './queue.js';
 import type { Lease, LeaseAttrs, LeaseEvent, SubnetManager } from './types.js';
 
-export const ANN_PREFIX = 'flannel.alpha.coreos.com';
+const ANN_PREFIX = 'flannel.alpha.coreos.com';
 export const ANN = {
   backendType: `${ANN_PREFIX}/backend-type`,
   backendData: `${ANN_PREFIX}/backend-data`,

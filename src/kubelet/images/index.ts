@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { dirname, join, basename } from 'node:path';
 
-export const BUILTIN_IMAGES = ['podnet/echo', 'podnet/mysql', 'podnet/shell', 'podnet/host'] as const;
+const BUILTIN_IMAGES = ['podnet/echo', 'podnet/mysql', 'podnet/shell', 'podnet/host'] as const;
 export type BuiltinImage = typeof BUILTIN_IMAGES[number];
 
 export const BUSYBOX = '/bin/busybox';
@@ -18,12 +18,12 @@ export function builtinImage(image: string): BuiltinImage | undefined {
   return (BUILTIN_IMAGES as readonly string[]).includes(s) ? (s as BuiltinImage) : undefined;
 }
 
-export function notBuiltInMessage(image: string): string {
+function notBuiltInMessage(image: string): string {
   return `image "${image}" is not built into podnet (${BUILTIN_IMAGES.join(', ')})`;
 }
 
 /** Path of the podnet CLI entry (dist/src/cli/main.js), for the built-in servers (`podnet image-run NAME`). */
-export function podnetMain(): string {
+function podnetMain(): string {
   return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'cli', 'main.js');
 }
 

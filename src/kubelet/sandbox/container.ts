@@ -4,7 +4,6 @@
  * /etc/resolv.conf, and a tiny init.
  */
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { isolatedProcessArgv } from '../../net/nsproc.js';
 import { procAlive, procChildren, procStartTime, signalPid } from '../../net/proc.js';
 import { runDirFree, shimChildPid, shimExit, shimExited, startShim } from './shim.js';

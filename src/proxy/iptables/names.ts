@@ -15,20 +15,19 @@ export function base32(buf: Uint8Array): string {
 }
 
 /** First 16 base32 characters of sha256(s): how upstream turns names into iptables-legal chain suffixes. */
-export function hash16(s: string): string {
+function hash16(s: string): string {
   return base32(createHash('sha256').update(s).digest()).slice(0, 16);
 }
 
 /** Upstream portProtoHash(servicePortName, lower(protocol)). */
-export function portProtoHash(spn: string, protocol: string): string { return hash16(spn + protocol.toLowerCase()); }
+function portProtoHash(spn: string, protocol: string): string { return hash16(spn + protocol.toLowerCase()); }
 
 export const svcChain = (spn: string, proto: string): string => `KUBE-SVC-${portProtoHash(spn, proto)}`;
 export const svlChain = (spn: string, proto: string): string => `KUBE-SVL-${portProtoHash(spn, proto)}`;
 export const extChain = (spn: string, proto: string): string => `KUBE-EXT-${portProtoHash(spn, proto)}`;
-export const fwChain = (spn: string, proto: string): string => `KUBE-FW-${portProtoHash(spn, proto)}`;
 /** Upstream servicePortEndpointChainName: sha256(spn + protocol + "ip:port"). */
 export const sepChain = (spn: string, proto: string, endpoint: string): string => `KUBE-SEP-${hash16(spn + proto.toLowerCase() + endpoint)}`;
 
 /** Chains kube-proxy owns per service (prefixes); anything else KUBE-* is fixed. */
-export const PER_SERVICE_PREFIXES = ['KUBE-SVC-', 'KUBE-SVL-', 'KUBE-EXT-', 'KUBE-FW-', 'KUBE-SEP-', 'KUBE-XLB-'];
+const PER_SERVICE_PREFIXES = ['KUBE-SVC-', 'KUBE-SVL-', 'KUBE-EXT-', 'KUBE-FW-', 'KUBE-SEP-', 'KUBE-XLB-'];
 export function isServiceChain(name: string): boolean { return PER_SERVICE_PREFIXES.some((p) => name.startsWith(p)); }

@@ -8,7 +8,7 @@ import { buildTable, FILTER_FIXED_CHAINS, FIREWALL_CHAIN, FIREWALL_JUMP_RULES, J
 import { localhostNodePortsOn } from '../nodeport-addresses.js';
 
 /** The sysctl that lets 127.0.0.1-sourced packets be routed off the host once DNATed (upstream sysctlRouteLocalnet). */
-export const ROUTE_LOCALNET = 'net.ipv4.conf.all.route_localnet';
+const ROUTE_LOCALNET = 'net.ipv4.conf.all.route_localnet';
 
 export interface IptablesProxierOptions extends RuleOptions {
   netns?: NetnsPath;

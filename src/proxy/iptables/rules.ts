@@ -28,7 +28,7 @@ export const JUMP_RULES: ReadonlyArray<{ table: 'nat' | 'filter'; chain: string;
  * https://issue.k8s.io/90259): with route_localnet=1, only this host may send to 127.0.0.0/8.
  */
 export const FIREWALL_CHAIN = 'KUBE-FIREWALL';
-export const FIREWALL_RULE = `-A ${FIREWALL_CHAIN} ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP`;
+const FIREWALL_RULE = `-A ${FIREWALL_CHAIN} ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP`;
 /** INPUT and OUTPUT jump to KUBE-FIREWALL (upstream iptablesKubeletJumpChains); ensured only when localhost node ports are on. */
 export const FIREWALL_JUMP_RULES: ReadonlyArray<{ table: 'filter'; chain: string; args: string[] }> = [
   { table: 'filter', chain: 'INPUT', args: ['-j', FIREWALL_CHAIN] },
@@ -72,7 +72,7 @@ function writeServiceToEndpoints(out: string[], sp: ServicePort, chain: string, 
 
 /** The rules upstream's syncProxyRules writes for one service port. */
 /** Upstream largeClusterEndpointsThreshold: above this many endpoints, endpoint-chain comments are left out. */
-export const LARGE_CLUSTER_ENDPOINTS = 1000;
+const LARGE_CLUSTER_ENDPOINTS = 1000;
 
 export function serviceRules(sp: ServicePort, endpoints: readonly Endpoint[], opts: RuleOptions, largeCluster = false): ServiceRules {
   const { proto } = ruleArgs(sp);

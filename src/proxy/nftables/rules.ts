@@ -17,7 +17,7 @@ export function hashAndTruncate(name: string): string {
 export function serviceBase(sp: Pick<ServicePort, 'namespace' | 'service' | 'protocol' | 'portName'>): string {
   return hashAndTruncate(`${sp.namespace}/${sp.service}/${sp.protocol.toLowerCase()}/${sp.portName}`);
 }
-export function endpointBase(sp: Pick<ServicePort, 'namespace' | 'service' | 'protocol' | 'portName'>, e: Pick<Endpoint, 'ip' | 'port'>): string {
+function endpointBase(sp: Pick<ServicePort, 'namespace' | 'service' | 'protocol' | 'portName'>, e: Pick<Endpoint, 'ip' | 'port'>): string {
   return hashAndTruncate(`${sp.namespace}/${sp.service}/${sp.protocol.toLowerCase()}/${sp.portName}__${e.ip}/${e.port}`);
 }
 export const isServiceChainName = (c: string): boolean => c.includes('/');
@@ -114,7 +114,7 @@ export function serviceObjects(sp: ServicePort, endpoints: readonly Endpoint[], 
 }
 
 /** Fixed objects (upstream setupNFTables). Rewritten (flushed and refilled) on every full sync. */
-export function baseScript(opts: RuleOptions): string[] {
+function baseScript(opts: RuleOptions): string[] {
   const L: string[] = [];
   const chain = (name: string, spec = ''): void => { L.push(`add chain ${T} ${name}${spec ? ` { ${spec} }` : ''}`, `flush chain ${T} ${name}`); };
   const rule = (c: string, r: string): void => { L.push(`add rule ${T} ${c} ${r}`); };
@@ -215,7 +215,7 @@ export function buildNft(services: ServiceMap, endpoints: EndpointsMap, opts: Ru
       for (const [k, v] of want) L.push(elLine('add', m, k, v));
     } else {
       const have = previous.elements.get(m) ?? new Map<string, string>();
-      for (const [k, v] of have) if (!want.has(k)) dels.push(elLine('delete', m, k, ''));
+      for (const k of have.keys()) if (!want.has(k)) dels.push(elLine('delete', m, k, ''));
       for (const [k, v] of want) {
         const old = have.get(k);
         if (old === v) continue;

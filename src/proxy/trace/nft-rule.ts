@@ -10,7 +10,7 @@ const SELECTORS = {
 } as const;
 export type Sel = keyof typeof SELECTORS;
 export type DataType = (typeof SELECTORS)[Sel];
-export const typeOf = (s: Sel): DataType => SELECTORS[s];
+const typeOf = (s: Sel): DataType => SELECTORS[s];
 
 /** A selector or a concatenation of them; `l4` when written `tcp dport` (implies the protocol); `and` a mask. */
 export interface Expr { sels: Sel[]; l4: L4 | null; and: number | null }

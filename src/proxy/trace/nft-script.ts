@@ -1,7 +1,7 @@
 import type { Hook } from './engine.js';
 import { Cursor, lex } from './nft-lex.js';
 import { parseRuleBody, parseValue, valueKey, type DataType, type NftStmt, type NftVerdict, type RuleContext, type Value } from './nft-rule.js';
-import { TraceError, type Verdict } from './types.js';
+import { type Verdict } from './types.js';
 
 export interface NftRule { line: number; text: string; chain: string; stmts: NftStmt[]; comment: string | null }
 export interface NftChain {

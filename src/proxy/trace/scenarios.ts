@@ -10,18 +10,18 @@ import type { Packet, TraceResult } from './types.js';
  */
 export const NODE = 'node-a';
 export const NODE_IPS = ['192.168.1.10', '10.244.0.1'];
-export const CLUSTER_CIDR = '10.244.0.0/16';
+const CLUSTER_CIDR = '10.244.0.0/16';
 export const RULE_OPTIONS: RuleOptions = { clusterCidr: CLUSTER_CIDR, nodeIPs: NODE_IPS };
 export const POD = '10.244.0.20';          // a client pod on node-a
 export const OUTSIDE = '203.0.113.99';     // a client outside the cluster
-export const LB_IP = '203.0.113.10';
-export const EXTERNAL_IP = '198.51.100.7';
+const LB_IP = '203.0.113.10';
+const EXTERNAL_IP = '198.51.100.7';
 
 type Ep = { ip: string; node: string; ready?: boolean; serving?: boolean; terminating?: boolean };
 interface Def { name: string; ip: string; type?: 'ClusterIP' | 'NodePort' | 'LoadBalancer'; nodePort?: number; port?: number; target?: number; proto?: 'TCP' | 'UDP';
   etp?: 'Local'; itp?: 'Local'; affinity?: number; externalIPs?: string[]; lb?: string; eps: Ep[] }
 
-export const DEFS: Def[] = [
+const DEFS: Def[] = [
   { name: 'web', ip: '10.96.0.10', eps: [{ ip: '10.244.0.5', node: 'node-a' }, { ip: '10.244.1.5', node: 'node-b' }] },
   { name: 'np', ip: '10.96.0.11', type: 'NodePort', nodePort: 30080, eps: [{ ip: '10.244.0.5', node: 'node-a' }, { ip: '10.244.1.5', node: 'node-b' }] },
   { name: 'lb', ip: '10.96.0.12', type: 'LoadBalancer', nodePort: 30081, lb: LB_IP, externalIPs: [EXTERNAL_IP], eps: [{ ip: '10.244.1.6', node: 'node-b' }] },

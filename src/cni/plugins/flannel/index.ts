@@ -5,7 +5,7 @@ import { formatCidr, network } from '../../../util/addr.js';
 import { delegate } from '../../invoke.js';
 import { parseResult } from '../../version.js';
 
-export const DEFAULT_SUBNET_FILE = '/run/flannel/subnet.env';
+const DEFAULT_SUBNET_FILE = '/run/flannel/subnet.env';
 export const DEFAULT_DATA_DIR = '/var/lib/cni/flannel';
 
 export interface SubnetEnv { network: string; subnet: string; mtu?: number; ipmasq?: boolean; ipv6Network?: string; ipv6Subnet?: string }

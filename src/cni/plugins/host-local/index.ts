@@ -121,5 +121,5 @@ async function status(a: CmdArgs): Promise<void> {
   }
 }
 
-export const hostLocal: CniPlugin = { add, del, check, gc, status };
+const hostLocal: CniPlugin = { add, del, check, gc, status };
 export default hostLocal;

@@ -2,7 +2,7 @@ import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, 
 import { join } from 'node:path';
 
 /** upstream's separator between container ID and interface name inside an allocation file */
-export const LINE_BREAK = '\r\n';
+const LINE_BREAK = '\r\n';
 const LAST_RESERVED = 'last_reserved_ip.';
 
 /**
