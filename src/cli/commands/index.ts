@@ -9,6 +9,8 @@ import { register as flanneld } from './flanneld.js';
 import { register as cni } from './cni.js';
 import { register as proxy } from './proxy.js';
 import { register as dns } from './dns.js';
+import { register as plan } from './plan.js';
+import { register as crictl } from './crictl.js';
 
 /** Each area owns one file in this folder exporting register(program); this list wires them into `podnet`. */
 export function registerCommands(program: Command): void {
@@ -22,4 +24,6 @@ export function registerCommands(program: Command): void {
   cni(program);
   proxy(program);
   dns(program);
+  plan(program);
+  crictl(program);
 }
