@@ -16,7 +16,7 @@ test('capture targets kubectl\'s way', () => {
 test('the files a ring wrote', () => {
   const d = mkdtempSync(join(tmpdir(), 'podnet-cap-'));
   try {
-    for (const f of ['c.pcap0', 'c.pcap1', 'c.pcap2', 'other.pcap']) writeFileSync(join(d, f), '');
-    assert.deepEqual(writtenFiles(join(d, 'c.pcap')), ['c.pcap0', 'c.pcap1', 'c.pcap2'].map((f) => join(d, f)));
+    for (const f of ['c.pcap0', 'c.pcap1', 'c.pcap2', 'other.pcap', 'cat.txt', 'c-20240101-101010.pcap']) writeFileSync(join(d, f), '');
+    assert.deepEqual(writtenFiles(join(d, 'c.pcap')), ['c-20240101-101010.pcap', 'c.pcap0', 'c.pcap1', 'c.pcap2'].map((f) => join(d, f)));
   } finally { rmSync(d, { recursive: true, force: true }); }
 });

@@ -8,7 +8,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { UNDERLAY_BRIDGE } from '../lab/topology.js';
 import { POD_IFNAME } from '../kubelet/podnetwork.js';
 import type { NetnsPath } from '../net/exec.js';
-import { startTcpdump, tcpdumpArgv, tcpdumpNotes, type TcpdumpOptions } from '../net/tcpdump.js';
+import { startTcpdump, tcpdumpArgv, tcpdumpNotes, timedName, type TcpdumpOptions } from '../net/tcpdump.js';
 import { fetchPod } from './inspectpod.js';
 import { labNodeNetns, locateNode, underlayNetns } from './locate.js';
 import { ObserveError, RuntimeState } from './runtimestate.js';
@@ -49,13 +49,16 @@ export async function resolveTarget(t: CaptureTarget, o: CaptureOptions): Promis
   return { netns: sb.netnsPath, iface: POD_IFNAME, what: `${POD_IFNAME} of pod ${o.namespace}/${t.name} (netns ${sb.netnsName}, node ${node})` };
 }
 
-/** The files a capture wrote: FILE and FILE<digits>, or the -G names (anything starting with FILE's stem). */
+/** The files a capture wrote: FILE, FILE<digits> (-C), or the -G names (timedName: the part before the first %). */
 export function writtenFiles(file: string): string[] {
   const dir = dirname(file);
   const base = basename(file);
-  const stem = base.includes('%') ? base.slice(0, base.indexOf('%')) : base.replace(/\.[^.]*$/, '');
+  const timed = basename(timedName(file));
+  const prefix = timed.slice(0, timed.indexOf('%'));
+  const numbered = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\d+$`);
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f === base || new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\d+$`).test(f) || (stem && f.startsWith(stem))).sort().map((f) => `${dir}/${f}`);
+  return readdirSync(dir).filter((f) => f === base || numbered.test(f) || (prefix.length > 0 && f.startsWith(prefix) && /\d/.test(f.slice(prefix.length, prefix.length + 1))))
+    .sort().map((f) => `${dir}/${f}`);
 }
 
 /** Runs the capture to its end (count, timeout, SIGINT/SIGTERM); returns tcpdump's exit status. */
