@@ -15,6 +15,8 @@ export interface ContainerRec {
   attempt: number;
   restartCount: number;
   containerID?: string;
+  /** The image of the current attempt, as the pod spec names it (shown by `podnet crictl ps`). */
+  image?: string;
   proc?: ContainerProc;
   startedAt?: string;
   /** Terminated state of the current attempt (when it exited). */

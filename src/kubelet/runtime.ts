@@ -117,6 +117,7 @@ export class PodRuntime {
     const etc = this.store.etcDir(r.uid);
     cr.attempt = attempt;
     cr.containerID = `podnet://${randomBytes(32).toString('hex')}`;
+    cr.image = c.image;
     cr.waiting = undefined;
     cr.terminated = undefined;
     cr.ready = false;

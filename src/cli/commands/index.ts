@@ -9,6 +9,10 @@ import { register as flanneld } from './flanneld.js';
 import { register as cni } from './cni.js';
 import { register as proxy } from './proxy.js';
 import { register as dns } from './dns.js';
+import { register as plan } from './plan.js';
+import { register as crictl } from './crictl.js';
+import { register as inspect } from './inspect.js';
+import { register as capture } from './capture.js';
 
 /** Each area owns one file in this folder exporting register(program); this list wires them into `podnet`. */
 export function registerCommands(program: Command): void {
@@ -22,4 +26,8 @@ export function registerCommands(program: Command): void {
   cni(program);
   proxy(program);
   dns(program);
+  plan(program);
+  crictl(program);
+  inspect(program);
+  capture(program);
 }
