@@ -9,7 +9,7 @@ import { createBridge, createVeth, deleteLink, getLink, setMaster, setUp } from 
 import { createNamedNetns, netnsPath } from '../net/netns.js';
 import { setSysctls } from '../net/sysctl.js';
 
-const UNDERLAY_BRIDGE = 'underlay';
+export const UNDERLAY_BRIDGE = 'underlay';
 const UNDERLAY_PREFIX = 24;
 
 export interface Host { name: string; netns: string; ip: string; port: string }
