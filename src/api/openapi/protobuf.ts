@@ -10,11 +10,17 @@ import protobuf from 'protobufjs';
 import { PodnetError } from '../../util/errors.js';
 import { toGnosticDocument } from './gnostic.js';
 
-/** The media types upstream serves the protobuf form under (the second is the legacy spelling). */
+/** The media types a client may ask the protobuf form with (kubectl 1.27/1.28 send the first). */
 export const OPENAPI_V2_PROTOBUF_TYPES = [
   'application/com.github.proto-openapi.spec.v2@v1.0+protobuf',
   'application/com.github.proto-openapi.spec.v2.v1.0+protobuf',
 ] as const;
+/**
+ * The Content-Type the protobuf form is answered with, whichever spelling was asked: `@` is not a
+ * token character, so Go's mime.ParseMediaType (client-go checks every response's type) rejects
+ * the first spelling; upstream answers with the dotted one too.
+ */
+export const OPENAPI_V2_PROTOBUF_CONTENT_TYPE = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
 
 /** The .proto schema: beside this module in the source tree (dist/ holds only compiled code). */
 const SCHEMA_CANDIDATES = [

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { openapiV2, openapiV3, openapiV3Discovery } from '../openapi/index.js';
-import { encodeOpenapiV2, OPENAPI_V2_PROTOBUF_TYPES } from '../openapi/protobuf.js';
+import { encodeOpenapiV2, OPENAPI_V2_PROTOBUF_CONTENT_TYPE, OPENAPI_V2_PROTOBUF_TYPES } from '../openapi/protobuf.js';
 import { negotiate } from './negotiate.js';
 import { ApiStatusError, notAcceptable } from './status.js';
 
@@ -52,8 +52,8 @@ function choose(req: IncomingMessage, offers: readonly string[]): string {
 export function serveOpenApi(req: IncomingMessage, res: ServerResponse, path: string): boolean {
   if (path === '/openapi/v2') {
     const type = choose(req, V2_OFFERS);
-    const r = type === JSON_TYPE ? render('v2 json', () => jsonBytes(openapiV2())) : render('v2 protobuf', () => encodeOpenapiV2(openapiV2()));
-    send(req, res, type, r, { 'cache-control': 'no-cache, private' });
+    if (type === JSON_TYPE) send(req, res, type, render('v2 json', () => jsonBytes(openapiV2())), { 'cache-control': 'no-cache, private' });
+    else send(req, res, OPENAPI_V2_PROTOBUF_CONTENT_TYPE, render('v2 protobuf', () => encodeOpenapiV2(openapiV2())), { 'cache-control': 'no-cache, private' });
     return true;
   }
   if (path === '/openapi/v3') {
