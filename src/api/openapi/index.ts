@@ -206,6 +206,10 @@ function resourcePaths(k: KindSemantics, style: RefStyle): Json {
       parameters: [PARAMS.name, ...scope, PARAMS.pretty],
     };
   }
+  if (style === 'v2') {
+    // Swagger 2.0 has no `schema` on non-body parameters: path-level ones too carry type inline
+    for (const item of Object.values(paths)) if (isObj(item) && Array.isArray(item.parameters)) item.parameters = (item.parameters as Json[]).map(v2Param);
+  }
   return paths;
 }
 

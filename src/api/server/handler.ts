@@ -9,11 +9,12 @@ import type { Logger } from 'pino';
 import { allKinds, kindByKind, groupOf, patchAllocatedValues } from '../kinds/index.js';
 import type { KindSemantics, KObject } from '../kinds/types.js';
 import { applyPatch } from '../patch/index.js';
-import { openapiV2, openapiV3, openapiV3Discovery, strictDecodingMessage, unknownFields } from '../openapi/index.js';
+import { strictDecodingMessage, unknownFields } from '../openapi/index.js';
 import { userFromCert } from '../pki.js';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION, wantsAggregated } from './discovery.js';
 import { decodeBody, readBody, sendError, sendJson, sendText } from './http.js';
 import { kubeletSocketFor, proxyExec, proxyLogs, writeUpgradeError } from './kubeletproxy.js';
+import { serveOpenApi } from './openapi.js';
 import type { Registry } from './registry.js';
 import { parseRoute } from './routes.js';
 import { ApiStatusError, badRequest, methodNotAllowed, notFound, unauthorized, unsupportedMedia } from './status.js';
@@ -302,13 +303,7 @@ export function createApiHandler(ctx: HandlerContext): {
     if (path === '/healthz' || path === '/livez' || path === '/readyz') return sendText(res, 200, 'ok');
     if (path === '/version') return sendJson(res, 200, SERVER_VERSION);
     if (!authenticate(req)) throw unauthorized();
-    if (path === '/openapi/v2') return sendJson(res, 200, openapiV2());
-    if (path === '/openapi/v3') return sendJson(res, 200, openapiV3Discovery());
-    if (path.startsWith('/openapi/v3/')) {
-      const doc = openapiV3(path.slice('/openapi/v3/'.length));
-      if (!doc) throw new ApiStatusError(404, 'NotFound', 'the server could not find the requested resource');
-      return sendJson(res, 200, doc, { 'cache-control': 'public, immutable' });
-    }
+    if (serveOpenApi(req, res, path)) return;
     const r = parseRoute(path);
     if (r.type === 'discovery') {
       if ((req.method ?? 'GET') !== 'GET') throw methodNotAllowed();

@@ -40,3 +40,7 @@ export function invalid(kind: string, group: string, name: string, errs: readonl
     causes: errs.map((e) => ({ reason: e.type, message: e.message.startsWith('Invalid value') || e.message.startsWith('Required') || e.message.startsWith('Unsupported') || e.message.startsWith('Duplicate') || e.message.startsWith('Forbidden') || e.message.startsWith('Not found') ? e.message : e.message, field: e.field })),
   });
 }
+
+/** 406: the Accept header admits none of the media types the endpoint can produce (upstream's wording). */
+export const notAcceptable = (offers: readonly string[]): ApiStatusError =>
+  new ApiStatusError(406, 'NotAcceptable', `only the following media types are accepted: ${offers.join(', ')}`);
