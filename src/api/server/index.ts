@@ -18,6 +18,7 @@ import { PodnetError } from '../../util/errors.js';
 import { kindByKind } from '../kinds/index.js';
 import { ensurePki, renderKubeconfig, type Pki } from '../pki.js';
 import { createStore, type Store } from '../storage/index.js';
+import { advertiseEndpoints, checkAdvertise, servingSans } from './advertise.js';
 import { createApiHandler } from './handler.js';
 import { hooksFor } from './hooks.js';
 import { NamespacePurger, SYSTEM_NAMESPACES } from './namespaces.js';
@@ -43,6 +44,12 @@ export interface ApiServerOptions {
   compactMinRetain?: number;
   /** LoadBalancer address pool handed to the lbipam controller (the lab's underlay range). */
   loadBalancerIpRange?: string;
+  /** The address the cluster reaches this server at: put into the serving certificate and `default/kubernetes`'s endpoints. */
+  advertiseAddress?: string;
+  /** The port advertised with it (default: the TCP listen port). */
+  advertisePort?: number;
+  /** Cluster DNS domain for the serving certificate's kubernetes.default.svc.<domain> (default cluster.local). */
+  clusterDomain?: string;
   log?: Logger;
 }
 
@@ -98,7 +105,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const log = opts.log ?? createLogger('apiserver');
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const listen = splitListen(opts.listen ?? '127.0.0.1:6443');
-  const pki = ensurePki(opts.dataDir);
+  checkAdvertise(opts.advertiseAddress, opts.advertisePort);
+  const pki = ensurePki(opts.dataDir, servingSans({ serviceClusterIpRange: opts.serviceClusterIpRange ?? '10.96.0.0/12', advertiseAddress: opts.advertiseAddress, clusterDomain: opts.clusterDomain }));
   const store: Store = await createStore(opts.storage ?? 'sqlite', opts.dataDir, {
     ...(opts.compactIntervalMs !== undefined ? { compactIntervalMs: opts.compactIntervalMs } : {}),
     ...(opts.compactMinRetain !== undefined ? { compactMinRetain: opts.compactMinRetain } : {}),
@@ -128,6 +136,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     await new Promise<void>((resolve, reject) => { tcp.once('error', reject); tcp.listen(listen.port, listen.host, () => { tcp.off('error', reject); resolve(); }); });
     const port = (tcp.address() as AddressInfo).port;
     const url = `https://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${port}`;
+    advertiseEndpoints(registry, { advertiseAddress: opts.advertiseAddress, advertisePort: opts.advertisePort ?? port }, log.child({ part: 'endpoints' }), ac.signal);
     if (opts.unixSocket) {
       mkdirSync(dirname(opts.unixSocket), { recursive: true });
       rmSync(opts.unixSocket, { force: true });
