@@ -3,9 +3,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import forge from 'node-forge';
 import { stringify } from 'yaml';
+import { canonicalIP, isIP } from '../util/addr.js';
 
 /** PEM-encoded certificate + key. */
 export interface CertPair { cert: string; key: string }
+/** Subject alternative names of a serving certificate. */
+export interface Sans { dns?: string[]; ips?: string[] }
 export interface Pki { ca: CertPair; server: CertPair; admin: CertPair; dir: string }
 
 const DAY = 24 * 3600 * 1000;
@@ -42,7 +45,7 @@ function createCA(cn: string): CertPair {
   return { cert: forge.pki.certificateToPem(c), key: k.pem };
 }
 
-function issue(ca: CertPair, subject: { cn: string; orgs?: string[] }, usage: 'server' | 'client', sans: { dns?: string[]; ips?: string[] } = {}): CertPair {
+function issue(ca: CertPair, subject: { cn: string; orgs?: string[] }, usage: 'server' | 'client', sans: Sans = {}): CertPair {
   const caCert = forge.pki.certificateFromPem(ca.cert);
   const caKey = forge.pki.privateKeyFromPem(ca.key);
   const k = newKey();
@@ -72,21 +75,53 @@ function writePair(dir: string, name: string, p: CertPair): void {
   writeFileSync(join(dir, `${name}.crt`), p.cert);
 }
 
+/** The names every serving certificate carries. */
+export const DEFAULT_SERVING_SANS: Required<Sans> = {
+  dns: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'],
+  ips: ['127.0.0.1'],
+};
+
+function normIP(ip: string): string { return isIP(ip) ? canonicalIP(ip) : ip; }
+
+/** The union of SAN sets, first occurrence first, duplicates dropped (pure). */
+export function mergeSans(...sets: Sans[]): Required<Sans> {
+  const dns = new Set<string>(), ips = new Set<string>();
+  for (const s of sets) {
+    for (const d of s.dns ?? []) dns.add(d.toLowerCase());
+    for (const ip of s.ips ?? []) ips.add(normIP(ip));
+  }
+  return { dns: [...dns], ips: [...ips] };
+}
+
+/** The SANs a certificate (PEM) carries. */
+export function certSans(pem: string): Required<Sans> {
+  const ext = forge.pki.certificateFromPem(pem).getExtension('subjectAltName') as { altNames?: { type: number; value?: string; ip?: string }[] } | undefined;
+  const names = ext?.altNames ?? [];
+  return { dns: names.filter((n) => n.type === 2 && n.value).map((n) => n.value!.toLowerCase()), ips: names.filter((n) => n.type === 7 && n.ip).map((n) => normIP(n.ip!)) };
+}
+
+/** What `want` names that `have` lacks (pure). */
+export function missingSans(have: Sans, want: Sans): Required<Sans> {
+  const dns = new Set((have.dns ?? []).map((d) => d.toLowerCase())), ips = new Set((have.ips ?? []).map(normIP));
+  return { dns: (want.dns ?? []).map((d) => d.toLowerCase()).filter((d) => !dns.has(d)), ips: (want.ips ?? []).map(normIP).filter((ip) => !ips.has(ip)) };
+}
+
 /**
  * The cluster PKI under `<dataDir>/pki`: a CA, the API server's serving certificate and an admin
- * client certificate (CN=admin, O=system:masters). Generated at first start, reused afterwards.
+ * client certificate (CN=admin, O=system:masters). Generated at first start, reused afterwards;
+ * a serving certificate lacking one of `extraSans` is issued again with its old names plus the new.
  */
-export function ensurePki(dataDir: string, extraSans: { dns?: string[]; ips?: string[] } = {}): Pki {
+export function ensurePki(dataDir: string, extraSans: Sans = {}): Pki {
   const dir = join(dataDir, 'pki');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   let ca = readPair(dir, 'ca');
   if (!ca) { ca = createCA('podnet-ca'); writePair(dir, 'ca', ca); }
   let server = readPair(dir, 'apiserver');
-  if (!server) {
-    server = issue(ca, { cn: 'kube-apiserver' }, 'server', {
-      dns: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', ...(extraSans.dns ?? [])],
-      ips: ['127.0.0.1', ...(extraSans.ips ?? [])],
-    });
+  const want = mergeSans(DEFAULT_SERVING_SANS, extraSans);
+  const have = server ? certSans(server.cert) : undefined;
+  const lacking = have ? missingSans(have, want) : undefined;
+  if (!server || !have || lacking!.dns.length || lacking!.ips.length) {
+    server = issue(ca, { cn: 'kube-apiserver' }, 'server', mergeSans(have ?? {}, want));
     writePair(dir, 'apiserver', server);
   }
   let admin = readPair(dir, 'admin');

@@ -10,6 +10,8 @@ export interface LabSpec {
   name: string;
   nodes: LabNode[];
   ext: { ip: string };
+  /** The control-plane host: the nodes' default gateway, where pods reach the API server (the \`kubernetes\` Service's endpoint). */
+  master: { ip: string; apiPort: number };
   clusterCidr: string;
   serviceCidr: string;
   nodePortRange: string;
@@ -28,8 +30,19 @@ export interface LabSpec {
 
 export interface LabFlags { name?: string; nodes?: number; backend?: Backend; subnetManager?: SubnetManagerKind; proxyMode?: ProxyMode; example?: string }
 
-const UNDERLAY_NET = '192.168.138';
-const FIRST_NODE_HOST = 221;
+export const UNDERLAY_NET = '192.168.138';
+export const FIRST_NODE_HOST = 221;
+/** Seed 000's k8s-master (192.168.138.224): the lab's control-plane netns and the nodes' router. */
+export const MASTER_HOST = 224;
+/** The port the master netns serves the API on (kube-apiserver's --secure-port default). */
+export const MASTER_API_PORT = 6443;
+
+/** Host numbers of `count` nodes on the underlay: 221, 222, 223, then past the master's 224. */
+export function nodeHosts(count: number): number[] {
+  const out: number[] = [];
+  for (let h = FIRST_NODE_HOST; out.length < count; h++) if (h !== MASTER_HOST) out.push(h);
+  return out;
+}
 
 export function labSpec(f: LabFlags): LabSpec {
   const seed = f.example === 'seed';
@@ -38,16 +51,17 @@ export function labSpec(f: LabFlags): LabSpec {
   if (!/^[a-z0-9]([a-z0-9-]{0,14}[a-z0-9])?$/.test(name)) throw new Error(`lab name "${name}" must be 1-16 lower-case letters, digits or '-'`);
   const count = seed ? 2 : (f.nodes ?? 2);
   if (!Number.isInteger(count) || count < 1 || count > 20) throw new Error(`--nodes must be 1-20, not ${f.nodes}`);
-  const nodes: LabNode[] = Array.from({ length: count }, (_, i) => ({
+  const hosts = nodeHosts(count);
+  const nodes: LabNode[] = hosts.map((h, i) => ({
     name: seed ? `k8s-node${i + 1}` : `node${i + 1}`,
-    ip: `${UNDERLAY_NET}.${FIRST_NODE_HOST + i}`,
+    ip: `${UNDERLAY_NET}.${h}`,
     port: `vn${i + 1}`,
     ...(seed ? { podCidr: i === 0 ? '10.20.37.0/24' : '10.20.92.0/24' } : {}),
   }));
   const clusterCidr = seed ? '10.20.0.0/16' : '10.244.0.0/16';
   const serviceCidr = seed ? '10.10.0.0/16' : '10.96.0.0/12';
   return {
-    name, nodes, ext: { ip: `${UNDERLAY_NET}.100` }, clusterCidr, serviceCidr, nodePortRange: '30000-32767',
+    name, nodes, ext: { ip: `${UNDERLAY_NET}.100` }, master: { ip: `${UNDERLAY_NET}.${MASTER_HOST}`, apiPort: MASTER_API_PORT }, clusterCidr, serviceCidr, nodePortRange: '30000-32767',
     dnsIP: formatIP(nthAddress(parseCidr(serviceCidr), 10)), clusterDomain: 'cluster.local', upstreamZone: 'lab.test', lbPool: `${UNDERLAY_NET}.240/28`,
     backend: f.backend ?? 'vxlan', subnetManager: f.subnetManager ?? 'kube', proxyMode: f.proxyMode ?? 'iptables',
     leaseTtlSeconds: 10, example: seed ? 'seed' : undefined,

@@ -12,6 +12,7 @@ export function upSummary(st: LabState): string {
     '  kubectl get pods -A -o wide',
     `  podnet lab exec --name ${n} ${node1} -- ip route        # inside a node`,
     `  podnet lab exec --name ${n} client -- ping -c1 ${st.spec.nodes[0]!.ip}   # the external client`,
+    `  podnet lab exec --name ${n} master -- ss -tn   # the master: the nodes' router, the API at ${st.spec.master.ip}:${st.spec.master.apiPort}`,
     ...(st.spec.example === 'seed' ? [
       '  kubectl -n hyjx--hyjx-group3 exec wp-mysql -- getent hosts mysql-demo',
       '  kubectl -n hyjx--hyjx-group3 exec wp-mysql -- sh -c "nc -w2 mysql-demo 13306 | head -c 80"',

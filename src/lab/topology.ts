@@ -1,12 +1,14 @@
 /**
  * The lab's wiring, all inside namespaces the lab creates: an underlay netns with a bridge, one
- * netns per node with eth0 on that bridge, and an external-client netns on it too. Nothing is
+ * netns per node with eth0 on that bridge and a default route through the master (control-plane)
+ * netns on it, and an external-client netns on it too. Nothing is
  * created in the root network namespace (links are made inside the underlay netns and their
  * peers moved straight into the node netns).
  */
 import { addAddr, listAddrs } from '../net/addr.js';
 import { createBridge, createVeth, deleteLink, getLink, setMaster, setUp } from '../net/link.js';
 import { createNamedNetns, netnsPath } from '../net/netns.js';
+import { replaceRoute, type RouteSpec } from '../net/route.js';
 import { setSysctls } from '../net/sysctl.js';
 
 export const UNDERLAY_BRIDGE = 'underlay';
@@ -36,6 +38,25 @@ export async function ensureHost(underlayNetns: string, h: Host): Promise<void> 
   const want = `${h.ip}/${UNDERLAY_PREFIX}`;
   if (!(await listAddrs(ns, { dev: 'eth0', family: 4 })).some((a) => a.cidr === want)) await addAddr(ns, 'eth0', want);
   await setUp(ns, 'eth0');
+}
+
+/**
+ * The routes a node adds beside its connected underlay /24: a default route through the master, as
+ * a real node has one. Without it a node's own connect() to a ClusterIP fails its route lookup
+ * (ENETUNREACH) before kube-proxy's DNAT in OUTPUT can rewrite the destination (pure).
+ */
+export function nodeRoutes(masterIp: string): RouteSpec[] {
+  return [{ dst: 'default', via: masterIp, dev: 'eth0' }];
+}
+
+/** A node's routes (nodeRoutes), replacing what is there. */
+export async function ensureNodeRoutes(netns: string, masterIp: string): Promise<void> {
+  for (const r of nodeRoutes(masterIp)) await replaceRoute(netnsPath(netns), r);
+}
+
+/** The master's netns is the nodes' router: it forwards (pod traffic to the outside arrives here masqueraded by flannel). */
+export async function masterSysctls(netns: string): Promise<void> {
+  await setSysctls(netnsPath(netns), { 'net.ipv4.ip_forward': 1 });
 }
 
 export async function nodeSysctls(netns: string): Promise<void> {

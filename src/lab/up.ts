@@ -1,7 +1,8 @@
 /**
- * `podnet lab up`: namespaces and wiring, the lab's upstream DNS (and etcd), the API server in the
- * root namespace on 127.0.0.1 + a unix socket, one agent per node inside its netns, the DNS
- * add-on, and optionally the seed's example cluster. Each step prints its progress.
+ * `podnet lab up`: namespaces and wiring (nodes routed through a master netns), the lab's upstream
+ * DNS (and etcd), the API server in the root namespace on 127.0.0.1 + a unix socket, reached from
+ * the cluster at the master's address through a forwarder, one agent per node inside its netns,
+ * the DNS add-on, and optionally the seed's example cluster. Each step prints its progress.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
@@ -15,7 +16,7 @@ import { PodnetError } from '../util/errors.js';
 import { labDir, logDir, netnsName, nodeDir, pidFile, PODNET_BIN, PODNET_MAIN, REPO_ROOT, stateFile, NETNS_DIR_MARKER } from './paths.js';
 import { readPidFile, recordAlive, spawnDetached, terminate } from './procs.js';
 import { labSpec, type LabFlags, type LabSpec } from './spec.js';
-import { ensureHost, ensureUnderlay, nodeSysctls } from './topology.js';
+import { ensureHost, ensureNodeRoutes, ensureUnderlay, masterSysctls, nodeSysctls } from './topology.js';
 import { replaceMultipathRoute } from '../net/route.js';
 import { netnsPath, NETNS_DIR } from '../net/netns.js';
 import { nsExec } from '../net/exec.js';
@@ -111,23 +112,27 @@ export async function labUp(flags: LabFlags, progress: Progress = consoleProgres
   mkdirSync(logDir(spec.name), { recursive: true });
   const underlay = netnsName(spec.name, 'underlay');
   const extNs = netnsName(spec.name, 'ext');
+  const masterNs = netnsName(spec.name, 'master');
   const state: LabState = {
     spec, createdAt: new Date().toISOString(), phase: 'building',
-    netns: [underlay, extNs, ...spec.nodes.map((n) => netnsName(spec.name, n.name))],
+    netns: [underlay, masterNs, extNs, ...spec.nodes.map((n) => netnsName(spec.name, n.name))],
   };
   writeState(state);
 
-  progress.step(`network namespaces: ${underlay} (bridge), ${spec.nodes.map((n) => netnsName(spec.name, n.name)).join(', ')}, ${extNs}`);
+  progress.step(`network namespaces: ${underlay} (bridge), ${masterNs} (router, API endpoint), ${spec.nodes.map((n) => netnsName(spec.name, n.name)).join(', ')}, ${extNs}`);
   await ensureUnderlay(underlay);
+  await ensureHost(underlay, { name: 'master', netns: masterNs, ip: spec.master.ip, port: 'vmaster' });
+  await masterSysctls(masterNs);
   for (const n of spec.nodes) {
     const ns = netnsName(spec.name, n.name);
     await ensureHost(underlay, { name: n.name, netns: ns, ip: n.ip, port: n.port });
     await nodeSysctls(ns);
+    await ensureNodeRoutes(ns, spec.master.ip);
   }
   await ensureHost(underlay, { name: 'ext', netns: extNs, ip: spec.ext.ip, port: 'vext' });
   // The client reaches LoadBalancer addresses through the nodes (ECMP), as a router fed by BGP would.
   await replaceMultipathRoute(netnsPath(extNs), spec.lbPool, spec.nodes.map((n) => n.ip));
-  progress.done(`${spec.nodes.map((n) => `${n.name}=${n.ip}`).join(' ')} client=${spec.ext.ip} lb-pool=${spec.lbPool}`);
+  progress.done(`master=${spec.master.ip} ${spec.nodes.map((n) => `${n.name}=${n.ip}`).join(' ')} client=${spec.ext.ip} lb-pool=${spec.lbPool}`);
 
   progress.step(`upstream DNS (dnsmasq, zone ${spec.upstreamZone}) in ${extNs}`);
   spawnDetached('dnsmasq', argvInNetns(netnsPath(extNs), ['dnsmasq', '--keep-in-foreground', '--no-resolv', '--no-hosts', '--no-daemon',
@@ -155,7 +160,8 @@ export async function labUp(flags: LabFlags, progress: Progress = consoleProgres
     progress.done();
   }
 
-  progress.step('API server (root namespace: 127.0.0.1 and a unix socket) with the controllers');
+  const apiEndpoint = `${spec.master.ip}:${spec.master.apiPort}`;
+  progress.step(`API server (root namespace: 127.0.0.1 and a unix socket; for the cluster ${apiEndpoint} in ${masterNs}) with the controllers`);
   const apiDir = join(dir, 'api');
   const sock = join(dir, 'api.sock');
   const port = await freePort();
@@ -163,14 +169,19 @@ export async function labUp(flags: LabFlags, progress: Progress = consoleProgres
   writeState(state);
   spawnDetached('apiserver', [process.execPath, PODNET_MAIN, 'apiserver', '--data-dir', apiDir, '--listen', `127.0.0.1:${port}`, '--unix-socket', sock,
     '--service-cluster-ip-range', spec.serviceCidr, '--service-node-port-range', spec.nodePortRange, '--cluster-cidr', spec.clusterCidr, '--node-cidr-mask-size', '24',
-    '--load-balancer-ip-range', spec.lbPool,
+    '--load-balancer-ip-range', spec.lbPool, '--advertise-address', spec.master.ip, '--advertise-port', String(spec.master.apiPort),
   ], { log: join(logDir(spec.name), 'apiserver.log'), pidFile: pidFile(spec.name, 'apiserver') });
+  // The master's address is the `kubernetes` Service's endpoint: a forwarder there relays to the unix socket.
+  const fwdLog = join(logDir(spec.name), 'api-forwarder.log');
+  spawnDetached('api-forwarder', argvInNetns(netnsPath(masterNs), [process.execPath, PODNET_MAIN, 'lab', 'api-forward', '--listen', apiEndpoint, '--socket', sock]),
+    { log: fwdLog, pidFile: pidFile(spec.name, 'api-forwarder') });
   const kc = adminKubeconfig(spec.name);
   await until('the API server', async () => existsSync(kc) && existsSync(sock), 30_000, join(logDir(spec.name), 'apiserver.log'));
   const client = createClient({ ...loadKubeconfig(kc), userAgent: 'podnet-lab' });
   try {
     await until('the API server to answer', async () => { await client.list(R.namespaces); return true; }, 30_000);
-    progress.done(`https://127.0.0.1:${port}, unix://${sock}`);
+    await until(`the API forwarder on ${apiEndpoint}`, async () => existsSync(fwdLog) && readFileSync(fwdLog, 'utf8').includes('listening on'), 10_000, fwdLog);
+    progress.done(`https://127.0.0.1:${port}, unix://${sock}, https://${apiEndpoint}`);
 
     progress.step('credentials: one client certificate per node, one for the DNS add-on');
     const pki = ensurePki(apiDir);

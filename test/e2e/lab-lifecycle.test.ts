@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { PODNET, must, run, until, labKubectl, labLeftovers, cniNetns, labDown, randomLabName } from '../support/lab.js';
+import { PODNET, must, run, until, labKubectl, labLeftovers, cniNetns, labDown, randomLabName, rootNetwork } from '../support/lab.js';
 
 const CYCLES = Number(process.env.PODNET_LAB_CYCLES ?? 200);
 const BATCH = 25;
@@ -17,16 +17,6 @@ const BATCH = 25;
 interface Rec { pid: number; argv: string[]; log: string }
 const pidRec = (lab: string, name: string): Rec => JSON.parse(readFileSync(`/run/podnet/${lab}/pids/${name}.pid`, 'utf8')) as Rec;
 const alive = (pid: number): boolean => { try { process.kill(pid, 0); return true; } catch { return false; } };
-
-/** The root namespace's links, routes and rules (counters stripped), to compare before up and after down. */
-async function rootNetwork(): Promise<string> {
-  const parts = await Promise.all([
-    must('ip', ['-br', 'link']), must('ip', ['route', 'show', 'table', 'all']), must('ip', ['rule']),
-    must('iptables-save', []).then((x) => x.split('\n').filter((l) => !l.startsWith('#')).map((l) => l.replace(/\[\d+:\d+\]/, '')).join('\n')),
-    must('nft', ['list', 'ruleset']),
-  ]);
-  return parts.join('\n----\n');
-}
 
 test('etcd subnet manager, pod cycles, and lab down after kill -9 of everything', { timeout: 600_000 }, async (t) => {
   const lab = randomLabName('tlc');
@@ -155,6 +145,7 @@ test('lab down cleans up after a half-finished lab up (kill -9 of lab up mid-way
     up.kill('SIGKILL');
     await new Promise((r) => up.once('exit', r));
     assert.ok(existsSync(`/run/netns/pn-${lab}-node1`), 'the half-finished lab exists');
+    assert.ok(existsSync(`/run/netns/pn-${lab}-master`), 'with its master netns (and the API forwarder in it)');
     const st = await run(PODNET, ['lab', 'status', '--name', lab]);
     assert.match(st.stdout, /LAB|PROCESS/);
     const again = await run(PODNET, ['lab', 'up', '--name', lab, '--nodes', '2']);

@@ -59,3 +59,13 @@ export function cniNetns(): Set<string> {
 export async function labDown(lab: string): Promise<Run> {
   return run(PODNET, ['lab', 'down', '--name', lab], { timeoutMs: 180_000 });
 }
+
+/** The root namespace's links, routes, rules, iptables and nft rulesets (counters stripped), to compare before up and after down. */
+export async function rootNetwork(): Promise<string> {
+  const parts = await Promise.all([
+    must('ip', ['-br', 'link']), must('ip', ['route', 'show', 'table', 'all']), must('ip', ['rule']),
+    must('iptables-save', []).then((x) => x.split('\n').filter((l) => !l.startsWith('#')).map((l) => l.replace(/\[\d+:\d+\]/, '')).join('\n')),
+    must('nft', ['list', 'ruleset']),
+  ]);
+  return parts.join('\n----\n');
+}

@@ -15,6 +15,7 @@ import { PodnetError } from '../../util/errors.js';
 import { kindByKind } from '../kinds/index.js';
 import { ensurePki, renderKubeconfig, type Pki } from '../pki.js';
 import { createStore, type Store } from '../storage/index.js';
+import { advertiseEndpoints, checkAdvertise, servingSans } from './advertise.js';
 import { createApiHandler } from './handler.js';
 import { hooksFor } from './hooks.js';
 import { NamespacePurger, SYSTEM_NAMESPACES } from './namespaces.js';
@@ -34,6 +35,12 @@ export interface ApiServerOptions {
   compactIntervalMs?: number;
   /** Compaction keeps at least this many newest revisions (kine keeps 1000). */
   compactMinRetain?: number;
+  /** The address the cluster reaches this server at: put into the serving certificate and `default/kubernetes`'s endpoints. */
+  advertiseAddress?: string;
+  /** The port advertised with it (default: the TCP listen port). */
+  advertisePort?: number;
+  /** Cluster DNS domain for the serving certificate's kubernetes.default.svc.<domain> (default cluster.local). */
+  clusterDomain?: string;
   log?: Logger;
 }
 
@@ -87,7 +94,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const log = opts.log ?? createLogger('apiserver');
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const listen = splitListen(opts.listen ?? '127.0.0.1:6443');
-  const pki = ensurePki(opts.dataDir);
+  checkAdvertise(opts.advertiseAddress, opts.advertisePort);
+  const pki = ensurePki(opts.dataDir, servingSans({ serviceClusterIpRange: opts.serviceClusterIpRange ?? '10.96.0.0/12', advertiseAddress: opts.advertiseAddress, clusterDomain: opts.clusterDomain }));
   const store: Store = await createStore(opts.storage ?? 'sqlite', opts.dataDir, {
     ...(opts.compactIntervalMs !== undefined ? { compactIntervalMs: opts.compactIntervalMs } : {}),
     ...(opts.compactMinRetain !== undefined ? { compactMinRetain: opts.compactMinRetain } : {}),
@@ -95,6 +103,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const alloc = new ServiceAllocators(opts.serviceClusterIpRange ?? '10.96.0.0/12', opts.serviceNodePortRange ?? '30000-32767');
   const registry = new Registry(store, hooksFor(alloc));
   const servers: Server[] = [];
+  const ac = new AbortController(); // stops the background work (the kubernetes endpoints reconciler)
   try {
     // Allocations held by stored Services (restart).
     const svcs = await registry.list(kindByKind('', 'Service')!, undefined);
@@ -115,6 +124,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     await new Promise<void>((resolve, reject) => { tcp.once('error', reject); tcp.listen(listen.port, listen.host, () => { tcp.off('error', reject); resolve(); }); });
     const port = (tcp.address() as AddressInfo).port;
     const url = `https://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${port}`;
+    advertiseEndpoints(registry, { advertiseAddress: opts.advertiseAddress, advertisePort: opts.advertisePort ?? port }, log.child({ part: 'endpoints' }), ac.signal);
     if (opts.unixSocket) {
       mkdirSync(dirname(opts.unixSocket), { recursive: true });
       rmSync(opts.unixSocket, { force: true });
@@ -129,6 +139,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     return {
       url, port, socketPath: opts.unixSocket, pki, registry, kubeconfigPath,
       async stop() {
+        ac.abort();
         purger.stop();
         for (const s of servers) { s.closeAllConnections(); s.close(); }
         await store.close();
@@ -136,6 +147,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       },
     };
   } catch (e) {
+    ac.abort();
     for (const s of servers) { s.closeAllConnections(); s.close(); }
     await store.close().catch(() => undefined);
     throw e;

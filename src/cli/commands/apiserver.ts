@@ -22,8 +22,10 @@ export function register(program: Command): void {
     .option('--etcd-compaction-interval <duration>', 'automatic compaction period (e.g. 5m, 30s, 0 to disable)', '5m')
     .option('--compaction-retain <n>', 'compaction keeps at least this many newest revisions', '1000')
     .option('--load-balancer-ip-range <range>', 'addresses for Services of type LoadBalancer (A.B.C.D-E.F.G.H or CIDR); none by default')
+    .option('--advertise-address <ip>', 'address the cluster reaches this API server at: default/kubernetes endpoints + a serving-certificate SAN')
+    .option('--advertise-port <n>', 'port advertised with --advertise-address (default: the --listen port)')
     .option('--controllers <list>', 'embedded controllers: comma-separated, "*" for all, "" for none', '*')
-    .action(async (o: { dataDir: string; listen: string; unixSocket?: string; storage: string; serviceClusterIpRange: string; serviceNodePortRange: string; clusterCidr: string; nodeCidrMaskSize: string; controllers: string; loadBalancerIpRange?: string; etcdCompactionInterval: string; compactionRetain: string }) => {
+    .action(async (o: { dataDir: string; listen: string; unixSocket?: string; storage: string; serviceClusterIpRange: string; serviceNodePortRange: string; clusterCidr: string; nodeCidrMaskSize: string; controllers: string; loadBalancerIpRange?: string; etcdCompactionInterval: string; compactionRetain: string; advertiseAddress?: string; advertisePort?: string }) => {
       const { startApiServer } = await import('../../api/server/index.js');
       const { ALL_CONTROLLERS } = await import('../../controllers/index.js');
       const { startEmbeddedControllers } = await import('../../controllers/embedded.js');
@@ -38,6 +40,7 @@ export function register(program: Command): void {
         dataDir: o.dataDir, listen: o.listen, unixSocket: o.unixSocket, storage: o.storage,
         serviceClusterIpRange: o.serviceClusterIpRange, serviceNodePortRange: o.serviceNodePortRange,
         compactIntervalMs, compactMinRetain: retain, log,
+        advertiseAddress: o.advertiseAddress, ...(o.advertisePort !== undefined ? { advertisePort: Number(o.advertisePort) } : {}),
       });
       // The controllers talk to the server like any client, with the admin credentials it issued.
       let ctl: EmbeddedControllers | undefined;

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { PodnetError } from '../../util/errors.js';
 import { PROXY_MODES, parseProxyMode } from '../../proxy/modenames.js';
 
-/** Registers `podnet lab up|down|status|kubeconfig|exec` (+ the hidden node-cleanup used by down). */
+/** Registers `podnet lab up|down|status|kubeconfig|exec` (+ the hidden node-cleanup used by down and api-forward used by up). */
 export function register(program: Command): void {
   const lab = program.command('lab').description('build a multi-node cluster on this box out of network namespaces: up, down, status, kubeconfig, exec');
 
@@ -56,9 +56,9 @@ export function register(program: Command): void {
     });
 
   lab.command('exec')
-    .description('run a command inside a node\'s (or the external client\'s) netns, as ip netns exec would')
+    .description('run a command inside a node\'s (or the external client\'s, or the master\'s) netns, as ip netns exec would')
     .option('--name <name>', 'lab name', 'lab')
-    .argument('<where>', 'node name, or "client"')
+    .argument('<where>', 'node name, "client" or "master"')
     .argument('<cmd...>', 'command (after --)')
     .action(async (where: string, cmd: string[], o: { name: string }) => {
       const { labExec } = await import('../../lab/index.js');
@@ -83,5 +83,18 @@ export function register(program: Command): void {
     .action(async (o: { stateDir: string; cni: boolean }) => {
       const { cleanupNodeState } = await import('../../node/cleanup.js');
       await cleanupNodeState(o.stateDir, { cni: o.cni });
+    });
+
+  lab.command('api-forward', { hidden: true })
+    .description('relay TCP connections to the API server\'s unix socket, TLS untouched (run inside the master netns by lab up)')
+    .requiredOption('--listen <ip:port>', 'address to listen on (the kubernetes Service\'s endpoint)')
+    .requiredOption('--socket <path>', 'the API server\'s unix socket')
+    .action(async (o: { listen: string; socket: string }) => {
+      const { parseListenAddress, startApiForwarder } = await import('../../lab/api-forwarder.js');
+      const fwd = await startApiForwarder({ ...parseListenAddress(o.listen), socketPath: o.socket, log: (l) => process.stderr.write(`${l}\n`) });
+      process.stdout.write(`listening on ${o.listen}, relaying to unix://${o.socket}\n`);
+      await new Promise<void>((resolve) => { for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve()); });
+      await fwd.close();
+      process.exit(0);
     });
 }

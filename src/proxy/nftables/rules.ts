@@ -121,8 +121,9 @@ function baseScript(opts: RuleOptions): string[] {
   L.push(`add table ${T} { comment ${q('rules for kube-proxy')} ; }`);
   L.push(`add set ${T} cluster-ips { type ipv4_addr ; comment ${q('Active ClusterIPs')} ; }`);
   L.push(`add set ${T} nodeport-ips { type ipv4_addr ; comment ${q('IPs that accept NodePort traffic')} ; }`);
-  L.push(`add map ${T} no-endpoint-services { type ipv4_addr . inet_proto . inet_service : verdict ; comment ${q('vmap to drop or reject packets to services with no endpoints')} ; }`);
-  L.push(`add map ${T} no-endpoint-nodeports { type inet_proto . inet_service : verdict ; comment ${q('vmap to drop or reject packets to service nodeports with no endpoints')} ; }`);
+  // Unlike upstream, each drop/reject element counts its packets (`nft list map`), so a dropped connection shows.
+  L.push(`add map ${T} no-endpoint-services { type ipv4_addr . inet_proto . inet_service : verdict ; counter ; comment ${q('vmap to drop or reject packets to services with no endpoints')} ; }`);
+  L.push(`add map ${T} no-endpoint-nodeports { type inet_proto . inet_service : verdict ; counter ; comment ${q('vmap to drop or reject packets to service nodeports with no endpoints')} ; }`);
   L.push(`add map ${T} service-ips { type ipv4_addr . inet_proto . inet_service : verdict ; comment ${q('ClusterIP, ExternalIP and LoadBalancer IP traffic')} ; }`);
   L.push(`add map ${T} service-nodeports { type inet_proto . inet_service : verdict ; comment ${q('NodePort traffic')} ; }`);
   chain('mark-for-masquerade'); rule('mark-for-masquerade', 'mark set mark or 0x4000');

@@ -149,6 +149,7 @@ function addSet(t: NftTable, n: string, isMap: boolean, c: Cursor): void {
     const k = c.next('a set property');
     if (k === ';') continue;
     if (k === 'comment') { c.next(); continue; }
+    if (k === 'counter') { s.flags.add('counter'); continue; }
     if (k === 'type') {
       for (;;) {
         const ty = c.next('a type') as DataType;
