@@ -36,7 +36,7 @@ function objects(t: ProxyTopo): { services: Service[]; slices: EndpointSlice[] }
 }
 
 async function rulesOf(t: ProxyTopo, mode: string): Promise<string> {
-  if (mode === 'nftables') return (await t.run(t.node, ['nft', 'list', 'table', 'ip', 'kube-proxy'])).replace(/ expires \S+/g, '').replace(/elements = \{[^}]*\}/g, (m) => m.split(/,\s*/).sort().join(','));
+  if (mode === 'nftables') return (await t.run(t.node, ['nft', '-s', 'list', 'table', 'ip', 'kube-proxy'])).replace(/ expires \S+/g, '').replace(/elements = \{[^}]*\}/g, (m) => m.split(/,\s*/).sort().join(','));
   return (await t.run(t.node, ['iptables-save'])).split('\n').filter((l) => !l.startsWith('#')).join('\n');
 }
 
