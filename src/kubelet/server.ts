@@ -5,12 +5,12 @@
  *   GET /healthz
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { existsSync, mkdirSync, openSync, readSync, closeSync, statSync, unlinkSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { openSync, readSync, closeSync, statSync, unlinkSync, readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { spawnInProcessNamespaces } from '../net/nsproc.js';
 import type { Logger } from '../util/log.js';
+import { lockSocket, prepareSocketPath } from '../util/unixsocket.js';
 import { parseLogLine, renderLogs } from './logs.js';
 import type { PodRuntime } from './runtime.js';
 
@@ -45,8 +45,7 @@ function plain(res: ServerResponse, code: number, msg: string): void {
 export interface KubeletServer { close(): Promise<void>; socketPath: string }
 
 export async function startKubeletServer(socketPath: string, rt: PodRuntime, log: Logger): Promise<KubeletServer> {
-  mkdirSync(dirname(socketPath), { recursive: true });
-  if (existsSync(socketPath)) unlinkSync(socketPath);
+  prepareSocketPath(socketPath);
   const wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => pickProtocol(protocols) });
   const follows = new Set<() => void>();
 
@@ -163,6 +162,7 @@ export async function startKubeletServer(socketPath: string, rt: PodRuntime, log
   }
 
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(socketPath, () => resolve()); });
+  lockSocket(socketPath);
   return {
     socketPath,
     close: async () => {

@@ -163,7 +163,7 @@ export async function labUp(flags: LabFlags, progress: Progress = consoleProgres
   writeState(state);
   spawnDetached('apiserver', [process.execPath, PODNET_MAIN, 'apiserver', '--data-dir', apiDir, '--listen', `127.0.0.1:${port}`, '--unix-socket', sock,
     '--service-cluster-ip-range', spec.serviceCidr, '--service-node-port-range', spec.nodePortRange, '--cluster-cidr', spec.clusterCidr, '--node-cidr-mask-size', '24',
-    '--load-balancer-ip-range', spec.lbPool,
+    '--load-balancer-ip-range', spec.lbPool, '--kubelet-socket-root', dir,
   ], { log: join(logDir(spec.name), 'apiserver.log'), pidFile: pidFile(spec.name, 'apiserver') });
   const kc = adminKubeconfig(spec.name);
   await until('the API server', async () => existsSync(kc) && existsSync(sock), 30_000, join(logDir(spec.name), 'apiserver.log'));

@@ -22,8 +22,9 @@ export function register(program: Command): void {
     .option('--etcd-compaction-interval <duration>', 'automatic compaction period (e.g. 5m, 30s, 0 to disable)', '5m')
     .option('--compaction-retain <n>', 'compaction keeps at least this many newest revisions', '1000')
     .option('--load-balancer-ip-range <range>', 'addresses for Services of type LoadBalancer (A.B.C.D-E.F.G.H or CIDR); none by default')
+    .option('--kubelet-socket-root <dir>', 'kubelet API sockets must lie under this directory (registered by each node with its own credential)', '/run/podnet')
     .option('--controllers <list>', 'embedded controllers: comma-separated, "*" for all, "" for none', '*')
-    .action(async (o: { dataDir: string; listen: string; unixSocket?: string; storage: string; serviceClusterIpRange: string; serviceNodePortRange: string; clusterCidr: string; nodeCidrMaskSize: string; controllers: string; loadBalancerIpRange?: string; etcdCompactionInterval: string; compactionRetain: string }) => {
+    .action(async (o: { dataDir: string; listen: string; unixSocket?: string; storage: string; serviceClusterIpRange: string; serviceNodePortRange: string; clusterCidr: string; nodeCidrMaskSize: string; controllers: string; loadBalancerIpRange?: string; etcdCompactionInterval: string; compactionRetain: string; kubeletSocketRoot: string }) => {
       const { startApiServer } = await import('../../api/server/index.js');
       const { ALL_CONTROLLERS } = await import('../../controllers/index.js');
       const { startEmbeddedControllers } = await import('../../controllers/embedded.js');
@@ -37,7 +38,7 @@ export function register(program: Command): void {
       const srv = await startApiServer({
         dataDir: o.dataDir, listen: o.listen, unixSocket: o.unixSocket, storage: o.storage,
         serviceClusterIpRange: o.serviceClusterIpRange, serviceNodePortRange: o.serviceNodePortRange,
-        compactIntervalMs, compactMinRetain: retain, log,
+        compactIntervalMs, compactMinRetain: retain, kubeletSocketRoot: o.kubeletSocketRoot, log,
       });
       // The controllers talk to the server like any client, with the admin credentials it issued.
       let ctl: EmbeddedControllers | undefined;
