@@ -74,7 +74,7 @@ export async function startKubelet(opts: KubeletOptions, signal: AbortSignal): P
   });
   runtime.loadState();
   const socketPath = resolve(opts.socketPath ?? join(opts.stateDir, 'kubelet.sock'));
-  const server = await startKubeletServer(socketPath, runtime, log);
+  const server = await startKubeletServer(socketPath, runtime, log, opts.nodeName);
 
   for (let attempt = 0; ; attempt++) {
     try { await registerNode(client, opts.nodeName); break; } catch (e) {
