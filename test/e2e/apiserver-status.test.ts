@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { createServer, type Server } from 'node:http';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -135,6 +136,25 @@ test('/readyz fails with the storage check named when etcd is down', async () =>
   } finally {
     await api?.stop();
     await etcd.stop();
+  }
+});
+
+test('the embedded controllers serve /healthz and /metrics on the loopback address asked for', async () => {
+  const port = await new Promise<number>((resolve) => { const s = createNetServer(); s.listen(0, '127.0.0.1', () => { const p = (s.address() as AddressInfo).port; s.close(() => resolve(p)); }); });
+  const api = await startApiServer({ extraArgs: ['--controllers-bind-address', `127.0.0.1:${port}`] });
+  try {
+    await api.kubectl(['create', 'deployment', 'web', '--image=podnet/shell']);
+    let text = '';
+    for (let i = 0; i < 50 && !/workqueue_adds_total\{name="deployment"\} [1-9]/.test(text); i++) {
+      text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.match(text, /^workqueue_adds_total\{name="deployment"\} [1-9]\d*$/m);
+    assert.match(text, /^workqueue_depth\{name="replicaset"\} \d+$/m);
+    const h = await fetch(`http://127.0.0.1:${port}/healthz`);
+    assert.deepEqual([h.status, await h.text()], [200, 'ok']);
+  } finally {
+    await api.stop();
   }
 });
 
