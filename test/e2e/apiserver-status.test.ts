@@ -145,9 +145,11 @@ test('the embedded controllers serve /healthz and /metrics on the loopback addre
   try {
     await api.kubectl(['create', 'deployment', 'web', '--image=podnet/shell']);
     let text = '';
-    for (let i = 0; i < 50 && !/workqueue_adds_total\{name="deployment"\} [1-9]/.test(text); i++) {
+    // the controllers work asynchronously (and slowly on a loaded machine): poll for up to 60 s
+    const want = [/^workqueue_adds_total\{name="deployment"\} [1-9]\d*$/m, /^workqueue_depth\{name="replicaset"\} \d+$/m];
+    for (const end = Date.now() + 60_000; Date.now() < end && !want.every((re) => re.test(text));) {
       text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 200));
     }
     assert.match(text, /^workqueue_adds_total\{name="deployment"\} [1-9]\d*$/m);
     assert.match(text, /^workqueue_depth\{name="replicaset"\} \d+$/m);
