@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import forge from 'node-forge';
@@ -12,6 +12,20 @@ export interface Sans { dns?: string[]; ips?: string[] }
 export interface Pki { ca: CertPair; server: CertPair; admin: CertPair; dir: string }
 
 const DAY = 24 * 3600 * 1000;
+/** Serving and client certificates this close to expiry are issued again by ensurePki. */
+export const RENEW_WITHIN_DAYS = 30;
+/** Lifetime of the serving and client certificates ensurePki and issueClientCert issue. */
+export const CERT_DAYS = 365;
+
+/** When a PEM certificate stops being valid. */
+export function certExpiry(pem: string): Date {
+  return new Date(new X509Certificate(pem).validTo);
+}
+
+/** True when the certificate expires within `days` of `now` (or has expired). */
+export function expiresWithin(pem: string, days: number, now = new Date()): boolean {
+  return certExpiry(pem).getTime() - now.getTime() < days * DAY;
+}
 
 function newKey(): { pem: string; forgeKey: forge.pki.rsa.PrivateKey; forgePub: forge.pki.rsa.PublicKey } {
   // Node's native RSA generation is ~100x faster than forge's pure-JS one.
@@ -45,11 +59,11 @@ function createCA(cn: string): CertPair {
   return { cert: forge.pki.certificateToPem(c), key: k.pem };
 }
 
-function issue(ca: CertPair, subject: { cn: string; orgs?: string[] }, usage: 'server' | 'client', sans: Sans = {}): CertPair {
+function issue(ca: CertPair, subject: { cn: string; orgs?: string[] }, usage: 'server' | 'client', sans: Sans = {}, days = CERT_DAYS): CertPair {
   const caCert = forge.pki.certificateFromPem(ca.cert);
   const caKey = forge.pki.privateKeyFromPem(ca.key);
   const k = newKey();
-  const c = baseCert(k.forgePub, 365);
+  const c = baseCert(k.forgePub, days);
   c.setSubject([{ name: 'commonName', value: subject.cn }, ...(subject.orgs ?? []).map((o) => ({ name: 'organizationName', value: o }))]);
   c.setIssuer(caCert.subject.attributes);
   const ext: object[] = [
@@ -110,6 +124,8 @@ export function missingSans(have: Sans, want: Sans): Required<Sans> {
  * The cluster PKI under `<dataDir>/pki`: a CA, the API server's serving certificate and an admin
  * client certificate (CN=admin, O=system:masters). Generated at first start, reused afterwards;
  * a serving certificate lacking one of `extraSans` is issued again with its old names plus the new.
+ * The serving and admin certificates are also issued again (same CA, new key) when they expire
+ * within RENEW_WITHIN_DAYS; the CA (10 years) is not renewed: that would invalidate every credential.
  */
 export function ensurePki(dataDir: string, extraSans: Sans = {}): Pki {
   const dir = join(dataDir, 'pki');
@@ -120,19 +136,19 @@ export function ensurePki(dataDir: string, extraSans: Sans = {}): Pki {
   const want = mergeSans(DEFAULT_SERVING_SANS, extraSans);
   const have = server ? certSans(server.cert) : undefined;
   const lacking = have ? missingSans(have, want) : undefined;
-  if (!server || !have || lacking!.dns.length || lacking!.ips.length) {
+  if (!server || !have || lacking!.dns.length || lacking!.ips.length || expiresWithin(server.cert, RENEW_WITHIN_DAYS)) {
     server = issue(ca, { cn: 'kube-apiserver' }, 'server', mergeSans(have ?? {}, want));
     writePair(dir, 'apiserver', server);
   }
   let admin = readPair(dir, 'admin');
-  if (!admin) { admin = issue(ca, { cn: 'admin', orgs: ['system:masters'] }, 'client'); writePair(dir, 'admin', admin); }
+  if (!admin || expiresWithin(admin.cert, RENEW_WITHIN_DAYS)) { admin = issue(ca, { cn: 'admin', orgs: ['system:masters'] }, 'client'); writePair(dir, 'admin', admin); }
   return { ca, server, admin, dir };
 }
 
 /** A client certificate signed by the cluster CA (e.g. CN=system:node:k8s-node1, O=system:nodes). */
-export function issueClientCert(dataDir: string, cn: string, groups: string[] = []): CertPair {
+export function issueClientCert(dataDir: string, cn: string, groups: string[] = [], days = CERT_DAYS): CertPair {
   const pki = ensurePki(dataDir);
-  return issue(pki.ca, { cn, orgs: groups }, 'client');
+  return issue(pki.ca, { cn, orgs: groups }, 'client', {}, days);
 }
 
 /** A kubeconfig with embedded credentials, as kubectl and podnet's client read it. */

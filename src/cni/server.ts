@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import { chmodSync, mkdirSync, unlinkSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { unlinkSync } from 'node:fs';
+import { lockSocket, prepareSocketPath } from '../util/unixsocket.js';
 import { PLUGINS } from './plugins/registry.js';
 import { invoke } from './skel.js';
 import { serveDelegatesInProcess } from './invoke.js';
@@ -21,8 +21,7 @@ export interface CniServer { socketPath: string; close(): Promise<void> }
  */
 export async function startCniServer(o: { socketPath?: string } = {}): Promise<CniServer> {
   const socketPath = o.socketPath ?? DEFAULT_CNI_SOCKET;
-  mkdirSync(dirname(socketPath), { recursive: true, mode: 0o700 });
-  try { unlinkSync(socketPath); } catch { /* not there */ }
+  prepareSocketPath(socketPath);
   const server: Server = createServer((req, res) => {
     const m = /^\/v1\/plugins\/([a-z0-9-]+)$/.exec(req.url ?? '');
     const load = m ? PLUGINS[m[1]!] : undefined;
@@ -48,7 +47,7 @@ export async function startCniServer(o: { socketPath?: string } = {}): Promise<C
     });
   });
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(socketPath, () => resolve()); });
-  chmodSync(socketPath, 0o600);
+  lockSocket(socketPath);
   const stopInProcess = serveDelegatesInProcess();
   return {
     socketPath,

@@ -1,4 +1,5 @@
 import type { Logger } from '../util/log.js';
+import { workqueueMetrics as M } from './metrics.js';
 
 export interface QueueOptions {
   name: string;
@@ -32,6 +33,8 @@ export class WorkQueue {
     if (this.queued.has(key)) return;
     this.queued.add(key);
     this.queue.push(key);
+    M.adds.inc({ name: this.opts.name });
+    M.depth.set({ name: this.opts.name }, this.queue.length);
     this.waiters.shift()?.();
   }
 
@@ -47,6 +50,7 @@ export class WorkQueue {
   retry(key: string): void {
     const n = (this.failures.get(key) ?? 0) + 1;
     this.failures.set(key, n);
+    M.retries.inc({ name: this.opts.name });
     const d = Math.min((this.opts.baseDelayMs ?? 50) * 2 ** (n - 1), this.opts.maxDelayMs ?? 30_000);
     this.addAfter(key, d);
   }
@@ -68,6 +72,8 @@ export class WorkQueue {
         if (key === undefined) { await new Promise<void>((r) => { this.waiters.push(r); }); continue; }
         this.queued.delete(key);
         this.processing.add(key);
+        M.depth.set({ name: this.opts.name }, this.queue.length);
+        const end = M.workDuration.startTimer({ name: this.opts.name });
         try {
           await handler(key);
           this.failures.delete(key);
@@ -77,6 +83,7 @@ export class WorkQueue {
             this.retry(key);
           }
         } finally {
+          end();
           this.processing.delete(key);
           if (this.dirtyWhileProcessing.delete(key)) this.add(key);
         }

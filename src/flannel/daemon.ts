@@ -8,6 +8,7 @@ import { createClient, loadKubeconfig } from '../client/index.js';
 import { listAddrs } from '../net/addr.js';
 import { SELF, assertNotHost } from '../net/exec.js';
 import { createLogger } from '../util/log.js';
+import { serveFlannelHealth } from './health.js';
 import { FlannelError, startFlannel } from './index.js';
 
 export interface FlanneldOptions {
@@ -23,6 +24,8 @@ export interface FlanneldOptions {
   nodeName?: string;
   ipMasq: boolean;
   subnetFile: string;
+  /** /healthz and /metrics on publicIP:<port> (upstream's --healthz-port); 0 = off. */
+  healthzPort?: number;
 }
 
 export async function runFlanneld(o: FlanneldOptions): Promise<void> {
@@ -41,6 +44,9 @@ export async function runFlanneld(o: FlanneldOptions): Promise<void> {
     etcdEndpoints: o.etcdEndpoints, etcdPrefix: o.etcdPrefix,
     leaseTtlSeconds: o.leaseTtlSeconds, subnetFile: o.subnetFile, ipMasq: o.ipMasq, log,
   }, ac.signal);
+  const health = o.healthzPort ? await serveFlannelHealth(publicIP, o.healthzPort, h, ac.signal) : undefined;
+  if (health) log.info({ addr: `${publicIP}:${health.port}` }, 'healthz and metrics');
   await h.stopped;
+  await health?.close();
   client?.close();
 }

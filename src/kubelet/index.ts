@@ -3,7 +3,7 @@
  * spec.nodeName=<node>), runs them through PodRuntime, writes their status, serves logs/exec on a
  * unix socket. Restart-safe: adopts sandboxes recorded in the state dir, removes those of pods gone.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createClient, createInformer, loadKubeconfig, R, isNotFound, type ClientConfig, type KubeClient } from '../client/index.js';
 import { CniRuntime } from '../cni/runtime/index.js';
 import { createLogger, type Logger } from '../util/log.js';
@@ -19,7 +19,6 @@ import { podServiceEnv, type ServiceLite } from './envvars.js';
 export { PodRuntime } from './runtime.js';
 export type { PodNetwork, PodNetAttachment } from './podnetwork.js';
 export { startKubeletServer } from './server.js';
-export { KUBELET_SOCKET_ANNOTATION } from './node.js';
 
 export interface KubeletOptions {
   nodeName: string;
@@ -74,11 +73,11 @@ export async function startKubelet(opts: KubeletOptions, signal: AbortSignal): P
     onEvent: (e) => { void postEvent(client, opts.nodeName, e).catch((err: unknown) => log.debug({ err: (err as Error).message }, 'event not recorded')); },
   });
   runtime.loadState();
-  const socketPath = opts.socketPath ?? join(opts.stateDir, 'kubelet.sock');
-  const server = await startKubeletServer(socketPath, runtime, log);
+  const socketPath = resolve(opts.socketPath ?? join(opts.stateDir, 'kubelet.sock'));
+  const server = await startKubeletServer(socketPath, runtime, log, opts.nodeName);
 
   for (let attempt = 0; ; attempt++) {
-    try { await registerNode(client, opts.nodeName, socketPath); break; } catch (e) {
+    try { await registerNode(client, opts.nodeName); break; } catch (e) {
       if (signal.aborted) { await server.close(); throw e; }
       log.warn({ err: (e as Error).message, attempt }, 'node registration failed; retrying');
       await new Promise((r) => setTimeout(r, Math.min(5000, 500 * 2 ** attempt)));
@@ -89,7 +88,7 @@ export async function startKubelet(opts: KubeletOptions, signal: AbortSignal): P
     if (network) {
       try { await network.status(); } catch (e) { notReady = `container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:${(e as Error).message}`; }
     }
-    const n = await postNodeStatus(client, { nodeName: opts.nodeName, nodeIP: opts.nodeIP, notReadyReason: notReady })
+    const n = await postNodeStatus(client, { nodeName: opts.nodeName, nodeIP: opts.nodeIP, notReadyReason: notReady, kubeletSocket: socketPath })
       .catch((e: unknown) => { log.warn({ err: (e as Error).message }, 'node status update failed'); return undefined; });
     // the Lease is optional: an API without kube-node-lease only costs a debug line
     await renewNodeLease(client, opts.nodeName, n?.metadata.uid).catch((e: unknown) => log.debug({ err: (e as Error).message }, 'node lease renewal failed'));

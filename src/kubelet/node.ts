@@ -5,9 +5,8 @@ import { R, isNotFound, type KubeClient } from '../client/index.js';
 import type { K8sCondition } from './status.js';
 import type { NodeLite } from './types.js';
 
-export const KUBELET_SOCKET_ANNOTATION = 'podnet.io/kubelet-socket';
-const KUBELET_VERSION = 'v1.32.0';
-const RUNTIME_VERSION = 'podnet://0.1.0';
+export const KUBELET_VERSION = 'v1.32.0';
+export const RUNTIME_VERSION = 'podnet://0.1.0';
 
 export interface NodeStatusInputs {
   nodeName: string;
@@ -17,6 +16,12 @@ export interface NodeStatusInputs {
   now: string;
   old?: K8sCondition[];
   maxPods?: number;
+  /**
+   * This kubelet's API socket, reported as `daemonEndpoints.kubeletEndpoint.Path` (podnet's
+   * extension of DaemonEndpoint). The API server uses it only when the node's own credential
+   * writes it, and only under its kubelet socket root (src/api/server/kubeletendpoints.ts).
+   */
+  kubeletSocket?: string;
 }
 
 function readOr(p: string, d: string): string { try { return readFileSync(p, 'utf8').trim(); } catch { return d; } }
@@ -47,7 +52,7 @@ function nodeStatus(i: NodeStatusInputs): Record<string, unknown> {
         ? condition('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status', i.now, i.old)
         : condition('Ready', 'False', 'KubeletNotReady', i.notReadyReason!, i.now, i.old),
     ],
-    daemonEndpoints: { kubeletEndpoint: { Port: 0 } },
+    daemonEndpoints: { kubeletEndpoint: { Port: 0, ...(i.kubeletSocket ? { Path: i.kubeletSocket } : {}) } },
     nodeInfo: {
       machineID: readOr('/etc/machine-id', ''),
       systemUUID: readOr('/etc/machine-id', ''),
@@ -63,16 +68,15 @@ function nodeStatus(i: NodeStatusInputs): Record<string, unknown> {
   };
 }
 
-/** Creates the Node (or merges our labels/annotations into it). */
-export async function registerNode(client: KubeClient, nodeName: string, socketPath: string): Promise<NodeLite> {
+/** Creates the Node (or merges our labels into it). The kubelet socket goes with the status. */
+export async function registerNode(client: KubeClient, nodeName: string): Promise<NodeLite> {
   const labels = { 'kubernetes.io/hostname': nodeName, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': arch() === 'x64' ? 'amd64' : arch(), 'podnet.io/host': osHostname() };
-  const annotations = { [KUBELET_SOCKET_ANNOTATION]: socketPath };
   try {
     await client.get<NodeLite>(R.nodes, nodeName);
-    return await client.patch<NodeLite>(R.nodes, nodeName, { metadata: { labels, annotations } }, 'merge');
+    return await client.patch<NodeLite>(R.nodes, nodeName, { metadata: { labels } }, 'merge');
   } catch (e) {
     if (!isNotFound(e)) throw e;
-    return client.create<NodeLite>(R.nodes, { apiVersion: 'v1', kind: 'Node', metadata: { name: nodeName, labels, annotations }, spec: {} });
+    return client.create<NodeLite>(R.nodes, { apiVersion: 'v1', kind: 'Node', metadata: { name: nodeName, labels }, spec: {} });
   }
 }
 

@@ -2,16 +2,18 @@
  * The kubelet API on a unix socket (the apiserver proxies pods/log and pods/exec here):
  *   GET /containerLogs/{ns}/{pod}/{container}?follow=&tailLines=&timestamps=&previous=&limitBytes=&sinceTime=
  *   GET /exec/{ns}/{pod}/{container}?command=…&stdin=1&stdout=1&stderr=1&tty=0   (WebSocket, channel.k8s.io v4/v5)
- *   GET /healthz
+ *   GET /healthz, GET /metrics (Prometheus)
+ * The socket is 0600 in a 0700 directory (util/unixsocket.ts): it runs commands in containers.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { existsSync, mkdirSync, openSync, readSync, closeSync, statSync, unlinkSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { openSync, readSync, closeSync, statSync, unlinkSync, readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { spawnInProcessNamespaces } from '../net/nsproc.js';
 import type { Logger } from '../util/log.js';
+import { lockSocket, prepareSocketPath } from '../util/unixsocket.js';
 import { parseLogLine, renderLogs } from './logs.js';
+import { KubeletMetrics } from './metrics.js';
 import type { PodRuntime } from './runtime.js';
 
 const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8s.io', 'channel.k8s.io'] as const;
@@ -42,18 +44,23 @@ function plain(res: ServerResponse, code: number, msg: string): void {
   res.end(msg.endsWith('\n') ? msg : msg + '\n');
 }
 
-export interface KubeletServer { close(): Promise<void>; socketPath: string }
+export interface KubeletServer { close(): Promise<void>; socketPath: string; metrics: KubeletMetrics }
 
-export async function startKubeletServer(socketPath: string, rt: PodRuntime, log: Logger): Promise<KubeletServer> {
-  mkdirSync(dirname(socketPath), { recursive: true });
-  if (existsSync(socketPath)) unlinkSync(socketPath);
+export async function startKubeletServer(socketPath: string, rt: PodRuntime, log: Logger, nodeName = ''): Promise<KubeletServer> {
+  const metrics = new KubeletMetrics({ nodeName, runningPods: () => rt.uids().length });
+  prepareSocketPath(socketPath);
   const wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => pickProtocol(protocols) });
   const follows = new Set<() => void>();
 
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://kubelet');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    metrics.request(req.method ?? 'GET', url.pathname, url.searchParams.get('follow') === 'true');
     if (parts[0] === 'healthz') return plain(res, 200, 'ok');
+    if (parts[0] === 'metrics' && req.method === 'GET') {
+      void metrics.registry.metrics().then((text) => { res.writeHead(200, { 'content-type': metrics.registry.contentType }); res.end(text); }, (e: unknown) => plain(res, 500, (e as Error).message));
+      return;
+    }
     if (parts[0] === 'containerLogs' && parts.length >= 3 && req.method === 'GET') return serveLogs(url, parts, res);
     if (parts[0] === 'exec') return plain(res, 400, 'exec needs a WebSocket upgrade (channel.k8s.io)');
     plain(res, 404, `404 page not found: ${url.pathname}`);
@@ -109,6 +116,7 @@ export async function startKubeletServer(socketPath: string, rt: PodRuntime, log
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://kubelet');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    metrics.request(req.method ?? 'GET', url.pathname, true);
     if (parts[0] !== 'exec' || parts.length < 3) { socket.end('HTTP/1.1 404 Not Found\r\n\r\n'); return; }
     const [, ns, pod, container] = parts as [string, string, string, string | undefined];
     const target = rt.execTarget(ns, pod, container);
@@ -163,8 +171,9 @@ export async function startKubeletServer(socketPath: string, rt: PodRuntime, log
   }
 
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(socketPath, () => resolve()); });
+  lockSocket(socketPath);
   return {
-    socketPath,
+    socketPath, metrics,
     close: async () => {
       for (const f of [...follows]) f();
       for (const c of wss.clients) c.terminate();

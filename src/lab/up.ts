@@ -169,7 +169,7 @@ export async function labUp(flags: LabFlags, progress: Progress = consoleProgres
   writeState(state);
   spawnDetached('apiserver', [process.execPath, PODNET_MAIN, 'apiserver', '--data-dir', apiDir, '--listen', `127.0.0.1:${port}`, '--unix-socket', sock,
     '--service-cluster-ip-range', spec.serviceCidr, '--service-node-port-range', spec.nodePortRange, '--cluster-cidr', spec.clusterCidr, '--node-cidr-mask-size', '24',
-    '--load-balancer-ip-range', spec.lbPool, '--advertise-address', spec.master.ip, '--advertise-port', String(spec.master.apiPort),
+    '--load-balancer-ip-range', spec.lbPool, '--advertise-address', spec.master.ip, '--advertise-port', String(spec.master.apiPort), '--kubelet-socket-root', dir,
   ], { log: join(logDir(spec.name), 'apiserver.log'), pidFile: pidFile(spec.name, 'apiserver') });
   // The master's address is the `kubernetes` Service's endpoint: a forwarder there relays to the unix socket.
   const fwdLog = join(logDir(spec.name), 'api-forwarder.log');

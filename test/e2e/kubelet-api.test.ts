@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, readdirSync, readFileSync } from 'node:fs';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startApiServer } from '../support/apiserver.js';
@@ -18,8 +18,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const mainJs = join(here, '..', '..', 'src', 'cli', 'main.js');
 
 test('kubelet with the real apiserver: node Ready, pod Running, kubectl logs and exec', async () => {
-  const api = await startApiServer();
   const node = await makeTestNode();
+  // kubelet sockets are trusted only under this root, and only as the node's own credential reports them
+  const api = await startApiServer({ extraArgs: ['--kubelet-socket-root', node.dir] }).catch(async (e: unknown) => { await node.cleanup(); throw e; });
   const stateDir = join(node.dir, 'kubelet');
   const nodeName = `tkub-${node.name.slice(-4)}`;
   let child: ChildProcess | undefined;
@@ -29,11 +30,13 @@ test('kubelet with the real apiserver: node Ready, pod Running, kubectl logs and
     writeFileSync(join(node.dir, 'resolv.conf'), 'nameserver 192.168.250.1\n');
     const args = ['--node-name', nodeName, '--state-dir', stateDir, '--node-ip', '192.168.250.10', '--cni-conf-dir', node.confDir,
       '--cni-bin-dir', '/usr/lib/cni', '--cni-cache-dir', node.cacheDir, '--cluster-dns', '10.96.0.10', '--resolv-conf', join(node.dir, 'resolv.conf')];
+    // the kubelet's own credential (system:node:<name>): only it may register the kubelet endpoint
+    const nodeKc = join(node.dir, 'kubeconfig');
+    writeFileSync(nodeKc, execFileSync(process.execPath, [mainJs, 'kubeconfig', '--data-dir', api.dataDir, '--user', `system:node:${nodeName}`, '--group', 'system:nodes']));
     if (api.socketPath) {
       // the agent's own process, inside the node's netns, reaching the API over its unix socket
-      const kc = join(node.dir, 'kubeconfig');
-      const src = readFileSync(api.kubeconfigPath, 'utf8').replace(/server: .*/, `server: unix://${api.socketPath}`);
-      writeFileSync(kc, src);
+      const kc = nodeKc;
+      writeFileSync(kc, readFileSync(kc, 'utf8').replace(/server: .*/, `server: unix://${api.socketPath}`));
       child = spawn('nsenter', [`--net=${node.netnsPath}`, '--', process.execPath, mainJs, 'kubelet', '--kubeconfig', kc, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
     } else {
       const { startKubelet } = await import('../../src/kubelet/index.js');
@@ -41,7 +44,7 @@ test('kubelet with the real apiserver: node Ready, pod Running, kubectl logs and
       const ac = new AbortController();
       stopInProc = () => ac.abort();
       await startKubelet({
-        nodeName, kubeconfig: api.kubeconfigPath, stateDir, nodeIP: '192.168.250.10', clusterDNS: ['10.96.0.10'], resolvConf: join(node.dir, 'resolv.conf'),
+        nodeName, kubeconfig: nodeKc, stateDir, nodeIP: '192.168.250.10', clusterDNS: ['10.96.0.10'], resolvConf: join(node.dir, 'resolv.conf'),
         network: new CniRuntime({ confDir: node.confDir, binDirs: ['/usr/lib/cni'], cacheDir: node.cacheDir, netns: node.netnsPath }),
       }, ac.signal);
     }
@@ -63,6 +66,10 @@ test('kubelet with the real apiserver: node Ready, pod Running, kubectl logs and
 
     const logs = await waitUntil(async () => { const l = await kubectl('logs', 'tkub-pod'); return l.includes('started') ? l : undefined; }, 30_000, 'kubectl logs');
     assert.equal(logs, 'started-tkub-pod\n');
+    // no previous container: upstream's 400 with the kubelet's words, as a Status
+    const prev = await api.kubectlRaw(['logs', '--previous', 'tkub-pod']);
+    assert.notEqual(prev.code, 0);
+    assert.equal(prev.stderr.trim(), 'Error from server (BadRequest): previous terminated container "main" in pod "tkub-pod" not found');
     const resolv = await kubectl('exec', 'tkub-pod', '--', 'cat', '/etc/resolv.conf');
     assert.equal(resolv, 'search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n');
 

@@ -7,6 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { createLogger } from '../../src/util/log.js';
 import { PodRuntime } from '../../src/kubelet/runtime.js';
@@ -26,6 +28,14 @@ function kubectl(kubeconfig: string, args: string[], stdin = ''): Promise<Run> {
   });
 }
 
+function socketGet(socketPath: string, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const r = request({ socketPath, path }, (res) => { let t = ''; res.on('data', (d: Buffer) => { t += d.toString(); }); res.on('end', () => resolve(t)); });
+    r.on('error', reject);
+    r.end();
+  });
+}
+
 test('real kubectl exec and logs reach a pod through the kubelet API', async () => {
   const node = await makeTestNode();
   const stateDir = join(node.dir, 'kubelet');
@@ -40,7 +50,10 @@ test('real kubectl exec and logs reach a pod through the kubelet API', async () 
   let front: Awaited<ReturnType<typeof startKubeletFront>> | undefined;
   try {
     await rt.sync(pod);
-    server = await startKubeletServer(join(stateDir, 'kubelet.sock'), rt, log);
+    server = await startKubeletServer(join(stateDir, 'kubelet.sock'), rt, log, 'n1');
+    // the socket runs commands in containers: 0600 in a 0700 directory
+    assert.equal(statSync(server.socketPath).mode & 0o777, 0o600);
+    assert.equal(statSync(stateDir).mode & 0o777, 0o700);
     front = await startKubeletFront(server.socketPath, [pod], join(node.dir, 'kubeconfig'));
     const kc = front.kubeconfig;
 
@@ -66,6 +79,13 @@ test('real kubectl exec and logs reach a pod through the kubelet API', async () 
     assert.equal(follow.stdout, 'n1\nn2\nn3\nn4\nn5\n');
     const missing = await kubectl(kc, ['logs', 'kp', '-c', 'nope']);
     assert.notEqual(missing.code, 0);
+    // /healthz and /metrics on the same socket
+    assert.equal(await socketGet(server.socketPath, '/healthz'), 'ok\n');
+    const metrics = await socketGet(server.socketPath, '/metrics');
+    assert.match(metrics, /^kubelet_node_name\{node="n1"\} 1$/m);
+    assert.match(metrics, /^kubelet_running_pods 1$/m);
+    assert.match(metrics, /^kubelet_http_requests_total\{method="GET",path="containerLogs",server_type="readwrite",long_running="false"\} \d+$/m);
+    assert.match(metrics, /^kubelet_http_requests_total\{method="GET",path="exec",server_type="readwrite",long_running="true"\} [1-9]\d*$/m);
   } finally {
     await front?.close();
     await server?.close();

@@ -190,8 +190,20 @@ function validateContainers(list: unknown, p: string, volumes: Set<string>, errs
         if (typeof hp === 'string') { for (const m of isValidPortName(hp)) errs.push(invalid(`${cp}.${probe}.${h}.port`, hp, m)); }
         else if (!isValidPortNum(hp)) errs.push(invalid(`${cp}.${probe}.${h}.port`, hp, PORT_RANGE_MSG));
       }
+      errs.push(...validateHttpScheme(pr.httpGet, `${cp}.${probe}.httpGet`));
     }
+    const lc = asObj(c.lifecycle);
+    for (const hook of ['postStart', 'preStop']) errs.push(...validateHttpScheme(asObj(lc[hook]).httpGet, `${cp}.lifecycle.${hook}.httpGet`));
   });
+}
+
+/** The schemes an HTTP probe or hook may use: the kubelet must never speak anything else. */
+export const HTTP_SCHEMES = ['HTTP', 'HTTPS'] as const;
+
+/** httpGet.scheme must be HTTP or HTTPS (after defaulting, an absent scheme is HTTP). */
+function validateHttpScheme(httpGet: unknown, p: string): FieldError[] {
+  if (!isObj(httpGet) || httpGet.scheme === undefined) return [];
+  return (HTTP_SCHEMES as readonly unknown[]).includes(httpGet.scheme) ? [] : [notSupported(`${p}.scheme`, httpGet.scheme, HTTP_SCHEMES)];
 }
 
 /** ValidatePodSpec (the parts podnet serves). `p` is the spec's path (`spec`, `spec.template.spec`). */

@@ -341,3 +341,12 @@ test('defaults are idempotent and produce valid objects for every kind', () => {
     assert.deepEqual(k.validate(structuredClone(s), structuredClone(s)), [], `${s.kind} no-op update is valid`);
   }
 });
+
+test('pod: HTTP probes and hooks accept only the HTTP and HTTPS schemes (422 as upstream)', () => {
+  const c = (extra: Record<string, unknown>) => pod({ containers: [{ name: 'a', image: 'i', ...extra }] });
+  const errs = check(podK, c({ readinessProbe: { httpGet: { port: 80, scheme: 'FTP' } } }));
+  assert.deepEqual(errs, ['spec.containers[0].readinessProbe.httpGet.scheme: Unsupported value: "FTP": supported values: "HTTP", "HTTPS"']);
+  has(check(podK, c({ livenessProbe: { httpGet: { port: 80, scheme: 'file' } } })), /^spec.containers\[0\].livenessProbe.httpGet.scheme: Unsupported value: "file"/);
+  has(check(podK, c({ lifecycle: { postStart: { httpGet: { port: 80, scheme: 'GOPHER' } } } })), /^spec.containers\[0\].lifecycle.postStart.httpGet.scheme: Unsupported value/);
+  assert.deepEqual(check(podK, c({ readinessProbe: { httpGet: { port: 80, scheme: 'HTTPS' } }, startupProbe: { httpGet: { port: 80 } } })), []);
+});

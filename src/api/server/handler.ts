@@ -12,12 +12,16 @@ import { applyPatch } from '../patch/index.js';
 import { strictDecodingMessage, unknownFields } from '../openapi/index.js';
 import { userFromCert } from '../pki.js';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION, wantsAggregated } from './discovery.js';
-import { decodeBody, readBody, sendError, sendJson, sendText } from './http.js';
-import { kubeletSocketFor, proxyExec, proxyLogs, writeUpgradeError } from './kubeletproxy.js';
+import { decodeBody, readBody, sendError, sendJson } from './http.js';
+import { BASE_CHECKS, healthPath, runHealth, writeHealth, type HealthCheck } from './health.js';
+import type { KubeletEndpoints } from './kubeletendpoints.js';
+import { podNode, proxyExec, proxyLogs, writeUpgradeError } from './kubeletproxy.js';
+import { requestInfo, type ApiMetrics } from './metrics.js';
+import { assertAcceptable } from './negotiate.js';
 import { serveOpenApi } from './openapi.js';
 import type { Registry } from './registry.js';
 import { parseRoute } from './routes.js';
-import { ApiStatusError, badRequest, methodNotAllowed, notFound, unauthorized, unsupportedMedia } from './status.js';
+import { ApiStatusError, badRequest, conflict, forbidden, internal, methodNotAllowed, notFound, pathNotFound, unauthorized, unsupportedMedia } from './status.js';
 import { toTable, wantsTable, type IncludeObject } from './table.js';
 import { serveWatch } from './watch.js';
 
@@ -26,7 +30,17 @@ export interface HandlerContext {
   log: Logger;
   /** Called after a Namespace got its deletionTimestamp (content purge). */
   onNamespaceTerminating?(name: string): void;
+  /** Where each node's kubelet listens, registered by the node itself (pods/log, pods/exec). */
+  kubelets?: KubeletEndpoints;
+  /** Checks of /healthz, /livez, /readyz beyond ping and log (e.g. the storage). */
+  healthChecks?: readonly HealthCheck[];
+  /** Prometheus metrics served on /metrics and fed by every request. */
+  metrics?: ApiMetrics;
 }
+
+/** Response types of the API endpoints (the OpenAPI documents negotiate their own). */
+const API_TYPES = ['application/json'] as const;
+const LOG_TYPES = ['text/plain', 'application/json'] as const;
 
 const coreNs = (): KindSemantics => kindByKind('', 'Namespace')!;
 const corePod = (): KindSemantics => kindByKind('', 'Pod')!;
@@ -99,12 +113,24 @@ export function createApiHandler(ctx: HandlerContext): {
 
   async function ensureNamespace(ns: string, creating: boolean): Promise<void> {
     const obj = await reg.tryGet(coreNs(), undefined, ns);
-    if (!obj) throw new ApiStatusError(404, 'NotFound', `namespaces "${ns}" not found`, { name: ns, kind: 'namespaces' });
+    if (!obj) throw notFound({ group: '', resource: 'namespaces' }, ns);
     if (creating && obj.metadata.deletionTimestamp) {
       throw new ApiStatusError(403, 'Forbidden', `unable to create new content in namespace ${ns} because it is being terminated`, {
+        name: ns, kind: 'namespaces',
         causes: [{ reason: 'NamespaceTerminating', message: `namespace ${ns} is being terminated`, field: 'metadata.namespace' }],
       });
     }
+  }
+
+  async function kubeletSocket(nodeName: string): Promise<string> {
+    if (!ctx.kubelets) throw internal('this API server has no kubelet endpoint registry');
+    return ctx.kubelets.socketFor(nodeName);
+  }
+
+  /** After a write of a Node: the node itself may register its kubelet socket (kubeletendpoints.ts). */
+  async function noteWrite(req: IncomingMessage, k: KindSemantics, obj: KObject, dryRun: boolean): Promise<void> {
+    if (!ctx.kubelets || dryRun || k !== coreNode()) return;
+    await ctx.kubelets.noteNodeWrite(authenticate(req), obj).catch((e: unknown) => ctx.log.warn({ err: (e as Error).message, node: obj.metadata.name }, 'kubelet endpoint not recorded'));
   }
 
   async function handleResource(req: IncomingMessage, res: ServerResponse, url: URL, r: Extract<ReturnType<typeof parseRoute>, { type: 'resource' }>): Promise<void> {
@@ -137,11 +163,12 @@ export function createApiHandler(ctx: HandlerContext): {
         return sendJson(res, 200, { kind: k.listKind, apiVersion: reg.apiVersionOf(k), metadata: meta, items: list.items });
       }
       if (method === 'POST') {
-        if (k.namespaced && !ns) throw methodNotAllowed();
+        if (k.namespaced && !ns) throw methodNotAllowed(k);
         const body = asKObject(k, decodeBody(await readBody(req), req.headers['content-type']));
         const warnings = checkFields(q, body);
         if (ns) await ensureNamespace(ns, true);
         const created = await reg.create(k, ns, body, { dryRun });
+        await noteWrite(req, k, created, dryRun);
         return sendJson(res, 201, created, warningHeaders(warnings));
       }
       if (method === 'DELETE') {
@@ -156,22 +183,20 @@ export function createApiHandler(ctx: HandlerContext): {
         }
         return sendJson(res, 200, { kind: k.listKind, apiVersion: reg.apiVersionOf(k), metadata: {}, items: deleted });
       }
-      throw methodNotAllowed();
+      throw methodNotAllowed(k);
     }
 
     const name = r.name;
     const sub = r.subresource;
     if (sub && !k.subresources.includes(sub) && !(k.kind === 'Namespace' && sub === 'finalize')) {
-      throw new ApiStatusError(404, 'NotFound', `the server could not find the requested resource`);
+      throw pathNotFound();
     }
 
     // ---- pods/log ----
     if (sub === 'log') {
-      if (method !== 'GET') throw methodNotAllowed();
+      if (method !== 'GET') throw methodNotAllowed(k);
       const pod = await reg.get(k, ns, name);
-      const node = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
-      const nodeObj = node ? await reg.tryGet(coreNode(), undefined, node) : undefined;
-      proxyLogs(req, res, kubeletSocketFor(pod, nodeObj), pod, q);
+      proxyLogs(req, res, await kubeletSocket(podNode(pod)), pod, q);
       return;
     }
     if (sub === 'exec') throw badRequest('Upgrade request required');
@@ -181,14 +206,14 @@ export function createApiHandler(ctx: HandlerContext): {
 
     // ---- pods/binding ----
     if (sub === 'binding') {
-      if (method !== 'POST') throw methodNotAllowed();
+      if (method !== 'POST') throw methodNotAllowed(k);
       const b = decodeBody(await readBody(req), req.headers['content-type']);
       const target = isObj(b) && isObj(b.target) ? b.target : undefined;
       const node = typeof target?.name === 'string' ? target.name : '';
       if (!node) throw new ApiStatusError(422, 'Invalid', 'Binding.target.name: Required value', { causes: [{ reason: 'FieldValueRequired', message: 'Required value', field: 'target.name' }] });
       await reg.update(k, ns, name, (cur) => {
         const spec = (cur.spec ?? {}) as { nodeName?: string };
-        if (spec.nodeName) throw new ApiStatusError(409, 'Conflict', `Operation cannot be fulfilled on pods/binding "${name}": pod ${name} is already assigned to node "${spec.nodeName}"`);
+        if (spec.nodeName) throw conflict({ group: '', resource: 'pods/binding' }, name, `pod ${name} is already assigned to node "${spec.nodeName}"`);
         spec.nodeName = node;
         cur.spec = spec;
         return cur;
@@ -216,6 +241,7 @@ export function createApiHandler(ctx: HandlerContext): {
           return next;
         }, { expectRV, subresource: sub, dryRun });
       }
+      await noteWrite(req, k, out, dryRun);
       return sendJson(res, 200, out, warningHeaders(warnings));
     }
     if (method === 'PATCH') {
@@ -233,10 +259,11 @@ export function createApiHandler(ctx: HandlerContext): {
         const obj = next as KObject;
         warnings = checkFields(q, obj);
         const wantRV = isObj(patch) && isObj(patch.metadata) && typeof patch.metadata.resourceVersion === 'string' ? patch.metadata.resourceVersion : undefined;
-        if (wantRV && wantRV !== cur.metadata.resourceVersion) throw new ApiStatusError(409, 'Conflict', `Operation cannot be fulfilled on ${k.resource} "${name}": the object has been modified; please apply your changes to the latest version and try again`);
+        if (wantRV && wantRV !== cur.metadata.resourceVersion) throw conflict(k, name);
         obj.metadata.resourceVersion = cur.metadata.resourceVersion;
         return obj;
       }, { subresource: sub, dryRun, retries: 5 });
+      await noteWrite(req, k, out, dryRun);
       return sendJson(res, 200, out, warningHeaders(warnings));
     }
     if (method === 'DELETE') {
@@ -247,7 +274,7 @@ export function createApiHandler(ctx: HandlerContext): {
         if (isObj(b)) opts = b as typeof opts;
       }
       if (k.kind === 'Namespace' && k.group === '' && ['default', 'kube-system', 'kube-public'].includes(name)) {
-        throw new ApiStatusError(403, 'Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`, { name, kind: 'namespaces' });
+        throw forbidden({ group: '', resource: 'namespaces' }, name, 'this namespace may not be deleted');
       }
       const grace = intParam(q, 'gracePeriodSeconds') ?? (typeof opts.gracePeriodSeconds === 'number' ? opts.gracePeriodSeconds : undefined);
       const { obj, deleted } = await reg.delete(k, ns, name, {
@@ -259,7 +286,7 @@ export function createApiHandler(ctx: HandlerContext): {
       }
       return sendJson(res, deleted ? 200 : 200, obj);
     }
-    throw methodNotAllowed();
+    throw methodNotAllowed(k);
   }
 
   async function handleScale(req: IncomingMessage, res: ServerResponse, k: KindSemantics, ns: string | undefined, name: string, q: URLSearchParams, dryRun: boolean): Promise<void> {
@@ -275,7 +302,7 @@ export function createApiHandler(ctx: HandlerContext): {
       };
     };
     if (method === 'GET') return sendJson(res, 200, toScale(await reg.get(k, ns, name)));
-    if (method !== 'PUT' && method !== 'PATCH') throw methodNotAllowed();
+    if (method !== 'PUT' && method !== 'PATCH') throw methodNotAllowed(k);
     const ct = req.headers['content-type'] ?? 'application/json';
     const body = decodeBody(await readBody(req), method === 'PUT' ? ct : 'application/json');
     const out = await reg.update(k, ns, name, (cur) => {
@@ -289,7 +316,7 @@ export function createApiHandler(ctx: HandlerContext): {
         });
       }
       const rv = isObj(next.metadata) && typeof next.metadata.resourceVersion === 'string' ? next.metadata.resourceVersion : '';
-      if (method === 'PUT' && rv && rv !== cur.metadata.resourceVersion) throw new ApiStatusError(409, 'Conflict', `Operation cannot be fulfilled on ${k.resource}.${k.group} "${name}": the object has been modified; please apply your changes to the latest version and try again`);
+      if (method === 'PUT' && rv && rv !== cur.metadata.resourceVersion) throw conflict(k, name);
       (cur.spec as { replicas?: number }).replicas = replicas;
       return cur;
     }, { dryRun, retries: method === 'PATCH' ? 5 : 0 });
@@ -300,11 +327,23 @@ export function createApiHandler(ctx: HandlerContext): {
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://apiserver');
     const path = url.pathname.replace(/\/+$/, '') || '/';
-    if (path === '/healthz' || path === '/livez' || path === '/readyz') return sendText(res, 200, 'ok');
+    const health = healthPath(path);
+    if (health) {
+      const result = await runHealth(health.endpoint, [...BASE_CHECKS, ...(ctx.healthChecks ?? [])], url.searchParams, health.check);
+      for (const f of result.failed) ctx.log.warn({ check: f.name, err: f.error }, `${health.endpoint} check failed`);
+      return writeHealth(res, result);
+    }
     if (path === '/version') return sendJson(res, 200, SERVER_VERSION);
     if (!authenticate(req)) throw unauthorized();
+    if (path === '/metrics' && ctx.metrics) {
+      const text = await ctx.metrics.registry.metrics();
+      res.writeHead(200, { 'content-type': ctx.metrics.registry.contentType, 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+      return;
+    }
     if (serveOpenApi(req, res, path)) return;
     const r = parseRoute(path);
+    assertAcceptable(req.headers.accept, r.type === 'resource' && r.subresource === 'log' ? LOG_TYPES : API_TYPES);
     if (r.type === 'discovery') {
       if ((req.method ?? 'GET') !== 'GET') throw methodNotAllowed();
       const agg = !r.version && (r.legacy || !r.group) ? wantsAggregated(req.headers.accept) : undefined;
@@ -313,15 +352,15 @@ export function createApiHandler(ctx: HandlerContext): {
       if (!r.legacy && !r.group) return sendJson(res, 200, apiGroupList(allKinds));
       if (!r.version) {
         const g = apiGroup(allKinds, r.group);
-        if (!g) throw new ApiStatusError(404, 'NotFound', 'the server could not find the requested resource');
+        if (!g) throw pathNotFound();
         return sendJson(res, 200, g);
       }
       const list = apiResourceList(allKinds, r.group, r.version);
-      if (!list) throw new ApiStatusError(404, 'NotFound', 'the server could not find the requested resource');
+      if (!list) throw pathNotFound();
       return sendJson(res, 200, list);
     }
     if (r.type === 'resource') return handleResource(req, res, url, r);
-    throw new ApiStatusError(404, 'NotFound', 'the server could not find the requested resource');
+    throw pathNotFound();
   }
 
   return {
@@ -331,6 +370,7 @@ export function createApiHandler(ctx: HandlerContext): {
         if (!(e instanceof ApiStatusError)) ctx.log.error({ err: e, method: req.method, url: req.url }, 'request failed');
         sendError(res, e);
       }).finally(() => {
+        ctx.metrics?.observeRequest(requestInfo(req.method ?? 'GET', new URL(req.url ?? '/', 'https://apiserver')), res.statusCode, (Date.now() - started) / 1000);
         ctx.log.debug({ method: req.method, url: req.url, code: res.statusCode, ms: Date.now() - started }, 'request');
       });
     },
@@ -340,14 +380,15 @@ export function createApiHandler(ctx: HandlerContext): {
         if (!authenticate(req)) throw unauthorized();
         const r = parseRoute(url.pathname);
         if (r.type !== 'resource' || r.kind !== corePod() || r.subresource !== 'exec' || !r.name) {
-          throw new ApiStatusError(404, 'NotFound', 'the server could not find the requested resource');
+          throw pathNotFound();
         }
         const pod = await reg.get(r.kind, r.namespace, r.name);
-        const node = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
-        const nodeObj = node ? await reg.tryGet(coreNode(), undefined, node) : undefined;
-        proxyExec(req, socket, head, kubeletSocketFor(pod, nodeObj), pod, url.searchParams);
+        proxyExec(req, socket, head, await kubeletSocket(podNode(pod)), pod, url.searchParams);
+        ctx.metrics?.observeRequest(requestInfo(req.method ?? 'GET', url, true), 101, 0);
       })().catch((e: unknown) => {
-        writeUpgradeError(socket, e instanceof ApiStatusError ? e : new ApiStatusError(500, 'InternalError', (e as Error).message));
+        const err = e instanceof ApiStatusError ? e : internal((e as Error).message);
+        ctx.metrics?.observeRequest(requestInfo(req.method ?? 'GET', new URL(req.url ?? '/', 'https://apiserver'), true), err.httpCode, 0);
+        writeUpgradeError(socket, err);
       });
     },
   };

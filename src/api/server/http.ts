@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
-import { ApiStatusError, badRequest, internal, type StatusBody } from './status.js';
+import { ApiStatusError, badRequest, internal, tooLarge, unsupportedMediaType, type StatusBody } from './status.js';
 import { BadPatchError } from '../patch/index.js';
 import { decodeProtobufObject } from './protobuf.js';
 
@@ -12,11 +12,14 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
   let size = 0;
   for await (const c of req) {
     size += (c as Buffer).length;
-    if (size > MAX_BODY) throw new ApiStatusError(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
+    if (size > MAX_BODY) throw tooLarge(MAX_BODY);
     chunks.push(c as Buffer);
   }
   return Buffer.concat(chunks);
 }
+
+/** The request body types the server decodes. */
+export const BODY_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'] as const;
 
 /** Decodes a JSON, YAML or Kubernetes-protobuf request body. */
 export function decodeBody(buf: Buffer, contentType: string | undefined): unknown {
@@ -25,7 +28,7 @@ export function decodeBody(buf: Buffer, contentType: string | undefined): unknow
   const ct = (contentType ?? 'application/json').split(';')[0]!.trim().toLowerCase();
   if (ct === 'application/vnd.kubernetes.protobuf') return decodeProtobufObject(buf);
   if (ct === 'application/cbor') {
-    throw new ApiStatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`);
+    throw unsupportedMediaType('', BODY_TYPES);
   }
   try {
     if (ct === 'application/yaml' || ct === 'application/apply-patch+yaml') return parseYaml(text) as unknown;
@@ -42,9 +45,9 @@ export function sendJson(res: ServerResponse, code: number, body: unknown, heade
 }
 
 /** Converts any thrown error into a metav1.Status response body. */
-function statusOf(e: unknown): StatusBody {
+export function statusOf(e: unknown): StatusBody {
   if (e instanceof ApiStatusError) return e.body();
-  if (e instanceof BadPatchError) return new ApiStatusError(422, 'Invalid', e.message).body();
+  if (e instanceof BadPatchError) return new ApiStatusError(422, 'Invalid', e.message, { causes: [{ reason: 'FieldValueInvalid', message: e.message }] }).body();
   return internal(e instanceof Error ? e.message : String(e)).body();
 }
 

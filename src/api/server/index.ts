@@ -3,20 +3,24 @@
  * socket, storage on SQLite or etcd, Service IP/port allocation and namespace lifecycle. The
  * controllers are not started here: the command starts them on a client to this server.
  */
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { Logger } from 'pino';
 import { ServiceAllocators } from '../../ipam/index.js';
 import { createLogger } from '../../util/log.js';
 import { PodnetError } from '../../util/errors.js';
+import { lockSocket, prepareSocketPath } from '../../util/unixsocket.js';
 import { kindByKind } from '../kinds/index.js';
 import { ensurePki, renderKubeconfig, type Pki } from '../pki.js';
 import { createStore, type Store } from '../storage/index.js';
 import { advertiseEndpoints, checkAdvertise, servingSans } from './advertise.js';
 import { createApiHandler } from './handler.js';
+import { storageCheck } from './health.js';
+import { KubeletEndpoints } from './kubeletendpoints.js';
+import { ApiMetrics } from './metrics.js';
 import { hooksFor } from './hooks.js';
 import { NamespacePurger, SYSTEM_NAMESPACES } from './namespaces.js';
 import { Registry } from './registry.js';
@@ -41,6 +45,8 @@ export interface ApiServerOptions {
   advertisePort?: number;
   /** Cluster DNS domain for the serving certificate's kubernetes.default.svc.<domain> (default cluster.local). */
   clusterDomain?: string;
+  /** Kubelet sockets must lie under this directory (see kubeletendpoints.ts). Default /run/podnet. */
+  kubeletSocketRoot?: string;
   log?: Logger;
 }
 
@@ -50,12 +56,15 @@ export interface ApiServer {
   socketPath?: string;
   pki: Pki;
   registry: Registry;
+  metrics: ApiMetrics;
   /** Admin kubeconfig written into the data dir (server = the TCP URL); pki.admin holds its credentials. */
   kubeconfigPath: string;
   stop(): Promise<void>;
 }
 
 class ApiServerError extends PodnetError {}
+
+export const DEFAULT_KUBELET_SOCKET_ROOT = '/run/podnet';
 
 function splitListen(s: string): { host: string; port: number } {
   const m = /^(.*):(\d+)$/.exec(s);
@@ -96,12 +105,15 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const listen = splitListen(opts.listen ?? '127.0.0.1:6443');
   checkAdvertise(opts.advertiseAddress, opts.advertisePort);
   const pki = ensurePki(opts.dataDir, servingSans({ serviceClusterIpRange: opts.serviceClusterIpRange ?? '10.96.0.0/12', advertiseAddress: opts.advertiseAddress, clusterDomain: opts.clusterDomain }));
-  const store: Store = await createStore(opts.storage ?? 'sqlite', opts.dataDir, {
+  const rawStore: Store = await createStore(opts.storage ?? 'sqlite', opts.dataDir, {
     ...(opts.compactIntervalMs !== undefined ? { compactIntervalMs: opts.compactIntervalMs } : {}),
     ...(opts.compactMinRetain !== undefined ? { compactMinRetain: opts.compactMinRetain } : {}),
   });
   const alloc = new ServiceAllocators(opts.serviceClusterIpRange ?? '10.96.0.0/12', opts.serviceNodePortRange ?? '30000-32767');
+  const metrics = new ApiMetrics(rawStore);
+  const store = metrics.instrument(rawStore);
   const registry = new Registry(store, hooksFor(alloc));
+  const kubelets = new KubeletEndpoints(store, opts.kubeletSocketRoot ?? DEFAULT_KUBELET_SOCKET_ROOT, log.child({ part: 'kubelets' }));
   const servers: Server[] = [];
   const ac = new AbortController(); // stops the background work (the kubernetes endpoints reconciler)
   try {
@@ -110,7 +122,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     for (const p of alloc.restore(svcs.items as unknown as Service[])) log.warn({ problem: p }, 'service allocation on restore');
     await bootstrap(registry, alloc, log);
     const purger = new NamespacePurger(registry, log.child({ part: 'namespaces' }));
-    const handler = createApiHandler({ registry, log, onNamespaceTerminating: (n) => purger.purge(n) });
+    const handler = createApiHandler({
+      registry, log, onNamespaceTerminating: (n) => purger.purge(n), kubelets, metrics,
+      healthChecks: [storageCheck(() => store.currentRevision())],
+    });
     const mk = (): Server => {
       const s = createServer({ key: pki.server.key, cert: pki.server.cert, ca: pki.ca.cert, requestCert: true, rejectUnauthorized: false }, handler.handle);
       s.on('upgrade', handler.upgrade);
@@ -126,18 +141,17 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const url = `https://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${port}`;
     advertiseEndpoints(registry, { advertiseAddress: opts.advertiseAddress, advertisePort: opts.advertisePort ?? port }, log.child({ part: 'endpoints' }), ac.signal);
     if (opts.unixSocket) {
-      mkdirSync(dirname(opts.unixSocket), { recursive: true });
-      rmSync(opts.unixSocket, { force: true });
+      prepareSocketPath(opts.unixSocket);
       const us = mk();
       await new Promise<void>((resolve, reject) => { us.once('error', reject); us.listen(opts.unixSocket, () => { us.off('error', reject); resolve(); }); });
-      chmodSync(opts.unixSocket, 0o600);
+      lockSocket(opts.unixSocket);
     }
     const kubeconfigPath = join(opts.dataDir, 'admin.kubeconfig');
     writeFileSync(kubeconfigPath, renderKubeconfig({ server: url, ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key, user: 'admin' }), { mode: 0o600 });
     await purger.resume();
     log.info({ url, socket: opts.unixSocket, storage: opts.storage ?? 'sqlite' }, 'apiserver ready');
     return {
-      url, port, socketPath: opts.unixSocket, pki, registry, kubeconfigPath,
+      url, port, socketPath: opts.unixSocket, pki, registry, metrics, kubeconfigPath,
       async stop() {
         ac.abort();
         purger.stop();
@@ -149,7 +163,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   } catch (e) {
     ac.abort();
     for (const s of servers) { s.closeAllConnections(); s.close(); }
-    await store.close().catch(() => undefined);
+    await rawStore.close().catch(() => undefined);
     throw e;
   }
 }

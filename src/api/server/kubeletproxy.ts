@@ -1,15 +1,15 @@
 /**
  * pods/log and pods/exec, forwarded to the node agent's kubelet API. The kubelet listens on a
- * unix socket whose path the Node carries in an annotation (the agent runs in a node netns, so a
- * filesystem socket is how the root-namespace API server reaches it).
+ * unix socket (the agent runs in a node netns, so a filesystem socket is how the root-namespace
+ * API server reaches it); which socket is decided by KubeletEndpoints (kubeletendpoints.ts), never
+ * by a field a user can write.
  */
-import { request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { request, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { KObject } from '../kinds/types.js';
-import { ApiStatusError, badRequest } from './status.js';
-
-export const KUBELET_SOCKET_ANNOTATION = 'podnet.io/kubelet-socket';
+import { sendError } from './http.js';
+import { ApiStatusError, badRequest, internal } from './status.js';
 
 interface PodLike extends KObject { spec?: { nodeName?: string; containers?: { name: string }[]; initContainers?: { name: string }[] } }
 
@@ -25,13 +25,23 @@ function pickContainer(pod: PodLike, q: URLSearchParams): string {
   return names[0]!;
 }
 
-/** The kubelet socket of the pod's node, or a 400 saying why there is none. */
-export function kubeletSocketFor(pod: PodLike, node: KObject | undefined): string {
+/** The node a pod runs on, or a 400 saying it has none (as upstream). */
+export function podNode(pod: PodLike): string {
   const nodeName = pod.spec?.nodeName;
   if (!nodeName) throw badRequest(`pod ${pod.metadata.name} does not have a host assigned`);
-  const sock = node?.metadata.annotations?.[KUBELET_SOCKET_ANNOTATION];
-  if (!sock) throw new ApiStatusError(500, 'InternalError', `Internal error occurred: node ${nodeName} has no kubelet endpoint (annotation ${KUBELET_SOCKET_ANNOTATION})`);
-  return sock;
+  return nodeName;
+}
+
+/**
+ * A kubelet error answer turned into the Status upstream's log streamer writes: 400 BadRequest and
+ * 500 InternalError carry the kubelet's text as the message, 404 NotFound names the pod.
+ */
+export function kubeletFailure(code: number, text: string, pod: PodLike): ApiStatusError {
+  const msg = text.trim() || `the kubelet answered ${code}`;
+  if (code === 400) return badRequest(msg);
+  if (code === 404) return new ApiStatusError(404, 'NotFound', msg, { name: pod.metadata.name ?? '', kind: 'pods' });
+  if (code === 500) return internal(msg);
+  return new ApiStatusError(code, code === 403 ? 'Forbidden' : code === 401 ? 'Unauthorized' : 'InternalError', msg, { name: pod.metadata.name ?? '', kind: 'pods' });
 }
 
 function kubeletQuery(q: URLSearchParams): string {
@@ -46,13 +56,21 @@ export function proxyLogs(req: IncomingMessage, res: ServerResponse, socket: str
   const container = pickContainer(pod, q);
   const path = `/containerLogs/${encodeURIComponent(pod.metadata.namespace ?? '')}/${encodeURIComponent(pod.metadata.name ?? '')}/${encodeURIComponent(container)}${kubeletQuery(q)}`;
   const up = request({ socketPath: socket, path, method: 'GET' }, (r) => {
-    res.writeHead(r.statusCode ?? 502, { 'content-type': r.headers['content-type'] ?? 'text/plain', 'cache-control': 'no-cache, private' });
-    r.pipe(res);
+    const code = r.statusCode ?? 502;
+    if (code >= 200 && code <= 206) {
+      res.writeHead(code, { 'content-type': r.headers['content-type'] ?? 'text/plain', 'cache-control': 'no-cache, private' });
+      r.pipe(res);
+      return;
+    }
+    // an error from the kubelet: read (at most 4 KiB of) its text and answer a Status
+    const chunks: Buffer[] = [];
+    let size = 0;
+    r.on('data', (c: Buffer) => { if (size < 4096) { chunks.push(c); size += c.length; } });
+    r.on('end', () => sendError(res, kubeletFailure(code, Buffer.concat(chunks).subarray(0, 4096).toString('utf8'), pod)));
   });
   up.on('error', (e) => {
     if (res.headersSent) { res.destroy(); return; }
-    const body = new ApiStatusError(500, 'InternalError', `Get "kubelet ${socket}": ${e.message}`).body();
-    res.writeHead(500, { 'content-type': 'application/json' }); res.end(JSON.stringify(body));
+    sendError(res, internal(`Get "kubelet ${socket}": ${e.message}`));
   });
   req.on('close', () => up.destroy());
   up.end();
@@ -74,7 +92,7 @@ export function proxyExec(req: IncomingMessage, client: Duplex, head: Buffer, so
     up.pipe(client);
     client.pipe(up);
   });
-  up.on('error', () => { writeUpgradeError(client, new ApiStatusError(500, 'InternalError', `error dialing kubelet ${socket}`)); });
+  up.on('error', () => { writeUpgradeError(client, internal(`error dialing kubelet ${socket}`)); });
   client.on('error', () => up.destroy());
   client.on('close', () => up.destroy());
   up.on('close', () => client.destroy());
@@ -84,5 +102,5 @@ export function proxyExec(req: IncomingMessage, client: Duplex, head: Buffer, so
 export function writeUpgradeError(client: Duplex, e: ApiStatusError): void {
   if (client.destroyed) return;
   const body = JSON.stringify(e.body());
-  client.end(`HTTP/1.1 ${e.httpCode} ${e.code}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  client.end(`HTTP/1.1 ${e.httpCode} ${STATUS_CODES[e.httpCode] ?? e.code}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }

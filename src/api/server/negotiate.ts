@@ -5,6 +5,8 @@
  * with q=0 accepts nothing. No header (or an empty one) means `*\/*`.
  */
 
+import { notAcceptable } from './status.js';
+
 export interface MediaRange { type: string; subtype: string; q: number }
 
 /** The media ranges of an Accept header in preference order. */
@@ -45,4 +47,9 @@ export function negotiate(accept: string | undefined, offers: readonly string[])
     if (hit) return hit;
   }
   return undefined;
+}
+
+/** Throws 406 NotAcceptable unless the request accepts one of `produced` (never a body of another type with 200). */
+export function assertAcceptable(accept: string | undefined, produced: readonly string[]): void {
+  if (negotiate(accept, produced) === undefined) throw notAcceptable(produced);
 }

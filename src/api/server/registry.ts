@@ -24,7 +24,7 @@ export type ApiWatchEvent = { type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-function storageKey(k: KindSemantics, ns: string | undefined, name?: string): string {
+export function storageKey(k: KindSemantics, ns: string | undefined, name?: string): string {
   const base = `/registry/${k.group ? `${k.group}/` : ''}${k.resource}/`;
   if (!k.namespaced) return name === undefined ? base : base + name;
   if (ns === undefined) return base;

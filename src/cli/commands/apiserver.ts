@@ -24,8 +24,10 @@ export function register(program: Command): void {
     .option('--load-balancer-ip-range <range>', 'addresses for Services of type LoadBalancer (A.B.C.D-E.F.G.H or CIDR); none by default')
     .option('--advertise-address <ip>', 'address the cluster reaches this API server at: default/kubernetes endpoints + a serving-certificate SAN')
     .option('--advertise-port <n>', 'port advertised with --advertise-address (default: the --listen port)')
+    .option('--kubelet-socket-root <dir>', 'kubelet API sockets must lie under this directory (registered by each node with its own credential)', '/run/podnet')
+    .option('--controllers-bind-address <host:port>', 'the embedded controllers\' /healthz and /metrics (kube-controller-manager\'s port is 10257); loopback only, off by default')
     .option('--controllers <list>', 'embedded controllers: comma-separated, "*" for all, "" for none', '*')
-    .action(async (o: { dataDir: string; listen: string; unixSocket?: string; storage: string; serviceClusterIpRange: string; serviceNodePortRange: string; clusterCidr: string; nodeCidrMaskSize: string; controllers: string; loadBalancerIpRange?: string; etcdCompactionInterval: string; compactionRetain: string; advertiseAddress?: string; advertisePort?: string }) => {
+    .action(async (o: { dataDir: string; listen: string; unixSocket?: string; storage: string; serviceClusterIpRange: string; serviceNodePortRange: string; clusterCidr: string; nodeCidrMaskSize: string; controllers: string; loadBalancerIpRange?: string; etcdCompactionInterval: string; compactionRetain: string; advertiseAddress?: string; advertisePort?: string; kubeletSocketRoot: string; controllersBindAddress?: string }) => {
       const { startApiServer } = await import('../../api/server/index.js');
       const { ALL_CONTROLLERS } = await import('../../controllers/index.js');
       const { startEmbeddedControllers } = await import('../../controllers/embedded.js');
@@ -35,11 +37,17 @@ export function register(program: Command): void {
       const compactIntervalMs = parseDuration(o.etcdCompactionInterval, '--etcd-compaction-interval');
       const retain = Number(o.compactionRetain);
       if (!Number.isInteger(retain) || retain < 0) throw new PodnetError('EFLAG', `--compaction-retain must be a non-negative integer`);
+      let healthBind: { host: string; port: number } | undefined;
+      if (o.controllersBindAddress) {
+        const m = /^(127\.0\.0\.1|localhost):(\d+)$/.exec(o.controllersBindAddress);
+        if (!m) throw new PodnetError('EFLAG', `--controllers-bind-address must be 127.0.0.1:<port> (loopback only in the root namespace), not "${o.controllersBindAddress}"`);
+        healthBind = { host: m[1]!, port: Number(m[2]) };
+      }
       const log = createLogger('apiserver');
       const srv = await startApiServer({
         dataDir: o.dataDir, listen: o.listen, unixSocket: o.unixSocket, storage: o.storage,
         serviceClusterIpRange: o.serviceClusterIpRange, serviceNodePortRange: o.serviceNodePortRange,
-        compactIntervalMs, compactMinRetain: retain, log,
+        compactIntervalMs, compactMinRetain: retain, kubeletSocketRoot: o.kubeletSocketRoot, log,
         advertiseAddress: o.advertiseAddress, ...(o.advertisePort !== undefined ? { advertisePort: Number(o.advertisePort) } : {}),
       });
       // The controllers talk to the server like any client, with the admin credentials it issued.
@@ -51,7 +59,7 @@ export function register(program: Command): void {
           }, {
             clusterCidr: o.clusterCidr, nodeCidrMaskSize: mask, serviceCidr: o.serviceClusterIpRange, controllers,
             loadBalancerPool: o.loadBalancerIpRange, log: log.child({ part: 'controllers' }),
-          });
+          }, healthBind);
         }
       } catch (e) {
         await srv.stop();

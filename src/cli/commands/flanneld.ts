@@ -16,14 +16,15 @@ export function register(program: Command): void {
     .option('--node-name <name>', 'this node\'s name (kube subnet manager)', process.env.NODE_NAME ?? '')
     .option('--ip-masq', 'masquerade traffic leaving the cluster network', false)
     .option('--subnet-file <path>', 'where to write subnet.env', '/run/flannel/subnet.env')
-    .action(async (o: { kubeSubnetMgr: boolean; kubeconfig?: string; netConfigPath: string; etcdEndpoints: string; etcdPrefix: string; subnetLeaseTtl: string; iface: string; publicIp?: string; nodeName: string; ipMasq: boolean; subnetFile: string }) => {
+    .option('--healthz-port <port>', '/healthz and /metrics on the public IP at this port (0 = off)', '0')
+    .action(async (o: { healthzPort: string; kubeSubnetMgr: boolean; kubeconfig?: string; netConfigPath: string; etcdEndpoints: string; etcdPrefix: string; subnetLeaseTtl: string; iface: string; publicIp?: string; nodeName: string; ipMasq: boolean; subnetFile: string }) => {
       if (o.kubeSubnetMgr && !o.kubeconfig) throw new PodnetError('EFLAG', '--kube-subnet-mgr needs --kubeconfig');
       if (o.kubeSubnetMgr && !o.nodeName) throw new PodnetError('EFLAG', '--kube-subnet-mgr needs --node-name (or NODE_NAME)');
       const { runFlanneld } = await import('../../flannel/daemon.js');
       await runFlanneld({
         kube: o.kubeSubnetMgr ? { kubeconfig: o.kubeconfig!, nodeName: o.nodeName, netConfigPath: o.netConfigPath } : undefined,
         etcdEndpoints: o.etcdEndpoints.split(',').filter(Boolean), etcdPrefix: o.etcdPrefix, leaseTtlSeconds: Number(o.subnetLeaseTtl),
-        iface: o.iface, publicIP: o.publicIp, nodeName: o.nodeName, ipMasq: o.ipMasq, subnetFile: o.subnetFile,
+        iface: o.iface, publicIP: o.publicIp, nodeName: o.nodeName, ipMasq: o.ipMasq, subnetFile: o.subnetFile, healthzPort: Number(o.healthzPort),
       });
     });
 }
