@@ -42,7 +42,7 @@ export class UdpWorkerPool {
   }
 
   private spawn(listeners: Listener[]): Promise<Listener[]> {
-    const w = cluster.fork({ PODNET_DNS_WORKER: '1' });
+    const w = cluster.fork();
     this.workers.add(w);
     return new Promise((resolve, reject) => {
       let bound = false;
