@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type { Question, RecordType } from 'dns-packet';
 import { answerQuestion, dashedIP, type ZoneConfig } from './records.js';
 import type { ClusterView } from './view.js';
-import { buildResponse } from './respond.js';
+import { buildResponse, OUR_UDP } from './respond.js';
 import { questionKey, udpLimit, type SimpleQuery } from './question.js';
 
 const typeName = (createRequire(import.meta.url)('dns-packet/types.js') as { toString(t: number): string }).toString;
@@ -125,6 +125,14 @@ function reverseName(ip: string): string {
   return `${[...full].reverse().join('.')}.ip6.arpa`;
 }
 
+/** Our OPT record as buildResponse writes it: root owner, type 41, payload size, no flags or options. */
+const OPT_RR = Buffer.from([0, 0, 41, OUR_UDP >> 8, OUR_UDP & 0xff, 0, 0, 0, 0, 0, 0]);
+function withOpt(out: Buffer): Buffer {
+  const b = Buffer.concat([out, OPT_RR]);
+  b.writeUInt16BE(b.readUInt16BE(10) + 1, 10);
+  return b;
+}
+
 const PLAIN_NAME = /^[a-z0-9_-]{1,63}(\.[a-z0-9_-]{1,63})*$/;
 
 /**
@@ -141,11 +149,13 @@ export function buildAnswerTable(view: ClusterView, cfg: ZoneConfig): AnswerTabl
       const res = answerQuestion(name, type, view, cfg);
       if (!res || res.chaseTarget !== undefined) continue;
       const question = { name, type: type as RecordType, class: 'IN' } as Question;
-      for (const edns of [false, true]) {
-        const { out } = buildResponse({ ...res, aa: true }, { id: 0, opcode: 0, rd: false, question, edns, limit: edns ? 4096 : 512 });
-        const nameEnd = 12 + name.length + 2;
-        entries.set(questionKey(out, nameEnd, edns), { tpl: out, type });
-      }
+      const nameEnd = 12 + name.length + 2;
+      const plain = buildResponse({ ...res, aa: true }, { id: 0, opcode: 0, rd: false, question, edns: false, limit: 512 });
+      entries.set(questionKey(plain.out, nameEnd, false), { tpl: plain.out, type });
+      // With EDNS the response is the same plus our OPT record last, unless it had to be cut to fit.
+      const edns = plain.complete ? withOpt(plain.out)
+        : buildResponse({ ...res, aa: true }, { id: 0, opcode: 0, rd: false, question, edns: true, limit: 4096 }).out;
+      entries.set(questionKey(edns, nameEnd, true), { tpl: edns, type });
     }
   }
   return new AnswerTable(gen, entries);

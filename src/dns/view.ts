@@ -68,6 +68,8 @@ export class IndexedClusterView implements ClusterView {
   private readonly pods = new Map<string, { ns: string; ips: string[]; hostname?: string; subdomain?: string }>();
   private gen = 1;
   private readonly listeners = new Set<() => void>();
+  private readonly byIP = new Map<string, DnsService[]>();
+  private byIPGen = 0;
 
   generation(): number { return this.gen; }
   private bump(): void { this.gen++; for (const fn of this.listeners) fn(); }
@@ -124,7 +126,15 @@ export class IndexedClusterView implements ClusterView {
     return [...seen.values()];
   }
   servicesByIP(ip: string): DnsService[] {
-    return [...this.services.values()].filter((s) => s.clusterIPs.includes(ip));
+    // Indexed once per generation (in the services' order), so answering every PTR stays linear.
+    if (this.byIPGen !== this.gen) {
+      this.byIP.clear();
+      for (const svc of this.services.values()) {
+        for (const a of new Set(svc.clusterIPs)) { const l = this.byIP.get(a); if (l) l.push(svc); else this.byIP.set(a, [svc]); }
+      }
+      this.byIPGen = this.gen;
+    }
+    return [...(this.byIP.get(ip) ?? [])];
   }
   endpointsByIP(ip: string): { service: DnsService; endpoint: DnsEndpoint }[] {
     const out: { service: DnsService; endpoint: DnsEndpoint }[] = [];
