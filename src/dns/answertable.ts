@@ -141,9 +141,20 @@ const PLAIN_NAME = /^[a-z0-9_-]{1,63}(\.[a-z0-9_-]{1,63})*$/;
  * names the fast path would not accept are left to the full path.
  */
 export function buildAnswerTable(view: ClusterView, cfg: ZoneConfig): AnswerTable {
+  const steps = answerTableSteps(view, cfg);
+  for (;;) { const r = steps.next(); if (r.done) return r.value; }
+}
+
+/**
+ * The same build in steps of about `sliceMs`, so a server can keep answering in between; the
+ * caller must drop the build if the view changes before it is done (see DnsServer).
+ */
+export function* answerTableSteps(view: ClusterView, cfg: ZoneConfig, sliceMs = Infinity): Generator<void, AnswerTable> {
   const gen = view.generation();
   const entries = new Map<string, Template>();
+  let sliceStart = performance.now();
   for (const [name, types] of knownQuestions(view, cfg.zone)) {
+    if (performance.now() - sliceStart > sliceMs) { yield; sliceStart = performance.now(); }
     if (name.length > 253 || !PLAIN_NAME.test(name)) continue;
     for (const type of types) {
       const res = answerQuestion(name, type, view, cfg);

@@ -10,11 +10,13 @@ import { queryTcp, queryUdp, type Upstream } from './forward.js';
 import type { DnsMetrics } from './metrics.js';
 import { buildResponse, OUR_UDP, RCODE, RCODE_NAMES, type Resolution } from './respond.js';
 import { parseSimpleQuery, type SimpleQuery } from './question.js';
-import { AnswerTable, buildAnswerTable } from './answertable.js';
+import { AnswerTable, answerTableSteps } from './answertable.js';
 
 const MIN_UDP = 512;
 const MAX_UDP = 4096;
 const MAX_TCP_MSG = 65535;
+/** Longest stretch the table build may keep the event loop from answering queries. */
+const BUILD_SLICE_MS = 5;
 /** Socket receive buffer for UDP, so bursts wait in the kernel instead of being dropped. */
 export const UDP_RECV_BUFFER = 4 << 20;
 
@@ -42,6 +44,7 @@ export class DnsServer {
   private table: AnswerTable | undefined;
   private rebuildTimer: NodeJS.Timeout | undefined;
   private lastBuildMs = 0;
+  private building = false;
   private readonly tableListeners = new Set<(t: AnswerTable | undefined) => void>();
   private readonly unsubscribe: (() => void) | undefined;
   ready = false;
@@ -72,8 +75,8 @@ export class DnsServer {
       await new Promise<void>((res, rej) => { tcp.once('error', rej); tcp.listen(port, l.host, () => { tcp.off('error', rej); res(); }); });
       this.tcp.push(tcp);
     }
-    this.refreshTable();
     this.ready = true;
+    this.refreshTable();
   }
 
   addresses(): Listener[] {
@@ -111,25 +114,40 @@ export class DnsServer {
     this.scheduleRebuild();
   }
 
-  /** Rebuilds soon, coalescing bursts of changes; the delay grows with the build time so churn can't starve queries. */
+  /**
+   * Rebuilds soon, coalescing bursts of changes, in slices of a few milliseconds so queries keep
+   * being answered (by the full path) meanwhile; a change during the build starts it over. The
+   * delay grows with the last build's duration so steady churn cannot keep the process busy.
+   */
   private scheduleRebuild(): void {
-    if (this.rebuildTimer || !this.ready) return;
-    this.rebuildTimer = setTimeout(() => { this.rebuildTimer = undefined; this.refreshTable(); }, Math.max(10, 2 * this.lastBuildMs));
+    if (this.rebuildTimer || this.building || !this.ready) return;
+    this.rebuildTimer = setTimeout(() => { this.rebuildTimer = undefined; this.refreshTable(); }, Math.max(10, this.lastBuildMs));
     this.rebuildTimer.unref();
   }
 
   private refreshTable(): void {
     const t0 = performance.now();
-    try {
-      this.table = buildAnswerTable(this.opts.view, this.opts.zone);
-    } catch (e) {
-      this.opts.log?.error({ err: (e as Error).message }, 'precomputing answers failed; serving from the full path');
-      this.table = undefined;
-      return;
-    }
-    this.lastBuildMs = performance.now() - t0;
-    this.opts.log?.debug?.({ entries: this.table.size, gen: this.table.gen, ms: Math.round(this.lastBuildMs) }, 'answer table rebuilt');
-    for (const fn of this.tableListeners) fn(this.table);
+    const gen = this.opts.view.generation();
+    const steps = answerTableSteps(this.opts.view, this.opts.zone, BUILD_SLICE_MS);
+    this.building = true;
+    const step = (): void => {
+      if (!this.ready || this.opts.view.generation() !== gen) { this.building = false; this.scheduleRebuild(); return; }
+      let r: IteratorResult<void, AnswerTable>;
+      try {
+        r = steps.next();
+      } catch (e) {
+        this.building = false;
+        this.opts.log?.error({ err: (e as Error).message }, 'precomputing answers failed; serving from the full path');
+        return;
+      }
+      if (!r.done) { setImmediate(step); return; }
+      this.building = false;
+      this.table = r.value;
+      this.lastBuildMs = performance.now() - t0;
+      this.opts.log?.debug({ entries: r.value.size, gen, ms: Math.round(this.lastBuildMs) }, 'answer table rebuilt');
+      for (const fn of this.tableListeners) fn(r.value);
+    };
+    step();
   }
 
   private onUdp(sock: dgram.Socket, msg: Buffer, rinfo: dgram.RemoteInfo): void {
