@@ -22,6 +22,7 @@ const arg = (name: string, def: number): number => { const i = args.indexOf(`--$
 const N = arg('services', 1000);
 const SECONDS = arg('seconds', 10);
 const ROUNDS = arg('rounds', 3);
+// 'none' leaves the flag out (to measure builds from before it existed).
 const UDP_WORKERS = (() => { const i = args.indexOf('--udp-workers'); return i >= 0 ? args[i + 1]! : 'auto'; })();
 const ZONE = 'cluster.local';
 
@@ -31,7 +32,8 @@ function freePort(): Promise<number> {
 async function waitUdp(port: number): Promise<void> {
   for (let i = 0; i < 100; i++) {
     const r = await exec(['dig', '+short', '+time=1', '+tries=1', '-p', String(port), '@127.0.0.1', `svc-0.bench.svc.${ZONE}`], { allowFail: true });
-    if (r.stdout.trim()) return;
+    // dig +short prints errors ("connection refused", "timed out") on stdout too: wait for an address.
+    if (/^\d+\.\d+\.\d+\.\d+$/m.test(r.stdout)) return;
     await new Promise((x) => setTimeout(x, 200));
   }
   throw new Error(`server on ${port} never answered`);
@@ -78,7 +80,7 @@ async function main(): Promise<void> {
     writeFileSync(join(dir, 'queries.txt'), queries.join('\n') + '\n');
 
     const ourPort = await freePort();
-    const ours = spawn(join(root, 'bin', 'podnet'), ['dns', '--records-file', join(dir, 'records.yaml'), '--listen', `127.0.0.1:${ourPort}`, '--http-listen', '127.0.0.1:0', '--dns-ip', '10.96.0.10', '--udp-workers', UDP_WORKERS], { stdio: 'ignore' });
+    const ours = spawn(join(root, 'bin', 'podnet'), ['dns', '--records-file', join(dir, 'records.yaml'), '--listen', `127.0.0.1:${ourPort}`, '--http-listen', '127.0.0.1:0', '--dns-ip', '10.96.0.10', ...(UDP_WORKERS === 'none' ? [] : ['--udp-workers', UDP_WORKERS])], { stdio: 'ignore' });
     procs.push(ours);
 
     const bindPort = await freePort();
