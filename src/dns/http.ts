@@ -1,8 +1,10 @@
 import http from 'node:http';
-import type { Registry } from 'prom-client';
+
+/** Where /metrics text comes from (a prom-client Registry is one). */
+export interface MetricsSource { contentType: string; metrics(): Promise<string> }
 
 /** /health (process alive), /ready (caches synced and sockets bound) and /metrics (Prometheus). */
-export function startDnsHttp(addr: { host: string; port: number }, probe: { ready(): boolean }, registry: Registry): Promise<http.Server> {
+export function startDnsHttp(addr: { host: string; port: number }, probe: { ready(): boolean }, registry: MetricsSource): Promise<http.Server> {
   const srv = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/health') { res.writeHead(200, { 'content-type': 'text/plain' }).end('OK'); return; }

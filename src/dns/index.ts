@@ -5,6 +5,7 @@ import { DnsServer, type Listener } from './server.js';
 import { IndexedClusterView } from './view.js';
 import { createDnsMetrics } from './metrics.js';
 import { startDnsHttp } from './http.js';
+import { UdpWorkerPool } from './udpworkers.js';
 import { parseUpstream, upstreamsFromResolvConf, type Upstream } from './forward.js';
 import { recordSource } from './sources.js';
 import './sources-kube.js';
@@ -20,6 +21,8 @@ export interface DnsOptions {
   source: string;                // 'kubernetes' | 'file'
   sourceOpts: Record<string, string | undefined>;
   log?: Logger;
+  /** UDP worker processes (0: UDP served by this process; see udpworkers.ts). */
+  udpWorkers?: number;
 }
 
 function parseHostPort(s: string, defPort: number): Listener {
@@ -36,13 +39,18 @@ export async function startDns(opts: DnsOptions, signal: AbortSignal): Promise<{
   const view = new IndexedClusterView();
   const metrics = createDnsMetrics();
   const server = new DnsServer({ zone: { zone: opts.zone.replace(/\.$/, '').toLowerCase(), ttl: opts.ttl, dnsServiceIPs: opts.dnsServiceIPs }, view, upstreams, metrics, log: opts.log });
+  const workers = opts.udpWorkers ?? 0;
+  const pool = workers > 0 ? new UdpWorkerPool(server, opts.log) : undefined;
   let synced = false;
-  const http = opts.httpListen ? await startDnsHttp(parseHostPort(opts.httpListen, 8080), { ready: () => synced && server.ready }, metrics.registry) : undefined;
+  const http = opts.httpListen ? await startDnsHttp(parseHostPort(opts.httpListen, 8080), { ready: () => synced && server.ready }, pool ? pool.metricsSource(metrics) : metrics.registry) : undefined;
   await recordSource(opts.source, opts.sourceOpts).start(view, signal);
   synced = true;
-  await server.listen(opts.listen.map((l) => parseHostPort(l, 53)));
-  opts.log?.info({ listen: server.addresses(), zone: opts.zone, upstreams }, 'cluster DNS serving');
+  const listeners = opts.listen.map((l) => parseHostPort(l, 53));
+  if (pool) await server.listen(await pool.start(listeners, workers), { udp: false });
+  else await server.listen(listeners);
+  opts.log?.info({ listen: server.addresses(), zone: opts.zone, upstreams, udpWorkers: workers }, 'cluster DNS serving');
   const close = async (): Promise<void> => {
+    await pool?.close();
     await server.close();
     await new Promise<void>((r) => (http ? http.close(() => r()) : r()));
   };

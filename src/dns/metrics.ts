@@ -2,7 +2,12 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 
 /** Prometheus metrics of the DNS server (names in CoreDNS's spirit, under podnet_dns_). */
 export interface DnsMetrics {
+  /** Everything /metrics shows: the DNS metrics below plus the process's default metrics. */
   registry: Registry;
+  /** The DNS metrics alone (what UDP worker processes count and the primary sums up). */
+  dnsRegistry: Registry;
+  /** The process's default metrics alone. */
+  processRegistry: Registry;
   requests: Counter<'proto' | 'type'>;
   responses: Counter<'rcode'>;
   dropped: Counter;
@@ -12,11 +17,11 @@ export interface DnsMetrics {
   upstreamDuration: Histogram;
 }
 
-export function createDnsMetrics(): DnsMetrics {
+export function createDnsMetrics({ processMetrics = true }: { processMetrics?: boolean } = {}): DnsMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-  return {
-    registry,
+  const processRegistry = new Registry();
+  if (processMetrics) collectDefaultMetrics({ register: processRegistry });
+  const m = {
     requests: new Counter({ name: 'podnet_dns_requests_total', help: 'DNS requests by transport and query type', labelNames: ['proto', 'type'], registers: [registry] }),
     responses: new Counter({ name: 'podnet_dns_responses_total', help: 'DNS responses by rcode', labelNames: ['rcode'], registers: [registry] }),
     dropped: new Counter({ name: 'podnet_dns_dropped_total', help: 'Packets dropped unanswered (too short, or responses)', registers: [registry] }),
@@ -25,4 +30,6 @@ export function createDnsMetrics(): DnsMetrics {
     duration: new Histogram({ name: 'podnet_dns_request_duration_seconds', help: 'Time to answer a request', labelNames: ['proto'], buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2], registers: [registry] }),
     upstreamDuration: new Histogram({ name: 'podnet_dns_upstream_duration_seconds', help: 'Upstream round-trip time', buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2], registers: [registry] }),
   };
+  const dnsRegistry = registry;
+  return { ...m, registry: Registry.merge([processRegistry, dnsRegistry]), dnsRegistry, processRegistry };
 }

@@ -146,3 +146,14 @@ test('metrics count requests and rcodes', async () => {
   assert.match(text, /podnet_dns_responses_total\{rcode="NXDOMAIN"\} \d+/);
   assert.match(text, /podnet_dns_cache_hits_total \d+/);
 });
+
+test('the precomputed table never serves a stale answer: a change is visible to the very next query', async () => {
+  const name = 'fresh.default.svc.cluster.local';
+  // Warm the table, then change the view and ask at once (before any rebuild could run).
+  assert.deepEqual(dnsPacket.decode((await udpQuery(q('kubernetes.default.svc.cluster.local', 'A')))!).answers!.map((a) => (a as { data: string }).data), ['10.96.0.1']);
+  assert.equal((dnsPacket.decode((await udpQuery(q(name, 'A')))!) as { rcode?: string }).rcode, 'NXDOMAIN');
+  view.upsertService({ apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'default', name: 'fresh' }, spec: { clusterIP: '10.96.0.42' } });
+  assert.deepEqual(dnsPacket.decode((await udpQuery(q(name, 'A')))!).answers!.map((a) => (a as { data: string }).data), ['10.96.0.42']);
+  view.deleteService({ apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'default', name: 'fresh' } });
+  assert.equal((dnsPacket.decode((await udpQuery(q(name, 'A')))!) as { rcode?: string }).rcode, 'NXDOMAIN');
+});

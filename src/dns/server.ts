@@ -8,14 +8,17 @@ import type { ClusterView } from './view.js';
 import { DnsCache, type CachedResponse } from './cache.js';
 import { queryTcp, queryUdp, type Upstream } from './forward.js';
 import type { DnsMetrics } from './metrics.js';
-import { encodeMessage } from './wire.js';
+import { buildResponse, OUR_UDP, RCODE, RCODE_NAMES, type Resolution } from './respond.js';
+import { parseSimpleQuery, type SimpleQuery } from './question.js';
+import { AnswerTable, answerTableSteps } from './answertable.js';
 
-const RCODE: Record<Rcode, number> = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 };
-const RCODE_NAMES: Record<number, Rcode> = { 0: 'NOERROR', 1: 'FORMERR', 2: 'SERVFAIL', 3: 'NXDOMAIN', 4: 'NOTIMP', 5: 'REFUSED' };
 const MIN_UDP = 512;
 const MAX_UDP = 4096;
-const OUR_UDP = 1232;          // the EDNS buffer size we advertise (DNS flag day 2020)
 const MAX_TCP_MSG = 65535;
+/** Longest stretch the table build may keep the event loop from answering queries. */
+const BUILD_SLICE_MS = 5;
+/** Socket receive buffer for UDP, so bursts wait in the kernel instead of being dropped. */
+export const UDP_RECV_BUFFER = 4 << 20;
 
 export interface DnsServerOptions {
   zone: ZoneConfig;
@@ -37,47 +40,130 @@ export class DnsServer {
   private readonly tcp: net.Server[] = [];
   private readonly cache: DnsCache;
   private nextId = Math.floor(Math.random() * 65536);
-  /** Encoded in-zone answers, valid for one generation of the view (IDs patched per request). */
-  private packed = new Map<string, Buffer>();
-  private packedGen = -1;
+  /** Precomputed wire answers for one generation of the view (see answertable.ts). */
+  private table: AnswerTable | undefined;
+  private rebuildTimer: NodeJS.Timeout | undefined;
+  private lastBuildMs = 0;
+  private building = false;
+  private readonly tableListeners = new Set<(t: AnswerTable | undefined) => void>();
+  private readonly unsubscribe: (() => void) | undefined;
   ready = false;
 
   constructor(private readonly opts: DnsServerOptions) {
     this.cache = opts.cache ?? new DnsCache();
+    this.unsubscribe = opts.view.onChange?.(() => this.viewChanged());
   }
 
-  /** Binds UDP and TCP on each listener; port 0 picks a free port (see `addresses()`). */
-  async listen(listeners: Listener[]): Promise<void> {
+  /**
+   * Binds UDP and TCP on each listener; port 0 picks a free port (see `addresses()`). With
+   * `udp: false` only TCP is bound here (UDP is served by worker processes, see udpworkers.ts).
+   */
+  async listen(listeners: Listener[], { udp: withUdp = true }: { udp?: boolean } = {}): Promise<void> {
     for (const l of listeners) {
-      const udp = dgram.createSocket({ type: familyOf(l.host) === 6 ? 'udp6' : 'udp4', reuseAddr: true });
-      udp.on('message', (msg, rinfo) => { void this.onUdp(udp, msg, rinfo); });
-      udp.on('error', (e) => this.opts.log?.error({ err: e.message }, 'udp socket error'));
-      await new Promise<void>((res, rej) => { udp.once('error', rej); udp.bind(l.port, l.host, () => { udp.off('error', rej); res(); }); });
-      const port = udp.address().port;
+      let port = l.port;
+      if (withUdp) {
+        const udp = dgram.createSocket({ type: familyOf(l.host) === 6 ? 'udp6' : 'udp4', reuseAddr: true });
+        udp.on('message', (msg, rinfo) => this.onUdp(udp, msg, rinfo));
+        udp.on('error', (e) => this.opts.log?.error({ err: e.message }, 'udp socket error'));
+        await new Promise<void>((res, rej) => { udp.once('error', rej); udp.bind(l.port, l.host, () => { udp.off('error', rej); res(); }); });
+        setRecvBuffer(udp, this.opts.log);
+        port = udp.address().port;
+        this.udp.push(udp);
+      }
       const tcp = net.createServer((sock) => this.onTcp(sock));
       tcp.on('error', (e) => this.opts.log?.error({ err: e.message }, 'tcp server error'));
       await new Promise<void>((res, rej) => { tcp.once('error', rej); tcp.listen(port, l.host, () => { tcp.off('error', rej); res(); }); });
-      this.udp.push(udp);
       this.tcp.push(tcp);
     }
     this.ready = true;
+    this.refreshTable();
   }
 
-  addresses(): Listener[] { return this.udp.map((u) => ({ host: u.address().address, port: u.address().port })); }
+  addresses(): Listener[] {
+    if (this.udp.length) return this.udp.map((u) => ({ host: u.address().address, port: u.address().port }));
+    return this.tcp.map((t) => { const a = t.address() as net.AddressInfo; return { host: a.address, port: a.port }; });
+  }
 
   async close(): Promise<void> {
     this.ready = false;
+    this.unsubscribe?.();
+    if (this.rebuildTimer) clearTimeout(this.rebuildTimer);
     for (const u of this.udp) u.close();
     await Promise.all(this.tcp.map((t) => new Promise<void>((r) => t.close(() => r()))));
   }
 
-  private async onUdp(sock: dgram.Socket, msg: Buffer, rinfo: dgram.RemoteInfo): Promise<void> {
-    try {
-      const out = await this.handle(msg, 'udp');
-      if (out) sock.send(out, rinfo.port, rinfo.address);
-    } catch (e) {
-      this.opts.log?.error({ err: (e as Error).message }, 'udp request failed');
+  /** The precomputed table when it matches the view's generation. */
+  currentTable(): AnswerTable | undefined {
+    const t = this.table;
+    if (t && t.gen === this.opts.view.generation()) return t;
+    this.scheduleRebuild();
+    return undefined;
+  }
+
+  /** Calls `fn` with every new table, and with undefined as soon as the current one goes stale. */
+  onTable(fn: (t: AnswerTable | undefined) => void): () => void {
+    this.tableListeners.add(fn);
+    return () => { this.tableListeners.delete(fn); };
+  }
+
+  private viewChanged(): void {
+    if (this.table) {
+      this.table = undefined;
+      for (const fn of this.tableListeners) fn(undefined);
     }
+    this.scheduleRebuild();
+  }
+
+  /**
+   * Rebuilds soon, coalescing bursts of changes, in slices of a few milliseconds so queries keep
+   * being answered (by the full path) meanwhile; a change during the build starts it over. The
+   * delay grows with the last build's duration so steady churn cannot keep the process busy.
+   */
+  private scheduleRebuild(): void {
+    if (this.rebuildTimer || this.building || !this.ready) return;
+    this.rebuildTimer = setTimeout(() => { this.rebuildTimer = undefined; this.refreshTable(); }, Math.max(10, this.lastBuildMs));
+    this.rebuildTimer.unref();
+  }
+
+  private refreshTable(): void {
+    const t0 = performance.now();
+    const gen = this.opts.view.generation();
+    const steps = answerTableSteps(this.opts.view, this.opts.zone, BUILD_SLICE_MS);
+    this.building = true;
+    const step = (): void => {
+      if (!this.ready || this.opts.view.generation() !== gen) { this.building = false; this.scheduleRebuild(); return; }
+      let r: IteratorResult<void, AnswerTable>;
+      try {
+        r = steps.next();
+      } catch (e) {
+        this.building = false;
+        this.opts.log?.error({ err: (e as Error).message }, 'precomputing answers failed; serving from the full path');
+        return;
+      }
+      if (!r.done) { setImmediate(step); return; }
+      this.building = false;
+      this.table = r.value;
+      this.lastBuildMs = performance.now() - t0;
+      this.opts.log?.debug({ entries: r.value.size, gen, ms: Math.round(this.lastBuildMs) }, 'answer table rebuilt');
+      for (const fn of this.tableListeners) fn(r.value);
+    };
+    step();
+  }
+
+  private onUdp(sock: dgram.Socket, msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    const started = process.hrtime.bigint();
+    const q = parseSimpleQuery(msg);
+    if (q) {
+      const hit = this.currentTable()?.answer(msg, q);
+      if (hit) {
+        this.finish(hit.out, RCODE_NAMES[hit.out[3]! & 0xf] ?? 'NOERROR', hit.type, 'udp', started);
+        sock.send(hit.out, rinfo.port, rinfo.address);
+        return;
+      }
+    }
+    this.handleUdp(msg, q).then((r) => {
+      if (r.out) sock.send(r.out, rinfo.port, rinfo.address);
+    }, (e: unknown) => this.opts.log?.error({ err: (e as Error).message }, 'udp request failed'));
   }
 
   private onTcp(sock: net.Socket): void {
@@ -102,76 +188,58 @@ export class DnsServer {
 
   /** One request in, one response out (undefined = drop). Never throws for bad input. */
   async handle(msg: Buffer, proto: Proto): Promise<Buffer | undefined> {
+    return (await this.handleFull(msg, proto)).out;
+  }
+
+  /**
+   * The full path for a UDP query. When the answer came from the view alone and this query's
+   * table is current, the response is also returned as a template for the fast path (`learn`).
+   */
+  async handleUdp(msg: Buffer, q: SimpleQuery | undefined = parseSimpleQuery(msg)): Promise<{ out?: Buffer; learn?: { gen: number; key: string; tpl: Buffer } }> {
+    const gen = this.opts.view.generation();
+    const r = await this.handleFull(msg, 'udp');
+    if (!r.out || !r.learnable || !q || gen !== this.opts.view.generation()) return { out: r.out };
+    const tpl = AnswerTable.template(q, r.out);
+    const t = this.table;
+    if (t && t.gen === gen) t.adopt(q.key, tpl);
+    return { out: r.out, learn: { gen, key: q.key, tpl } };
+  }
+
+  private async handleFull(msg: Buffer, proto: Proto): Promise<{ out?: Buffer; learnable?: boolean }> {
     const started = process.hrtime.bigint();
-    if (msg.length < 12) { this.opts.metrics?.dropped.inc(); return undefined; }
+    if (msg.length < 12) { this.opts.metrics?.dropped.inc(); return {}; }
     const rawFlags = msg.readUInt16BE(2);
-    if (rawFlags & 0x8000) { this.opts.metrics?.dropped.inc(); return undefined; }   // a response: never answer it
+    if (rawFlags & 0x8000) { this.opts.metrics?.dropped.inc(); return {}; }   // a response: never answer it
     const opcode = (rawFlags >> 11) & 0xf;
     let req: Packet;
     try {
       req = dnsPacket.decode(msg);
     } catch {
-      return this.finish(headerOnly(msg, RCODE.FORMERR), 'FORMERR', 'unknown', proto, started);
+      return { out: this.finish(headerOnly(msg, RCODE.FORMERR), 'FORMERR', 'unknown', proto, started) };
     }
     const qs = req.questions ?? [];
-    if (opcode !== 0) return this.finish(headerOnly(msg, RCODE.NOTIMP), 'NOTIMP', 'unknown', proto, started);
-    if (qs.length !== 1) return this.finish(headerOnly(msg, RCODE.FORMERR), 'FORMERR', 'unknown', proto, started);
+    if (opcode !== 0) return { out: this.finish(headerOnly(msg, RCODE.NOTIMP), 'NOTIMP', 'unknown', proto, started) };
+    if (qs.length !== 1) return { out: this.finish(headerOnly(msg, RCODE.FORMERR), 'FORMERR', 'unknown', proto, started) };
     const q = qs[0]!;
-    if (!validQName(q.name)) return this.finish(headerOnly(msg, RCODE.FORMERR), 'FORMERR', 'unknown', proto, started);
+    if (!validQName(q.name)) return { out: this.finish(headerOnly(msg, RCODE.FORMERR), 'FORMERR', 'unknown', proto, started) };
     const opt = (req.additionals ?? []).find((a) => a.type === 'OPT') as { udpPayloadSize?: number } | undefined;
     const limit = proto === 'tcp' ? MAX_TCP_MSG : opt ? Math.max(MIN_UDP, Math.min(opt.udpPayloadSize ?? MIN_UDP, MAX_UDP)) : MIN_UDP;
     const rd = (rawFlags & 0x0100) !== 0;
-    const gen = this.opts.view.generation();
-    if (gen !== this.packedGen) { this.packed.clear(); this.packedGen = gen; }
-    const packKey = `${q.name.toLowerCase()}|${q.type}|${q.class ?? 'IN'}|${limit}|${opt ? 1 : 0}|${rd ? 1 : 0}`;
-    const packedHit = this.packed.get(packKey);
-    if (packedHit) {
-      const out = Buffer.from(packedHit);
-      out.writeUInt16BE(req.id ?? 0, 0);
-      return this.finish(out, RCODE_NAMES[out.readUInt16BE(2) & 0xf] ?? 'NOERROR', q.type, proto, started);
-    }
 
-    let res: { rcode: Rcode; answers: Answer[]; authority: Answer[]; additionals: Answer[]; aa: boolean };
+    let res: Resolution & { chased?: boolean };
     try {
       res = await this.resolve(q);
     } catch (e) {
       this.opts.log?.warn({ name: q.name, type: q.type, err: (e as Error).message }, 'resolution failed');
       res = { rcode: 'SERVFAIL', answers: [], authority: [], additionals: [], aa: false };
     }
-    const build = (truncate: boolean): Buffer => {
-      let flags = (opcode << 11) | (rd ? 0x0100 : 0) | 0x0080 | RCODE[res.rcode];
-      if (res.aa) flags |= 0x0400;
-      if (truncate) flags |= 0x0200;
-      const additionals: Answer[] = truncate ? [] : [...res.additionals];
-      if (opt) additionals.push({ type: 'OPT', name: '.', udpPayloadSize: OUR_UDP, flags: 0 } as unknown as Answer);
-      return encodeMessage({
-        id: req.id ?? 0, flags: flags | 0x8000,
-        questions: [q],
-        answers: truncate ? [] : res.answers,
-        authorities: truncate ? [] : res.authority,
-        additionals,
-      });
-    };
-    let out: Buffer;
-    try {
-      out = build(false);
-    } catch (e) {
-      // A record we cannot encode (e.g. an odd type from upstream): answer SERVFAIL, never crash.
-      this.opts.log?.warn({ name: q.name, type: q.type, err: (e as Error).message }, 'encoding failed');
-      res = { rcode: 'SERVFAIL', answers: [], authority: [], additionals: [], aa: false };
-      out = build(false);
-    }
-    if (out.length > limit) {
-      // Drop additionals first; if the answers alone still don't fit, truncate (TC) so the client retries over TCP.
-      res = { ...res, additionals: [] };
-      out = build(false);
-      if (out.length > limit) out = build(true);
-    }
-    if (res.aa && this.packed.size < 50_000) this.packed.set(packKey, out);
-    return this.finish(out, res.rcode, q.type, proto, started);
+    const built = buildResponse(res, { id: req.id ?? 0, opcode, rd, question: q, edns: opt !== undefined, limit },
+      (e) => this.opts.log?.warn({ name: q.name, type: q.type, err: e.message }, 'encoding failed'));
+    const learnable = proto === 'udp' && res.aa && !res.chased && built.rcode === res.rcode && (built.complete || !opt);
+    return { out: this.finish(built.out, built.rcode, q.type, proto, started), learnable };
   }
 
-  private finish(out: Buffer, rcode: Rcode, qtype: string, proto: Proto, started: bigint): Buffer {
+  finish(out: Buffer, rcode: Rcode, qtype: string, proto: Proto, started: bigint): Buffer {
     const m = this.opts.metrics;
     if (m) {
       m.requests.inc({ proto, type: qtype });
@@ -181,12 +249,13 @@ export class DnsServer {
     return out;
   }
 
-  private async resolve(q: Question): Promise<{ rcode: Rcode; answers: Answer[]; authority: Answer[]; additionals: Answer[]; aa: boolean }> {
+  private async resolve(q: Question): Promise<Resolution & { chased?: boolean }> {
     const local = answerQuestion(q.name, q.type, this.opts.view, this.opts.zone);
     if (local) {
       if (local.chaseTarget) {
         const chased = await this.forward({ name: local.chaseTarget, type: q.type, class: q.class ?? 'IN' }).catch(() => undefined);
         if (chased) local.answers.push(...chased.answers);
+        return { ...local, aa: true, chased: true };
       }
       return { ...local, aa: true };
     }
@@ -248,4 +317,9 @@ function headerOnly(msg: Buffer, rcode: number): Buffer {
   const flags = msg.readUInt16BE(2);
   out.writeUInt16BE(0x8000 | (flags & 0x7800) | (flags & 0x0100) | 0x0080 | rcode, 2);
   return out;
+}
+
+/** Asks for a larger receive buffer (the kernel caps it at net.core.rmem_max). */
+export function setRecvBuffer(sock: dgram.Socket, log?: Logger): void {
+  try { sock.setRecvBufferSize(UDP_RECV_BUFFER); } catch (e) { log?.warn({ err: (e as Error).message }, 'could not enlarge the UDP receive buffer'); }
 }

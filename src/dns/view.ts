@@ -29,6 +29,10 @@ export interface ClusterView {
   podByHostname(ns: string, subdomain: string, hostname: string): string | undefined;
   /** Bumps on every change; usable as the SOA serial. */
   generation(): number;
+  /** Every Service (for precomputing answers; views without it get no precomputed table). */
+  listServices?(): Iterable<DnsService>;
+  /** Calls `fn` after every change; returns the unsubscribe function. */
+  onChange?(fn: () => void): () => void;
 }
 
 type Obj = KObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> };
@@ -63,9 +67,14 @@ export class IndexedClusterView implements ClusterView {
   private readonly slices = new Map<string, SliceEntry>();        // ns/sliceName → entry
   private readonly pods = new Map<string, { ns: string; ips: string[]; hostname?: string; subdomain?: string }>();
   private gen = 1;
+  private readonly listeners = new Set<() => void>();
+  private readonly byIP = new Map<string, DnsService[]>();
+  private byIPGen = 0;
 
   generation(): number { return this.gen; }
-  private bump(): void { this.gen++; }
+  private bump(): void { this.gen++; for (const fn of this.listeners) fn(); }
+  onChange(fn: () => void): () => void { this.listeners.add(fn); return () => { this.listeners.delete(fn); }; }
+  listServices(): Iterable<DnsService> { return this.services.values(); }
 
   upsertNamespace(o: KObject): void { if (o.metadata.name) this.namespaces.add(o.metadata.name); this.bump(); }
   deleteNamespace(o: KObject): void { if (o.metadata.name) this.namespaces.delete(o.metadata.name); this.bump(); }
@@ -117,7 +126,15 @@ export class IndexedClusterView implements ClusterView {
     return [...seen.values()];
   }
   servicesByIP(ip: string): DnsService[] {
-    return [...this.services.values()].filter((s) => s.clusterIPs.includes(ip));
+    // Indexed once per generation (in the services' order), so answering every PTR stays linear.
+    if (this.byIPGen !== this.gen) {
+      this.byIP.clear();
+      for (const svc of this.services.values()) {
+        for (const a of new Set(svc.clusterIPs)) { const l = this.byIP.get(a); if (l) l.push(svc); else this.byIP.set(a, [svc]); }
+      }
+      this.byIPGen = this.gen;
+    }
+    return [...(this.byIP.get(ip) ?? [])];
   }
   endpointsByIP(ip: string): { service: DnsService; endpoint: DnsEndpoint }[] {
     const out: { service: DnsService; endpoint: DnsEndpoint }[] = [];

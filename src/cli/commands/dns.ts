@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { availableParallelism } from 'node:os';
 import { createLogger } from '../../util/log.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, ...v.split(',').filter(Boolean)];
@@ -17,9 +18,10 @@ export function register(program: Command): void {
     .option('--http-listen <addr>', '/health, /ready and /metrics address', '0.0.0.0:8080')
     .option('--kubeconfig <path>', 'kubeconfig for the API (record source "kubernetes")')
     .option('--records-file <path>', 'serve records from a manifest file instead of the API (record source "file")')
+    .option('--udp-workers <n|auto>', 'UDP worker processes sharing the socket (0: this process serves UDP; auto: one per core)', '0')
     .action(async (o: {
       listen: string[]; zone: string; ttl: string; dnsIp: string[]; upstream: string[]; resolvConf?: string;
-      httpListen: string; kubeconfig?: string; recordsFile?: string;
+      httpListen: string; kubeconfig?: string; recordsFile?: string; udpWorkers: string;
     }) => {
       const { startDns } = await import('../../dns/index.js');
       const log = createLogger('dns');
@@ -32,6 +34,7 @@ export function register(program: Command): void {
         source: o.recordsFile ? 'file' : 'kubernetes',
         sourceOpts: { path: o.recordsFile, kubeconfig: o.kubeconfig },
         log,
+        udpWorkers: o.udpWorkers === 'auto' ? availableParallelism() : Number(o.udpWorkers),
       }, ac.signal);
     });
 }
