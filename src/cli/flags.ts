@@ -22,3 +22,10 @@ export function parseNodePortAddresses(s: string): string[] {
 
 /** A comma-separated list flag, blanks dropped. */
 export const parseList = (s: string): string[] => s.split(',').map((x) => x.trim()).filter(Boolean);
+
+/** A count flag that also takes `auto` (`auto` stands for the given number). */
+export function parseCount(flag: string, s: string, auto: number): number {
+  if (s === 'auto') return auto;
+  if (!/^\d+$/.test(s)) throw new PodnetError('EFLAG', `${flag} must be a non-negative integer or "auto", not "${s}"`);
+  return Number(s);
+}

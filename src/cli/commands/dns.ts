@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { parseCount } from '../flags.js';
 import { availableParallelism } from 'node:os';
 import { createLogger } from '../../util/log.js';
 
@@ -34,7 +35,7 @@ export function register(program: Command): void {
         source: o.recordsFile ? 'file' : 'kubernetes',
         sourceOpts: { path: o.recordsFile, kubeconfig: o.kubeconfig },
         log,
-        udpWorkers: o.udpWorkers === 'auto' ? availableParallelism() : Number(o.udpWorkers),
+        udpWorkers: parseCount('--udp-workers', o.udpWorkers, availableParallelism()),
       }, ac.signal);
     });
 }
