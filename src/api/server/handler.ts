@@ -11,6 +11,7 @@ import type { KindSemantics, KObject } from '../kinds/types.js';
 import { applyPatch } from '../patch/index.js';
 import { openapiV2, openapiV3, openapiV3Discovery, strictDecodingMessage, unknownFields } from '../openapi/index.js';
 import { userFromCert } from '../pki.js';
+import { reviewPath, type Attributes, type Authorization } from '../authz/index.js';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION, wantsAggregated } from './discovery.js';
 import { decodeBody, readBody, sendError, sendJson, sendText } from './http.js';
 import { kubeletSocketFor, proxyExec, proxyLogs, writeUpgradeError } from './kubeletproxy.js';
@@ -25,6 +26,8 @@ export interface HandlerContext {
   log: Logger;
   /** Called after a Namespace got its deletionTimestamp (content purge). */
   onNamespaceTerminating?(name: string): void;
+  /** Authorization (RBAC, Node authorizer, impersonation, NodeRestriction, reviews). */
+  authz: Authorization;
 }
 
 const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);
@@ -107,7 +110,12 @@ export function createApiHandler(ctx: HandlerContext): {
     }
   }
 
-  async function handleResource(req: IncomingMessage, res: ServerResponse, url: URL, r: Extract<ReturnType<typeof parseRoute>, { type: 'resource' }>): Promise<void> {
+  async function admit(a: Attributes, obj?: KObject): Promise<void> {
+    const denied = await ctx.authz.admit(a, obj);
+    if (denied) throw denied;
+  }
+
+  async function handleResource(req: IncomingMessage, res: ServerResponse, url: URL, r: Extract<ReturnType<typeof parseRoute>, { type: 'resource' }>, attrs: Attributes): Promise<void> {
     const k = r.kind;
     const q = url.searchParams;
     const method = req.method ?? 'GET';
@@ -140,6 +148,7 @@ export function createApiHandler(ctx: HandlerContext): {
         if (k.namespaced && !ns) throw methodNotAllowed();
         const body = asKObject(k, decodeBody(await readBody(req), req.headers['content-type']));
         const warnings = checkFields(q, body);
+        await admit(attrs, body);
         if (ns) await ensureNamespace(ns, true);
         const created = await reg.create(k, ns, body, { dryRun });
         return sendJson(res, 201, created, warningHeaders(warnings));
@@ -164,6 +173,7 @@ export function createApiHandler(ctx: HandlerContext): {
     if (sub && !k.subresources.includes(sub) && !(k.kind === 'Namespace' && sub === 'finalize')) {
       throw new ApiStatusError(404, 'NotFound', `the server could not find the requested resource`);
     }
+    if (method === 'PUT' || method === 'PATCH' || method === 'DELETE' || (method === 'POST' && sub === 'binding')) await admit(attrs);
 
     // ---- pods/log ----
     if (sub === 'log') {
@@ -302,7 +312,9 @@ export function createApiHandler(ctx: HandlerContext): {
     const path = url.pathname.replace(/\/+$/, '') || '/';
     if (path === '/healthz' || path === '/livez' || path === '/readyz') return sendText(res, 200, 'ok');
     if (path === '/version') return sendJson(res, 200, SERVER_VERSION);
-    if (!authenticate(req)) throw unauthorized();
+    const requestor = authenticate(req);
+    if (!requestor) throw unauthorized();
+    const attrs = ctx.authz.authorizeRequest(req.method ?? 'GET', req.url ?? '/', req.headers, requestor);
     if (path === '/openapi/v2') return sendJson(res, 200, openapiV2());
     if (path === '/openapi/v3') return sendJson(res, 200, openapiV3Discovery());
     if (path.startsWith('/openapi/v3/')) {
@@ -326,7 +338,13 @@ export function createApiHandler(ctx: HandlerContext): {
       if (!list) throw new ApiStatusError(404, 'NotFound', 'the server could not find the requested resource');
       return sendJson(res, 200, list);
     }
-    if (r.type === 'resource') return handleResource(req, res, url, r);
+    if (r.type === 'resource') return handleResource(req, res, url, r, attrs);
+    const review = reviewPath(path);
+    if (review) {
+      if ((req.method ?? 'GET') !== 'POST') throw methodNotAllowed();
+      const body = decodeBody(await readBody(req), req.headers['content-type']);
+      return sendJson(res, 201, ctx.authz.review(review.kind, review.apiVersion, body, attrs.user));
+    }
     throw new ApiStatusError(404, 'NotFound', 'the server could not find the requested resource');
   }
 
@@ -343,7 +361,9 @@ export function createApiHandler(ctx: HandlerContext): {
     upgrade(req, socket, head) {
       (async () => {
         const url = new URL(req.url ?? '/', 'https://apiserver');
-        if (!authenticate(req)) throw unauthorized();
+        const requestor = authenticate(req);
+        if (!requestor) throw unauthorized();
+        ctx.authz.authorizeRequest(req.method ?? 'GET', req.url ?? '/', req.headers, requestor, true);
         const r = parseRoute(url.pathname);
         if (r.type !== 'resource' || r.kind !== corePod() || r.subresource !== 'exec' || !r.name) {
           throw new ApiStatusError(404, 'NotFound', 'the server could not find the requested resource');

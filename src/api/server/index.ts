@@ -15,6 +15,7 @@ import { PodnetError } from '../../util/errors.js';
 import { kindByKind } from '../kinds/index.js';
 import { ensurePki, renderKubeconfig, type Pki } from '../pki.js';
 import { createStore, type Store } from '../storage/index.js';
+import { Authorization } from '../authz/index.js';
 import { createApiHandler } from './handler.js';
 import { hooksFor } from './hooks.js';
 import { NamespacePurger, SYSTEM_NAMESPACES } from './namespaces.js';
@@ -95,13 +96,17 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const alloc = new ServiceAllocators(opts.serviceClusterIpRange ?? '10.96.0.0/12', opts.serviceNodePortRange ?? '30000-32767');
   const registry = new Registry(store, hooksFor(alloc));
   const servers: Server[] = [];
+  let authzStop = (): void => undefined;
   try {
     // Allocations held by stored Services (restart).
     const svcs = await registry.list(kindByKind('', 'Service')!, undefined);
     for (const p of alloc.restore(svcs.items as unknown as Service[])) log.warn({ problem: p }, 'service allocation on restore');
     await bootstrap(registry, alloc, log);
+    const authz = new Authorization(registry, log.child({ part: 'authz' }));
+    authzStop = () => authz.stop();
+    await authz.start();
     const purger = new NamespacePurger(registry, log.child({ part: 'namespaces' }));
-    const handler = createApiHandler({ registry, log, onNamespaceTerminating: (n) => purger.purge(n) });
+    const handler = createApiHandler({ registry, log, authz, onNamespaceTerminating: (n) => purger.purge(n) });
     const mk = (): Server => {
       const s = createServer({ key: pki.server.key, cert: pki.server.cert, ca: pki.ca.cert, requestCert: true, rejectUnauthorized: false }, handler.handle);
       s.on('upgrade', handler.upgrade);
@@ -130,12 +135,14 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       url, port, socketPath: opts.unixSocket, pki, registry, kubeconfigPath,
       async stop() {
         purger.stop();
+        authzStop();
         for (const s of servers) { s.closeAllConnections(); s.close(); }
         await store.close();
         if (opts.unixSocket) rmSync(opts.unixSocket, { force: true });
       },
     };
   } catch (e) {
+    authzStop();
     for (const s of servers) { s.closeAllConnections(); s.close(); }
     await store.close().catch(() => undefined);
     throw e;
