@@ -69,15 +69,10 @@ export class RbacAuthorizer implements Authorizer, RuleResolver {
 }
 
 /** Members of a privileged group (system:masters) may do everything, whatever the bindings say. */
-export class PrivilegedGroupAuthorizer implements Authorizer, RuleResolver {
+export class PrivilegedGroupAuthorizer implements Authorizer {
   constructor(private readonly groups: readonly string[]) {}
-  private privileged(u: UserInfo): boolean { return u.groups.some((g) => this.groups.includes(g)); }
   authorize(a: Attributes): AuthzResult {
-    return this.privileged(a.user) ? { decision: 'allow', reason: '' } : { decision: 'noOpinion', reason: '' };
-  }
-  rulesFor(user: UserInfo): RulesResult {
-    if (!this.privileged(user)) return { resourceRules: [], nonResourceRules: [], incomplete: false };
-    return { resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'], resourceNames: [] }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }], incomplete: false };
+    return a.user.groups.some((g) => this.groups.includes(g)) ? { decision: 'allow', reason: '' } : { decision: 'noOpinion', reason: '' };
   }
 }
 
