@@ -33,6 +33,7 @@ test('Node authorizer: reads, writes and the configmaps/secrets of its own pods 
   assert.equal(d('POST', '/api/v1/namespaces/default/events'), 'allow');
   assert.equal(d('PUT', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/n1'), 'allow');
   assert.equal(d('POST', '/api/v1/namespaces/default/services'), 'noOpinion');
+  assert.equal(d('POST', '/api/v1/namespaces/default/pods'), 'allow', 'NodeRestriction refuses non-mirror pods');
   assert.equal(d('GET', '/api/v1/namespaces/default/configmaps/cm-a', { name: 'system:node:n1', groups: [] }), 'noOpinion', 'the group is required');
   g.remove(pod('a', 'n1', {}));
   assert.equal(d('GET', '/api/v1/namespaces/default/configmaps/cm-a'), 'noOpinion', 'gone with the pod');

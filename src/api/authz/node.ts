@@ -25,7 +25,8 @@ const STATIC_RULES: ResourceRuleInfo[] = [
   { verbs: READ, apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], resourceNames: [] },
   { verbs: ['create', 'update', 'patch'], apiGroups: [''], resources: ['nodes', 'nodes/status'], resourceNames: [] },
   { verbs: ['update', 'patch'], apiGroups: [''], resources: ['pods/status'], resourceNames: [] },
-  { verbs: ['delete'], apiGroups: [''], resources: ['pods'], resourceNames: [] },
+  // create (mirror pods) and delete are narrowed by NodeRestriction, as upstream's system:node rules are
+  { verbs: ['create', 'delete'], apiGroups: [''], resources: ['pods'], resourceNames: [] },
   { verbs: ['create', 'update', 'patch'], apiGroups: ['', 'events.k8s.io'], resources: ['events'], resourceNames: [] },
   { verbs: ['get', 'create', 'update', 'patch', 'delete'], apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [] },
 ];
