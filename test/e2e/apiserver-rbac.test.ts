@@ -29,19 +29,21 @@ function credential(api: ApiServerHandle, user: string, groups: string[]): { kub
   return { kubeconfig, pair };
 }
 
-/** A raw GET with a client certificate: status code and parsed body. */
-function rawGet(api: ApiServerHandle, pair: CertPair, path: string): Promise<{ code: number; body: unknown }> {
+/** A raw request with a client certificate: status code and parsed body. */
+function rawRequest(api: ApiServerHandle, pair: CertPair, method: string, path: string, body?: unknown): Promise<{ code: number; body: unknown }> {
   const ca = ensurePki(api.dataDir).ca.cert;
   return new Promise((resolve, reject) => {
-    const req = request(`${api.url}${path}`, { cert: pair.cert, key: pair.key, ca, method: 'GET' }, (res) => {
+    const headers = body === undefined ? {} : { 'content-type': 'application/merge-patch+json' };
+    const req = request(`${api.url}${path}`, { cert: pair.cert, key: pair.key, ca, method, headers }, (res) => {
       let data = '';
       res.on('data', (d: Buffer) => { data += d.toString(); });
       res.on('end', () => resolve({ code: res.statusCode ?? 0, body: JSON.parse(data) as unknown }));
     });
     req.on('error', reject);
-    req.end();
+    req.end(body === undefined ? undefined : JSON.stringify(body));
   });
 }
+const rawGet = (api: ApiServerHandle, pair: CertPair, path: string): Promise<{ code: number; body: unknown }> => rawRequest(api, pair, 'GET', path);
 
 async function eventually(what: string, f: () => Promise<boolean>, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
@@ -210,13 +212,18 @@ test('authorization: RBAC view binding, can-i, whoami, impersonation, node restr
       const createPod = await nk(['run', 'sneaky', '-n', 'team', '--image', 'podnet/host']);
       assert.notEqual(createPod.code, 0);
       assert.match(createPod.stderr, /forbidden: pod does not have "kubernetes.io\/config.mirror" annotation, node "n1" can only create mirror pods/);
-      const otherStatus = await nk(['patch', 'pod', 'p2', '-n', 'team', '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Running"}}']);
-      assert.match(otherStatus.stderr, /node "n1" can only update pod status for pods with spec.nodeName set to itself/);
-      const own = await nk(['patch', 'node', 'n1', '--subresource=status', '--type=merge', '-p', '{"status":{"conditions":[{"type":"Ready","status":"True","reason":"KubeletReady","message":"ok"}]}}']);
-      assert.equal(own.code, 0, own.stderr);
+      // kubectl patch --subresource=status GETs pods/status first, which system:node may not (as upstream): PATCH directly
+      const running = { status: { phase: 'Running' } };
+      const otherStatus = await rawRequest(api, node.pair, 'PATCH', '/api/v1/namespaces/team/pods/p2/status', running);
+      assert.equal(otherStatus.code, 403);
+      assert.equal((otherStatus.body as { message: string }).message, 'pods "p2" is forbidden: node "n1" can only update pod status for pods with spec.nodeName set to itself');
+      assert.equal((await rawRequest(api, node.pair, 'PATCH', '/api/v1/namespaces/team/pods/p1/status', running)).code, 200);
+      const cond = { status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'ok' }] } };
+      const own = await rawRequest(api, node.pair, 'PATCH', '/api/v1/nodes/n1/status', cond);
+      assert.equal(own.code, 200, JSON.stringify(own.body));
       const ready = await admin(['get', 'node', 'n1', '-o', 'jsonpath={.status.conditions[0].status}']);
       assert.equal(ready.stdout, 'True');
-      assert.equal((await nk(['patch', 'pod', 'p1', '-n', 'team', '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Running"}}'])).code, 0);
+      assert.equal((await rawRequest(api, node.pair, 'PATCH', '/api/v1/nodes/n2/status', cond)).code, 403);
     });
 
     await t.test('RBAC objects print upstream columns', async () => {
