@@ -3,7 +3,7 @@
  * ObjectMeta validation (ValidateObjectMeta / ValidateObjectMetaUpdate), column helpers and a
  * builder that turns a per-kind description into a KindSemantics.
  */
-import type { FieldError, KObject, KindSemantics, PatchMeta, TableColumnDefinition } from './types.js';
+import type { FieldError, KObject, KindSemantics, PatchMeta, TableColumnDefinition, TableRow } from './types.js';
 import {
   asArr, asObj, asStr, forbidden, invalid, isDNS1035Label, isDNS1123Label, isPathSegmentName, isDNS1123Subdomain, isObj, isQualifiedName,
   required, validateAnnotations, validateLabels,
@@ -51,7 +51,7 @@ export function translateTimestampSince(ts: unknown, now: Date): string {
 // ---------------------------------------------------------------- table columns
 
 const NAME_DESC = "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names";
-const AGE_DESC = 'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.';
+export const AGE_DESC = 'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.';
 
 export function col(name: string, type: string, description: string, priority = 0, format = ''): TableColumnDefinition {
   return { name, type, format, description, priority };
@@ -218,4 +218,15 @@ export function get(o: unknown, ...path: string[]): unknown {
     cur = cur[p];
   }
   return cur;
+}
+
+/** A table whose rows are `cells(object)` under fixed columns. */
+export function simpleTable(
+  columns: TableColumnDefinition[],
+  cells: (o: KObject, now: Date) => unknown[],
+): KindSemantics['table'] {
+  return (items: KObject[], now: Date) => ({
+    columnDefinitions: columns,
+    rows: items.map((o): TableRow => ({ cells: cells(o, now), object: o })),
+  });
 }

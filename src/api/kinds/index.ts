@@ -10,6 +10,7 @@ import { deploymentKind, replicaSetKind } from './workloads.js';
 import { configMapKind, eventKind, namespaceKind, nodeKind } from './cluster.js';
 import { networkPolicyKind } from './networkpolicy.js';
 import { leaseKind } from './lease.js';
+import { rbacKinds } from './rbac.js';
 
 export type { KindSemantics } from './types.js';
 export { humanDuration, translateTimestampSince } from './common.js';
@@ -18,7 +19,7 @@ export { invalidMessage } from '../validation/index.js';
 
 export const allKinds: KindSemantics[] = [
   namespaceKind, nodeKind, podKind, serviceKind, endpointsKind, configMapKind, eventKind,
-  endpointSliceKind, deploymentKind, replicaSetKind, networkPolicyKind, leaseKind,
+  endpointSliceKind, deploymentKind, replicaSetKind, networkPolicyKind, leaseKind, ...rbacKinds,
 ];
 
 const byResource = new Map(allKinds.map((k) => [`${k.group}/${k.resource}`, k]));

@@ -22,13 +22,13 @@ const pod = (spec: Record<string, unknown>, name = 'p') => obj('v1', 'Pod', name
 const has = (errs: string[], re: RegExp) => assert.ok(errs.some((e) => re.test(e)), `expected ${re} in ${JSON.stringify(errs, null, 1)}`);
 
 test('registry: every kind, lookups, short names, categories', () => {
-  assert.equal(allKinds.length, 12);
+  assert.equal(allKinds.length, 16);
   assert.equal(kindByResource('apps', 'deployments')?.kind, 'Deployment');
   assert.equal(kindByResource('', 'endpoints')?.kind, 'Endpoints');
   assert.equal(kindByResource('discovery.k8s.io', 'endpointslices')?.singular, 'endpointslice');
   assert.equal(kindByResource('apps', 'pods'), undefined);
   const short = Object.fromEntries(allKinds.map((k) => [k.resource, k.shortNames.join(',')]));
-  assert.deepEqual(short, { namespaces: 'ns', nodes: 'no', pods: 'po', services: 'svc', endpoints: 'ep', configmaps: 'cm', events: 'ev', endpointslices: '', deployments: 'deploy', replicasets: 'rs', networkpolicies: 'netpol', leases: '' });
+  assert.deepEqual(short, { namespaces: 'ns', nodes: 'no', pods: 'po', services: 'svc', endpoints: 'ep', configmaps: 'cm', events: 'ev', endpointslices: '', deployments: 'deploy', replicasets: 'rs', networkpolicies: 'netpol', leases: '', roles: '', clusterroles: '', rolebindings: '', clusterrolebindings: '' });
   assert.deepEqual(allKinds.filter((k) => k.categories.includes('all')).map((k) => k.resource).sort(), ['deployments', 'pods', 'replicasets', 'services']);
   assert.deepEqual(podK.subresources.slice(0, 4), ['status', 'binding', 'log', 'exec']);
   assert.deepEqual(depK.subresources, ['status', 'scale']);
@@ -329,6 +329,10 @@ test('defaults are idempotent and produce valid objects for every kind', () => {
     obj('apps/v1', 'ReplicaSet', 'rs', { spec: { selector: { matchLabels: { app: 'web' } }, template: tpl({ app: 'web' }) } }),
     obj('networking.k8s.io/v1', 'NetworkPolicy', 'np', { spec: { podSelector: {}, ingress: [{ ports: [{ port: 80 }] }] } }),
     obj('coordination.k8s.io/v1', 'Lease', 'l', { spec: { holderIdentity: 'x', leaseDurationSeconds: 40 } }),
+    obj('rbac.authorization.k8s.io/v1', 'Role', 'r', { rules: [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }] }),
+    obj('rbac.authorization.k8s.io/v1', 'ClusterRole', 'system:c', { rules: [{ verbs: ['get'], nonResourceURLs: ['/healthz'] }] }, null),
+    obj('rbac.authorization.k8s.io/v1', 'RoleBinding', 'rb', { roleRef: { kind: 'ClusterRole', name: 'view' }, subjects: [{ kind: 'User', name: 'alice' }, { kind: 'ServiceAccount', name: 'bot' }] }),
+    obj('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', 'crb', { roleRef: { kind: 'ClusterRole', name: 'view' }, subjects: [{ kind: 'Group', name: 'devs' }, { kind: 'ServiceAccount', name: 'bot', namespace: 'default' }] }, null),
   ];
   assert.equal(samples.length, allKinds.length);
   for (const s of samples) {
@@ -349,4 +353,33 @@ test('pod: HTTP probes and hooks accept only the HTTP and HTTPS schemes (422 as 
   has(check(podK, c({ livenessProbe: { httpGet: { port: 80, scheme: 'file' } } })), /^spec.containers\[0\].livenessProbe.httpGet.scheme: Unsupported value: "file"/);
   has(check(podK, c({ lifecycle: { postStart: { httpGet: { port: 80, scheme: 'GOPHER' } } } })), /^spec.containers\[0\].lifecycle.postStart.httpGet.scheme: Unsupported value/);
   assert.deepEqual(check(podK, c({ readinessProbe: { httpGet: { port: 80, scheme: 'HTTPS' } }, startupProbe: { httpGet: { port: 80 } } })), []);
+});
+
+test('RBAC validation and tables', () => {
+  const rK = K('rbac.authorization.k8s.io', 'Role');
+  const crbK = K('rbac.authorization.k8s.io', 'ClusterRoleBinding');
+  const rbK = K('rbac.authorization.k8s.io', 'RoleBinding');
+  has(check(rK, obj('rbac.authorization.k8s.io/v1', 'Role', 'r', { rules: [{ verbs: ['get'], nonResourceURLs: ['/x'] }] })), /^rules\[0\].nonResourceURLs: Invalid value: \[\]string\{"\/x"\}: namespaced rules cannot apply to non-resource URLs$/);
+  has(check(rK, obj('rbac.authorization.k8s.io/v1', 'Role', 'r', { rules: [{ apiGroups: [''], resources: ['pods'] }] })), /^rules\[0\].verbs: Required value: verbs must contain at least one value$/);
+  has(check(rK, obj('rbac.authorization.k8s.io/v1', 'Role', 'r', { rules: [{ verbs: ['get'], resources: ['pods'] }] })), /^rules\[0\].apiGroups: Required value/);
+  const b = obj('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', 'b', { roleRef: { kind: 'Role', name: 'x' }, subjects: [{ kind: 'ServiceAccount', name: 'bot' }, { kind: 'Robot', name: 'r' }] }, null);
+  crbK.defaults(b);
+  const errs = check(crbK, b);
+  has(errs, /^roleRef.kind: Unsupported value: "Role": supported values: "ClusterRole"$/);
+  has(errs, /^subjects\[0\].namespace: Required value$/);
+  has(errs, /^subjects\[1\].kind: Unsupported value: "Robot"/);
+  const rb = obj('rbac.authorization.k8s.io/v1', 'RoleBinding', 'rb', { roleRef: { kind: 'ClusterRole', name: 'view' }, subjects: [{ kind: 'User', name: 'alice' }, { kind: 'Group', name: 'devs' }, { kind: 'ServiceAccount', name: 'bot', namespace: 'ns1' }, { kind: 'User', name: 'bob' }] });
+  rbK.defaults(rb);
+  const moved = structuredClone(rb);
+  (moved.roleRef as { name: string }).name = 'edit';
+  has(check(rbK, moved, rb), /^roleRef: Invalid value: .*: cannot change roleRef$/);
+  const now = new Date();
+  rb.metadata.creationTimestamp = new Date(now.getTime() - 7000).toISOString();
+  const t = rbK.table([rb], now);
+  assert.deepEqual(t.columnDefinitions.map((c) => `${c.name}:${c.priority}`), ['Name:0', 'Role:0', 'Age:0', 'Users:1', 'Groups:1', 'ServiceAccounts:1']);
+  assert.deepEqual(t.rows[0]!.cells, ['rb', 'ClusterRole/view', '7s', 'alice, bob', 'devs', 'ns1/bot']);
+  const role = obj('rbac.authorization.k8s.io/v1', 'Role', 'r', { rules: [] });
+  role.metadata.creationTimestamp = '2024-01-02T03:04:05Z';
+  assert.deepEqual(rK.table([role], now).rows[0]!.cells, ['r', '2024-01-02T03:04:05Z']);
+  assert.deepEqual(rK.table([role], now).columnDefinitions.map((c) => `${c.name}:${c.type}`), ['Name:string', 'Created At:date']);
 });

@@ -8,6 +8,8 @@
  * definition's short name (refs). `patch` is `merge`, `merge:<key>`, `retainKeys`, `merge,retainKeys:<key>`.
  */
 
+import { RBAC_DEFINITIONS } from '../authz/openapi.js';
+
 export type FieldTuple = [name: string, type: string, description?: string, patch?: string];
 export interface Definition {
   full: string;
@@ -782,4 +784,5 @@ export const DEFINITIONS: Record<string, Definition> = {
     ['cidr', 'string', 'cidr is a string representing the IPBlock. Valid examples are "192.168.1.0/24" or "2001:db8::/64"'],
     ['except', '[]string', 'except is a slice of CIDRs that should not be included within an IPBlock.'],
   ], { required: ['cidr'] }),
+  ...RBAC_DEFINITIONS,
 };

@@ -11,6 +11,7 @@ import type { KindSemantics, KObject } from '../kinds/types.js';
 import { applyPatch } from '../patch/index.js';
 import { strictDecodingMessage, unknownFields } from '../openapi/index.js';
 import { userFromCert } from '../pki.js';
+import { reviewPath, type Attributes, type Authorization } from '../authz/index.js';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION, wantsAggregated } from './discovery.js';
 import { decodeBody, readBody, sendError, sendJson } from './http.js';
 import { BASE_CHECKS, healthPath, runHealth, writeHealth, type HealthCheck } from './health.js';
@@ -36,6 +37,8 @@ export interface HandlerContext {
   healthChecks?: readonly HealthCheck[];
   /** Prometheus metrics served on /metrics and fed by every request. */
   metrics?: ApiMetrics;
+  /** Authorization (RBAC, Node authorizer, impersonation, NodeRestriction, reviews). */
+  authz: Authorization;
 }
 
 /** Response types of the API endpoints (the OpenAPI documents negotiate their own). */
@@ -133,7 +136,12 @@ export function createApiHandler(ctx: HandlerContext): {
     await ctx.kubelets.noteNodeWrite(authenticate(req), obj).catch((e: unknown) => ctx.log.warn({ err: (e as Error).message, node: obj.metadata.name }, 'kubelet endpoint not recorded'));
   }
 
-  async function handleResource(req: IncomingMessage, res: ServerResponse, url: URL, r: Extract<ReturnType<typeof parseRoute>, { type: 'resource' }>): Promise<void> {
+  async function admit(a: Attributes, obj?: KObject): Promise<void> {
+    const denied = await ctx.authz.admit(a, obj);
+    if (denied) throw denied;
+  }
+
+  async function handleResource(req: IncomingMessage, res: ServerResponse, url: URL, r: Extract<ReturnType<typeof parseRoute>, { type: 'resource' }>, attrs: Attributes): Promise<void> {
     const k = r.kind;
     const q = url.searchParams;
     const method = req.method ?? 'GET';
@@ -166,6 +174,7 @@ export function createApiHandler(ctx: HandlerContext): {
         if (k.namespaced && !ns) throw methodNotAllowed(k);
         const body = asKObject(k, decodeBody(await readBody(req), req.headers['content-type']));
         const warnings = checkFields(q, body);
+        await admit(attrs, body);
         if (ns) await ensureNamespace(ns, true);
         const created = await reg.create(k, ns, body, { dryRun });
         await noteWrite(req, k, created, dryRun);
@@ -191,6 +200,7 @@ export function createApiHandler(ctx: HandlerContext): {
     if (sub && !k.subresources.includes(sub) && !(k.kind === 'Namespace' && sub === 'finalize')) {
       throw pathNotFound();
     }
+    if (method === 'PUT' || method === 'PATCH' || method === 'DELETE' || (method === 'POST' && sub === 'binding')) await admit(attrs);
 
     // ---- pods/log ----
     if (sub === 'log') {
@@ -334,7 +344,9 @@ export function createApiHandler(ctx: HandlerContext): {
       return writeHealth(res, result);
     }
     if (path === '/version') return sendJson(res, 200, SERVER_VERSION);
-    if (!authenticate(req)) throw unauthorized();
+    const requestor = authenticate(req);
+    if (!requestor) throw unauthorized();
+    const attrs = ctx.authz.authorizeRequest(req.method ?? 'GET', req.url ?? '/', req.headers, requestor);
     if (path === '/metrics' && ctx.metrics) {
       const text = await ctx.metrics.registry.metrics();
       res.writeHead(200, { 'content-type': ctx.metrics.registry.contentType, 'content-length': Buffer.byteLength(text) });
@@ -359,7 +371,13 @@ export function createApiHandler(ctx: HandlerContext): {
       if (!list) throw pathNotFound();
       return sendJson(res, 200, list);
     }
-    if (r.type === 'resource') return handleResource(req, res, url, r);
+    if (r.type === 'resource') return handleResource(req, res, url, r, attrs);
+    const review = reviewPath(path);
+    if (review) {
+      if ((req.method ?? 'GET') !== 'POST') throw methodNotAllowed();
+      const body = decodeBody(await readBody(req), req.headers['content-type']);
+      return sendJson(res, 201, ctx.authz.review(review.kind, review.apiVersion, body, attrs.user));
+    }
     throw pathNotFound();
   }
 
@@ -377,7 +395,9 @@ export function createApiHandler(ctx: HandlerContext): {
     upgrade(req, socket, head) {
       (async () => {
         const url = new URL(req.url ?? '/', 'https://apiserver');
-        if (!authenticate(req)) throw unauthorized();
+        const requestor = authenticate(req);
+        if (!requestor) throw unauthorized();
+        ctx.authz.authorizeRequest(req.method ?? 'GET', req.url ?? '/', req.headers, requestor, true);
         const r = parseRoute(url.pathname);
         if (r.type !== 'resource' || r.kind !== corePod() || r.subresource !== 'exec' || !r.name) {
           throw pathNotFound();

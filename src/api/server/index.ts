@@ -17,6 +17,7 @@ import { kindByKind } from '../kinds/index.js';
 import { ensurePki, renderKubeconfig, type Pki } from '../pki.js';
 import { createStore, type Store } from '../storage/index.js';
 import { advertiseEndpoints, checkAdvertise, servingSans } from './advertise.js';
+import { Authorization } from '../authz/index.js';
 import { createApiHandler } from './handler.js';
 import { storageCheck } from './health.js';
 import { KubeletEndpoints } from './kubeletendpoints.js';
@@ -116,14 +117,18 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const kubelets = new KubeletEndpoints(store, opts.kubeletSocketRoot ?? DEFAULT_KUBELET_SOCKET_ROOT, log.child({ part: 'kubelets' }));
   const servers: Server[] = [];
   const ac = new AbortController(); // stops the background work (the kubernetes endpoints reconciler)
+  let authzStop = (): void => undefined;
   try {
     // Allocations held by stored Services (restart).
     const svcs = await registry.list(kindByKind('', 'Service')!, undefined);
     for (const p of alloc.restore(svcs.items as unknown as Service[])) log.warn({ problem: p }, 'service allocation on restore');
     await bootstrap(registry, alloc, log);
+    const authz = new Authorization(registry, log.child({ part: 'authz' }));
+    authzStop = () => authz.stop();
+    await authz.start();
     const purger = new NamespacePurger(registry, log.child({ part: 'namespaces' }));
     const handler = createApiHandler({
-      registry, log, onNamespaceTerminating: (n) => purger.purge(n), kubelets, metrics,
+      registry, log, authz, onNamespaceTerminating: (n) => purger.purge(n), kubelets, metrics,
       healthChecks: [storageCheck(() => store.currentRevision())],
     });
     const mk = (): Server => {
@@ -155,6 +160,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       async stop() {
         ac.abort();
         purger.stop();
+        authzStop();
         for (const s of servers) { s.closeAllConnections(); s.close(); }
         await store.close();
         if (opts.unixSocket) rmSync(opts.unixSocket, { force: true });
@@ -162,6 +168,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     };
   } catch (e) {
     ac.abort();
+    authzStop();
     for (const s of servers) { s.closeAllConnections(); s.close(); }
     await rawStore.close().catch(() => undefined);
     throw e;

@@ -28,7 +28,7 @@ type Message = Readonly<Record<number, Field>>;
 
 const KEEP = { keep: true } as const;
 
-const SCHEMA: Readonly<Record<string, Message>> = {
+const SCHEMA: Record<string, Message> = {
   // meta/v1
   ObjectMeta: {
     1: ['name', 'string'], 2: ['generateName', 'string'], 3: ['namespace', 'string'], 4: ['selfLink', 'string'],
@@ -119,10 +119,17 @@ const SCHEMA: Readonly<Record<string, Message>> = {
 };
 
 /** apiVersion/kind → top-level message, for the kinds whose protobuf bodies are accepted. */
-const TOP: Readonly<Record<string, string>> = {
+const TOP: Record<string, string> = {
   'v1/Namespace': 'Namespace', 'v1/ConfigMap': 'ConfigMap', 'v1/Service': 'Service', 'v1/Pod': 'Pod', 'v1/Endpoints': 'Endpoints',
   'apps/v1/Deployment': 'Deployment', 'apps/v1/ReplicaSet': 'ReplicaSet', 'autoscaling/v1/Scale': 'Scale',
 };
+
+/** Adds the messages of more kinds (e.g. src/api/authz/protobuf.ts); `top` maps apiVersion/kind → message. */
+export function registerProtobufMessages(messages: Readonly<Record<string, Message>>, top: Readonly<Record<string, string>>): void {
+  Object.assign(SCHEMA, messages);
+  Object.assign(TOP, top);
+}
+export type ProtobufMessage = Message;
 
 /** A cursor over protobuf wire data. */
 class Reader {
