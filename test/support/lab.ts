@@ -1,8 +1,9 @@
 /** Helpers for e2e tests that drive `podnet lab` as a user would (the CLI, the real kubectl). */
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hostNetnsId } from '../../src/net/whereami.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const PODNET = join(here, '..', '..', '..', 'bin', 'podnet');
@@ -39,14 +40,36 @@ export function labKubectl(lab: string): (args: string[], input?: string) => Pro
   return (args, input) => must('kubectl', args, { env: { KUBECONFIG: kubeconfig }, input });
 }
 
-/** What a lab leaves behind: namespaces, its dir, processes mentioning its dir. */
+/**
+ * What a lab leaves behind: namespaces, its dir, processes mentioning its dir, and processes in a
+ * network namespace that no /run/netns name binds and that is not the host's (a container whose
+ * pod sandbox is gone: its command line need not mention the lab).
+ */
 export function labLeftovers(lab: string): string[] {
   const out: string[] = [];
+  out.push(...orphanedNetnsProcesses());
   for (const n of existsSync('/run/netns') ? readdirSync('/run/netns') : []) if (n.startsWith(`pn-${lab}-`)) out.push(`netns ${n}`);
   if (existsSync(`/run/podnet/${lab}`)) out.push(`dir /run/podnet/${lab}`);
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
     try { const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').join(' '); if (cmd.includes(`/run/podnet/${lab}/`)) out.push(`process ${d}: ${cmd.slice(0, 100)}`); } catch { /* gone */ }
+  }
+  return out;
+}
+
+/** Processes in a network namespace that is neither the host's nor bound under /run/netns. */
+function orphanedNetnsProcesses(): string[] {
+  const named = new Set<string>();
+  for (const n of existsSync('/run/netns') ? readdirSync('/run/netns') : []) { try { named.add(`net:[${statSync(`/run/netns/${n}`).ino}]`); } catch { /* gone */ } }
+  const host = hostNetnsId();
+  const out: string[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const ns = readlinkSync(`/proc/${d}/ns/net`);
+      if (ns === host || named.has(ns)) continue;
+      out.push(`process ${d} in an unnamed netns ${ns}: ${readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').join(' ').slice(0, 100)}`);
+    } catch { /* gone or kernel thread */ }
   }
   return out;
 }

@@ -53,11 +53,16 @@ export function containerAlive(p: ContainerProc): boolean {
   return procAlive(p.shimPid, p.shimStart) || (!!p.pid && procAlive(p.pid, p.pidStart));
 }
 
-/** SIGTERM the container's init (PID 1 of its PID namespace); SIGKILL after graceMs. Resolves when it ended. */
+/**
+ * SIGTERM the container's init (PID 1 of its PID namespace); SIGKILL after graceMs. Resolves when it
+ * ended. The init counts on its own: when the shim and unshare are gone (killed, or a crashed agent's
+ * `lab down`), the init they leave behind is reparented to PID 1 and must still be stopped.
+ */
 export async function stopContainerProcess(p: ContainerProc, runDir: string, graceMs: number): Promise<void> {
-  const alive = (): boolean => shimExit(runDir) === undefined && (procAlive(p.shimPid, p.shimStart) || procAlive(p.pid, p.pidStart));
+  const initAlive = (): boolean => !!p.initPid && procAlive(p.initPid, p.initStart);
+  const alive = (): boolean => initAlive() || (shimExit(runDir) === undefined && (procAlive(p.shimPid, p.shimStart) || procAlive(p.pid, p.pidStart)));
   if (!alive()) return;
-  const init = p.initPid && procAlive(p.initPid, p.initStart) ? p.initPid : procChildren(p.pid)[0];
+  const init = initAlive() ? p.initPid : procChildren(p.pid)[0];
   if (graceMs > 0) {
     signalPid(init, 'SIGTERM');
     await waitFor(() => (alive() ? undefined : true), graceMs, 'graceful stop').catch(() => undefined);
