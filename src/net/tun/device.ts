@@ -48,7 +48,15 @@ export function closeTun(t: TunDevice): void {
   libc().close(t.fd);
 }
 
-/** Sets the device's MTU and brings it up (ip link, in our own netns). */
-export async function configureTun(t: TunDevice, mtu: number): Promise<void> {
-  await nsExec(SELF, ['ip', 'link', 'set', 'dev', t.name, 'mtu', String(mtu), 'up']);
+/**
+ * The transmit queue of the device: packets the kernel routed into it wait here until the pump
+ * reads them. The TUN default (500) overflows whenever the pump's thread is descheduled for a few
+ * milliseconds on a busy machine, and TCP across nodes then backs off on every drop (measured:
+ * 2,700 drops and 0.29 Gbit/s at 500, none and 0.45 Gbit/s at 5000 on the same lab).
+ */
+export const TUN_TXQUEUELEN = 5000;
+
+/** Sets the device's MTU and transmit queue and brings it up (ip link, in our own netns). */
+export async function configureTun(t: TunDevice, mtu: number, txqueuelen = TUN_TXQUEUELEN): Promise<void> {
+  await nsExec(SELF, ['ip', 'link', 'set', 'dev', t.name, 'mtu', String(mtu), 'txqueuelen', String(txqueuelen), 'up']);
 }
