@@ -18,6 +18,9 @@ export const IFF_NO_PI = 0x1000;
 export const AF_INET = 2;
 export const SOCK_DGRAM = 2;
 export const SOCK_CLOEXEC = 0o2000000;
+export const SOCK_SEQPACKET = 5;
+export const SOCK_NONBLOCK = 0o4000;
+export const AF_UNIX = 1;
 export const SOL_SOCKET = 1;
 export const SO_SNDBUF = 7;
 export const SO_RCVBUF = 8;
@@ -45,6 +48,7 @@ export interface Libc {
   setsockopt(fd: number, level: number, name: number, val: Buffer, len: number): number;
   sendto(fd: number, buf: Buffer, len: number, flags: number, addr: Buffer, addrLen: number): number;
   recvfrom(fd: number, buf: Buffer, len: number, flags: number, addr: Buffer, addrLen: Buffer): number;
+  socketpair(domain: number, type: number, proto: number, fds: Buffer): number;
   errno(): number;
   strerror(errnum: number): string;
 }
@@ -74,6 +78,7 @@ export function libc(): Libc {
     setsockopt: lib.func('int setsockopt(int fd, int level, int name, const void *val, unsigned int len)'),
     sendto: lib.func('long sendto(int fd, const void *buf, unsigned long len, int flags, const void *addr, unsigned int addrlen)'),
     recvfrom: lib.func('long recvfrom(int fd, void *buf, unsigned long len, int flags, void *addr, void *addrlen)'),
+    socketpair: lib.func('int socketpair(int domain, int type, int protocol, void *fds)'),
   };
   cached = {
     open: (path, flags) => open(path, flags) as number,
@@ -87,6 +92,7 @@ export function libc(): Libc {
     setsockopt: (fd, level, name, val, len) => f.setsockopt(fd, level, name, val, len) as number,
     sendto: (fd, buf, len, flags, addr, addrLen) => Number(f.sendto(fd, buf, len, flags, addr, addrLen)),
     recvfrom: (fd, buf, len, flags, addr, addrLen) => Number(f.recvfrom(fd, buf, len, flags, addr, addrLen)),
+    socketpair: (d, t, p, fds) => f.socketpair(d, t, p, fds) as number,
     errno: () => koffi.errno(),
     strerror: (n) => String(strerror(n)),
   };

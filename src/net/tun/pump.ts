@@ -73,8 +73,10 @@ function openSocket(bindIP: string, port: number, bufBytes: number): number {
 }
 
 export async function startUdpTunnel(o: UdpTunnelOptions): Promise<UdpTunnel> {
-  assertNotHost(SELF, `bind UDP port ${o.port}`);
-  const sockFd = openSocket(o.bindIP ?? '0.0.0.0', o.port, o.socketBuffer ?? 4 << 20);
+  const bindIP = o.bindIP ?? '0.0.0.0';
+  // Outside loopback, only in a namespace podnet may change (never listening on the host's addresses).
+  if (!bindIP.startsWith('127.')) assertNotHost(SELF, `bind UDP port ${o.port} on ${bindIP}`);
+  const sockFd = openSocket(bindIP, o.port, o.socketBuffer ?? 4 << 20);
   const routes = newRouteTable();
   const ctl = new SharedArrayBuffer(CTL_WORDS * 4);
   const stats = new SharedArrayBuffer(STAT_SLOTS * 8);
