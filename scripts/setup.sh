@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   iproute2 iptables nftables tcpdump etcd-server etcd-client containernetworking-plugins
   busybox-static iperf3 socat dnsutils bind9 dnsmasq-base dnsperf util-linux procps psmisc
-  conntrack iputils-ping netcat-openbsd curl jq kmod tshark
+  conntrack iputils-ping netcat-openbsd curl jq kmod tshark containerd runc
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -22,6 +22,12 @@ fi
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet etcd 2>/dev/null; then
   systemctl stop etcd || true
 fi
+# containerd's package starts (and enables) a system containerd on the host; the CNI e2e test runs its own,
+# inside a node's namespaces, so the host's is stopped and disabled, never left running.
+if command -v systemctl >/dev/null 2>&1 && systemctl list-unit-files containerd.service >/dev/null 2>&1; then
+  systemctl disable --now containerd >/dev/null 2>&1 || true
+fi
+if command -v service >/dev/null 2>&1 && [ -x /etc/init.d/containerd ]; then service containerd stop >/dev/null 2>&1 || true; fi
 
 lockhash=$(sha256sum package.json package-lock.json 2>/dev/null | sha256sum | cut -c1-16)
 if [ ! -f node_modules/.podnet-installed ] || [ "$(cat node_modules/.podnet-installed)" != "$lockhash" ]; then

@@ -11,7 +11,9 @@ export class FlannelConfigError extends PodnetError {
 
 export interface VxlanBackendConf { Type: 'vxlan'; VNI: number; Port: number; DirectRouting: boolean }
 export interface HostGwBackendConf { Type: 'host-gw' }
-export type BackendConf = VxlanBackendConf | HostGwBackendConf;
+/** flannel's udp backend: a TUN device and a userspace UDP tunnel on Port (default 8285). */
+export interface UdpBackendConf { Type: 'udp'; Port: number }
+export type BackendConf = VxlanBackendConf | HostGwBackendConf | UdpBackendConf;
 
 export interface FlannelNetConf {
   Network: string;
@@ -66,8 +68,12 @@ export function parseNetConf(input: string | unknown): FlannelNetConf {
     backend = { Type: 'vxlan', VNI: vni, Port: port, DirectRouting: b.DirectRouting === true };
   } else if (b.Type === 'host-gw') {
     backend = { Type: 'host-gw' };
+  } else if (b.Type === 'udp') {
+    const port = b.Port ?? 8285;
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw new FlannelConfigError(`net-conf: Backend.Port ${JSON.stringify(b.Port)} must be 1-65535`);
+    backend = { Type: 'udp', Port: port };
   } else {
-    throw new FlannelConfigError(`net-conf: Backend.Type "${b.Type}" is not supported (vxlan, host-gw)`);
+    throw new FlannelConfigError(`net-conf: Backend.Type "${b.Type}" is not supported (vxlan, host-gw, udp)`);
   }
   return { Network: network, SubnetLen: subnetLen, SubnetMin: subnetMin, SubnetMax: subnetMax, Backend: backend };
 }

@@ -1,6 +1,6 @@
 /**
  * podnet's flanneld: acquires this node's subnet lease (kube or etcd subnet manager), sets up the
- * backend (vxlan or host-gw) in the node's netns, writes subnet.env for the flannel CNI plugin,
+ * backend (vxlan, host-gw or udp) in the node's netns, writes subnet.env for the flannel CNI plugin,
  * installs the masquerade rules and follows every other node's lease.
  */
 import type { Logger } from 'pino';
@@ -18,6 +18,7 @@ import { writeSubnetEnv } from './subnetenv.js';
 import { backendFactory, backendTypes } from './backend/types.js';
 import './backend/vxlan.js';
 import './backend/hostgw.js';
+import './backend/udp.js';
 import { KubeSubnetManager } from './subnet/kube.js';
 import { EtcdSubnetManager, DEFAULT_LEASE_TTL_S } from './subnet/etcd.js';
 import type { Lease, SubnetManager } from './subnet/types.js';
@@ -78,13 +79,19 @@ export async function startFlannel(o: FlannelOptions, signal: AbortSignal): Prom
   if (!factory) throw new FlannelError('EBACKEND', `backend ${conf.Backend.Type} unknown (have ${backendTypes().join(', ')})`);
   await setSysctl(o.netns, 'net.ipv4.ip_forward', 1);
   const net = await factory({ netns: o.netns, conf, publicIP: o.publicIP, iface, ifaceMtu: link.mtu ?? 1500, log });
-  const lease = await sm.acquireLease(net.attrs, signal);
-  if (!contains(parseCidr(conf.Network), parseCidr(lease.subnet).ip)) throw new FlannelError('ELEASE', `lease ${lease.subnet} is outside the network ${conf.Network}`);
-  log.info({ subnet: lease.subnet, network: conf.Network, backend: conf.Backend.Type, manager: sm.name }, 'lease acquired');
-  await net.start(lease);
+  let lease: Lease;
   const ipMasq = o.ipMasq ?? true;
-  if (ipMasq) await ensureMasq(o.netns, conf.Network, lease.subnet);
-  writeSubnetEnv(o.subnetFile, { network: conf.Network, subnet: lease.subnet, mtu: net.mtu, ipMasq });
+  try {
+    lease = await sm.acquireLease(net.attrs, signal);
+    if (!contains(parseCidr(conf.Network), parseCidr(lease.subnet).ip)) throw new FlannelError('ELEASE', `lease ${lease.subnet} is outside the network ${conf.Network}`);
+    log.info({ subnet: lease.subnet, network: conf.Network, backend: conf.Backend.Type, manager: sm.name }, 'lease acquired');
+    await net.start(lease);
+    if (ipMasq) await ensureMasq(o.netns, conf.Network, lease.subnet);
+    writeSubnetEnv(o.subnetFile, { network: conf.Network, subnet: lease.subnet, mtu: net.mtu, ipMasq });
+  } catch (e) {
+    await net.stop?.().catch(() => undefined);
+    throw e;
+  }
 
   const stopped = (async () => {
     let initial = true;
@@ -102,6 +109,7 @@ export async function startFlannel(o: FlannelOptions, signal: AbortSignal): Prom
       }
     }
     await sm.close().catch(() => undefined);
+    await net.stop?.().catch((e: unknown) => log.warn({ err: (e as Error).message }, 'stopping the backend failed'));
   })();
   return { lease, network: conf.Network, mtu: net.mtu, subnetEnvPath: o.subnetFile, stopped };
 }

@@ -15,8 +15,9 @@ test('net-conf: flannel\'s defaults (SubnetLen 24, first subnet skipped, last su
   });
   // the network is normalised to its base address
   assert.equal(parseNetConf({ Network: '10.244.7.9/16', Backend: { Type: 'host-gw' } }).Network, '10.244.0.0/16');
-  // no Backend: flannel's default type (udp), which podnet does not have
-  assert.throws(() => parseNetConf({ Network: '10.244.0.0/16' }), bad(/Backend\.Type "udp" is not supported/));
+  // no Backend: flannel's default type, udp on port 8285
+  assert.deepEqual(parseNetConf({ Network: '10.244.0.0/16' }).Backend, { Type: 'udp', Port: 8285 });
+  assert.deepEqual(parseNetConf({ Network: '10.244.0.0/16', Backend: { Type: 'udp', Port: 9000 } }).Backend, { Type: 'udp', Port: 9000 });
 });
 
 test('net-conf: given values are kept (seed cluster 10.20.0.0/16, VNI, port, DirectRouting, bounds)', () => {
@@ -38,5 +39,6 @@ test('net-conf: errors name the field', () => {
   assert.throws(() => parseNetConf({ Network: '10.244.0.0/16', Backend: {} }), bad(/Backend\.Type is required/));
   assert.throws(() => parseNetConf({ Network: '10.244.0.0/16', Backend: { Type: 'vxlan', VNI: 16777216 } }), bad(/Backend\.VNI 16777216 must be 0-16777215/));
   assert.throws(() => parseNetConf({ Network: '10.244.0.0/16', Backend: { Type: 'vxlan', Port: 0 } }), bad(/Backend\.Port 0 must be 1-65535/));
-  assert.throws(() => parseNetConf({ Network: '10.244.0.0/16', Backend: { Type: 'ipip' } }), bad(/Backend\.Type "ipip" is not supported \(vxlan, host-gw\)/));
+  assert.throws(() => parseNetConf({ Network: '10.244.0.0/16', Backend: { Type: 'ipip' } }), bad(/Backend\.Type "ipip" is not supported \(vxlan, host-gw, udp\)/));
+  assert.throws(() => parseNetConf({ Network: '10.244.0.0/16', Backend: { Type: 'udp', Port: 70000 } }), bad(/Backend\.Port 70000 must be 1-65535/));
 });

@@ -2,7 +2,7 @@
 import { formatIP, nthAddress, parseCidr } from '../util/addr.js';
 import type { ProxyMode } from '../proxy/modenames.js';
 
-export type Backend = 'vxlan' | 'host-gw';
+export type Backend = 'vxlan' | 'host-gw' | 'udp';
 export type SubnetManagerKind = 'kube' | 'etcd';
 
 export interface LabNode { name: string; ip: string; podCidr?: string; port: string }

@@ -153,7 +153,7 @@ export async function labUp(flags: LabFlags, progress: Progress = consoleProgres
       '--listen-client-urls', etcdURL, '--advertise-client-urls', etcdURL,
       '--listen-peer-urls', 'http://127.0.0.1:2380', '--initial-advertise-peer-urls', 'http://127.0.0.1:2380', '--initial-cluster', 'lab=http://127.0.0.1:2380',
     ]), { log: join(logDir(spec.name), 'etcd.log'), pidFile: pidFile(spec.name, 'etcd') });
-    const netConf = JSON.stringify({ Network: spec.clusterCidr, SubnetLen: 24, Backend: spec.backend === 'vxlan' ? { Type: 'vxlan', VNI: 1, Port: 8472 } : { Type: 'host-gw' } });
+    const netConf = JSON.stringify({ Network: spec.clusterCidr, SubnetLen: 24, Backend: spec.backend === 'vxlan' ? { Type: 'vxlan', VNI: 1, Port: 8472 } : spec.backend === 'udp' ? { Type: 'udp', Port: 8285 } : { Type: 'host-gw' } });
     await until('etcd', async () => (await nsExec(netnsPath(extNs), ['etcdctl', '--endpoints', etcdURL, 'put', '/coreos.com/network/config', netConf], { allowFail: true, timeoutMs: 5000 })).code === 0, 30_000, join(logDir(spec.name), 'etcd.log'));
     progress.done(`${etcdURL}, /coreos.com/network/config written`);
   } else {

@@ -24,7 +24,7 @@ export interface AgentOptions {
   etcdPrefix?: string;
   leaseTtlSeconds?: number;
   /** kube subnet manager: the backend of the net-conf. */
-  backend?: 'vxlan' | 'host-gw';
+  backend?: 'vxlan' | 'host-gw' | 'udp';
   clusterCidr: string;
   /** Register the Node with this podCIDR (kubelet --pod-cidr); else the controller assigns one. */
   podCidr?: string;

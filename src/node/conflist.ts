@@ -17,8 +17,8 @@ export function nodeConflist(p: NodePaths): object {
 }
 
 /** flanneld's net-conf.json for the kube subnet manager. */
-export function flannelNetConf(clusterCidr: string, backend: 'vxlan' | 'host-gw' | undefined): { Network: string; Backend: { Type: string } } {
-  return { Network: clusterCidr, Backend: backend === 'host-gw' ? { Type: 'host-gw' } : { Type: 'vxlan' } };
+export function flannelNetConf(clusterCidr: string, backend: 'vxlan' | 'host-gw' | 'udp' | undefined): { Network: string; Backend: { Type: string } } {
+  return { Network: clusterCidr, Backend: backend === 'host-gw' || backend === 'udp' ? { Type: backend } : { Type: 'vxlan' } };
 }
 
 /** Writes `text` by rename, and not at all when the file already holds it (watchers see no change). */

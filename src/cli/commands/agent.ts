@@ -17,7 +17,7 @@ export function register(program: Command): void {
     .option('--etcd-endpoints <urls>', 'etcd endpoints (etcd subnet manager)', 'http://127.0.0.1:2379')
     .option('--etcd-prefix <prefix>', 'flannel etcd prefix', '/coreos.com/network')
     .option('--subnet-lease-ttl <seconds>', 'etcd lease TTL', '86400')
-    .option('--backend <type>', 'vxlan | host-gw (kube subnet manager net-conf)', 'vxlan')
+    .option('--backend <type>', 'vxlan | host-gw | udp (kube subnet manager net-conf)', 'vxlan')
     .option('--cluster-cidr <cidr>', 'the pod network', '10.244.0.0/16')
     .option('--pod-cidr <cidr>', 'register the Node with this podCIDR instead of waiting for the controller')
     .option('--proxy-mode <mode>', PROXY_MODES.join(' | '), 'iptables')
@@ -29,7 +29,7 @@ export function register(program: Command): void {
     .option('--no-cni-server', 'exec the full CNI plugins for every call instead of serving them in the agent to the thin clients')
     .action(async (o: { cniServer: boolean; nodeName: string; nodeIp: string; kubeconfig: string; stateDir: string; iface: string; subnetManager: string; etcdEndpoints: string; etcdPrefix: string; subnetLeaseTtl: string; backend: string; clusterCidr: string; podCidr?: string; proxyMode: string; nodeportAddresses?: string; iptablesLocalhostNodeports: string | boolean; clusterDns: string; clusterDomain: string; resolvConf?: string }) => {
       if (o.subnetManager !== 'kube' && o.subnetManager !== 'etcd') throw new PodnetError('EFLAG', `--subnet-manager must be kube or etcd, not "${o.subnetManager}"`);
-      if (o.backend !== 'vxlan' && o.backend !== 'host-gw') throw new PodnetError('EFLAG', `--backend must be vxlan or host-gw, not "${o.backend}"`);
+      if (o.backend !== 'vxlan' && o.backend !== 'host-gw' && o.backend !== 'udp') throw new PodnetError('EFLAG', `--backend must be vxlan, host-gw or udp, not "${o.backend}"`);
       const proxyMode = parseProxyMode(o.proxyMode);
       const { runAgent } = await import('../../node/index.js');
       await runAgent({

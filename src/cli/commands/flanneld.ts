@@ -4,7 +4,7 @@ import { PodnetError } from '../../util/errors.js';
 /** Registers `podnet flanneld`: the flannel-compatible overlay daemon, in the netns it is started in. */
 export function register(program: Command): void {
   program.command('flanneld')
-    .description('flannel-compatible overlay (vxlan, host-gw) with the kube or etcd subnet manager, in the current network namespace')
+    .description('flannel-compatible overlay (vxlan, host-gw, udp) with the kube or etcd subnet manager, in the current network namespace')
     .option('--kube-subnet-mgr', 'use node.spec.podCIDR and node annotations (needs --kubeconfig, --net-config-path)', false)
     .option('--kubeconfig <path>', 'kubeconfig for the API (kube subnet manager)')
     .option('--net-config-path <path>', 'net-conf.json (kube subnet manager)', '/etc/kube-flannel/net-conf.json')

@@ -10,13 +10,13 @@ export function register(program: Command): void {
     .description('create the lab: underlay, node netns, external client, API server, one agent per node, cluster DNS')
     .option('--name <name>', 'lab name (default "lab"; "seed" with --example seed)')
     .option('--nodes <k>', 'number of nodes', '2')
-    .option('--backend <type>', 'flannel backend: vxlan | host-gw', 'vxlan')
+    .option('--backend <type>', 'flannel backend: vxlan | host-gw | udp', 'vxlan')
     .option('--subnet-manager <kind>', 'flannel subnet manager: kube | etcd', 'kube')
     .option('--proxy-mode <mode>', `kube-proxy mode: ${PROXY_MODES.join(' | ')}`, 'iptables')
     .option('--example <name>', 'replay an example cluster: seed (seed 000\'s k8s-node1/k8s-node2, mysql-demo, wp-mysql)')
     .action(async (o: { name?: string; nodes: string; backend: string; subnetManager: string; proxyMode: string; example?: string }) => {
       const { labUp, consoleProgress, upSummary } = await import('../../lab/index.js');
-      if (!['vxlan', 'host-gw'].includes(o.backend)) throw new PodnetError('EFLAG', `--backend must be vxlan or host-gw, not "${o.backend}"`);
+      if (!['vxlan', 'host-gw', 'udp'].includes(o.backend)) throw new PodnetError('EFLAG', `--backend must be vxlan, host-gw or udp, not "${o.backend}"`);
       if (!['kube', 'etcd'].includes(o.subnetManager)) throw new PodnetError('EFLAG', `--subnet-manager must be kube or etcd, not "${o.subnetManager}"`);
       const proxyMode = parseProxyMode(o.proxyMode);
       const st = await labUp({

@@ -21,6 +21,8 @@ export interface OverlayNetwork {
   start(own: Lease): Promise<void>;
   /** Applies a batch of lease events; the first batch is the full current set (stale state is removed then). */
   handle(events: LeaseEvent[], initial: boolean): Promise<void>;
+  /** Releases what lives only as long as the daemon (the udp backend's TUN device and threads). */
+  stop?(): Promise<void>;
 }
 
 export type BackendFactory = (ctx: BackendContext) => Promise<OverlayNetwork>;
