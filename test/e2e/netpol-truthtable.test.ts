@@ -192,7 +192,9 @@ for (const cfg of CONFIGS) {
         let observed = await Promise.all(byRow.map((pr) => pr.probe(targets.map((tg) => tg.spec), TIMEOUT_MS)));
         // a mismatch is probed once more, slower, before it counts (a loaded machine can delay an echo)
         const mism = (): [number, number][] => observed.flatMap((row, i) => row.map((v, j) => [i, j, v] as const).filter(([, j, v]) => v !== expected[i]![j]).map(([a, b]) => [a, b] as [number, number]));
-        if (mism().length) {
+        const first = mism();
+        if (first.length) {
+          t.diagnostic(`${cs.name}: first pass: ${first.length} probes differ, probing them again: ${first.slice(0, 8).map(([i, j]) => `${rows[i]} → ${targets[j]!.label} expected ${expected[i]![j] ? 'allowed' : 'denied'}`).join('; ')}`);
           const again = await Promise.all(byRow.map((pr, i) => pr.probe(targets.map((tg) => tg.spec), 3000).then((r) => r.map((v, j) => (observed[i]![j] === expected[i]![j] ? observed[i]![j]! : v)))));
           observed = again;
         }

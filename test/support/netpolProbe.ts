@@ -35,9 +35,16 @@ function dnsQuery(): Buffer {
   return Buffer.from([0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, ...name, 0, 0, 1, 0, 1]);
 }
 
+/**
+ * UDP probes use a fresh source port each (counting up): a reused port could hit a conntrack entry a
+ * previous case established, which `ct state established` rightly lets through.
+ */
+let nextUdpPort = 20000;
+
 function udp(p: ProbeSpec, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = createSocket('udp4');
+    s.bind(nextUdpPort++);
     const done = (ok: boolean): void => { clearTimeout(t); try { s.close(); } catch { /* closed */ } resolve(ok); };
     const t = setTimeout(() => done(false), ms);
     s.once('message', () => done(true));
