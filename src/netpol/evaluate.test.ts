@@ -142,3 +142,18 @@ test('ipBlock ranges: cidr minus except, as disjoint nft elements', () => {
   assert.deepEqual(ipBlockRanges({ cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] }).map(rangeElement), ['0.0.0.0-9.255.255.255', '11.0.0.0-255.255.255.255']);
   assert.deepEqual(ipBlockRanges({ cidr: 'fd00::/8' }), []);
 });
+
+test('explain: renders the verdict with the deciding policies', async () => {
+  const { renderVerdict, resolveEndpoint } = await import('./explain.js');
+  const a = pod('x', 'a', { pod: 'a' }, '10.244.1.2'), b = pod('y', 'b', { pod: 'b' }, '10.244.2.2');
+  const m = cluster([a, b], [np('y', 'deny-all', { podSelector: {}, policyTypes: ['Ingress'] })]);
+  const v = evaluate(m, { src: resolveEndpoint(m, 'x/a'), dst: resolveEndpoint(m, '10.244.2.2'), protocol: 'TCP', port: 80 });
+  assert.equal(renderVerdict('x/a', 'y/b', 'TCP', 80, v), [
+    'x/a → y/b TCP/80: DENIED',
+    '  egress  allowed  no policy selects x/a for egress',
+    '  ingress DENIED   ingress of y/b denied: selected by y/deny-all, no rule allows',
+    '',
+  ].join('\n'));
+  assert.throws(() => resolveEndpoint(m, 'x/nope'), /no pod x\/nope/);
+  assert.deepEqual(resolveEndpoint(m, '8.8.8.8'), { ip: '8.8.8.8' });
+});
