@@ -52,16 +52,25 @@ export function policyChainName(dir: Direction, p: { namespace: string; name: st
 export function podChainName(dir: Direction, p: { namespace: string; name: string }): string { return `pod-${SHORT[dir]}/${p.namespace}/${p.name}`; }
 export function denyCounterName(dir: Direction, p: { namespace: string; name: string }): string { return `deny-${SHORT[dir]}/${p.namespace}/${p.name}`; }
 
-/** The peers of one rule as disjoint address ranges. */
-export function peerRanges(m: ClusterModel, pol: PolicyInfo, peers: NetworkPolicyPeer[]): Range[] {
+/** The peers of one rule as disjoint address ranges; `cache` shares the answer between rules with equal peers. */
+export function peerRanges(m: ClusterModel, pol: PolicyInfo, peers: NetworkPolicyPeer[], cache = new Map<string, Range[]>()): Range[] {
   const rs: Range[] = [];
+  const pods = policyPods(m);
   for (const peer of peers) {
     if (peer.ipBlock) { rs.push(...ipBlockRanges(peer.ipBlock)); continue; }
-    for (const p of policyPods(m)) {
-      if (!peerMatches(m, pol, peer, { pod: p })) continue;
-      const n = ipv4ToNum(p.ip!);
-      if (n !== undefined) rs.push([n, n]);
+    // a peer without namespaceSelector means the policy's namespace: that is part of the key
+    const key = `${peer.namespaceSelector ? '' : pol.namespace}|${JSON.stringify(peer)}`;
+    let hit = cache.get(key);
+    if (!hit) {
+      hit = [];
+      for (const p of pods) {
+        if (!peerMatches(m, pol, peer, { pod: p })) continue;
+        const n = ipv4ToNum(p.ip!);
+        if (n !== undefined) hit.push([n, n]);
+      }
+      cache.set(key, hit);
     }
+    rs.push(...hit);
   }
   return unionRanges(rs);
 }
@@ -81,7 +90,7 @@ function portMatches(pp: NetworkPolicyPort, dir: Direction, m: ClusterModel, sel
   return out;
 }
 
-function policyChain(m: ClusterModel, pol: PolicyInfo, dir: Direction, selectedLocal: PodInfo[], sets: NftSet[]): NftChain {
+function policyChain(m: ClusterModel, pol: PolicyInfo, dir: Direction, selectedLocal: PodInfo[], sets: NftSet[], cache: Map<string, Range[]>): NftChain {
   const name = policyChainName(dir, pol);
   const rules: string[] = [];
   const list = (dir === 'ingress' ? pol.spec.ingress : pol.spec.egress) ?? [];
@@ -90,7 +99,7 @@ function policyChain(m: ClusterModel, pol: PolicyInfo, dir: Direction, selectedL
     let peerMatch = '';
     if (peers.length) {
       const set = `${SHORT[dir]}/${pol.namespace}/${pol.name}/${i}`;
-      sets.push({ name: set, elements: peerRanges(m, pol, peers).map(rangeElement), comment: `${policyKey(pol)} ${dir}[${i}] peers` });
+      sets.push({ name: set, elements: peerRanges(m, pol, peers, cache).map(rangeElement), comment: `${policyKey(pol)} ${dir}[${i}] peers` });
       peerMatch = `ip ${dir === 'ingress' ? 'saddr' : 'daddr'} @${set} `;
     }
     const ports = r.ports ?? [];
@@ -107,6 +116,7 @@ export function desiredTable(m: ClusterModel, nodeName: string, o: RuleOptions =
   const chains: NftChain[] = [];
   const counters: DenyCounter[] = [];
   const maps: NftMap[] = [];
+  const cache = new Map<string, Range[]>();
   for (const dir of ['egress', 'ingress'] as const) {
     const selectedBy = new Map<string, PodInfo[]>();
     const vmap: [string, string][] = [];
@@ -125,7 +135,7 @@ export function desiredTable(m: ClusterModel, nodeName: string, o: RuleOptions =
       vmap.push([pod.ip!, `jump ${chain}`]);
     }
     for (const pol of m.policies.filter((p) => selectedBy.has(policyKey(p))).sort((a, b) => (policyKey(a) < policyKey(b) ? -1 : 1))) {
-      chains.push(policyChain(m, pol, dir, selectedBy.get(policyKey(pol))!, sets));
+      chains.push(policyChain(m, pol, dir, selectedBy.get(policyKey(pol))!, sets, cache));
     }
     maps.push({ name: `${dir}-pods`, elements: vmap });
   }

@@ -40,9 +40,13 @@ class Prober {
       this.waiting.delete(m.id);
     });
   }
-  probe(probes: ProbeSpec[], timeoutMs: number): Promise<boolean[]> {
+  probe(probes: ProbeSpec[], timeoutMs: number): Promise<boolean[]> { return this.send({ probes, timeoutMs }); }
+  /** Opens a long-lived TCP connection (to the pods' echo port 82) / does a round trip over it. */
+  async hold(ip: string, port: number): Promise<boolean> { return (await this.send({ hold: { ip, port }, timeoutMs: 3000 }))[0]!; }
+  async check(): Promise<boolean> { return (await this.send({ check: true, timeoutMs: 3000 }))[0]!; }
+  private send(req: object): Promise<boolean[]> {
     const id = this.next++;
-    return new Promise((resolve) => { this.waiting.set(id, resolve); this.proc.stdin.write(JSON.stringify({ id, timeoutMs, probes }) + '\n'); });
+    return new Promise((resolve) => { this.waiting.set(id, resolve); this.proc.stdin.write(JSON.stringify({ id, ...req }) + '\n'); });
   }
 }
 
@@ -175,7 +179,9 @@ for (const cfg of CONFIGS) {
       const failures: string[] = [];
       const timings: { name: string; convergeMs: number; probeMs: number }[] = [];
       let checkedDescribe = false, checkedMetrics = false, checkedRules = false;
+      const yb = byRow[rows.indexOf('y/b')]!;
       for (const cs of CASES) {
+        if (cs.name === 'default deny ingress in x') assert.ok(await yb.hold(ipOf('x', 'a'), 82), 'y/b holds a connection to x/a before x denies ingress');
         const c0 = Date.now();
         await converge(cs);
         const { model } = await until(`agents applied "${cs.name}"`, async () => {
@@ -205,6 +211,11 @@ for (const cfg of CONFIGS) {
         }
         t.diagnostic(`${cs.name}: converged ${c1 - c0} ms, probed ${Date.now() - c1} ms${bad.length ? `, ${bad.length} MISMATCHES` : ''}`);
 
+        if (cs.name === 'default deny ingress in x') {
+          // new connections from y/b to x/a are denied now (the matrix), the one established before is not
+          assert.ok(await yb.check(), 'an allowed connection established before the policy keeps working (ct state established)');
+          t.diagnostic('y/b → x/a:82 established before "default deny ingress in x": still passes after it');
+        }
         if (!checkedDescribe && cs.name.startsWith('allow x/a from pods b in namespaces y,z')) {
           checkedDescribe = true;
           const d = await kubectl(['describe', 'networkpolicy', '-n', 'x', 'allow-b-in-yz']);

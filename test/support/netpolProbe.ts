@@ -5,15 +5,17 @@
  *                                  and answers {id, results:[bool]}: every probe of a line runs at once.
  * proto TCP: connected within the timeout; UDP: the echo came back; DNS: a DNS query over UDP got a reply.
  */
-import { createServer, connect } from 'node:net';
+import { createServer, connect, type Socket } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { createInterface } from 'node:readline';
 
 export interface ProbeSpec { ip: string; port: number; proto: 'TCP' | 'UDP' | 'DNS' }
-export interface ProbeRequest { id: number; timeoutMs: number; probes: ProbeSpec[] }
+export interface ProbeRequest { id: number; timeoutMs: number; probes?: ProbeSpec[]; hold?: { ip: string; port: number }; check?: boolean }
 
 function serve(): void {
   for (const port of [80, 81]) createServer((s) => { s.on('error', () => s.destroy()); s.end('ok\n'); }).listen(port, '0.0.0.0');
+  // TCP 82 echoes: a long-lived connection for the "established connections survive" check
+  createServer((s) => { s.on('error', () => s.destroy()); s.pipe(s); }).listen(82, '0.0.0.0');
   const u = createSocket('udp4');
   u.on('message', (m, r) => u.send(m, r.port, r.address));
   u.bind(80, '0.0.0.0');
@@ -53,11 +55,38 @@ function udp(p: ProbeSpec, ms: number): Promise<boolean> {
   });
 }
 
+let held: Socket | undefined;
+
+/** Opens (and keeps) one TCP connection. */
+function hold(ip: string, port: number, ms: number): Promise<boolean> {
+  held?.destroy();
+  return new Promise((resolve) => {
+    const s = connect({ host: ip, port });
+    const t = setTimeout(() => { s.destroy(); resolve(false); }, ms);
+    s.once('connect', () => { clearTimeout(t); held = s; resolve(true); });
+    s.once('error', () => { clearTimeout(t); resolve(false); });
+  });
+}
+
+/** A round trip over the held connection. */
+function check(ms: number): Promise<boolean> {
+  const s = held;
+  if (!s || s.destroyed) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(false), ms);
+    s.once('data', () => { clearTimeout(t); resolve(true); });
+    s.write('ping\n');
+  });
+}
+
 function probe(): void {
   const rl = createInterface({ input: process.stdin });
   rl.on('line', (line) => {
     const req = JSON.parse(line) as ProbeRequest;
-    void Promise.all(req.probes.map((p) => (p.proto === 'TCP' ? tcp(p, req.timeoutMs) : udp(p, req.timeoutMs)))).then((results) => {
+    const answer = (results: boolean[]): void => { process.stdout.write(JSON.stringify({ id: req.id, results }) + '\n'); };
+    if (req.hold) { void hold(req.hold.ip, req.hold.port, req.timeoutMs).then((ok) => answer([ok])); return; }
+    if (req.check) { void check(req.timeoutMs).then((ok) => answer([ok])); return; }
+    void Promise.all((req.probes ?? []).map((p) => (p.proto === 'TCP' ? tcp(p, req.timeoutMs) : udp(p, req.timeoutMs)))).then((results) => {
       process.stdout.write(JSON.stringify({ id: req.id, results }) + '\n');
     });
   });
