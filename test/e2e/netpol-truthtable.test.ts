@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import type { Namespace, Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { NetworkPolicy } from 'kubernetes-types/networking/v1.js';
-import { PODNET, labDown, labLeftovers, must, until } from '../support/lab.js';
+import { PODNET, labDown, labLeftovers, must, run, until } from '../support/lab.js';
 import { CASES, NAMESPACES, PODS, type Case } from '../support/netpolCases.js';
 import type { ProbeSpec } from '../support/netpolProbe.js';
 import { createClient, loadKubeconfig, R } from '../../src/client/index.js';
@@ -215,6 +215,12 @@ for (const cfg of CONFIGS) {
           // new connections from y/b to x/a are denied now (the matrix), the one established before is not
           assert.ok(await yb.check(), 'an allowed connection established before the policy keeps working (ct state established)');
           t.diagnostic('y/b → x/a:82 established before "default deny ingress in x": still passes after it');
+          // podnet netpol explain: the evaluator's reasons, from the API (exit 1 when denied)
+          const ex = await run(PODNET, ['netpol', 'explain', '--lab', lab, '--from', 'y/b', '--to', 'x/a', '--port', '80']);
+          t.diagnostic(`podnet netpol explain --from y/b --to x/a --port 80 (exit ${ex.code}):\n${ex.stdout}${ex.stderr}`);
+          assert.equal(ex.code, 1);
+          assert.match(ex.stdout, /^y\/b → x\/a TCP\/80: DENIED$/m);
+          assert.match(ex.stdout, /^ {2}ingress DENIED {3}ingress of x\/a denied: selected by x\/default-deny-ingress, no rule allows$/m);
         }
         if (!checkedDescribe && cs.name.startsWith('allow x/a from pods b in namespaces y,z')) {
           checkedDescribe = true;
