@@ -10,7 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
@@ -182,6 +182,16 @@ for (const cfg of CONFIGS) {
       const yb = byRow[rows.indexOf('y/b')]!;
       for (const cs of CASES) {
         if (cs.name === 'default deny ingress in x') assert.ok(await yb.hold(ipOf('x', 'a'), 82), 'y/b holds a connection to x/a before x denies ingress');
+        if (cs.name.startsWith('two policies add up')) {
+          // restart-safety: the agent of x/a's node restarts under live policies; the table stays while
+          // it is down, and the new agent reads the kernel and converges it (checked by this case's matrix)
+          const xa = subject('x', 'a').spec!.nodeName!;
+          rmSync(`/run/podnet/${lab}/nodes/${xa}/state/netpol/status.json`, { force: true });
+          await must(PODNET, ['lab', 'restart-agent', '--name', lab, xa], { timeoutMs: 120_000 });
+          const tables = await must('ip', ['netns', 'exec', `pn-${lab}-${xa}`, 'nft', 'list', 'tables']);
+          assert.match(tables, /table inet podnet-policy/, 'the policy table survives an agent restart');
+          t.diagnostic(`agent on ${xa} restarted under live policies`);
+        }
         const c0 = Date.now();
         await converge(cs);
         const { model } = await until(`agents applied "${cs.name}"`, async () => {
