@@ -15,7 +15,7 @@ import { nftApply, nftCounterValues, nftTableObjects } from '../net/nft.js';
 import type { NetnsPath } from '../net/exec.js';
 import type { Logger } from '../util/log.js';
 import { buildModel, modelDigest } from './cluster.js';
-import { type DenyCounter, type KernelObjects, POLICY_FAMILY, POLICY_TABLE, desiredTable, renderTransaction, tableFingerprint } from './rules.js';
+import { type DenyCounter, type DesiredTable, type KernelObjects, POLICY_FAMILY, POLICY_TABLE, desiredTable, renderTransaction, tableFingerprint } from './rules.js';
 
 export interface EnforcerOptions {
   netns: NetnsPath;
@@ -46,6 +46,8 @@ export interface EnforcerStatus {
 export class PolicyEnforcer {
   private have: KernelObjects | undefined;
   private lastFp = '';
+  /** The table this process applied last (so the next change is a diff); undefined after a failure. */
+  private applied: DesiredTable | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
@@ -96,12 +98,13 @@ export class PolicyEnforcer {
     try {
       if (fp !== this.lastFp || !this.have) {
         const have = this.have ?? await nftTableObjects(this.o.netns, POLICY_FAMILY, POLICY_TABLE);
-        const script = renderTransaction(want, have);
+        const script = renderTransaction(want, have, this.have ? this.applied : undefined);
         if (script) { await nftApply(this.o.netns, script); this.status.transactions++; }
         this.have = want.chains.length
           ? { table: true, chains: want.chains.map((c) => c.name), sets: want.sets.map((s) => s.name), maps: want.maps.map((m) => m.name), counters: want.counters.map((c) => c.counter) }
           : { table: false, chains: [], sets: [], maps: [], counters: [] };
         this.lastFp = fp;
+        this.applied = want;
         this.counters = want.counters;
         this.o.log?.info({ chains: want.chains.length, sets: want.sets.length, ms: Math.round(performance.now() - t0) }, 'network policy rules applied');
       }
@@ -110,7 +113,8 @@ export class PolicyEnforcer {
         chains: want.chains.length, sets: want.sets.length, rules: want.chains.reduce((n, c) => n + c.rules.length, 0),
       });
     } catch (e) {
-      this.have = undefined; // re-read the kernel next time
+      this.have = undefined; // re-read the kernel next time, and replace every rule
+      this.applied = undefined;
       this.status.lastError = (e as Error).message;
       this.o.log?.error({ err: (e as Error).message }, 'network policy sync failed; retrying');
       if (this.stopped && !this.stopped.aborted) setTimeout(() => this.schedule(), 1000).unref();

@@ -79,9 +79,9 @@ test('a change is one transaction: rules replaced, sets refilled, objects no lon
   const s = renderTransaction(t, have).split('\n');
   assert.deepEqual(s.slice(0, 9), [
     'add table inet podnet-policy', 'flush table inet podnet-policy',
-    'flush map inet podnet-policy ingress-pods', 'flush map inet podnet-policy egress-pods',
-    'flush set inet podnet-policy hosts', 'delete set inet podnet-policy in/x/old/0',
-    'delete chain inet podnet-policy pol-in/x/old', 'delete counter inet podnet-policy deny-in/x/gone',
+    'flush map inet podnet-policy egress-pods', 'flush map inet podnet-policy ingress-pods',
+    'flush set inet podnet-policy hosts',
+    'delete chain inet podnet-policy pol-in/x/old', 'delete set inet podnet-policy in/x/old/0', 'delete counter inet podnet-policy deny-in/x/gone',
     'table inet podnet-policy {',
   ]);
   assert.ok(s.some((l) => l.includes('log prefix "podnet-deny in x/a: " group 7')), 'drops logged when asked');
@@ -94,4 +94,28 @@ test('the digest changes with what enforcement depends on, not with pod status n
   const relabelled = pods.map((p, i) => (i === 0 ? { ...p, metadata: { ...p.metadata, labels: { pod: 'z' } } } : p));
   assert.notEqual(modelDigest(buildModel(namespaces, relabelled, [], nodes)), d0);
   assert.notEqual(modelDigest(buildModel([ns('x', { team: 'q' }), namespaces[1]!], pods, [], nodes)), d0);
+});
+
+test('with the previously applied table known, a change rewrites only what differs', () => {
+  const pol = (from: string): NetworkPolicy => np('x', 'allow', { podSelector: { matchLabels: { pod: 'a' } }, ingress: [{ from: [{ podSelector: { matchLabels: { pod: from } } }] }] });
+  const before = desiredTable(buildModel(namespaces, pods, [pol('b'), np('x', 'other', { podSelector: { matchLabels: { pod: 'a' } } })], nodes), 'n1');
+  const have: KernelObjects = { table: true, chains: before.chains.map((c) => c.name), sets: before.sets.map((x) => x.name), maps: before.maps.map((x) => x.name), counters: before.counters.map((c) => c.counter) };
+  assert.equal(renderTransaction(before, have, before).split('\n').filter((l) => /^(flush|delete|  (set|map|chain|counter)|add rule)/.test(l)).length, 0, 'nothing changed: nothing touched');
+  // x/b relabelled (pod=q): the peer set of x/allow empties; x/other deleted: its chain goes, x/a's chain changes
+  const relabelled = pods.map((p) => (p.metadata?.name === 'b' ? { ...p, metadata: { ...p.metadata, labels: { pod: 'q' } } } : p));
+  const after = desiredTable(buildModel(namespaces, relabelled, [pol('b')], nodes), 'n1');
+  const s = renderTransaction(after, have, before).trim().split('\n');
+  assert.deepEqual(s, [
+    'add table inet podnet-policy',
+    'flush chain inet podnet-policy pod-in/x/a',
+    'flush chain inet podnet-policy pol-in/x/other',
+    'flush set inet podnet-policy in/x/allow/0',
+    'delete chain inet podnet-policy pol-in/x/other',
+    'table inet podnet-policy {',
+    '  set in/x/allow/0 { type ipv4_addr; flags interval; comment "x/allow ingress[0] peers"; }',
+    '}',
+    'add rule inet podnet-policy pod-in/x/a ip saddr 10.244.0.2 accept comment "x/a to itself"',
+    'add rule inet podnet-policy pod-in/x/a jump pol-in/x/allow',
+    'add rule inet podnet-policy pod-in/x/a counter name "deny-in/x/a" drop comment "x/a ingress isolated by x/allow"',
+  ]);
 });

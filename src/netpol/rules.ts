@@ -153,34 +153,55 @@ export function desiredTable(m: ClusterModel, nodeName: string, o: RuleOptions =
 export interface KernelObjects { table: boolean; chains: string[]; sets: string[]; maps: string[]; counters: string[] }
 
 /**
- * The one `nft -f` transaction taking the kernel from `have` to `want`: every rule is replaced
- * (flush + add, atomic), sets and maps are flushed and refilled, objects no longer wanted are deleted.
- * Drop counters that stay keep their values. With nothing wanted, the table is deleted.
+ * The one `nft -f` transaction taking the kernel from `have` to `want`. Without `prev` (the first
+ * sync, or after a failure: only the kernel's object names are known) every rule is replaced (flush +
+ * add, atomic), sets and maps are flushed and refilled. With `prev` (what this process applied last and
+ * the kernel therefore holds) only what differs is touched: changed chains are flushed and refilled,
+ * changed sets and maps refilled, new objects added. Either way objects no longer wanted are deleted,
+ * drop counters that stay keep their values, and with nothing wanted the table is deleted.
  */
-export function renderTransaction(want: DesiredTable, have: KernelObjects): string {
+export function renderTransaction(want: DesiredTable, have: KernelObjects, prev?: DesiredTable): string {
   const T = `${POLICY_FAMILY} ${POLICY_TABLE}`;
   if (!want.chains.length) return have.table ? `delete table ${T}\n` : '';
+  const inc = have.table && prev !== undefined && prev.chains.length > 0;
   const out: string[] = [`add table ${T}`];
+  const wantSets = new Set(want.sets.map((x) => x.name)), wantMaps = new Set(want.maps.map((x) => x.name));
+  const wantChains = new Set(want.chains.map((c) => c.name)), wantCounters = new Set(want.counters.map((c) => c.counter));
+  const prevChain = new Map((inc ? prev.chains : []).map((c) => [c.name, JSON.stringify(c)]));
+  const prevSet = new Map((inc ? prev.sets : []).map((x) => [x.name, JSON.stringify(x)]));
+  const prevMap = new Map((inc ? prev.maps : []).map((x) => [x.name, JSON.stringify(x)]));
+  const haveChains = new Set(have.chains), haveSets = new Set(have.sets), haveMaps = new Set(have.maps), haveCounters = new Set(have.counters);
+  // what gets (re)written below: everything without `prev`, else what is new or differs
+  const chains = want.chains.filter((c) => !inc || prevChain.get(c.name) !== JSON.stringify(c) || !haveChains.has(c.name));
+  const sets = want.sets.filter((x) => !inc || prevSet.get(x.name) !== JSON.stringify(x) || !haveSets.has(x.name));
+  const maps = want.maps.filter((x) => !inc || prevMap.get(x.name) !== JSON.stringify(x) || !haveMaps.has(x.name));
   if (have.table) {
-    out.push(`flush table ${T}`);
-    const wantSets = new Set(want.sets.map((s) => s.name)), wantMaps = new Set(want.maps.map((s) => s.name));
-    const wantChains = new Set(want.chains.map((c) => c.name)), wantCounters = new Set(want.counters.map((c) => c.counter));
-    for (const m of have.maps) out.push(wantMaps.has(m) ? `flush map ${T} ${q(m)}` : `delete map ${T} ${q(m)}`);
-    for (const s of have.sets) out.push(wantSets.has(s) ? `flush set ${T} ${q(s)}` : `delete set ${T} ${q(s)}`);
+    // 1. empty what is rewritten or goes away (drops the references: jumps, vmap elements, @sets)
+    if (!inc) out.push(`flush table ${T}`);
+    else {
+      for (const c of chains) if (haveChains.has(c.name)) out.push(`flush chain ${T} ${q(c.name)}`);
+      for (const c of have.chains) if (!wantChains.has(c)) out.push(`flush chain ${T} ${q(c)}`);
+    }
+    for (const m of maps) if (haveMaps.has(m.name)) out.push(`flush map ${T} ${q(m.name)}`);
+    for (const x of sets) if (haveSets.has(x.name)) out.push(`flush set ${T} ${q(x.name)}`);
+    for (const m of have.maps) if (!wantMaps.has(m)) out.push(`flush map ${T} ${q(m)}`);
+    // 2. delete what is no longer wanted
+    for (const m of have.maps) if (!wantMaps.has(m)) out.push(`delete map ${T} ${q(m)}`);
     for (const c of have.chains) if (!wantChains.has(c)) out.push(`delete chain ${T} ${q(c)}`);
+    for (const x of have.sets) if (!wantSets.has(x)) out.push(`delete set ${T} ${q(x)}`);
     for (const c of have.counters) if (!wantCounters.has(c)) out.push(`delete counter ${T} ${q(c)}`);
   }
+  // 3. add: counters and chains (empty) first, so map elements and jumps resolve, then sets, maps, rules
   out.push(`table ${T} {`);
-  for (const c of want.counters) out.push(`  counter ${q(c.counter)} { ${comment(`${c.namespace}/${c.pod} ${c.direction} default deny`)} }`);
-  // chains first (empty), so map elements and jumps to chains defined later resolve
-  for (const c of want.chains) out.push(`  chain ${q(c.name)} {${c.hook ? ` ${c.hook}` : ''} }`);
-  for (const s of want.sets) {
-    out.push(`  set ${q(s.name)} { type ipv4_addr; flags interval; ${comment(s.comment)};${s.elements.length ? ` elements = { ${s.elements.join(', ')} }` : ''} }`);
+  for (const c of want.counters) if (!inc || !haveCounters.has(c.counter)) out.push(`  counter ${q(c.counter)} { ${comment(`${c.namespace}/${c.pod} ${c.direction} default deny`)} }`);
+  for (const c of want.chains) if (!inc || !haveChains.has(c.name)) out.push(`  chain ${q(c.name)} {${c.hook ? ` ${c.hook}` : ''} }`);
+  for (const x of sets) {
+    out.push(`  set ${q(x.name)} { type ipv4_addr; flags interval; ${comment(x.comment)};${x.elements.length ? ` elements = { ${x.elements.join(', ')} }` : ''} }`);
   }
-  for (const mp of want.maps) {
+  for (const mp of maps) {
     out.push(`  map ${q(mp.name)} { type ipv4_addr : verdict;${mp.elements.length ? ` elements = { ${mp.elements.map(([k, v]) => `${k} : ${v}`).join(', ')} }` : ''} }`);
   }
-  for (const c of want.chains) for (const r of c.rules) out.push(`  add rule ${T} ${q(c.name)} ${r}`);
+  for (const c of chains) for (const r of c.rules) out.push(`  add rule ${T} ${q(c.name)} ${r}`);
   out.push('}');
   return fixAddRules(out).join('\n') + '\n';
 }
