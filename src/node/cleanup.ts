@@ -2,6 +2,8 @@ import { SELF, assertNotHost } from '../net/exec.js';
 import { cleanupKubeletState } from '../kubelet/index.js';
 import { PODNET_CNI_BIN_DIR } from '../cni/runtime/index.js';
 import { agentPaths } from './paths.js';
+import { nftDeleteTable } from '../net/nft.js';
+import { POLICY_FAMILY, POLICY_TABLE } from '../netpol/rules.js';
 
 /**
  * Removes the pod sandboxes recorded in a node's state dir: CNI DEL through the node's conflist
@@ -11,5 +13,6 @@ import { agentPaths } from './paths.js';
 export async function cleanupNodeState(stateDir: string, o: { cni: boolean }): Promise<void> {
   assertNotHost(SELF, 'lab node-cleanup');
   const p = agentPaths(stateDir);
+  if (o.cni) await nftDeleteTable(SELF, POLICY_FAMILY, POLICY_TABLE).catch(() => undefined);
   await cleanupKubeletState({ stateDir: p.kubeletDir, ...(o.cni ? { cniConfDir: p.confDir, cniBinDirs: [PODNET_CNI_BIN_DIR], cniCacheDir: p.cacheDir } : {}) });
 }

@@ -9,6 +9,7 @@ import { startProxy, type ProxyHandle, type ProxyMode } from '../proxy/index.js'
 import { PODNET_CNI_BIN_DIR } from '../cni/runtime/index.js';
 import { startCniServer, type CniServer } from '../cni/server.js';
 import { createLogger } from '../util/log.js';
+import { PolicyEnforcer, registerPolicyMetrics } from '../netpol/index.js';
 import { agentPaths, ensureStateDirs } from './paths.js';
 import { flannelNetConf, writeAtomic, writeNodeConflist } from './conflist.js';
 
@@ -43,6 +44,10 @@ export interface AgentOptions {
    * down. Default true; ignored when cniBinDirs is given.
    */
   cniServer?: boolean;
+  /** Enforce NetworkPolicies in this node's kernel (nftables table inet podnet-policy). Default true. */
+  networkPolicy?: boolean;
+  /** Log denied packets (nflog, rate-limited). */
+  netpolLogDrops?: boolean;
   log?: Logger;
 }
 
@@ -50,6 +55,8 @@ export interface Agent {
   kubelet: Kubelet;
   flannel: FlannelHandle;
   proxy: ProxyHandle;
+  /** The NetworkPolicy enforcer (undefined with networkPolicy: false). */
+  netpol?: PolicyEnforcer;
   stopped: Promise<void>;
 }
 
@@ -112,7 +119,14 @@ export async function startAgent(o: AgentOptions, signal: AbortSignal): Promise<
     nodePortAddresses: o.nodePortAddresses, localhostNodePorts: o.localhostNodePorts,
     healthzBindAddress: `${o.nodeIP}:10256`, metricsBindAddress: `${o.nodeIP}:10249`, minSyncPeriodMs: 100, syncPeriodMs: 30_000,
   }, client, signal, informers);
-  log.info({ node: o.nodeName, subnet: flannel.lease.subnet, proxyMode: o.proxyMode }, 'agent running');
+  let netpol: PolicyEnforcer | undefined;
+  if (o.networkPolicy !== false) {
+    // after the proxy: its /metrics registry is the agent's, and Service DNAT rules exist before policy
+    netpol = new PolicyEnforcer({ netns: SELF, nodeName: o.nodeName, informers, statusFile: p.netpolStatus, logDrops: o.netpolLogDrops, log: log.child({ part: 'netpol' }) });
+    registerPolicyMetrics(proxy.runner.metrics.registry, netpol);
+    await netpol.start(signal);
+  }
+  log.info({ node: o.nodeName, subnet: flannel.lease.subnet, proxyMode: o.proxyMode, networkPolicy: !!netpol }, 'agent running');
   const stopped = (async () => {
     await kubelet.stopped;
     await cniServer?.close();
@@ -120,7 +134,7 @@ export async function startAgent(o: AgentOptions, signal: AbortSignal): Promise<
     await proxy.stop().catch(() => undefined);
   })();
 
-  return { kubelet, flannel, proxy, stopped };
+  return { kubelet, flannel, proxy, netpol, stopped };
 }
 
 /**

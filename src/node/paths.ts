@@ -22,6 +22,8 @@ export interface NodePaths {
   kubeletDir: string;
   /** The in-process CNI server's unix socket (the thin clients' PODNET_CNI_SOCKET). */
   cniSocket: string;
+  /** The NetworkPolicy enforcer's status (digest of the model the kernel reflects). */
+  netpolStatus: string;
 }
 
 /** The paths of one node's state under `stateDir`. */
@@ -31,6 +33,7 @@ export function agentPaths(stateDir: string): NodePaths {
     flannelData: join(stateDir, 'cni', 'flannel'), ipamData: join(stateDir, 'cni', 'networks'),
     subnetFile: join(stateDir, 'flannel', 'subnet.env'), netConf: join(stateDir, 'flannel', 'net-conf.json'),
     kubeletDir: join(stateDir, 'kubelet'), cniSocket: join(stateDir, 'cni.sock'),
+    netpolStatus: join(stateDir, 'netpol', 'status.json'),
   };
 }
 

@@ -50,6 +50,11 @@ const ADMIN: PolicyRule[] = [
 /** The DNS add-on reads what CoreDNS's kubernetes plugin reads. */
 export const DNS_ROLE = 'system:podnet-dns';
 export const DNS_SERVICE_ACCOUNT = { namespace: 'kube-system', name: 'podnet-dns' };
+/**
+ * The node agent's NetworkPolicy part reads policies, pods, namespaces and nodes (as Calico's and
+ * kube-router's node daemons do through their ClusterRole); bound to the nodes' group.
+ */
+export const NETPOL_ROLE = 'system:podnet-network-policy';
 
 const META = (name: string, labels: Record<string, string> = {}): KObject['metadata'] => ({
   name, labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults', ...labels }, annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' },
@@ -81,6 +86,7 @@ export function bootstrapClusterRoles(): KObject[] {
     ]),
     clusterRole('system:discovery', [urls(['get'], ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/'])]),
     clusterRole('system:public-info-viewer', [urls(['get'], ['/healthz', '/livez', '/readyz', '/version', '/version/'])]),
+    clusterRole(NETPOL_ROLE, [rule(READ, ['networking.k8s.io'], ['networkpolicies']), rule(READ, [''], ['pods', 'namespaces', 'nodes'])]),
     clusterRole(DNS_ROLE, [rule(READ, [''], ['endpoints', 'services', 'pods', 'namespaces']), rule(READ, ['discovery.k8s.io'], ['endpointslices'])]),
   ];
 }
@@ -91,6 +97,7 @@ export function bootstrapClusterRoleBindings(): KObject[] {
     binding('system:basic-user', 'system:basic-user', [group(AUTHENTICATED)]),
     binding('system:discovery', 'system:discovery', [group(AUTHENTICATED)]),
     binding('system:public-info-viewer', 'system:public-info-viewer', [group(AUTHENTICATED), group(UNAUTHENTICATED)]),
+    binding(NETPOL_ROLE, NETPOL_ROLE, [group('system:nodes')]),
     binding(DNS_ROLE, DNS_ROLE, [{ kind: 'ServiceAccount', name: DNS_SERVICE_ACCOUNT.name, namespace: DNS_SERVICE_ACCOUNT.namespace }]),
   ];
 }

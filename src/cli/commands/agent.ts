@@ -4,7 +4,7 @@ import { PROXY_MODES, parseProxyMode } from '../../proxy/modenames.js';
 import { parseBool, parseList, parseNodePortAddresses } from '../flags.js';
 
 
-/** Registers `podnet agent`: the node's composition (src/node) — kubelet + flanneld + kube-proxy + CNI server, in the node's netns. */
+/** Registers `podnet agent`: the node's composition (src/node) — kubelet + flanneld + kube-proxy + NetworkPolicy + CNI server, in the node's netns. */
 export function register(program: Command): void {
   program.command('agent')
     .description('node agent: kubelet + flannel overlay + kube-proxy in one process, inside the node\'s network namespace')
@@ -26,8 +26,10 @@ export function register(program: Command): void {
     .option('--cluster-dns <ips>', 'cluster DNS server IPs', '10.96.0.10')
     .option('--cluster-domain <domain>', 'cluster domain', 'cluster.local')
     .option('--resolv-conf <path>', 'the node\'s resolv.conf (dnsPolicy Default)')
+    .option('--no-network-policy', 'do not enforce NetworkPolicies (no nftables policy table)')
+    .option('--netpol-log-drops', 'log packets a NetworkPolicy denies (nflog group 7, rate-limited)')
     .option('--no-cni-server', 'exec the full CNI plugins for every call instead of serving them in the agent to the thin clients')
-    .action(async (o: { cniServer: boolean; nodeName: string; nodeIp: string; kubeconfig: string; stateDir: string; iface: string; subnetManager: string; etcdEndpoints: string; etcdPrefix: string; subnetLeaseTtl: string; backend: string; clusterCidr: string; podCidr?: string; proxyMode: string; nodeportAddresses?: string; iptablesLocalhostNodeports: string | boolean; clusterDns: string; clusterDomain: string; resolvConf?: string }) => {
+    .action(async (o: { cniServer: boolean; nodeName: string; nodeIp: string; kubeconfig: string; stateDir: string; iface: string; subnetManager: string; etcdEndpoints: string; etcdPrefix: string; subnetLeaseTtl: string; backend: string; clusterCidr: string; podCidr?: string; proxyMode: string; nodeportAddresses?: string; iptablesLocalhostNodeports: string | boolean; clusterDns: string; clusterDomain: string; resolvConf?: string; networkPolicy: boolean; netpolLogDrops?: boolean }) => {
       if (o.subnetManager !== 'kube' && o.subnetManager !== 'etcd') throw new PodnetError('EFLAG', `--subnet-manager must be kube or etcd, not "${o.subnetManager}"`);
       if (o.backend !== 'vxlan' && o.backend !== 'host-gw' && o.backend !== 'udp') throw new PodnetError('EFLAG', `--backend must be vxlan, host-gw or udp, not "${o.backend}"`);
       const proxyMode = parseProxyMode(o.proxyMode);
@@ -39,6 +41,7 @@ export function register(program: Command): void {
         clusterDNS: parseList(o.clusterDns), clusterDomain: o.clusterDomain, resolvConf: o.resolvConf, cniServer: o.cniServer,
         nodePortAddresses: o.nodeportAddresses ? parseNodePortAddresses(o.nodeportAddresses) : undefined,
         localhostNodePorts: parseBool('--iptables-localhost-nodeports', o.iptablesLocalhostNodeports),
+        networkPolicy: o.networkPolicy, netpolLogDrops: o.netpolLogDrops === true,
       });
       process.exit(0);
     });
