@@ -25,5 +25,5 @@ test('config: defaults, pod identity from CNI_ARGS, bad mtu is an invalid-config
   assert.equal(c.ipamType, 'calico-ipam');
   assert.deepEqual([c.k8s.namespace, c.k8s.pod], ['default', 'web']);
   assert.equal(handleId(c, 'ABC'), 'k8s-pod-network.abc');
-  assert.throws(() => loadCalicoConf({ conf: { cniVersion: '1.0.0', name: 'n', type: 'calico', mtu: 20 }, args: '', containerId: 'x' }), (e: Error & { code?: number }) => e.code === 7 && /mtu/.test(e.message));
+  assert.throws(() => loadCalicoConf({ conf: { cniVersion: '1.0.0', name: 'n', type: 'calico', mtu: 20 }, args: '', containerId: 'x' }), (e: Error & { cniCode?: number }) => e.cniCode === 7 && /mtu/.test(e.message));
 });
