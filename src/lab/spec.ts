@@ -26,9 +26,17 @@ export interface LabSpec {
   proxyMode: ProxyMode;
   leaseTtlSeconds: number;
   example?: 'seed';
+  /** The pod network: flannel (default) or calico (routed, BGP via BIRD in every node netns). */
+  network: Network;
+  /** calico: the default IPPool's blockSize. */
+  blockSize: number;
+  /** calico: BGP hold time in seconds (short in the lab, so a lost node's routes go quickly). */
+  bgpHoldTime: number;
 }
 
-export interface LabFlags { name?: string; nodes?: number; backend?: Backend; subnetManager?: SubnetManagerKind; proxyMode?: ProxyMode; example?: string }
+export type Network = 'flannel' | 'calico';
+
+export interface LabFlags { name?: string; nodes?: number; backend?: Backend; subnetManager?: SubnetManagerKind; proxyMode?: ProxyMode; example?: string; network?: Network; blockSize?: number; bgpHoldTime?: number }
 
 export const UNDERLAY_NET = '192.168.138';
 export const FIRST_NODE_HOST = 221;
@@ -52,6 +60,8 @@ export function labSpec(f: LabFlags): LabSpec {
   const count = seed ? 2 : (f.nodes ?? 2);
   if (!Number.isInteger(count) || count < 1 || count > 20) throw new Error(`--nodes must be 1-20, not ${f.nodes}`);
   const hosts = nodeHosts(count);
+  if (f.network !== undefined && f.network !== 'flannel' && f.network !== 'calico') throw new Error(`--network must be flannel or calico, not "${String(f.network)}"`);
+  if (f.blockSize !== undefined && (!Number.isInteger(f.blockSize) || f.blockSize < 20 || f.blockSize > 32)) throw new Error(`--block-size must be 20-32, not ${f.blockSize}`);
   const nodes: LabNode[] = hosts.map((h, i) => ({
     name: seed ? `k8s-node${i + 1}` : `node${i + 1}`,
     ip: `${UNDERLAY_NET}.${h}`,
@@ -65,5 +75,6 @@ export function labSpec(f: LabFlags): LabSpec {
     dnsIP: formatIP(nthAddress(parseCidr(serviceCidr), 10)), clusterDomain: 'cluster.local', upstreamZone: 'lab.test', lbPool: `${UNDERLAY_NET}.240/28`,
     backend: f.backend ?? 'vxlan', subnetManager: f.subnetManager ?? 'kube', proxyMode: f.proxyMode ?? 'iptables',
     leaseTtlSeconds: 10, example: seed ? 'seed' : undefined,
+    network: f.network ?? 'flannel', blockSize: f.blockSize ?? 26, bgpHoldTime: f.bgpHoldTime ?? 3,
   };
 }

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { createClient, loadKubeconfig, R, isAlreadyExists, type KubeClient } from '../client/index.js';
+import { createClient, loadKubeconfig, R, isAlreadyExists, type KubeClient, type ResourceRef } from '../client/index.js';
 import type { KObject } from '../meta/types.js';
 import { ensurePki, issueClientCert, renderKubeconfig } from '../api/pki.js';
 import { dnsAddonManifests } from '../dns/addon.js';
@@ -21,6 +21,7 @@ import { replaceMultipathRoute } from '../net/route.js';
 import { netnsPath, NETNS_DIR } from '../net/netns.js';
 import { nsExec } from '../net/exec.js';
 import { argvInNetns } from '../net/spawn.js';
+import { calicoRbacObjects } from '../calico/rbac.js';
 
 export class LabError extends PodnetError {}
 
@@ -194,7 +195,12 @@ export async function labUp(flags: LabFlags, progress: Progress = consoleProgres
     writeFileSync(dnsKubeconfig, renderKubeconfig({ server: `unix://${sock}`, ca: pki.ca.cert, cert: dnsPair.cert, key: dnsPair.key, user: 'podnet-dns' }), { mode: 0o600 });
     progress.done(`${spec.nodes.length} node credentials`);
 
-    progress.step(`node agents (kubelet + flannel ${spec.backend} + kube-proxy ${spec.proxyMode}), one per node netns`);
+    if (spec.network === 'calico') {
+      progress.step(`calico: RBAC for the nodes, IPPool ${spec.clusterCidr} (blockSize ${spec.blockSize}, natOutgoing), BGPConfiguration (AS 64512, node-to-node mesh, hold time ${spec.bgpHoldTime}s)`);
+      await createCalicoObjects(client, spec);
+      progress.done();
+    }
+    progress.step(`node agents (kubelet + ${spec.network === 'calico' ? 'calico (BIRD)' : `flannel ${spec.backend}`} + kube-proxy ${spec.proxyMode}), one per node netns`);
     for (const n of spec.nodes) startNodeAgent(spec, n.name);
     progress.done(spec.nodes.map((n) => n.name).join(', '));
 
@@ -228,6 +234,20 @@ export async function labUp(flags: LabFlags, progress: Progress = consoleProgres
   return state;
 }
 
+/** Calico mode's cluster objects: RBAC for calico on the nodes, the default IPPool, the default BGPConfiguration. */
+async function createCalicoObjects(client: KubeClient, spec: LabSpec): Promise<void> {
+  const objs: [ResourceRef, KObject][] = [
+    ...calicoRbacObjects().map((o) => [o.kind === 'ClusterRole' ? CLUSTER_ROLES : CLUSTER_ROLE_BINDINGS, o] as [ResourceRef, KObject]),
+    [R.ippools, { apiVersion: 'crd.projectcalico.org/v1', kind: 'IPPool', metadata: { name: 'default-ipv4-ippool' }, spec: { cidr: spec.clusterCidr, blockSize: spec.blockSize, natOutgoing: true, ipipMode: 'Never', vxlanMode: 'Never', nodeSelector: 'all()' } }],
+    [R.bgpconfigurations, { apiVersion: 'crd.projectcalico.org/v1', kind: 'BGPConfiguration', metadata: { name: 'default' }, spec: { asNumber: 64512, nodeToNodeMeshEnabled: true, logSeverityScreen: 'Info', holdTime: spec.bgpHoldTime, keepaliveTime: 1 } }],
+  ];
+  for (const [ref, o] of objs) {
+    try { await client.create(ref, o); } catch (e) { if (!isAlreadyExists(e)) throw e; }
+  }
+}
+const CLUSTER_ROLES: ResourceRef = { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles' };
+const CLUSTER_ROLE_BINDINGS: ResourceRef = { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterrolebindings' };
+
 /** Stops one node's agent (SIGTERM: pods keep running) and starts it again; returns the new pid. */
 export async function restartNodeAgent(lab: string, node: string): Promise<number> {
   const st = readState(lab);
@@ -247,7 +267,7 @@ export function startNodeAgent(spec: LabSpec, node: string): number {
   return spawnDetached(`agent-${n.name}`, argvInNetns(netnsPath(ns), [process.execPath, PODNET_MAIN, 'agent',
     '--node-name', n.name, '--node-ip', n.ip, '--kubeconfig', join(nd, 'kubeconfig'), '--state-dir', join(nd, 'state'),
     '--subnet-manager', spec.subnetManager, '--etcd-endpoints', `http://${spec.ext.ip}:2379`, '--subnet-lease-ttl', String(spec.leaseTtlSeconds),
-    '--backend', spec.backend, '--cluster-cidr', spec.clusterCidr, ...(n.podCidr ? ['--pod-cidr', n.podCidr] : []),
+    '--backend', spec.backend, '--cluster-cidr', spec.clusterCidr, '--network', spec.network ?? 'flannel', '--calico-block-size', String(spec.blockSize ?? 26), ...(n.podCidr ? ['--pod-cidr', n.podCidr] : []),
     '--proxy-mode', spec.proxyMode, '--cluster-dns', spec.dnsIP, '--cluster-domain', spec.clusterDomain, '--resolv-conf', join(nd, 'resolv.conf'),
   ]), { log: join(logDir(spec.name), `agent-${n.name}.log`), pidFile: pidFile(spec.name, `agent-${n.name}`) }).pid;
 }
