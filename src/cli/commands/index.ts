@@ -13,6 +13,7 @@ import { register as plan } from './plan.js';
 import { register as crictl } from './crictl.js';
 import { register as inspect } from './inspect.js';
 import { register as capture } from './capture.js';
+import { register as bgp } from './bgp.js';
 
 /** Each area owns one file in this folder exporting register(program); this list wires them into `podnet`. */
 export function registerCommands(program: Command): void {
@@ -30,4 +31,5 @@ export function registerCommands(program: Command): void {
   crictl(program);
   inspect(program);
   capture(program);
+  bgp(program);
 }
