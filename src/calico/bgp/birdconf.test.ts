@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { KObject } from '../../meta/types.js';
 import { bgpModel } from './model.js';
 import { birdConf } from './birdconf.js';
+import { torBirdConf } from './torconf.js';
 
 const node = (name: string, ip: string, extra: Record<string, string> = {}, labels: Record<string, string> = {}): KObject =>
   ({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels, annotations: { 'projectcalico.org/IPv4Address': `${ip}/24`, ...extra } } });
@@ -35,13 +36,16 @@ test('mesh: every other node, iBGP in the default AS; blocks as blackholes; BIRD
 });
 
 test('mesh off: per-rack eBGP to the ToR by nodeSelector, global peers, route reflector clients', () => {
-  const nodes = [node('n1', '10.0.1.11', { 'projectcalico.org/ASNumber': '65001' }, { rack: 'r1' }), node('n2', '10.0.2.11', { 'projectcalico.org/ASNumber': '65002' }, { rack: 'r2' })];
+  const nodes = [node('n1', '10.0.1.11', { 'projectcalico.org/ASNumber': '64601' }, { rack: 'r1' }), node('n2', '10.0.2.11', { 'projectcalico.org/ASNumber': '64602' }, { rack: 'r2' })];
   const configs = [cr('BGPConfiguration', 'default', { nodeToNodeMeshEnabled: false, asNumber: 64512 })];
   const peers = [cr('BGPPeer', 'tor-r1', { nodeSelector: 'rack == "r1"', peerIP: '10.0.1.1', asNumber: 65001 }), cr('BGPPeer', 'tor-r2', { nodeSelector: 'rack == "r2"', peerIP: '10.0.2.1', asNumber: 65002 })];
   const m = bgpModel({ node: 'n1', nodes, configs, peers })!;
-  assert.equal(m.as, 65001);
+  assert.equal(m.as, 64601);
   assert.deepEqual(m.peers.map((p) => [p.name, p.ip, p.as, p.type]), [['Node_10_0_1_1', '10.0.1.1', 65001, 'node specific']]);
-  birdParses(birdConf({ model: m, blocks: [], pools: ['10.244.0.0/16'], connected: ['10.0.1.0/24'] }));
+  const eb = birdConf({ model: m, blocks: [], pools: ['10.244.0.0/16'], connected: ['10.0.1.0/24'] });
+  assert.match(eb, /neighbor 10\.0\.1\.1 as 65001;\n  source address 10\.0\.1\.11;\n  direct;\n  allow local as;/);
+  birdParses(eb);
+  birdParses(torBirdConf({ name: 'tor1', routerId: '192.168.138.201', as: 65001, nodes: [{ ip: '10.0.1.11', as: 64601 }], tors: [{ ip: '192.168.138.202', as: 65002 }], holdTime: 3 }));
   // route reflector: n1 reflects for n2 (peerSelector)
   const rrNodes = [node('n1', '10.0.1.11', { 'projectcalico.org/RouteReflectorClusterID': '224.0.0.1' }, { rr: 'true' }), node('n2', '10.0.1.12')];
   const rrPeers = [cr('BGPPeer', 'to-rr', { peerSelector: 'has(rr)' }), cr('BGPPeer', 'rr-to-all', { nodeSelector: 'has(rr)', peerSelector: '!has(rr)' })];

@@ -78,6 +78,8 @@ export function birdConf(i: BirdConfInput): string {
     L.push(`  source address ${m.routerId};`);
     if (isConnected(p.ip, i.connected)) L.push('  direct;');
     else L.push('  multihop;');
+    // eBGP (one AS per rack): a sibling node's routes come back through the ToR with our own AS in the path
+    if (p.as !== m.as) L.push('  allow local as;');
     if (p.rrClient) { L.push('  rr client;'); L.push(`  rr cluster id ${m.rrClusterId};`); }
     L.push('}');
   }
