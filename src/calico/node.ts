@@ -11,6 +11,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Logger } from 'pino';
+import { setMaxListeners } from 'node:events';
 import { R, isAlreadyExists, isNotFound, type InformerFactory, type KubeClient } from '../client/index.js';
 import type { KObject } from '../meta/types.js';
 import { SELF } from '../net/exec.js';
@@ -23,6 +24,7 @@ import { birdConf } from './bgp/birdconf.js';
 import { CalicoIpam, nodeBlocks, type IPAMBlock, type IPPool } from './ipam/allocator.js';
 import { syncNatOutgoing } from './natoutgoing.js';
 import { calicoPaths, type CalicoPaths } from './paths.js';
+import { ANN_VXLAN_ADDR, ANN_VXLAN_MAC, ensureVxlanDevice, syncVxlan, vtepMac, vxlanPlan } from './vxlan.js';
 
 export interface CalicoNodeOptions {
   nodeName: string;
@@ -37,6 +39,8 @@ export interface CalicoNodeOptions {
   client: KubeClient;
   informers: InformerFactory;
   log: Logger;
+  /** MTU of vxlan.calico (underlay MTU - 50; default 1450). */
+  vxlanMtu?: number;
   /** Seconds between leak GC passes (default 60). */
   gcIntervalSeconds?: number;
 }
@@ -84,6 +88,7 @@ function writeIfChanged(path: string, text: string): boolean {
 export async function startCalicoNode(o: CalicoNodeOptions, signal: AbortSignal): Promise<CalicoNodeHandle> {
   const paths = calicoPaths(o.stateDir);
   mkdirSync(paths.dir, { recursive: true });
+  setMaxListeners(64, signal); // one abort listener per informer and watch of the agent's parts
   const log = o.log;
   await ensureDefaultPool(o);
   await annotateNode(o, signal);
@@ -117,11 +122,29 @@ export async function startCalicoNode(o: CalicoNodeOptions, signal: AbortSignal)
       await syncNatOutgoing(SELF, poolList.map((p) => ({ cidr: p.spec.cidr, natOutgoing: !!p.spec.natOutgoing })));
       lastNat = natKey;
     }
+    // VXLAN (Felix): device, tunnel address and MAC on the Node, neighbours/FDB/routes per remote node
+    let felixRouted: string[] = [];
+    if (poolList.some((p) => (p.spec.vxlanMode ?? 'Never') !== 'Never')) {
+      const meNode = nodes.list().find((n) => n.metadata.name === o.nodeName);
+      let tunnelIP = meNode?.metadata.annotations?.[ANN_VXLAN_ADDR];
+      const mac = vtepMac(o.nodeName);
+      if (!tunnelIP) {
+        const r = await new CalicoIpam(o.client).autoAssign({ handle: `vxlan-tunnel-addr-${o.nodeName}`, node: o.nodeName, secondary: { node: o.nodeName, type: 'vxlanTunnelAddress' } });
+        tunnelIP = r.ip;
+      }
+      await ensureVxlanDevice({ nodeIP: o.nodeIP, tunnelIP, mac, mtu: o.vxlanMtu ?? 1450 });
+      if (meNode?.metadata.annotations?.[ANN_VXLAN_ADDR] !== tunnelIP || meNode?.metadata.annotations?.[ANN_VXLAN_MAC] !== mac) {
+        await o.client.patch(R.nodes, o.nodeName, { metadata: { annotations: { [ANN_VXLAN_ADDR]: tunnelIP, [ANN_VXLAN_MAC]: mac } } }, 'merge');
+      }
+      const plan = vxlanPlan(o.nodeName, nodes.list(), blocks.list(), poolList);
+      await syncVxlan(plan);
+      felixRouted = plan.routes.map((r) => r.dst);
+    }
     const model = bgpModel({ node: o.nodeName, nodes: nodes.list(), configs: configs.list(), peers: peers.list() });
     if (!model) return;
     const connected = (await listAddrs(SELF, { family: 4 })).filter((a) => a.scope === 'global').map((a) => formatCidr(network(parseCidr(a.cidr))));
     const mine = nodeBlocks(blocks.list(), o.nodeName).map((b) => b.spec.cidr);
-    const text = birdConf({ model, blocks: mine, pools: poolList.map((p) => p.spec.cidr), connected, logFile: paths.birdLog });
+    const text = birdConf({ model, blocks: mine, pools: poolList.map((p) => p.spec.cidr), connected, logFile: paths.birdLog, felixRouted });
     const changed = writeIfChanged(paths.birdConf, text);
     // alive by pid: a stopped (SIGSTOP) BIRD is still the one BIRD, never started twice
     if (!birdPid(paths.birdPid) || !(existsSync(paths.birdSocket) || (await birdRunning(SELF, paths.birdSocket)))) {

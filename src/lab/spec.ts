@@ -36,11 +36,13 @@ export interface LabSpec {
   bgpHoldTime: number;
   /** calico --racks N: nodes in N underlay subnets behind top-of-rack routers running BIRD (mesh off, eBGP node↔ToR↔ToR). */
   racks?: LabRack[];
+  /** calico: the default IPPool's vxlanMode (Never: BGP-routed; Always / CrossSubnet: vxlan.calico). */
+  vxlanMode?: 'Never' | 'Always' | 'CrossSubnet';
 }
 
 export type Network = 'flannel' | 'calico';
 
-export interface LabFlags { name?: string; nodes?: number; backend?: Backend; subnetManager?: SubnetManagerKind; proxyMode?: ProxyMode; example?: string; network?: Network; blockSize?: number; bgpHoldTime?: number; racks?: number }
+export interface LabFlags { name?: string; nodes?: number; backend?: Backend; subnetManager?: SubnetManagerKind; proxyMode?: ProxyMode; example?: string; network?: Network; blockSize?: number; bgpHoldTime?: number; racks?: number; vxlanMode?: 'Never' | 'Always' | 'CrossSubnet' }
 
 export const UNDERLAY_NET = '192.168.138';
 export const FIRST_NODE_HOST = 221;
@@ -72,6 +74,8 @@ export function labSpec(f: LabFlags): LabSpec {
     port: `vn${i + 1}`,
     ...(seed ? { podCidr: i === 0 ? '10.20.37.0/24' : '10.20.92.0/24' } : {}),
   }));
+  if (f.vxlanMode !== undefined && !['Never', 'Always', 'CrossSubnet'].includes(f.vxlanMode)) throw new Error(`--vxlan-mode must be Never, Always or CrossSubnet, not "${String(f.vxlanMode)}"`);
+  if (f.vxlanMode !== undefined && f.network !== 'calico') throw new Error('--vxlan-mode needs --network calico');
   let racks: LabRack[] | undefined;
   if (f.racks !== undefined) {
     if (f.network !== 'calico') throw new Error('--racks needs --network calico (top-of-rack routers speak BGP with the nodes)');
@@ -92,7 +96,7 @@ export function labSpec(f: LabFlags): LabSpec {
     dnsIP: formatIP(nthAddress(parseCidr(serviceCidr), 10)), clusterDomain: 'cluster.local', upstreamZone: 'lab.test', lbPool: `${UNDERLAY_NET}.240/28`,
     backend: f.backend ?? 'vxlan', subnetManager: f.subnetManager ?? 'kube', proxyMode: f.proxyMode ?? 'iptables',
     leaseTtlSeconds: 10, example: seed ? 'seed' : undefined,
-    network: f.network ?? 'flannel', blockSize: f.blockSize ?? 26, bgpHoldTime: f.bgpHoldTime ?? 3, ...(racks ? { racks } : {}),
+    network: f.network ?? 'flannel', blockSize: f.blockSize ?? 26, bgpHoldTime: f.bgpHoldTime ?? 3, ...(racks ? { racks } : {}), ...(f.vxlanMode ? { vxlanMode: f.vxlanMode } : {}),
   };
 }
 

@@ -213,7 +213,7 @@ export async function labUp(flags: LabFlags, progress: Progress = consoleProgres
     progress.done(`${spec.nodes.length} node credentials`);
 
     if (spec.network === 'calico') {
-      progress.step(`calico: RBAC for the nodes, IPPool ${spec.clusterCidr} (blockSize ${spec.blockSize}, natOutgoing), BGPConfiguration (AS 64512, node-to-node mesh, hold time ${spec.bgpHoldTime}s)`);
+      progress.step(`calico: RBAC for the nodes, IPPool ${spec.clusterCidr} (blockSize ${spec.blockSize}, natOutgoing, vxlanMode ${spec.vxlanMode ?? 'Never'}), BGPConfiguration (AS 64512, node-to-node mesh, hold time ${spec.bgpHoldTime}s)`);
       await createCalicoObjects(client, spec);
       if (spec.racks) startTorBirds(spec);
       progress.done(spec.racks ? `${spec.racks.length} top-of-rack router(s) running BIRD: ${spec.racks.map((r) => `${r.tor}=${r.coreIp} AS ${r.asNumber}`).join(', ')}` : undefined);
@@ -256,7 +256,7 @@ export async function labUp(flags: LabFlags, progress: Progress = consoleProgres
 async function createCalicoObjects(client: KubeClient, spec: LabSpec): Promise<void> {
   const objs: [ResourceRef, KObject][] = [
     ...calicoRbacObjects().map((o) => [o.kind === 'ClusterRole' ? CLUSTER_ROLES : CLUSTER_ROLE_BINDINGS, o] as [ResourceRef, KObject]),
-    [R.ippools, { apiVersion: 'crd.projectcalico.org/v1', kind: 'IPPool', metadata: { name: 'default-ipv4-ippool' }, spec: { cidr: spec.clusterCidr, blockSize: spec.blockSize, natOutgoing: true, ipipMode: 'Never', vxlanMode: 'Never', nodeSelector: 'all()' } }],
+    [R.ippools, { apiVersion: 'crd.projectcalico.org/v1', kind: 'IPPool', metadata: { name: 'default-ipv4-ippool' }, spec: { cidr: spec.clusterCidr, blockSize: spec.blockSize, natOutgoing: true, ipipMode: 'Never', vxlanMode: spec.vxlanMode ?? 'Never', nodeSelector: 'all()' } }],
     [R.bgpconfigurations, { apiVersion: 'crd.projectcalico.org/v1', kind: 'BGPConfiguration', metadata: { name: 'default' }, spec: { asNumber: 64512, nodeToNodeMeshEnabled: !spec.racks, logSeverityScreen: 'Info', holdTime: spec.bgpHoldTime, keepaliveTime: 1 } }],
     // --racks: every node peers with its rack's router (eBGP)
     ...spec.nodes.flatMap((n): [ResourceRef, KObject][] => {
@@ -306,7 +306,7 @@ export function startNodeAgent(spec: LabSpec, node: string): number {
   return spawnDetached(`agent-${n.name}`, argvInNetns(netnsPath(ns), [process.execPath, PODNET_MAIN, 'agent',
     '--node-name', n.name, '--node-ip', n.ip, '--kubeconfig', join(nd, 'kubeconfig'), '--state-dir', join(nd, 'state'),
     '--subnet-manager', spec.subnetManager, '--etcd-endpoints', `http://${spec.ext.ip}:2379`, '--subnet-lease-ttl', String(spec.leaseTtlSeconds),
-    '--backend', spec.backend, '--cluster-cidr', spec.clusterCidr, '--network', spec.network ?? 'flannel', '--calico-block-size', String(spec.blockSize ?? 26), ...(n.asNumber ? ['--bgp-as', String(n.asNumber)] : []), ...(n.podCidr ? ['--pod-cidr', n.podCidr] : []),
+    '--backend', spec.backend, '--cluster-cidr', spec.clusterCidr, '--network', spec.network ?? 'flannel', '--calico-block-size', String(spec.blockSize ?? 26), ...(n.asNumber ? ['--bgp-as', String(n.asNumber)] : []), ...(spec.vxlanMode && spec.vxlanMode !== 'Never' ? ['--mtu', '1450'] : []), ...(n.podCidr ? ['--pod-cidr', n.podCidr] : []),
     '--proxy-mode', spec.proxyMode, '--cluster-dns', spec.dnsIP, '--cluster-domain', spec.clusterDomain, '--resolv-conf', join(nd, 'resolv.conf'),
   ]), { log: join(logDir(spec.name), `agent-${n.name}.log`), pidFile: pidFile(spec.name, `agent-${n.name}`) }).pid;
 }

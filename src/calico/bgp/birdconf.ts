@@ -16,6 +16,8 @@ export interface BirdConfInput {
   /** Underlay subnets directly connected to this node (peers there are `direct`). */
   connected: string[];
   logFile?: string;
+  /** Blocks Felix routes through VXLAN: BIRD must not program them into the kernel. */
+  felixRouted?: string[];
 }
 
 import { contains, parseCidr, parseIP } from '../../util/addr.js';
@@ -44,6 +46,7 @@ export function birdConf(i: BirdConfInput): string {
   L.push('');
   L.push('filter calico_kernel_programming {');
   L.push('  if proto = "calico_blocks" then accept;');
+  if (i.felixRouted?.length) L.push(`  if net ~ [ ${[...i.felixRouted].sort().join(', ')} ] then reject; # routed by VXLAN (Felix)`);
   L.push('  if source = RTS_BGP && net ~ CALICO_POOLS then accept;');
   L.push('  reject;');
   L.push('}');
