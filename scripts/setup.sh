@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   iproute2 iptables nftables tcpdump etcd-server etcd-client containernetworking-plugins
   busybox-static iperf3 socat dnsutils bind9 dnsmasq-base dnsperf util-linux procps psmisc
-  conntrack iputils-ping netcat-openbsd curl jq kmod tshark containerd runc
+  conntrack iputils-ping netcat-openbsd curl jq kmod tshark containerd runc bird2
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -28,6 +28,15 @@ if command -v systemctl >/dev/null 2>&1 && systemctl list-unit-files containerd.
   systemctl disable --now containerd >/dev/null 2>&1 || true
 fi
 if command -v service >/dev/null 2>&1 && [ -x /etc/init.d/containerd ]; then service containerd stop >/dev/null 2>&1 || true; fi
+# bird2's package enables a host BGP daemon (bird.service); podnet runs BIRD only inside lab/node
+# namespaces, each with its own config and control socket, so the host's one stays stopped and off.
+if command -v systemctl >/dev/null 2>&1 && systemctl list-unit-files bird.service >/dev/null 2>&1; then
+  systemctl stop bird.service 2>/dev/null || true
+  systemctl disable bird.service 2>/dev/null || true
+fi
+if [ -x /etc/init.d/bird ] && ! command -v systemctl >/dev/null 2>&1; then
+  /etc/init.d/bird stop >/dev/null 2>&1 || true
+fi
 
 lockhash=$(sha256sum package.json package-lock.json 2>/dev/null | sha256sum | cut -c1-16)
 if [ ! -f node_modules/.podnet-installed ] || [ "$(cat node_modules/.podnet-installed)" != "$lockhash" ]; then

@@ -29,6 +29,12 @@ export const R = {
   replicasets: ref('apps', 'v1', 'replicasets', true),
   networkpolicies: ref('networking.k8s.io', 'v1', 'networkpolicies', true),
   leases: ref('coordination.k8s.io', 'v1', 'leases', true),
+  ippools: ref('crd.projectcalico.org', 'v1', 'ippools', false),
+  ipamblocks: ref('crd.projectcalico.org', 'v1', 'ipamblocks', false),
+  blockaffinities: ref('crd.projectcalico.org', 'v1', 'blockaffinities', false),
+  ipamhandles: ref('crd.projectcalico.org', 'v1', 'ipamhandles', false),
+  bgpconfigurations: ref('crd.projectcalico.org', 'v1', 'bgpconfigurations', false),
+  bgppeers: ref('crd.projectcalico.org', 'v1', 'bgppeers', false),
 } as const;
 export const resources = R;
 

@@ -5,7 +5,9 @@ import type { ProxyMode } from '../proxy/modenames.js';
 export type Backend = 'vxlan' | 'host-gw' | 'udp';
 export type SubnetManagerKind = 'kube' | 'etcd';
 
-export interface LabNode { name: string; ip: string; podCidr?: string; port: string }
+export interface LabNode { name: string; ip: string; podCidr?: string; port: string; /** --racks: the node's rack (1-based) and BGP AS. */ rack?: number; asNumber?: number }
+/** --racks: a top-of-rack router: its netns part name, core (underlay) address, rack subnet and gateway, AS. */
+export interface LabRack { index: number; tor: string; coreIp: string; corePort: string; subnet: string; gateway: string; rackPort: string; bridge: string; asNumber: number }
 export interface LabSpec {
   name: string;
   nodes: LabNode[];
@@ -26,9 +28,21 @@ export interface LabSpec {
   proxyMode: ProxyMode;
   leaseTtlSeconds: number;
   example?: 'seed';
+  /** The pod network: flannel (default) or calico (routed, BGP via BIRD in every node netns). */
+  network: Network;
+  /** calico: the default IPPool's blockSize. */
+  blockSize: number;
+  /** calico: BGP hold time in seconds (short in the lab, so a lost node's routes go quickly). */
+  bgpHoldTime: number;
+  /** calico --racks N: nodes in N underlay subnets behind top-of-rack routers running BIRD (mesh off, eBGP node↔ToR↔ToR). */
+  racks?: LabRack[];
+  /** calico: the default IPPool's vxlanMode (Never: BGP-routed; Always / CrossSubnet: vxlan.calico). */
+  vxlanMode?: 'Never' | 'Always' | 'CrossSubnet';
 }
 
-export interface LabFlags { name?: string; nodes?: number; backend?: Backend; subnetManager?: SubnetManagerKind; proxyMode?: ProxyMode; example?: string }
+export type Network = 'flannel' | 'calico';
+
+export interface LabFlags { name?: string; nodes?: number; backend?: Backend; subnetManager?: SubnetManagerKind; proxyMode?: ProxyMode; example?: string; network?: Network; blockSize?: number; bgpHoldTime?: number; racks?: number; vxlanMode?: 'Never' | 'Always' | 'CrossSubnet' }
 
 export const UNDERLAY_NET = '192.168.138';
 export const FIRST_NODE_HOST = 221;
@@ -52,12 +66,29 @@ export function labSpec(f: LabFlags): LabSpec {
   const count = seed ? 2 : (f.nodes ?? 2);
   if (!Number.isInteger(count) || count < 1 || count > 20) throw new Error(`--nodes must be 1-20, not ${f.nodes}`);
   const hosts = nodeHosts(count);
+  if (f.network !== undefined && f.network !== 'flannel' && f.network !== 'calico') throw new Error(`--network must be flannel or calico, not "${String(f.network)}"`);
+  if (f.blockSize !== undefined && (!Number.isInteger(f.blockSize) || f.blockSize < 20 || f.blockSize > 32)) throw new Error(`--block-size must be 20-32, not ${f.blockSize}`);
   const nodes: LabNode[] = hosts.map((h, i) => ({
     name: seed ? `k8s-node${i + 1}` : `node${i + 1}`,
     ip: `${UNDERLAY_NET}.${h}`,
     port: `vn${i + 1}`,
     ...(seed ? { podCidr: i === 0 ? '10.20.37.0/24' : '10.20.92.0/24' } : {}),
   }));
+  if (f.vxlanMode !== undefined && !['Never', 'Always', 'CrossSubnet'].includes(f.vxlanMode)) throw new Error(`--vxlan-mode must be Never, Always or CrossSubnet, not "${String(f.vxlanMode)}"`);
+  if (f.vxlanMode !== undefined && f.network !== 'calico') throw new Error('--vxlan-mode needs --network calico');
+  let racks: LabRack[] | undefined;
+  if (f.racks !== undefined) {
+    if (f.network !== 'calico') throw new Error('--racks needs --network calico (top-of-rack routers speak BGP with the nodes)');
+    if (!Number.isInteger(f.racks) || f.racks < 1 || f.racks > 8) throw new Error(`--racks must be 1-8, not ${f.racks}`);
+    racks = [...Array(f.racks).keys()].map((i) => rackSpec(i + 1));
+    nodes.forEach((n, i) => {
+      const r = racks![i % racks!.length]!;
+      const inRack = Math.floor(i / racks!.length);
+      n.rack = r.index;
+      n.ip = `${RACK_NET}.${r.index}.${11 + inRack}`;
+      n.asNumber = NODE_AS_BASE + r.index;
+    });
+  }
   const clusterCidr = seed ? '10.20.0.0/16' : '10.244.0.0/16';
   const serviceCidr = seed ? '10.10.0.0/16' : '10.96.0.0/12';
   return {
@@ -65,5 +96,18 @@ export function labSpec(f: LabFlags): LabSpec {
     dnsIP: formatIP(nthAddress(parseCidr(serviceCidr), 10)), clusterDomain: 'cluster.local', upstreamZone: 'lab.test', lbPool: `${UNDERLAY_NET}.240/28`,
     backend: f.backend ?? 'vxlan', subnetManager: f.subnetManager ?? 'kube', proxyMode: f.proxyMode ?? 'iptables',
     leaseTtlSeconds: 10, example: seed ? 'seed' : undefined,
+    network: f.network ?? 'flannel', blockSize: f.blockSize ?? 26, bgpHoldTime: f.bgpHoldTime ?? 3, ...(racks ? { racks } : {}), ...(f.vxlanMode ? { vxlanMode: f.vxlanMode } : {}),
+  };
+}
+
+/** --racks: rack r's subnet is 10.0.r.0/24 (ToR at .1, nodes from .11); ToRs sit on the core underlay at .201, .202 …; AS 65000+r for ToRs, 64600+r for the rack's nodes. */
+export const RACK_NET = '10.0';
+export const TOR_AS_BASE = 65000;
+export const NODE_AS_BASE = 64600;
+
+export function rackSpec(r: number): LabRack {
+  return {
+    index: r, tor: `tor${r}`, coreIp: `${UNDERLAY_NET}.${200 + r}`, corePort: `vt${r}c`, subnet: `${RACK_NET}.${r}.0/24`, gateway: `${RACK_NET}.${r}.1`,
+    rackPort: `vt${r}r`, bridge: `rack${r}`, asNumber: TOR_AS_BASE + r,
   };
 }

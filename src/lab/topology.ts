@@ -14,7 +14,7 @@ import { setSysctls } from '../net/sysctl.js';
 export const UNDERLAY_BRIDGE = 'underlay';
 const UNDERLAY_PREFIX = 24;
 
-export interface Host { name: string; netns: string; ip: string; port: string }
+export interface Host { name: string; netns: string; ip: string; port: string; /** The underlay bridge to plug into (default: the core \`underlay\`). */ bridge?: string; /** The host's interface (default eth0). */ ifname?: string }
 
 /** The underlay netns and its bridge. */
 export async function ensureUnderlay(netns: string): Promise<void> {
@@ -29,15 +29,23 @@ export async function ensureUnderlay(netns: string): Promise<void> {
 export async function ensureHost(underlayNetns: string, h: Host): Promise<void> {
   const ns = await createNamedNetns(h.netns);
   const u = netnsPath(underlayNetns);
-  if (!(await getLink(ns, 'eth0'))) {
+  const dev = h.ifname ?? 'eth0';
+  if (!(await getLink(ns, dev))) {
     if (await getLink(u, h.port)) await deleteLink(u, h.port);
-    await createVeth(u, h.port, 'eth0', ns);
+    await createVeth(u, h.port, dev, ns);
   }
-  await setMaster(u, h.port, UNDERLAY_BRIDGE);
+  await setMaster(u, h.port, h.bridge ?? UNDERLAY_BRIDGE);
   await setUp(u, h.port);
   const want = `${h.ip}/${UNDERLAY_PREFIX}`;
-  if (!(await listAddrs(ns, { dev: 'eth0', family: 4 })).some((a) => a.cidr === want)) await addAddr(ns, 'eth0', want);
-  await setUp(ns, 'eth0');
+  if (!(await listAddrs(ns, { dev, family: 4 })).some((a) => a.cidr === want)) await addAddr(ns, dev, want);
+  await setUp(ns, dev);
+}
+
+/** Another L2 segment in the underlay netns (a rack's subnet). */
+export async function ensureSegment(underlayNetns: string, bridge: string): Promise<void> {
+  const u = netnsPath(underlayNetns);
+  if (!(await getLink(u, bridge))) await createBridge(u, bridge);
+  await setUp(u, bridge);
 }
 
 /**

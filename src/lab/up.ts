@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { createClient, loadKubeconfig, R, isAlreadyExists, type KubeClient } from '../client/index.js';
+import { createClient, loadKubeconfig, R, isAlreadyExists, type KubeClient, type ResourceRef } from '../client/index.js';
 import type { KObject } from '../meta/types.js';
 import { ensurePki, issueClientCert, renderKubeconfig } from '../api/pki.js';
 import { dnsAddonManifests } from '../dns/addon.js';
@@ -16,11 +16,14 @@ import { PodnetError } from '../util/errors.js';
 import { labDir, logDir, netnsName, nodeDir, pidFile, PODNET_BIN, PODNET_MAIN, REPO_ROOT, stateFile, NETNS_DIR_MARKER } from './paths.js';
 import { readPidFile, recordAlive, spawnDetached, terminate } from './procs.js';
 import { labSpec, type LabFlags, type LabSpec } from './spec.js';
-import { ensureHost, ensureNodeRoutes, ensureUnderlay, masterSysctls, nodeSysctls } from './topology.js';
-import { replaceMultipathRoute } from '../net/route.js';
+import { ensureHost, ensureNodeRoutes, ensureSegment, ensureUnderlay, masterSysctls, nodeSysctls } from './topology.js';
+import { replaceMultipathRoute, replaceRoute } from '../net/route.js';
 import { netnsPath, NETNS_DIR } from '../net/netns.js';
 import { nsExec } from '../net/exec.js';
 import { argvInNetns } from '../net/spawn.js';
+import { calicoRbacObjects } from '../calico/rbac.js';
+import { torBirdConf } from '../calico/bgp/torconf.js';
+import { BIRD } from '../net/bird.js';
 
 export class LabError extends PodnetError {}
 
@@ -113,9 +116,10 @@ export async function labUp(flags: LabFlags, progress: Progress = consoleProgres
   const underlay = netnsName(spec.name, 'underlay');
   const extNs = netnsName(spec.name, 'ext');
   const masterNs = netnsName(spec.name, 'master');
+  const torNs = (spec.racks ?? []).map((r) => netnsName(spec.name, r.tor));
   const state: LabState = {
     spec, createdAt: new Date().toISOString(), phase: 'building',
-    netns: [underlay, masterNs, extNs, ...spec.nodes.map((n) => netnsName(spec.name, n.name))],
+    netns: [underlay, masterNs, extNs, ...torNs, ...spec.nodes.map((n) => netnsName(spec.name, n.name))],
   };
   writeState(state);
 
@@ -123,15 +127,29 @@ export async function labUp(flags: LabFlags, progress: Progress = consoleProgres
   await ensureUnderlay(underlay);
   await ensureHost(underlay, { name: 'master', netns: masterNs, ip: spec.master.ip, port: 'vmaster' });
   await masterSysctls(masterNs);
-  for (const n of spec.nodes) {
-    const ns = netnsName(spec.name, n.name);
-    await ensureHost(underlay, { name: n.name, netns: ns, ip: n.ip, port: n.port });
+  // --racks: each rack is its own segment behind a top-of-rack router (core address on the underlay, gateway of the rack)
+  for (const r of spec.racks ?? []) {
+    const ns = netnsName(spec.name, r.tor);
+    await ensureSegment(underlay, r.bridge);
+    await ensureHost(underlay, { name: r.tor, netns: ns, ip: r.coreIp, port: r.corePort });
+    await ensureHost(underlay, { name: r.tor, netns: ns, ip: r.gateway, port: r.rackPort, bridge: r.bridge, ifname: 'eth1' });
     await nodeSysctls(ns);
     await ensureNodeRoutes(ns, spec.master.ip);
   }
+  const rackOf = (n: { rack?: number }) => spec.racks?.find((r) => r.index === n.rack);
+  for (const n of spec.nodes) {
+    const ns = netnsName(spec.name, n.name);
+    const rack = rackOf(n);
+    await ensureHost(underlay, { name: n.name, netns: ns, ip: n.ip, port: n.port, ...(rack ? { bridge: rack.bridge } : {}) });
+    await nodeSysctls(ns);
+    await ensureNodeRoutes(ns, rack ? rack.gateway : spec.master.ip);
+  }
   await ensureHost(underlay, { name: 'ext', netns: extNs, ip: spec.ext.ip, port: 'vext' });
+  for (const r of spec.racks ?? []) {
+    for (const ns of [masterNs, extNs]) await replaceRoute(netnsPath(ns), { dst: r.subnet, via: r.coreIp });
+  }
   // The client reaches LoadBalancer addresses through the nodes (ECMP), as a router fed by BGP would.
-  await replaceMultipathRoute(netnsPath(extNs), spec.lbPool, spec.nodes.map((n) => n.ip));
+  if (!spec.racks) await replaceMultipathRoute(netnsPath(extNs), spec.lbPool, spec.nodes.map((n) => n.ip));
   progress.done(`master=${spec.master.ip} ${spec.nodes.map((n) => `${n.name}=${n.ip}`).join(' ')} client=${spec.ext.ip} lb-pool=${spec.lbPool}`);
 
   progress.step(`upstream DNS (dnsmasq, zone ${spec.upstreamZone}) in ${extNs}`);
@@ -194,7 +212,13 @@ export async function labUp(flags: LabFlags, progress: Progress = consoleProgres
     writeFileSync(dnsKubeconfig, renderKubeconfig({ server: `unix://${sock}`, ca: pki.ca.cert, cert: dnsPair.cert, key: dnsPair.key, user: 'podnet-dns' }), { mode: 0o600 });
     progress.done(`${spec.nodes.length} node credentials`);
 
-    progress.step(`node agents (kubelet + flannel ${spec.backend} + kube-proxy ${spec.proxyMode}), one per node netns`);
+    if (spec.network === 'calico') {
+      progress.step(`calico: RBAC for the nodes, IPPool ${spec.clusterCidr} (blockSize ${spec.blockSize}, natOutgoing, vxlanMode ${spec.vxlanMode ?? 'Never'}), BGPConfiguration (AS 64512, node-to-node mesh, hold time ${spec.bgpHoldTime}s)`);
+      await createCalicoObjects(client, spec);
+      if (spec.racks) startTorBirds(spec);
+      progress.done(spec.racks ? `${spec.racks.length} top-of-rack router(s) running BIRD: ${spec.racks.map((r) => `${r.tor}=${r.coreIp} AS ${r.asNumber}`).join(', ')}` : undefined);
+    }
+    progress.step(`node agents (kubelet + ${spec.network === 'calico' ? 'calico (BIRD)' : `flannel ${spec.backend}`} + kube-proxy ${spec.proxyMode}), one per node netns`);
     for (const n of spec.nodes) startNodeAgent(spec, n.name);
     progress.done(spec.nodes.map((n) => n.name).join(', '));
 
@@ -228,6 +252,41 @@ export async function labUp(flags: LabFlags, progress: Progress = consoleProgres
   return state;
 }
 
+/** Calico mode's cluster objects: RBAC for calico on the nodes, the default IPPool, the default BGPConfiguration. */
+async function createCalicoObjects(client: KubeClient, spec: LabSpec): Promise<void> {
+  const objs: [ResourceRef, KObject][] = [
+    ...calicoRbacObjects().map((o) => [o.kind === 'ClusterRole' ? CLUSTER_ROLES : CLUSTER_ROLE_BINDINGS, o] as [ResourceRef, KObject]),
+    [R.ippools, { apiVersion: 'crd.projectcalico.org/v1', kind: 'IPPool', metadata: { name: 'default-ipv4-ippool' }, spec: { cidr: spec.clusterCidr, blockSize: spec.blockSize, natOutgoing: true, ipipMode: 'Never', vxlanMode: spec.vxlanMode ?? 'Never', nodeSelector: 'all()' } }],
+    [R.bgpconfigurations, { apiVersion: 'crd.projectcalico.org/v1', kind: 'BGPConfiguration', metadata: { name: 'default' }, spec: { asNumber: 64512, nodeToNodeMeshEnabled: !spec.racks, logSeverityScreen: 'Info', holdTime: spec.bgpHoldTime, keepaliveTime: 1 } }],
+    // --racks: every node peers with its rack's router (eBGP)
+    ...spec.nodes.flatMap((n): [ResourceRef, KObject][] => {
+      const r = spec.racks?.find((x) => x.index === n.rack);
+      return r ? [[R.bgppeers, { apiVersion: 'crd.projectcalico.org/v1', kind: 'BGPPeer', metadata: { name: `${n.name}-${r.tor}` }, spec: { node: n.name, peerIP: r.gateway, asNumber: r.asNumber } }]] : [];
+    }),
+  ];
+  for (const [ref, o] of objs) {
+    try { await client.create(ref, o); } catch (e) { if (!isAlreadyExists(e)) throw e; }
+  }
+}
+const CLUSTER_ROLES: ResourceRef = { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles' };
+const CLUSTER_ROLE_BINDINGS: ResourceRef = { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterrolebindings' };
+
+/** --racks: one BIRD per top-of-rack router netns (foreground, so lab down finds it by its pid file). */
+function startTorBirds(spec: LabSpec): void {
+  for (const r of spec.racks ?? []) {
+    const dir = join(labDir(spec.name), 'tors', r.tor);
+    mkdirSync(dir, { recursive: true });
+    const conf = join(dir, 'bird.conf');
+    writeFileSync(conf, torBirdConf({
+      name: r.tor, routerId: r.coreIp, as: r.asNumber, holdTime: spec.bgpHoldTime, logFile: join(dir, 'bird.log'),
+      nodes: spec.nodes.filter((n) => n.rack === r.index).map((n) => ({ ip: n.ip, as: n.asNumber! })),
+      tors: (spec.racks ?? []).filter((x) => x !== r).map((x) => ({ ip: x.coreIp, as: x.asNumber })),
+    }));
+    spawnDetached(`bird-${r.tor}`, argvInNetns(netnsPath(netnsName(spec.name, r.tor)), [BIRD, '-f', '-c', conf, '-s', join(dir, 'bird.ctl'), '-P', join(dir, 'bird.pid')]),
+      { log: join(logDir(spec.name), `bird-${r.tor}.log`), pidFile: pidFile(spec.name, `bird-${r.tor}`) });
+  }
+}
+
 /** Stops one node's agent (SIGTERM: pods keep running) and starts it again; returns the new pid. */
 export async function restartNodeAgent(lab: string, node: string): Promise<number> {
   const st = readState(lab);
@@ -247,7 +306,7 @@ export function startNodeAgent(spec: LabSpec, node: string): number {
   return spawnDetached(`agent-${n.name}`, argvInNetns(netnsPath(ns), [process.execPath, PODNET_MAIN, 'agent',
     '--node-name', n.name, '--node-ip', n.ip, '--kubeconfig', join(nd, 'kubeconfig'), '--state-dir', join(nd, 'state'),
     '--subnet-manager', spec.subnetManager, '--etcd-endpoints', `http://${spec.ext.ip}:2379`, '--subnet-lease-ttl', String(spec.leaseTtlSeconds),
-    '--backend', spec.backend, '--cluster-cidr', spec.clusterCidr, ...(n.podCidr ? ['--pod-cidr', n.podCidr] : []),
+    '--backend', spec.backend, '--cluster-cidr', spec.clusterCidr, '--network', spec.network ?? 'flannel', '--calico-block-size', String(spec.blockSize ?? 26), ...(n.asNumber ? ['--bgp-as', String(n.asNumber)] : []), ...(spec.vxlanMode && spec.vxlanMode !== 'Never' ? ['--mtu', '1450'] : []), ...(n.podCidr ? ['--pod-cidr', n.podCidr] : []),
     '--proxy-mode', spec.proxyMode, '--cluster-dns', spec.dnsIP, '--cluster-domain', spec.clusterDomain, '--resolv-conf', join(nd, 'resolv.conf'),
   ]), { log: join(logDir(spec.name), `agent-${n.name}.log`), pidFile: pidFile(spec.name, `agent-${n.name}`) }).pid;
 }

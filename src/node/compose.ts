@@ -11,7 +11,9 @@ import { startCniServer, type CniServer } from '../cni/server.js';
 import { createLogger } from '../util/log.js';
 import { PolicyEnforcer, registerPolicyMetrics } from '../netpol/index.js';
 import { agentPaths, ensureStateDirs } from './paths.js';
-import { flannelNetConf, writeAtomic, writeNodeConflist } from './conflist.js';
+import { flannelNetConf, writeAtomic, writeNodeConflist, writeCalicoConflist } from './conflist.js';
+import { startCalicoNode, type CalicoNodeHandle } from '../calico/node.js';
+import { calicoPaths } from '../calico/paths.js';
 
 export interface AgentOptions {
   nodeName: string;
@@ -48,12 +50,23 @@ export interface AgentOptions {
   networkPolicy?: boolean;
   /** Log denied packets (nflog, rate-limited). */
   netpolLogDrops?: boolean;
+  /** The pod network: flannel (default; overlay or host-gw) or calico (routed, BGP via BIRD). */
+  network?: 'flannel' | 'calico';
+  /** calico: this node's AS number (projectcalico.org/ASNumber); default the cluster's. */
+  bgpAsNumber?: number;
+  /** calico: blockSize of the default IPPool created when none exists. */
+  calicoBlockSize?: number;
+  /** calico: MTU of the pods' interfaces. */
+  mtu?: number;
   log?: Logger;
 }
 
 export interface Agent {
   kubelet: Kubelet;
-  flannel: FlannelHandle;
+  /** Set in flannel mode. */
+  flannel?: FlannelHandle;
+  /** Set in calico mode. */
+  calico?: CalicoNodeHandle;
   proxy: ProxyHandle;
   /** The NetworkPolicy enforcer (undefined with networkPolicy: false). */
   netpol?: PolicyEnforcer;
@@ -88,15 +101,17 @@ export async function startAgent(o: AgentOptions, signal: AbortSignal): Promise<
   const log = o.log ?? createLogger('agent');
   const p = agentPaths(o.stateDir);
   ensureStateDirs(p);
-  writeNodeConflist(p);
+  const calico = o.network === 'calico';
+  if (calico) writeCalicoConflist(p, { nodeName: o.nodeName, kubeconfig: o.kubeconfig, mtu: o.mtu ?? 1500, ipamLock: calicoPaths(o.stateDir).ipamLock });
+  else writeNodeConflist(p);
   const client = createClient({ ...loadKubeconfig(o.kubeconfig), userAgent: `podnet-agent/${o.nodeName}` });
   // One informer factory for the node's watchers (flannel's Nodes, the proxy's Services and EndpointSlices).
   const informers = new InformerFactory(client, log.child({ part: 'informers' }));
   if (o.podCidr) await registerPodCidr(client, o.nodeName, o.podCidr, log, signal);
   const netConf = flannelNetConf(o.clusterCidr, o.backend);
-  writeAtomic(p.netConf, JSON.stringify(netConf) + '\n');
+  if (!calico) writeAtomic(p.netConf, JSON.stringify(netConf) + '\n');
   // flannel (kube mode) waits for the Node the kubelet registers: start both, then wait for both.
-  const flannelP = startFlannel({
+  const flannelP = calico ? undefined : startFlannel({
     netns: SELF, nodeName: o.nodeName, publicIP: o.nodeIP, iface: o.iface ?? 'eth0', subnetManager: o.subnetManager, client,
     netConf: JSON.stringify(netConf), etcdEndpoints: o.etcdEndpoints, etcdPrefix: o.etcdPrefix, leaseTtlSeconds: o.leaseTtlSeconds,
     subnetFile: p.subnetFile, ipMasq: true, informers, log: log.child({ part: 'flannel' }),
@@ -113,7 +128,11 @@ export async function startAgent(o: AgentOptions, signal: AbortSignal): Promise<
     clusterDNS: o.clusterDNS, clusterDomain: o.clusterDomain ?? 'cluster.local', resolvConf: o.resolvConf,
     statusIntervalMs: 5000, log: log.child({ part: 'kubelet' }),
   }, signal);
-  const flannel = await flannelP;
+  const flannel = flannelP ? await flannelP : undefined;
+  const calicoNode = calico ? await startCalicoNode({
+    nodeName: o.nodeName, nodeIP: o.nodeIP, defaultPoolCidr: o.clusterCidr, defaultBlockSize: o.calicoBlockSize, asNumber: o.bgpAsNumber,
+    stateDir: o.stateDir, client, informers, log: log.child({ part: 'calico' }),
+  }, signal) : undefined;
   const proxy = await startProxy({
     proxyMode: o.proxyMode, clusterCidr: o.clusterCidr, nodeName: o.nodeName, hostname: o.nodeName, nodeIPs: [o.nodeIP],
     nodePortAddresses: o.nodePortAddresses, localhostNodePorts: o.localhostNodePorts,
@@ -126,15 +145,16 @@ export async function startAgent(o: AgentOptions, signal: AbortSignal): Promise<
     registerPolicyMetrics(proxy.runner.metrics.registry, netpol);
     await netpol.start(signal);
   }
-  log.info({ node: o.nodeName, subnet: flannel.lease.subnet, proxyMode: o.proxyMode, networkPolicy: !!netpol }, 'agent running');
+  log.info({ node: o.nodeName, network: calico ? 'calico' : 'flannel', subnet: flannel?.lease.subnet, proxyMode: o.proxyMode, networkPolicy: !!netpol }, 'agent running');
   const stopped = (async () => {
     await kubelet.stopped;
     await cniServer?.close();
-    await flannel.stopped;
+    await flannel?.stopped;
+    await calicoNode?.stopped;
     await proxy.stop().catch(() => undefined);
   })();
 
-  return { kubelet, flannel, proxy, netpol, stopped };
+  return { kubelet, flannel, calico: calicoNode, proxy, netpol, stopped };
 }
 
 /**

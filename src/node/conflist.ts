@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NodePaths } from './paths.js';
 
@@ -31,4 +31,24 @@ export function writeAtomic(path: string, text: string): void {
 /** Writes the node's conflist into confDir. */
 export function writeNodeConflist(p: NodePaths): void {
   writeAtomic(join(p.confDir, CONFLIST_FILE), JSON.stringify(nodeConflist(p), null, 2) + '\n');
+}
+
+/** The file name of the node's network config in calico mode (Calico's). */
+export const CALICO_CONFLIST_FILE = '10-calico.conflist';
+
+/** Calico's 10-calico.conflist with this node's name, datastore credentials and IPAM lock: calico (→ calico-ipam), then portmap. */
+export function calicoConflist(o: { nodeName: string; kubeconfig: string; mtu: number; ipamLock: string }): object {
+  return {
+    name: 'k8s-pod-network', cniVersion: '0.3.1',
+    plugins: [
+      { type: 'calico', log_level: 'info', datastore_type: 'kubernetes', nodename: o.nodeName, mtu: o.mtu, ipam: { type: 'calico-ipam', lockFile: o.ipamLock }, policy: { type: 'k8s' }, kubernetes: { kubeconfig: o.kubeconfig } },
+      { type: 'portmap', snat: true, capabilities: { portMappings: true } },
+    ],
+  };
+}
+
+/** Writes the calico conflist and removes the flannel one (one network per node). */
+export function writeCalicoConflist(p: NodePaths, o: { nodeName: string; kubeconfig: string; mtu: number; ipamLock: string }): void {
+  try { unlinkSync(join(p.confDir, CONFLIST_FILE)); } catch { /* none */ }
+  writeAtomic(join(p.confDir, CALICO_CONFLIST_FILE), JSON.stringify(calicoConflist(o), null, 2) + '\n');
 }

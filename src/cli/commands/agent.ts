@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { resolve } from 'node:path';
 import { PodnetError } from '../../util/errors.js';
 import { PROXY_MODES, parseProxyMode } from '../../proxy/modenames.js';
 import { parseBool, parseList, parseNodePortAddresses } from '../flags.js';
@@ -7,7 +8,7 @@ import { parseBool, parseList, parseNodePortAddresses } from '../flags.js';
 /** Registers `podnet agent`: the node's composition (src/node) — kubelet + flanneld + kube-proxy + NetworkPolicy + CNI server, in the node's netns. */
 export function register(program: Command): void {
   program.command('agent')
-    .description('node agent: kubelet + flannel overlay + kube-proxy in one process, inside the node\'s network namespace')
+    .description('node agent: kubelet + pod network (flannel overlay, or calico routed with BIRD) + kube-proxy in one process, inside the node\'s network namespace')
     .requiredOption('--node-name <name>', 'this node\'s name')
     .requiredOption('--node-ip <ip>', 'this node\'s underlay address (InternalIP, flannel public IP)')
     .requiredOption('--kubeconfig <path>', 'kubeconfig (a node credential; unix:// server inside the lab)')
@@ -26,16 +27,27 @@ export function register(program: Command): void {
     .option('--cluster-dns <ips>', 'cluster DNS server IPs', '10.96.0.10')
     .option('--cluster-domain <domain>', 'cluster domain', 'cluster.local')
     .option('--resolv-conf <path>', 'the node\'s resolv.conf (dnsPolicy Default)')
+    .option('--network <name>', 'pod network: flannel | calico (routed, BGP via BIRD)', 'flannel')
+    .option('--bgp-as <asn>', 'calico: this node\'s AS number (default: the BGPConfiguration\'s, 64512)')
+    .option('--calico-block-size <bits>', 'calico: blockSize of the default IPPool made when none exists', '26')
+    .option('--mtu <bytes>', 'calico: MTU of the pods\' interfaces', '1500')
     .option('--no-network-policy', 'do not enforce NetworkPolicies (no nftables policy table)')
     .option('--netpol-log-drops', 'log packets a NetworkPolicy denies (nflog group 7, rate-limited)')
     .option('--no-cni-server', 'exec the full CNI plugins for every call instead of serving them in the agent to the thin clients')
-    .action(async (o: { cniServer: boolean; nodeName: string; nodeIp: string; kubeconfig: string; stateDir: string; iface: string; subnetManager: string; etcdEndpoints: string; etcdPrefix: string; subnetLeaseTtl: string; backend: string; clusterCidr: string; podCidr?: string; proxyMode: string; nodeportAddresses?: string; iptablesLocalhostNodeports: string | boolean; clusterDns: string; clusterDomain: string; resolvConf?: string; networkPolicy: boolean; netpolLogDrops?: boolean }) => {
+    .action(async (o: { cniServer: boolean; nodeName: string; nodeIp: string; kubeconfig: string; stateDir: string; iface: string; subnetManager: string; etcdEndpoints: string; etcdPrefix: string; subnetLeaseTtl: string; backend: string; clusterCidr: string; podCidr?: string; proxyMode: string; nodeportAddresses?: string; iptablesLocalhostNodeports: string | boolean; clusterDns: string; clusterDomain: string; resolvConf?: string; network: string; bgpAs?: string; calicoBlockSize: string; mtu: string; networkPolicy: boolean; netpolLogDrops?: boolean }) => {
       if (o.subnetManager !== 'kube' && o.subnetManager !== 'etcd') throw new PodnetError('EFLAG', `--subnet-manager must be kube or etcd, not "${o.subnetManager}"`);
       if (o.backend !== 'vxlan' && o.backend !== 'host-gw' && o.backend !== 'udp') throw new PodnetError('EFLAG', `--backend must be vxlan, host-gw or udp, not "${o.backend}"`);
+      if (o.network !== 'flannel' && o.network !== 'calico') throw new PodnetError('EFLAG', `--network must be flannel or calico, not "${o.network}"`);
+      const bgpAs = o.bgpAs === undefined ? undefined : Number(o.bgpAs);
+      if (bgpAs !== undefined && (!Number.isInteger(bgpAs) || bgpAs < 1 || bgpAs > 4294967295)) throw new PodnetError('EFLAG', `--bgp-as must be an AS number (1-4294967295), not "${o.bgpAs}"`);
+      const blockSize = Number(o.calicoBlockSize), mtu = Number(o.mtu);
+      if (!Number.isInteger(blockSize) || blockSize < 20 || blockSize > 32) throw new PodnetError('EFLAG', `--calico-block-size must be 20-32, not "${o.calicoBlockSize}"`);
+      if (!Number.isInteger(mtu) || mtu < 576 || mtu > 65535) throw new PodnetError('EFLAG', `--mtu must be 576-65535, not "${o.mtu}"`);
       const proxyMode = parseProxyMode(o.proxyMode);
       const { runAgent } = await import('../../node/index.js');
       await runAgent({
-        nodeName: o.nodeName, nodeIP: o.nodeIp, kubeconfig: o.kubeconfig, stateDir: o.stateDir, iface: o.iface,
+        network: o.network, bgpAsNumber: bgpAs, calicoBlockSize: blockSize, mtu,
+        nodeName: o.nodeName, nodeIP: o.nodeIp, kubeconfig: resolve(o.kubeconfig), stateDir: o.stateDir, iface: o.iface,
         subnetManager: o.subnetManager, etcdEndpoints: parseList(o.etcdEndpoints), etcdPrefix: o.etcdPrefix, leaseTtlSeconds: Number(o.subnetLeaseTtl),
         backend: o.backend, clusterCidr: o.clusterCidr, podCidr: o.podCidr, proxyMode,
         clusterDNS: parseList(o.clusterDns), clusterDomain: o.clusterDomain, resolvConf: o.resolvConf, cniServer: o.cniServer,

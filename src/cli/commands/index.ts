@@ -14,6 +14,7 @@ import { register as crictl } from './crictl.js';
 import { register as inspect } from './inspect.js';
 import { register as capture } from './capture.js';
 import { register as netpol } from './netpol.js';
+import { register as bgp } from './bgp.js';
 
 /** Each area owns one file in this folder exporting register(program); this list wires them into `podnet`. */
 export function registerCommands(program: Command): void {
@@ -32,4 +33,5 @@ export function registerCommands(program: Command): void {
   inspect(program);
   capture(program);
   netpol(program);
+  bgp(program);
 }

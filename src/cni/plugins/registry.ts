@@ -7,5 +7,7 @@ export const PLUGINS: Record<string, () => Promise<CniPlugin>> = {
   loopback: async () => (await import('./loopback/index.js')).default,
   portmap: async () => (await import('./portmap/index.js')).default,
   flannel: async () => (await import('./flannel/index.js')).default,
+  calico: async () => (await import('./calico/index.js')).default,
+  'calico-ipam': async () => (await import('./calico-ipam/index.js')).default,
 };
 
