@@ -63,16 +63,22 @@ function matrixText(rows: string[], targets: Target[], cell: (r: number, c: numb
   return lines.join('\n');
 }
 
-const CONFIGS = [{ backend: 'vxlan', proxy: 'iptables' }, { backend: 'host-gw', proxy: 'nftables' }] as const;
+/** flannel vxlan + iptables, flannel host-gw + nftables, Calico routed (BGP mesh, cali veths, no bridge) + iptables. */
+const CONFIGS = [
+  { network: 'flannel', backend: 'vxlan', proxy: 'iptables' },
+  { network: 'flannel', backend: 'host-gw', proxy: 'nftables' },
+  { network: 'calico', backend: 'routed', proxy: 'iptables' },
+] as const;
 
 for (const cfg of CONFIGS) {
-  test(`NetworkPolicy truth table on ${cfg.backend} + ${cfg.proxy} proxy: ${CASES.length} cases × 81 pod pairs × 3 ports`, { timeout: 400_000 }, async (t) => {
-    const lab = `np${cfg.backend === 'vxlan' ? 'v' : 'h'}${Math.random().toString(36).slice(2, 5)}`;
+  test(`NetworkPolicy truth table on ${cfg.network} ${cfg.backend} + ${cfg.proxy} proxy: ${CASES.length} cases × 81 pod pairs × 3 ports`, { timeout: 400_000 }, async (t) => {
+    const lab = `np${cfg.network === 'calico' ? 'c' : cfg.backend === 'vxlan' ? 'v' : 'h'}${Math.random().toString(36).slice(2, 5)}`;
     const probers: ChildProcessWithoutNullStreams[] = [];
     const t0 = Date.now();
     let client: ReturnType<typeof createClient> | undefined;
     try {
-      await must(PODNET, ['lab', 'up', '--name', lab, '--nodes', '2', '--backend', cfg.backend, '--proxy-mode', cfg.proxy], { timeoutMs: 240_000 });
+      const net = cfg.network === 'calico' ? ['--network', 'calico'] : ['--backend', cfg.backend];
+      await must(PODNET, ['lab', 'up', '--name', lab, '--nodes', '2', ...net, '--proxy-mode', cfg.proxy], { timeoutMs: 240_000 });
       const tUp = Date.now();
       const kubeconfig = (await must(PODNET, ['lab', 'kubeconfig', '--name', lab])).trim();
       const kubectl = (args: string[], input?: string): Promise<string> => must('kubectl', args, { env: { KUBECONFIG: kubeconfig }, input });
