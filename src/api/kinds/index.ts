@@ -11,6 +11,8 @@ import { configMapKind, eventKind, namespaceKind, nodeKind } from './cluster.js'
 import { networkPolicyKind } from './networkpolicy.js';
 import { leaseKind } from './lease.js';
 import { rbacKinds } from './rbac.js';
+import { secretKind } from './secret.js';
+import { serviceAccountKind } from './serviceaccount.js';
 
 export type { KindSemantics } from './types.js';
 export { humanDuration, translateTimestampSince } from './common.js';
@@ -18,7 +20,7 @@ export { patchAllocatedValues } from './service.js';
 export { invalidMessage } from '../validation/index.js';
 
 export const allKinds: KindSemantics[] = [
-  namespaceKind, nodeKind, podKind, serviceKind, endpointsKind, configMapKind, eventKind,
+  namespaceKind, nodeKind, podKind, serviceKind, endpointsKind, configMapKind, eventKind, secretKind, serviceAccountKind,
   endpointSliceKind, deploymentKind, replicaSetKind, networkPolicyKind, leaseKind, ...rbacKinds,
 ];
 
