@@ -74,7 +74,8 @@ function validateSecret(obj: KObject, old?: KObject): FieldError[] {
       const key = type === SECRET_TYPES.dockercfg ? '.dockercfg' : '.dockerconfigjson';
       if (!hasKey(obj, key)) { errs.push(required(`data[${key}]`)); break; }
       const b = dataBytes(obj, key);
-      try { if (b) JSON.parse(b.toString('utf8')); } catch (e) { errs.push(invalid(`data[${key}]`, REDACTED, (e as Error).message)); }
+      // the parser's message quotes the input: say only that it is not JSON
+      try { if (b) JSON.parse(b.toString('utf8')); } catch { errs.push(invalid(`data[${key}]`, REDACTED, 'must be valid JSON')); }
       break;
     }
     case SECRET_TYPES.basicAuth:

@@ -22,13 +22,13 @@ const pod = (spec: Record<string, unknown>, name = 'p') => obj('v1', 'Pod', name
 const has = (errs: string[], re: RegExp) => assert.ok(errs.some((e) => re.test(e)), `expected ${re} in ${JSON.stringify(errs, null, 1)}`);
 
 test('registry: every kind, lookups, short names, categories', () => {
-  assert.equal(allKinds.length, 16);
+  assert.equal(allKinds.length, 18);
   assert.equal(kindByResource('apps', 'deployments')?.kind, 'Deployment');
   assert.equal(kindByResource('', 'endpoints')?.kind, 'Endpoints');
   assert.equal(kindByResource('discovery.k8s.io', 'endpointslices')?.singular, 'endpointslice');
   assert.equal(kindByResource('apps', 'pods'), undefined);
   const short = Object.fromEntries(allKinds.map((k) => [k.resource, k.shortNames.join(',')]));
-  assert.deepEqual(short, { namespaces: 'ns', nodes: 'no', pods: 'po', services: 'svc', endpoints: 'ep', configmaps: 'cm', events: 'ev', endpointslices: '', deployments: 'deploy', replicasets: 'rs', networkpolicies: 'netpol', leases: '', roles: '', clusterroles: '', rolebindings: '', clusterrolebindings: '' });
+  assert.deepEqual(short, { namespaces: 'ns', nodes: 'no', pods: 'po', services: 'svc', endpoints: 'ep', configmaps: 'cm', events: 'ev', endpointslices: '', deployments: 'deploy', replicasets: 'rs', networkpolicies: 'netpol', leases: '', roles: '', clusterroles: '', rolebindings: '', clusterrolebindings: '', secrets: '', serviceaccounts: 'sa' });
   assert.deepEqual(allKinds.filter((k) => k.categories.includes('all')).map((k) => k.resource).sort(), ['deployments', 'pods', 'replicasets', 'services']);
   assert.deepEqual(podK.subresources.slice(0, 4), ['status', 'binding', 'log', 'exec']);
   assert.deepEqual(depK.subresources, ['status', 'scale']);
@@ -333,6 +333,8 @@ test('defaults are idempotent and produce valid objects for every kind', () => {
     obj('rbac.authorization.k8s.io/v1', 'ClusterRole', 'system:c', { rules: [{ verbs: ['get'], nonResourceURLs: ['/healthz'] }] }, null),
     obj('rbac.authorization.k8s.io/v1', 'RoleBinding', 'rb', { roleRef: { kind: 'ClusterRole', name: 'view' }, subjects: [{ kind: 'User', name: 'alice' }, { kind: 'ServiceAccount', name: 'bot' }] }),
     obj('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', 'crb', { roleRef: { kind: 'ClusterRole', name: 'view' }, subjects: [{ kind: 'Group', name: 'devs' }, { kind: 'ServiceAccount', name: 'bot', namespace: 'default' }] }, null),
+    obj('v1', 'Secret', 's', { stringData: { password: 'hunter2' } }),
+    obj('v1', 'ServiceAccount', 'bot', { imagePullSecrets: [{ name: 'reg' }] }),
   ];
   assert.equal(samples.length, allKinds.length);
   for (const s of samples) {
