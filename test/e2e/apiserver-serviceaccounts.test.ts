@@ -254,7 +254,7 @@ test('service accounts: secrets, default SA + root CA, tokens, bearer authentica
   }
 });
 
-test('in-cluster kubectl from a pod\'s network namespace: 403 without a binding, lists pods with view', { timeout: 240_000 }, async () => {
+test('in-cluster kubectl from a pod\'s network namespace: 403 without a binding, lists pods with view', { timeout: 240_000 }, async (t) => {
   const lab = randomLabName('tsa');
   const kubectl = labKubectl(lab);
   try {
@@ -281,12 +281,14 @@ test('in-cluster kubectl from a pod\'s network namespace: 403 without a binding,
     const denied = await inPod(32);
     assert.equal(denied.code, 1, denied.stdout);
     assert.match(denied.stderr, /pods is forbidden: User "system:serviceaccount:incl:reader" cannot list resource "pods" in API group "" in the namespace "incl"/);
+    t.diagnostic(`in-cluster kubectl 1.32 without a binding: ${denied.stderr.trim()}`);
     await kubectl(['create', 'rolebinding', 'reader-view', '-n', 'incl', '--clusterrole=view', '--serviceaccount=incl:reader']);
     await eventually('in-cluster list allowed', async () => (await inPod(32)).code === 0);
     for (const minor of [27, 33]) {
       const ok = await inPod(minor);
       assert.equal(ok.code, 0, `1.${minor}: ${ok.stderr}`);
       assert.match(ok.stdout, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\nclient\s+1\/1\s+Running\s/);
+      t.diagnostic(`in-cluster kubectl 1.${minor} with view (${env.KUBERNETES_SERVICE_HOST}:${env.KUBERNETES_SERVICE_PORT}):\n${ok.stdout.trim()}`);
     }
   } finally {
     const down = await labDown(lab);
