@@ -130,8 +130,10 @@ test('service accounts: secrets, default SA + root CA, tokens, bearer authentica
       const saUid = (await admin(['get', 'sa', 'bot', '-n', 'apps', '-o', 'jsonpath={.metadata.uid}'])).stdout;
       let token = '';
       for (const minor of MINORS) {
-        const r = await runBinary(KUBECTL(minor), ['create', 'token', 'bot', '-n', 'apps'], { KUBECONFIG: api.kubeconfigPath });
-        assert.equal(r.code, 0, `1.${minor}: ${r.stderr}`);
+        const r = await runBinary(KUBECTL(minor), ['create', 'token', 'bot', '-n', 'apps', '-v=8'], { KUBECONFIG: api.kubeconfigPath });
+        assert.equal(r.code, 0, `1.${minor}: ${r.stderr.slice(-500)}`);
+        const sent = /Content-Type: (application\/[a-z.+-]+)/.exec(r.stderr)?.[1];
+        assert.equal(sent, minor >= 32 ? 'application/vnd.kubernetes.protobuf' : 'application/json', `1.${minor} TokenRequest body`);
         token = r.stdout.trim();
         const c = claimsOf(token);
         assert.equal(c.sub, 'system:serviceaccount:apps:bot', `1.${minor}`);
