@@ -5,10 +5,9 @@
  * must match; a pod must run as this service account) and answers the request with a signed token.
  */
 import type { KObject } from '../kinds/types.js';
-import { ApiStatusError, badRequest, conflict, invalid, notFound } from '../server/status.js';
 import type { FieldError } from '../kinds/types.js';
-import { invalidMessage } from '../validation/index.js';
-import { asArr, asObj, asStr, isObj } from '../validation/index.js';
+import { ApiStatusError, badRequest, conflict, invalid, notFound } from '../server/status.js';
+import { asArr, asObj, asStr, invalidMessage, isObj } from '../validation/index.js';
 import type { BoundKind, IssueRequest, ObjectLookup, ServiceAccountTokens } from './tokens.js';
 
 export const AUTHN_GROUP = 'authentication.k8s.io';
