@@ -147,11 +147,11 @@ let api: ApiServerHandle | undefined;
 const etcd = await startEtcd();
 try {
   process.stderr.write('api bench: sqlite\n');
-  api = await startApiServer({ storage: 'sqlite', controllers: '' });
+  api = await startApiServer({ storage: 'sqlite', controllers: 'serviceaccount' });
   const sqlite = await benchEngine(api);
   await api.stop();
   process.stderr.write('api bench: etcd\n');
-  api = await startApiServer({ storage: `etcd:${etcd.endpoint}`, controllers: '' });
+  api = await startApiServer({ storage: `etcd:${etcd.endpoint}`, controllers: 'serviceaccount' });
   const etcdRes = await benchEngine(api);
   await api.stop();
   api = undefined;

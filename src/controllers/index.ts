@@ -11,6 +11,8 @@ import { ReplicaSetController } from './replicaset.js';
 import { Scheduler } from './scheduler.js';
 
 import { LoadBalancerIpamController } from './lbipam.js';
+import { RootCACertPublisher } from './rootcacert.js';
+import { ServiceAccountsController } from './serviceaccounts.js';
 
 export interface ControllerOptions {
   clusterCidr: string;
@@ -18,13 +20,15 @@ export interface ControllerOptions {
   /** Service CIDR; ClusterIPs are allocated by the API server in the Service create path. */
   serviceCidr: string;
   log?: Logger;
-  /** Subset to run (default: all): nodeipam, endpoints, endpointslice, scheduler, replicaset, deployment, gc. */
+  /** Subset to run (default: all): nodeipam, endpoints, endpointslice, scheduler, replicaset, deployment, gc, serviceaccount, root-ca-cert-publisher. */
   controllers?: string[];
   /** LoadBalancer address pool (A.B.C.D-E.F.G.H or CIDR); the lbipam controller runs when set. */
   loadBalancerPool?: string;
+  /** The cluster CA (PEM) the root-ca-cert-publisher puts into every namespace's kube-root-ca.crt; it runs when set. */
+  rootCA?: string;
 }
 
-export const ALL_CONTROLLERS = ['nodeipam', 'endpoints', 'endpointslice', 'scheduler', 'replicaset', 'deployment', 'gc'] as const;
+export const ALL_CONTROLLERS = ['nodeipam', 'endpoints', 'endpointslice', 'scheduler', 'replicaset', 'deployment', 'gc', 'serviceaccount', 'root-ca-cert-publisher'] as const;
 
 
 export interface ControllerManager { done: Promise<void>; nodeIpam?: NodeIpamController; scheduler?: Scheduler }
@@ -45,6 +49,8 @@ export async function startControllerManager(client: KubeClient, opts: Controlle
   if (want.has('replicaset')) { const c = new ReplicaSetController(client, informers, events, log.child({ controller: 'replicaset' })); runners.push({ name: 'replicaset', run: (s) => c.run(s) }); }
   if (want.has('deployment')) { const c = new DeploymentController(client, informers, events, log.child({ controller: 'deployment' })); runners.push({ name: 'deployment', run: (s) => c.run(s) }); }
   if (opts.loadBalancerPool) { const c = new LoadBalancerIpamController(client, informers, opts.loadBalancerPool, events, log.child({ controller: 'lbipam' })); runners.push({ name: 'lbipam', run: (sig) => c.run(sig) }); }
+  if (want.has('serviceaccount')) { const c = new ServiceAccountsController(client, informers, log.child({ controller: 'serviceaccount' })); runners.push({ name: 'serviceaccount', run: (s) => c.run(s) }); }
+  if (want.has('root-ca-cert-publisher') && opts.rootCA) { const c = new RootCACertPublisher(client, informers, opts.rootCA, log.child({ controller: 'root-ca-cert-publisher' })); runners.push({ name: 'root-ca-cert-publisher', run: (s) => c.run(s) }); }
   if (want.has('gc')) { const c = new GarbageCollector(client, informers, log.child({ controller: 'gc' })); runners.push({ name: 'gc', run: (s) => c.run(s) }); }
   await informers.start(signal);
   log.info({ controllers: runners.map((r) => r.name) }, 'caches synced, controllers running');

@@ -113,7 +113,7 @@ spec:
 `;
 
 test('authorization: RBAC view binding, can-i, whoami, impersonation, node restrictions', async (t) => {
-  const api = await startApiServer({ controllers: '' });
+  const api = await startApiServer({ controllers: 'serviceaccount' });
   try {
     const admin = (args: string[]): Promise<KubectlResult> => api.kubectl(args);
     await api.kubectl(['create', '-f', '-'], SETUP);

@@ -60,7 +60,7 @@ function assertStatus(r: Raw, code: number, reason: string): Record<string, unkn
 }
 
 test('errors are full Status objects; Accept is honoured; health and metrics', async () => {
-  const api = await startApiServer({ controllers: '' });
+  const api = await startApiServer({ controllers: 'serviceaccount' });
   try {
     await api.kubectl(['run', 'p0', '--image=podnet/shell', '--restart=Never', '--overrides={"spec":{"nodeName":"nowhere"}}']);
     // unknown path: upstream's exact body
@@ -122,7 +122,7 @@ test('/readyz fails with the storage check named when etcd is down', async () =>
   const etcd = await startEtcd();
   let api: ApiServerHandle | undefined;
   try {
-    api = await startApiServer({ controllers: '', storage: `etcd:${etcd.endpoint}` });
+    api = await startApiServer({ controllers: 'serviceaccount', storage: `etcd:${etcd.endpoint}` });
     assert.equal((await raw(api, 'GET', '/readyz')).body, 'ok');
     await etcd.crash();
     const r = await raw(api, 'GET', '/readyz');
@@ -177,7 +177,7 @@ test('the API server connects only to the kubelet socket the node itself registe
   mkdirSync(join(root, 'elsewhere'), { recursive: true });
   const servers: Server[] = [];
   let nodeClientRef: { close(): void } | undefined;
-  const api = await startApiServer({ controllers: '', extraArgs: ['--kubelet-socket-root', root] });
+  const api = await startApiServer({ controllers: 'serviceaccount', extraArgs: ['--kubelet-socket-root', root] });
   try {
     const real = await socketServer(join(root, 'n1', 'kubelet.sock'), 'from-the-registered-kubelet\n');
     const evil = await socketServer(join(root, 'elsewhere', 'kubelet.sock'), 'from-a-socket-an-admin-chose\n');

@@ -66,10 +66,11 @@ export class Authorization {
 
   /** NodeRestriction for writes by node credentials; `obj` is a create's body. */
   async admit(a: Attributes, obj?: KObject): Promise<ApiStatusError | undefined> {
-    return nodeRestriction(a, obj, async (ns, name) => {
+    const podOf = async (ns: string, name: string): Promise<{ nodeName: string; uid: string } | undefined> => {
       const pod = await this.reg.tryGet(kindByKind('', 'Pod')!, ns, name);
-      return pod ? String((pod.spec as { nodeName?: string } | undefined)?.nodeName ?? '') : undefined;
-    });
+      return pod ? { nodeName: String((pod.spec as { nodeName?: string } | undefined)?.nodeName ?? ''), uid: pod.metadata.uid ?? '' } : undefined;
+    };
+    return nodeRestriction(a, obj, async (ns, name) => (await podOf(ns, name))?.nodeName, podOf);
   }
 
   /** Answers a review POST (SelfSubjectAccessReview, …) for the request's user. */

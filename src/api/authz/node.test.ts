@@ -65,3 +65,25 @@ test('impersonation: needs the impersonate verb per user and group; adds system:
     (e: Error) => e.message === 'users "admin" is forbidden: User "alice" cannot impersonate resource "users" in API group "" at the cluster scope');
   assert.throws(() => impersonate(admin, { 'impersonate-group': 'devs' }, allowAdmin), /without impersonating a user/);
 });
+
+test('Node authorizer + NodeRestriction: service accounts and tokens only for its own pods', async () => {
+  const g = new NodeGraph();
+  g.upsert(pod('a', 'n1', { serviceAccountName: 'bot' }));
+  g.upsert(pod('b', 'n2', { serviceAccountName: 'other' }));
+  const z = new NodeAuthorizer(g);
+  const d = (m: string, url: string): string => z.authorize(at(n1, m, url)).decision;
+  assert.equal(d('GET', '/api/v1/namespaces/default/serviceaccounts/bot'), 'allow');
+  assert.equal(d('POST', '/api/v1/namespaces/default/serviceaccounts/bot/token'), 'allow');
+  assert.equal(d('GET', '/api/v1/namespaces/default/serviceaccounts/other'), 'noOpinion');
+  assert.equal(d('POST', '/api/v1/namespaces/default/serviceaccounts/other/token'), 'noOpinion');
+  assert.equal(d('DELETE', '/api/v1/namespaces/default/serviceaccounts/bot'), 'noOpinion');
+  const pods: Record<string, { nodeName: string; uid: string }> = { a: { nodeName: 'n1', uid: 'ua' }, b: { nodeName: 'n2', uid: 'ub' } };
+  const podOf = async (_ns: string, name: string): Promise<{ nodeName: string; uid: string } | undefined> => pods[name];
+  const tr = (ref?: Record<string, string>): KObject => ({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', metadata: {}, spec: { ...(ref ? { boundObjectRef: ref } : {}) } });
+  const msg = async (obj: KObject): Promise<string | undefined> =>
+    (await nodeRestriction(at(n1, 'POST', '/api/v1/namespaces/default/serviceaccounts/bot/token'), obj, async (ns, n) => (await podOf(ns, n))?.nodeName, podOf))?.message;
+  assert.equal(await msg(tr({ kind: 'Pod', apiVersion: 'v1', name: 'a', uid: 'ua' })), undefined);
+  assert.match(await msg(tr()) ?? '', /node requested token not bound to a pod/);
+  assert.match(await msg(tr({ kind: 'Pod', apiVersion: 'v1', name: 'b' })) ?? '', /bound to a pod scheduled on a different node/);
+  assert.match(await msg(tr({ kind: 'Pod', apiVersion: 'v1', name: 'a', uid: 'zz' })) ?? '', /does not match the UID in record/);
+});

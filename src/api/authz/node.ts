@@ -1,8 +1,8 @@
 /**
  * The Node authorizer (upstream's plugin/pkg/auth/authorizer/node, simplified): a kubelet
  * (`system:node:<name>` in group `system:nodes`) may read what its pods need (nodes, services,
- * endpoints, endpointslices, namespaces, pods; ConfigMaps and Secrets only when a pod bound to it
- * uses them), write Nodes, its pods' status, Leases and Events. Which object a write may touch is
+ * endpoints, endpointslices, namespaces, pods; ConfigMaps, Secrets and ServiceAccounts only when
+ * a pod bound to it uses them), request tokens for the service accounts of its pods, write Nodes, its pods' status, Leases and Events. Which object a write may touch is
  * NodeRestriction's job (./noderestriction.ts). Everything else: no opinion (RBAC decides).
  */
 import type { NodeGraph } from './nodegraph.js';
@@ -42,6 +42,12 @@ export class NodeAuthorizer implements Authorizer, RuleResolver {
       if (!READ.includes(v)) return NO;
       if (!a.name) return { decision: 'noOpinion', reason: `can only read individual ${r}` };
       if (this.graph.references(node, r, a.namespace, a.name)) return ALLOW;
+      return { decision: 'noOpinion', reason: `no relationship found between node '${node}' and this object` };
+    }
+    if (g === '' && r === 'serviceaccounts' && (!s || s === 'token')) {
+      if (s === 'token' ? v !== 'create' : v !== 'get') return NO;
+      if (!a.name) return NO;
+      if (this.graph.references(node, 'serviceaccounts', a.namespace, a.name)) return ALLOW;
       return { decision: 'noOpinion', reason: `no relationship found between node '${node}' and this object` };
     }
     const combined = s ? `${r}/${s}` : r;

@@ -1,12 +1,12 @@
 /**
  * Which ConfigMaps and Secrets the pods bound to each node use (upstream's node authorizer graph,
- * reduced to pods → configmaps/secrets): volumes (configMap, secret, projected), env valueFrom,
+ * reduced to pods → configmaps/secrets/serviceaccounts): the pod's service account, volumes (configMap, secret, projected), env valueFrom,
  * envFrom and imagePullSecrets of every container, init and ephemeral container.
  */
 import type { KObject } from '../kinds/types.js';
 import { asArr, asObj, asStr } from '../validation/index.js';
 
-export interface PodRefs { node: string; namespace: string; configMaps: Set<string>; secrets: Set<string> }
+export interface PodRefs { node: string; namespace: string; configMaps: Set<string>; secrets: Set<string>; serviceAccounts: Set<string> }
 
 export function podRefs(pod: KObject): PodRefs {
   const spec = asObj(pod.spec);
@@ -35,7 +35,9 @@ export function podRefs(pod: KObject): PodRefs {
     }
   }
   for (const s of asArr(spec.imagePullSecrets)) add(secrets, asObj(s).name);
-  return { node: asStr(spec.nodeName), namespace: pod.metadata.namespace ?? '', configMaps, secrets };
+  const serviceAccounts = new Set<string>();
+  add(serviceAccounts, asStr(spec.serviceAccountName) || asStr(spec.serviceAccount));
+  return { node: asStr(spec.nodeName), namespace: pod.metadata.namespace ?? '', configMaps, secrets, serviceAccounts };
 }
 
 /** Pods by node, with what they reference; fed by the pod cache's events. */
@@ -69,11 +71,12 @@ export class NodeGraph {
   /** The node a pod is bound to ('' when unbound or unknown). */
   nodeOf(namespace: string, name: string): string { return this.nodeOfPod.get(`${namespace}/${name}`) ?? ''; }
 
-  /** Does a pod bound to `node` use this ConfigMap / Secret? */
-  references(node: string, what: 'configmaps' | 'secrets', namespace: string, name: string): boolean {
+  /** Does a pod bound to `node` use this ConfigMap / Secret / ServiceAccount? */
+  references(node: string, what: 'configmaps' | 'secrets' | 'serviceaccounts', namespace: string, name: string): boolean {
     for (const p of this.byNode.get(node)?.values() ?? []) {
       if (p.namespace !== namespace) continue;
-      if ((what === 'configmaps' ? p.configMaps : p.secrets).has(name)) return true;
+      const set = what === 'configmaps' ? p.configMaps : what === 'secrets' ? p.secrets : p.serviceAccounts;
+      if (set.has(name)) return true;
     }
     return false;
   }

@@ -1,7 +1,8 @@
 /**
  * NodeRestriction admission (upstream's plugin/pkg/admission/noderestriction, simplified): a node
  * may modify only its own Node and Lease, only the status of pods bound to it, delete only pods
- * bound to it, and create no pods (mirror pods are not supported).
+ * bound to it, create no pods (mirror pods are not supported), and request service account tokens
+ * only bound to a pod that runs on it.
  */
 import type { KObject } from '../kinds/types.js';
 import type { ApiStatusError } from '../server/status.js';
@@ -14,11 +15,13 @@ const WRITES = new Set(['create', 'update', 'patch', 'delete']);
 
 /** Answers a pod's spec.nodeName ('' unbound, undefined when the pod does not exist). */
 export type PodNodeLookup = (namespace: string, name: string) => Promise<string | undefined>;
+/** Answers a pod's spec.nodeName and uid (undefined when the pod does not exist). */
+export type PodLookup = (namespace: string, name: string) => Promise<{ nodeName: string; uid: string } | undefined>;
 
 /**
  * Undefined when the request may go on, else the 403 to answer. `obj` is the body of a create.
  */
-export async function nodeRestriction(a: Attributes, obj: KObject | undefined, podNode: PodNodeLookup): Promise<ApiStatusError | undefined> {
+export async function nodeRestriction(a: Attributes, obj: KObject | undefined, podNode: PodNodeLookup, podOf?: PodLookup): Promise<ApiStatusError | undefined> {
   const node = nodeNameOf(a.user);
   if (node === undefined || !a.resourceRequest || !WRITES.has(a.verb)) return undefined;
   const name = a.verb === 'create' ? (obj?.metadata?.name ?? a.name) : a.name;
@@ -41,6 +44,15 @@ export async function nodeRestriction(a: Attributes, obj: KObject | undefined, p
       if (bound !== undefined && bound !== node) return deny(`node ${JSON.stringify(node)} can only update pod status for pods with spec.nodeName set to itself`);
       return undefined;
     }
+    return undefined;
+  }
+  if (a.apiGroup === '' && a.resource === 'serviceaccounts' && a.subresource === 'token') {
+    const ref = (obj?.spec as { boundObjectRef?: { kind?: string; name?: string; uid?: string } } | undefined)?.boundObjectRef;
+    if (!ref || ref.kind !== 'Pod' || !ref.name) return deny(`node requested token not bound to a pod`);
+    const pod = podOf ? await podOf(a.namespace, ref.name) : undefined;
+    if (!pod) return deny(`node requested token bound to a pod that does not exist`);
+    if (ref.uid && ref.uid !== pod.uid) return deny(`the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`);
+    if (pod.nodeName !== node) return deny(`node requested token bound to a pod scheduled on a different node`);
     return undefined;
   }
   if (a.apiGroup === 'coordination.k8s.io' && a.resource === 'leases') {

@@ -12,6 +12,8 @@ import { networkPolicyKind } from './networkpolicy.js';
 import { leaseKind } from './lease.js';
 import { rbacKinds } from './rbac.js';
 import { calicoKinds } from './calico.js';
+import { secretKind } from './secret.js';
+import { serviceAccountKind } from './serviceaccount.js';
 
 export type { KindSemantics } from './types.js';
 export { humanDuration, translateTimestampSince } from './common.js';
@@ -19,7 +21,7 @@ export { patchAllocatedValues } from './service.js';
 export { invalidMessage } from '../validation/index.js';
 
 export const allKinds: KindSemantics[] = [
-  namespaceKind, nodeKind, podKind, serviceKind, endpointsKind, configMapKind, eventKind,
+  namespaceKind, nodeKind, podKind, serviceKind, endpointsKind, configMapKind, eventKind, secretKind, serviceAccountKind,
   endpointSliceKind, deploymentKind, replicaSetKind, networkPolicyKind, leaseKind, ...rbacKinds, ...calicoKinds,
 ];
 

@@ -22,13 +22,13 @@ const pod = (spec: Record<string, unknown>, name = 'p') => obj('v1', 'Pod', name
 const has = (errs: string[], re: RegExp) => assert.ok(errs.some((e) => re.test(e)), `expected ${re} in ${JSON.stringify(errs, null, 1)}`);
 
 test('registry: every kind, lookups, short names, categories', () => {
-  assert.equal(allKinds.length, 22);
+  assert.equal(allKinds.length, 24);
   assert.equal(kindByResource('apps', 'deployments')?.kind, 'Deployment');
   assert.equal(kindByResource('', 'endpoints')?.kind, 'Endpoints');
   assert.equal(kindByResource('discovery.k8s.io', 'endpointslices')?.singular, 'endpointslice');
   assert.equal(kindByResource('apps', 'pods'), undefined);
   const short = Object.fromEntries(allKinds.map((k) => [k.resource, k.shortNames.join(',')]));
-  assert.deepEqual(short, { namespaces: 'ns', nodes: 'no', pods: 'po', services: 'svc', endpoints: 'ep', configmaps: 'cm', events: 'ev', endpointslices: '', deployments: 'deploy', replicasets: 'rs', networkpolicies: 'netpol', leases: '', roles: '', clusterroles: '', rolebindings: '', clusterrolebindings: '', ippools: '', ipamblocks: '', blockaffinities: '', ipamhandles: '', bgpconfigurations: '', bgppeers: '' });
+  assert.deepEqual(short, { namespaces: 'ns', nodes: 'no', pods: 'po', services: 'svc', endpoints: 'ep', configmaps: 'cm', events: 'ev', endpointslices: '', deployments: 'deploy', replicasets: 'rs', networkpolicies: 'netpol', leases: '', roles: '', clusterroles: '', rolebindings: '', clusterrolebindings: '', ippools: '', ipamblocks: '', blockaffinities: '', ipamhandles: '', bgpconfigurations: '', bgppeers: '', secrets: '', serviceaccounts: 'sa' });
   assert.deepEqual(allKinds.filter((k) => k.categories.includes('all')).map((k) => k.resource).sort(), ['deployments', 'pods', 'replicasets', 'services']);
   assert.deepEqual(podK.subresources.slice(0, 4), ['status', 'binding', 'log', 'exec']);
   assert.deepEqual(depK.subresources, ['status', 'scale']);
@@ -339,6 +339,8 @@ test('defaults are idempotent and produce valid objects for every kind', () => {
     obj('crd.projectcalico.org/v1', 'IPAMHandle', 'k8s-pod-network.abc', { spec: { handleID: 'k8s-pod-network.abc', block: { '10.244.0.0/30': 1 } } }, null),
     obj('crd.projectcalico.org/v1', 'BGPConfiguration', 'default', { spec: { asNumber: 64512, nodeToNodeMeshEnabled: true } }, null),
     obj('crd.projectcalico.org/v1', 'BGPPeer', 'tor', { spec: { peerIP: '192.168.138.1', asNumber: 65001, nodeSelector: 'rack == "r1"' } }, null),
+    obj('v1', 'Secret', 's', { stringData: { password: 'hunter2' } }),
+    obj('v1', 'ServiceAccount', 'bot', { imagePullSecrets: [{ name: 'reg' }] }),
   ];
   assert.equal(samples.length, allKinds.length);
   for (const s of samples) {

@@ -10,6 +10,7 @@
 
 import { RBAC_DEFINITIONS } from '../authz/openapi.js';
 import { CALICO_DEFINITIONS } from '../kinds/calico.js';
+import { SERVICEACCOUNT_DEFINITIONS } from '../serviceaccount/openapi.js';
 
 export type FieldTuple = [name: string, type: string, description?: string, patch?: string];
 export interface Definition {
@@ -787,4 +788,5 @@ export const DEFINITIONS: Record<string, Definition> = {
   ], { required: ['cidr'] }),
   ...RBAC_DEFINITIONS,
   ...CALICO_DEFINITIONS,
+  ...SERVICEACCOUNT_DEFINITIONS,
 };

@@ -11,7 +11,8 @@ import type { KindSemantics, KObject } from '../kinds/types.js';
 import { applyPatch } from '../patch/index.js';
 import { strictDecodingMessage, unknownFields } from '../openapi/index.js';
 import { userFromCert } from '../pki.js';
-import { reviewPath, type Attributes, type Authorization } from '../authz/index.js';
+import { reviewPath, type Attributes, type Authorization, type UserInfo } from '../authz/index.js';
+import { TokenInvalidError, type ServiceAccounts } from '../serviceaccount/index.js';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION, wantsAggregated } from './discovery.js';
 import { decodeBody, readBody, sendError, sendJson } from './http.js';
 import { BASE_CHECKS, healthPath, runHealth, writeHealth, type HealthCheck } from './health.js';
@@ -39,6 +40,8 @@ export interface HandlerContext {
   metrics?: ApiMetrics;
   /** Authorization (RBAC, Node authorizer, impersonation, NodeRestriction, reviews). */
   authz: Authorization;
+  /** Service account tokens (bearer authentication, serviceaccounts/token) and the pod admission that mounts them. */
+  serviceAccounts?: ServiceAccounts;
 }
 
 /** Response types of the API endpoints (the OpenAPI documents negotiate their own). */
@@ -55,6 +58,22 @@ function authenticate(req: IncomingMessage): { name: string; groups: string[] } 
   if (typeof sock.getPeerCertificate !== 'function' || !sock.authorized) return undefined;
   const cert = sock.getPeerCertificate();
   return userFromCert(cert?.subject as { CN?: string; O?: string | string[] } | undefined);
+}
+
+/**
+ * The user of a request: its client certificate first, else a service account bearer token (as
+ * kube-apiserver's union authenticator orders x509 before tokens). A token that does not verify is
+ * 401, never a fallback to anonymous.
+ */
+async function authenticateRequest(req: IncomingMessage, sa: ServiceAccounts | undefined): Promise<UserInfo | undefined> {
+  const cert = authenticate(req);
+  if (cert || !sa) return cert;
+  try {
+    return await sa.authenticate(req.headers.authorization);
+  } catch (e) {
+    if (e instanceof TokenInvalidError) return undefined;
+    throw e;
+  }
 }
 
 function queryFlag(q: URLSearchParams, name: string): boolean {
@@ -176,6 +195,7 @@ export function createApiHandler(ctx: HandlerContext): {
         const warnings = checkFields(q, body);
         await admit(attrs, body);
         if (ns) await ensureNamespace(ns, true);
+        if (k === corePod() && ns && ctx.serviceAccounts) await ctx.serviceAccounts.admitPod(ns, body);
         const created = await reg.create(k, ns, body, { dryRun });
         await noteWrite(req, k, created, dryRun);
         return sendJson(res, 201, created, warningHeaders(warnings));
@@ -210,6 +230,15 @@ export function createApiHandler(ctx: HandlerContext): {
       return;
     }
     if (sub === 'exec') throw badRequest('Upgrade request required');
+
+    // ---- serviceaccounts/token (TokenRequest) ----
+    if (sub === 'token') {
+      if (method !== 'POST') throw methodNotAllowed(k);
+      if (!ctx.serviceAccounts) throw pathNotFound();
+      const body = decodeBody(await readBody(req), req.headers['content-type']);
+      await admit(attrs, isObj(body) ? (body as KObject) : undefined);
+      return sendJson(res, 201, await ctx.serviceAccounts.tokenRequest(ns ?? '', name, body));
+    }
 
     // ---- scale (autoscaling/v1 Scale over spec.replicas) ----
     if (sub === 'scale') return handleScale(req, res, k, ns, name, q, dryRun);
@@ -344,7 +373,7 @@ export function createApiHandler(ctx: HandlerContext): {
       return writeHealth(res, result);
     }
     if (path === '/version') return sendJson(res, 200, SERVER_VERSION);
-    const requestor = authenticate(req);
+    const requestor = await authenticateRequest(req, ctx.serviceAccounts);
     if (!requestor) throw unauthorized();
     const attrs = ctx.authz.authorizeRequest(req.method ?? 'GET', req.url ?? '/', req.headers, requestor);
     if (path === '/metrics' && ctx.metrics) {
@@ -395,7 +424,7 @@ export function createApiHandler(ctx: HandlerContext): {
     upgrade(req, socket, head) {
       (async () => {
         const url = new URL(req.url ?? '/', 'https://apiserver');
-        const requestor = authenticate(req);
+        const requestor = await authenticateRequest(req, ctx.serviceAccounts);
         if (!requestor) throw unauthorized();
         ctx.authz.authorizeRequest(req.method ?? 'GET', req.url ?? '/', req.headers, requestor, true);
         const r = parseRoute(url.pathname);

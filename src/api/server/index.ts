@@ -25,6 +25,7 @@ import { ApiMetrics } from './metrics.js';
 import { hooksFor } from './hooks.js';
 import { NamespacePurger, SYSTEM_NAMESPACES } from './namespaces.js';
 import { Registry } from './registry.js';
+import { ServiceAccounts } from '../serviceaccount/index.js';
 import { ApiStatusError } from './status.js';
 
 export interface ApiServerOptions {
@@ -127,8 +128,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     authzStop = () => authz.stop();
     await authz.start();
     const purger = new NamespacePurger(registry, log.child({ part: 'namespaces' }));
+    const serviceAccounts = new ServiceAccounts(registry, log.child({ part: 'serviceaccounts' }), { keyDir: pki.dir, clusterDomain: opts.clusterDomain });
     const handler = createApiHandler({
-      registry, log, authz, onNamespaceTerminating: (n) => purger.purge(n), kubelets, metrics,
+      registry, log, authz, serviceAccounts, onNamespaceTerminating: (n) => purger.purge(n), kubelets, metrics,
       healthChecks: [storageCheck(() => store.currentRevision())],
     });
     const mk = (): Server => {

@@ -58,7 +58,7 @@ export function register(program: Command): void {
             server: srv.url, ca: Buffer.from(srv.pki.ca.cert), cert: Buffer.from(srv.pki.admin.cert), key: Buffer.from(srv.pki.admin.key),
           }, {
             clusterCidr: o.clusterCidr, nodeCidrMaskSize: mask, serviceCidr: o.serviceClusterIpRange, controllers,
-            loadBalancerPool: o.loadBalancerIpRange, log: log.child({ part: 'controllers' }),
+            loadBalancerPool: o.loadBalancerIpRange, rootCA: srv.pki.ca.cert, log: log.child({ part: 'controllers' }),
           }, healthBind);
         }
       } catch (e) {

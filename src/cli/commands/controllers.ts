@@ -17,11 +17,12 @@ export function register(program: Command): void {
       const mask = Number(o.nodeCidrMaskSize);
       if (!Number.isInteger(mask)) throw new PodnetError('EFLAG', `--node-cidr-mask-size must be an integer, not "${o.nodeCidrMaskSize}"`);
       const log = createLogger('controller-manager');
-      const client = createClient({ ...loadKubeconfig(o.kubeconfig), userAgent: 'podnet-controller-manager' });
+      const cfg = loadKubeconfig(o.kubeconfig);
+      const client = createClient({ ...cfg, userAgent: 'podnet-controller-manager' });
       const ac = new AbortController();
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => ac.abort());
       const m = await startControllerManager(client, {
-        clusterCidr: o.clusterCidr, nodeCidrMaskSize: mask, serviceCidr: o.serviceClusterIpRange, log,
+        clusterCidr: o.clusterCidr, nodeCidrMaskSize: mask, serviceCidr: o.serviceClusterIpRange, log, rootCA: cfg.ca?.toString('utf8'),
         controllers: o.controllers.split(',').map((s) => s.trim()).filter(Boolean),
       }, ac.signal);
       await m.done;
