@@ -13,7 +13,13 @@ export interface TableRowCondition { type: string; status: string; reason?: stri
 export interface TableRow { cells: unknown[]; object: KObject; conditions?: TableRowCondition[] }
 
 /** How lists inside a kind merge under strategic merge patch: path (dotted, `[]` for list items) → merge key/strategy. */
-export interface PatchMeta { [path: string]: { strategy: 'merge' | 'replace' | 'retainKeys' | 'merge,retainKeys'; mergeKey?: string } }
+export interface PatchMeta {
+  [path: string]: {
+    strategy: 'merge' | 'replace' | 'retainKeys' | 'merge,retainKeys'; mergeKey?: string;
+    /** Server-side apply's keys of an associative list when more than the merge key (ports: containerPort + protocol). */
+    listMapKeys?: string[];
+  };
+}
 
 export interface KindSemantics {
   group: string;              // '' for core

@@ -25,6 +25,7 @@ import { parseRoute } from './routes.js';
 import { ApiStatusError, badRequest, conflict, forbidden, internal, methodNotAllowed, notFound, pathNotFound, unauthorized, unsupportedMedia } from './status.js';
 import { toTable, wantsTable, type IncludeObject } from './table.js';
 import { serveWatch } from './watch.js';
+import { APPLY_PATCH_TYPE, applyConfiguration, decodeApplyBody, fieldManagerOf, trackUpdate, writeIdentity } from '../ssa/index.js';
 
 export interface HandlerContext {
   registry: Registry;
@@ -174,6 +175,7 @@ export function createApiHandler(ctx: HandlerContext): {
         if (k.namespaced && !ns) throw methodNotAllowed(k);
         const body = asKObject(k, decodeBody(await readBody(req), req.headers['content-type']));
         const warnings = checkFields(q, body);
+        trackUpdate(undefined, body, writeIdentity(k, reg.apiVersionOf(k), undefined, fieldManagerOf(q, req.headers, false, 'CreateOptions')));
         await admit(attrs, body);
         if (ns) await ensureNamespace(ns, true);
         const created = await reg.create(k, ns, body, { dryRun });
@@ -242,12 +244,14 @@ export function createApiHandler(ctx: HandlerContext): {
       const expectRV = body.metadata.resourceVersion || undefined;
       if (body.metadata.name && body.metadata.name !== name) throw badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`);
       let out: KObject;
+      const putId = writeIdentity(k, reg.apiVersionOf(k), sub, fieldManagerOf(q, req.headers, false, 'UpdateOptions'));
       if (sub === 'finalize') {
         out = await reg.update(k, ns, name, (cur) => ({ ...cur, spec: body.spec }), { expectRV, dryRun });
       } else {
         out = await reg.update(k, ns, name, (cur) => {
           const next = structuredClone(body);
           if (k.kind === 'Service' && k.group === '') patchAllocatedValues(next, cur);
+          trackUpdate(cur, next, putId);
           return next;
         }, { expectRV, subresource: sub, dryRun });
       }
@@ -257,10 +261,11 @@ export function createApiHandler(ctx: HandlerContext): {
     if (method === 'PATCH') {
       const ct = req.headers['content-type'] ?? '';
       const base = ct.split(';')[0]!.trim();
+      if (base === APPLY_PATCH_TYPE) return handleApply(req, res, k, ns, name, sub, q, dryRun);
       if (!['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'].includes(base)) {
-        if (base === 'application/apply-patch+yaml') throw new ApiStatusError(415, 'UnsupportedMediaType', 'server-side apply is not supported by podnet; use client-side kubectl apply');
         throw unsupportedMedia(ct);
       }
+      const patchId = writeIdentity(k, reg.apiVersionOf(k), sub, fieldManagerOf(q, req.headers, false, 'PatchOptions'));
       const patch = decodeBody(await readBody(req), 'application/json');
       let warnings: string[] = [];
       const out = await reg.update(k, ns, name, (cur) => {
@@ -271,6 +276,7 @@ export function createApiHandler(ctx: HandlerContext): {
         const wantRV = isObj(patch) && isObj(patch.metadata) && typeof patch.metadata.resourceVersion === 'string' ? patch.metadata.resourceVersion : undefined;
         if (wantRV && wantRV !== cur.metadata.resourceVersion) throw conflict(k, name);
         obj.metadata.resourceVersion = cur.metadata.resourceVersion;
+        trackUpdate(cur, obj, patchId);
         return obj;
       }, { subresource: sub, dryRun, retries: 5 });
       await noteWrite(req, k, out, dryRun);
@@ -297,6 +303,33 @@ export function createApiHandler(ctx: HandlerContext): {
       return sendJson(res, deleted ? 200 : 200, obj);
     }
     throw methodNotAllowed(k);
+  }
+
+  /** PATCH with application/apply-patch+yaml: server-side apply; creates the object when absent. */
+  async function handleApply(req: IncomingMessage, res: ServerResponse, k: KindSemantics, ns: string | undefined, name: string, sub: string | undefined, q: URLSearchParams, dryRun: boolean): Promise<void> {
+    if (sub && sub !== 'status') throw unsupportedMedia(req.headers['content-type'] ?? '');
+    const id = writeIdentity(k, reg.apiVersionOf(k), sub, fieldManagerOf(q, req.headers, true, 'PatchOptions'));
+    const force = queryFlag(q, 'force');
+    const applied = asKObject(k, decodeApplyBody(await readBody(req)));
+    if (applied.metadata.name !== undefined && applied.metadata.name !== name) throw badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`);
+    if (k.namespaced && applied.metadata.namespace !== undefined && applied.metadata.namespace !== ns) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    const warnings = checkFields(q, applied);
+    const exists = await reg.tryGet(k, ns, name);
+    if (!exists && !sub) {
+      applied.metadata.name = name;
+      const obj = applyConfiguration(undefined, applied, id, force);
+      if (ns) await ensureNamespace(ns, true);
+      const created = await reg.create(k, ns, obj, { dryRun });
+      await noteWrite(req, k, created, dryRun);
+      return sendJson(res, 201, created, warningHeaders(warnings));
+    }
+    const out = await reg.update(k, ns, name, (cur) => {
+      const merged = applyConfiguration(cur, applied, id, force);
+      merged.metadata.resourceVersion = cur.metadata.resourceVersion;
+      return merged;
+    }, { subresource: sub, dryRun, retries: 5 });
+    await noteWrite(req, k, out, dryRun);
+    return sendJson(res, 200, out, warningHeaders(warnings));
   }
 
   async function handleScale(req: IncomingMessage, res: ServerResponse, k: KindSemantics, ns: string | undefined, name: string, q: URLSearchParams, dryRun: boolean): Promise<void> {
@@ -327,10 +360,11 @@ export function createApiHandler(ctx: HandlerContext): {
       }
       const rv = isObj(next.metadata) && typeof next.metadata.resourceVersion === 'string' ? next.metadata.resourceVersion : '';
       if (method === 'PUT' && rv && rv !== cur.metadata.resourceVersion) throw conflict(k, name);
+      const before = structuredClone(cur);
       (cur.spec as { replicas?: number }).replicas = replicas;
+      trackUpdate(before, cur, writeIdentity(k, reg.apiVersionOf(k), 'scale', fieldManagerOf(q, req.headers, false, method === 'PUT' ? 'UpdateOptions' : 'PatchOptions')));
       return cur;
     }, { dryRun, retries: method === 'PATCH' ? 5 : 0 });
-    void q;
     return sendJson(res, 200, toScale(out));
   }
 
