@@ -45,4 +45,16 @@ export interface KindSemantics {
   patchMeta: PatchMeta;
   /** True when a spec change bumps metadata.generation (kinds with spec). */
   hasGeneration: boolean;
+  /** Set for kinds a CustomResourceDefinition defines (served at run time, schema from the CRD). */
+  custom?: CustomKindInfo;
+}
+
+/** What the API machinery needs to know of a custom resource's definition. */
+export interface CustomKindInfo {
+  /** The CRD's name (`<plural>.<group>`). */
+  crd: string;
+  /** The version's openAPIV3Schema (structural). */
+  schema: Record<string, unknown>;
+  /** The scale subresource's paths, when served. */
+  scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
 }

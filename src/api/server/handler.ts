@@ -25,6 +25,7 @@ import { parseRoute } from './routes.js';
 import { ApiStatusError, badRequest, conflict, forbidden, internal, methodNotAllowed, notFound, pathNotFound, unauthorized, unsupportedMedia } from './status.js';
 import { toTable, wantsTable, type IncludeObject } from './table.js';
 import { serveWatch } from './watch.js';
+import { pruneCustom, unknownCustomFields } from '../crd/schema.js';
 import { APPLY_PATCH_TYPE, applyConfiguration, decodeApplyBody, fieldManagerOf, trackUpdate, writeIdentity } from '../ssa/index.js';
 
 export interface HandlerContext {
@@ -96,10 +97,10 @@ function asKObject(k: KindSemantics, body: unknown): KObject {
 }
 
 /** fieldValidation=Strict|Warn|Ignore for unknown fields (kubectl --validate). Returns warnings. */
-function checkFields(q: URLSearchParams, obj: unknown): string[] {
+function checkFields(q: URLSearchParams, obj: unknown, k?: KindSemantics): string[] {
   const mode = q.get('fieldValidation') ?? 'Warn';
   if (mode === 'Ignore') return [];
-  const unknown = unknownFields(obj);
+  const unknown = k?.custom ? unknownCustomFields(obj, k) : unknownFields(obj);
   if (!unknown.length) return [];
   if (mode === 'Strict') throw badRequest(strictDecodingMessage(unknown));
   return unknown.map((f) => `unknown field ${JSON.stringify(f)}`);
@@ -174,7 +175,8 @@ export function createApiHandler(ctx: HandlerContext): {
       if (method === 'POST') {
         if (k.namespaced && !ns) throw methodNotAllowed(k);
         const body = asKObject(k, decodeBody(await readBody(req), req.headers['content-type']));
-        const warnings = checkFields(q, body);
+        const warnings = checkFields(q, body, k);
+        pruneCustom(body, k);
         trackUpdate(undefined, body, writeIdentity(k, reg.apiVersionOf(k), undefined, fieldManagerOf(q, req.headers, false, 'CreateOptions')));
         await admit(attrs, body);
         if (ns) await ensureNamespace(ns, true);
@@ -240,7 +242,7 @@ export function createApiHandler(ctx: HandlerContext): {
     }
     if (method === 'PUT') {
       const body = asKObject(k, decodeBody(await readBody(req), req.headers['content-type']));
-      const warnings = checkFields(q, body);
+      const warnings = checkFields(q, body, k);
       const expectRV = body.metadata.resourceVersion || undefined;
       if (body.metadata.name && body.metadata.name !== name) throw badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`);
       let out: KObject;
@@ -251,6 +253,7 @@ export function createApiHandler(ctx: HandlerContext): {
         out = await reg.update(k, ns, name, (cur) => {
           const next = structuredClone(body);
           if (k.kind === 'Service' && k.group === '') patchAllocatedValues(next, cur);
+          pruneCustom(next, k);
           trackUpdate(cur, next, putId);
           return next;
         }, { expectRV, subresource: sub, dryRun });
@@ -272,10 +275,11 @@ export function createApiHandler(ctx: HandlerContext): {
         const next = applyPatch(ct, cur, patch, k.patchMeta);
         if (!isObj(next)) throw badRequest('the patch did not produce an object');
         const obj = next as KObject;
-        warnings = checkFields(q, obj);
+        warnings = checkFields(q, obj, k);
         const wantRV = isObj(patch) && isObj(patch.metadata) && typeof patch.metadata.resourceVersion === 'string' ? patch.metadata.resourceVersion : undefined;
         if (wantRV && wantRV !== cur.metadata.resourceVersion) throw conflict(k, name);
         obj.metadata.resourceVersion = cur.metadata.resourceVersion;
+        pruneCustom(obj, k);
         trackUpdate(cur, obj, patchId);
         return obj;
       }, { subresource: sub, dryRun, retries: 5 });
@@ -313,7 +317,8 @@ export function createApiHandler(ctx: HandlerContext): {
     const applied = asKObject(k, decodeApplyBody(await readBody(req)));
     if (applied.metadata.name !== undefined && applied.metadata.name !== name) throw badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`);
     if (k.namespaced && applied.metadata.namespace !== undefined && applied.metadata.namespace !== ns) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
-    const warnings = checkFields(q, applied);
+    const warnings = checkFields(q, applied, k);
+    pruneCustom(applied, k);
     const exists = await reg.tryGet(k, ns, name);
     if (!exists && !sub) {
       applied.metadata.name = name;
