@@ -188,11 +188,14 @@ export function createApiHandler(ctx: HandlerContext): {
         const list = await reg.list(k, ns, { labelSelector: q.get('labelSelector') ?? undefined, fieldSelector: q.get('fieldSelector') ?? undefined });
         const deleted: KObject[] = [];
         const grace = intParam(q, 'gracePeriodSeconds');
+        const raw = await readBody(req);
+        const body = raw.length && raw.toString().trim() ? decodeBody(raw, req.headers['content-type']) : undefined;
+        const collDry = dryRun || (isObj(body) && Array.isArray(body.dryRun) && body.dryRun.includes('All'));
         for (const o of list.items) {
-          try { deleted.push((await reg.delete(k, o.metadata.namespace, o.metadata.name!, { dryRun, gracePeriodSeconds: grace })).obj); } catch (e) {
+          try { deleted.push((await reg.delete(k, o.metadata.namespace, o.metadata.name!, { dryRun: collDry, gracePeriodSeconds: grace })).obj); } catch (e) {
             if (!(e instanceof ApiStatusError && e.httpCode === 404)) throw e;
           }
-          if (k.kind === 'Namespace' && k.group === '') ctx.onNamespaceTerminating?.(o.metadata.name!);
+          if (k.kind === 'Namespace' && k.group === '' && !collDry) ctx.onNamespaceTerminating?.(o.metadata.name!);
         }
         return sendJson(res, 200, { kind: k.listKind, apiVersion: reg.apiVersionOf(k), metadata: {}, items: deleted });
       }
@@ -287,7 +290,7 @@ export function createApiHandler(ctx: HandlerContext): {
       return sendJson(res, 200, out, warningHeaders(warnings));
     }
     if (method === 'DELETE') {
-      let opts: { gracePeriodSeconds?: number; preconditions?: { uid?: string; resourceVersion?: string }; propagationPolicy?: string } = {};
+      let opts: { gracePeriodSeconds?: number; preconditions?: { uid?: string; resourceVersion?: string }; propagationPolicy?: string; dryRun?: unknown } = {};
       const raw = await readBody(req);
       if (raw.length && raw.toString().trim()) {
         const b = decodeBody(raw, req.headers['content-type']);
@@ -297,10 +300,12 @@ export function createApiHandler(ctx: HandlerContext): {
         throw forbidden({ group: '', resource: 'namespaces' }, name, 'this namespace may not be deleted');
       }
       const grace = intParam(q, 'gracePeriodSeconds') ?? (typeof opts.gracePeriodSeconds === 'number' ? opts.gracePeriodSeconds : undefined);
+      // kubectl sends dryRun in the DeleteOptions body (`delete --dry-run=server`), others in the query
+      const deleteDry = dryRun || (Array.isArray(opts.dryRun) && opts.dryRun.includes('All'));
       const { obj, deleted } = await reg.delete(k, ns, name, {
-        dryRun, gracePeriodSeconds: grace, preconditionUID: opts.preconditions?.uid, preconditionRV: opts.preconditions?.resourceVersion,
+        dryRun: deleteDry, gracePeriodSeconds: grace, preconditionUID: opts.preconditions?.uid, preconditionRV: opts.preconditions?.resourceVersion,
       });
-      if (k.kind === 'Namespace' && k.group === '' && !deleted) ctx.onNamespaceTerminating?.(name);
+      if (k.kind === 'Namespace' && k.group === '' && !deleted && !deleteDry) ctx.onNamespaceTerminating?.(name);
       if (deleted && !(k.kind === 'Pod' && k.group === '')) {
         return sendJson(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: k.group, kind: k.resource, uid: obj.metadata.uid } });
       }
