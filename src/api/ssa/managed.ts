@@ -41,7 +41,7 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 const wholeSeconds = (d: Date): string => new Date(Math.floor(d.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
 /** One conflict: the field (upstream path string) and the entry that owns it. */
-export interface FieldConflict { path: string; manager: string; operation: 'Apply' | 'Update'; apiVersion: string; subresource?: string }
+export interface FieldConflict { path: string; elements: string[]; manager: string; operation: 'Apply' | 'Update'; apiVersion: string; subresource?: string }
 
 function describeManager(c: FieldConflict): string {
   let s = JSON.stringify(c.manager);
@@ -153,6 +153,28 @@ export function trackUpdate(old: KObject | undefined, next: KObject, id: WriteId
  * ApplyConflictError unless `force`; returns the object to store, with its managedFields.
  */
 export function applyConfiguration(live: KObject | undefined, applied: KObject, id: WriteIdentity, force: boolean): KObject {
+  try {
+    return applyOnce(live, applied, id, force);
+  } catch (e) {
+    // Upgrading from client-side apply (upstream's lastAppliedManager): `kubectl apply --server-side`
+    // (manager "kubectl") takes over what the last client-side applied configuration set.
+    if (!(e instanceof ApplyConflictError) || id.manager !== 'kubectl') throw e;
+    const allowed = lastAppliedSet(live, id);
+    if (!allowed) throw e;
+    const remaining = e.conflicts.filter((c) => !allowed.has(c.elements));
+    if (remaining.length) throw new ApplyConflictError(remaining);
+    return applyOnce(live, applied, id, true);
+  }
+}
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+function lastAppliedSet(live: KObject | undefined, id: WriteIdentity): FieldSet | undefined {
+  const raw = live?.metadata.annotations?.[LAST_APPLIED];
+  if (!raw) return undefined;
+  try { return fieldSetOf(JSON.parse(raw) as unknown, id.scope); } catch { return undefined; }
+}
+
+function applyOnce(live: KObject | undefined, applied: KObject, id: WriteIdentity, force: boolean): KObject {
   const ms = readManaged(live);
   const setA = fieldSetOf(applied, id.scope);
   const mine = ms.find((m) => sameKey(m.entry, id.manager, 'Apply', id.subresource));
@@ -170,7 +192,7 @@ export function applyConfiguration(live: KObject | undefined, applied: KObject, 
     const contested = overlap.paths().filter((p) => isLeaf(setA, p) && !isDeepStrictEqual(valueAt(live, p), valueAt(merged, p)));
     if (!contested.length) continue;
     lost.set(m, FieldSet.of(contested));
-    for (const p of contested) conflicts.push({ path: pathString(p), manager: m.entry.manager, operation: m.entry.operation, apiVersion: m.entry.apiVersion, ...(m.entry.subresource ? { subresource: m.entry.subresource } : {}) });
+    for (const p of contested) conflicts.push({ path: pathString(p), elements: p, manager: m.entry.manager, operation: m.entry.operation, apiVersion: m.entry.apiVersion, ...(m.entry.subresource ? { subresource: m.entry.subresource } : {}) });
   }
   if (conflicts.length && !force) throw new ApplyConflictError(conflicts);
   for (const [m, s] of lost) m.set = m.set.difference(s);

@@ -83,3 +83,13 @@ test('several conflicts are listed per manager, as upstream words them', () => {
     return true;
   });
 });
+
+test('kubectl apply --server-side after client-side apply takes over what the last-applied configuration set', () => {
+  const last = JSON.stringify(obj({ replicas: 2 }));
+  const live = obj({ replicas: 2, extra: 1 }, { annotations: { 'kubectl.kubernetes.io/last-applied-configuration': last } });
+  trackUpdate(undefined, live, id('kubectl-client-side-apply'));
+  const up = applyConfiguration(live, obj({ replicas: 3 }), id('kubectl'), false);
+  assert.equal((up.spec as { replicas: number }).replicas, 3);
+  assert.throws(() => applyConfiguration(live, obj({ replicas: 3, extra: 2 }), id('kubectl'), false), /conflict with "kubectl-client-side-apply" using v1: \.spec\.extra/);
+  assert.throws(() => applyConfiguration(live, obj({ replicas: 3 }), id('other'), false), /\.spec\.replicas/);
+});
