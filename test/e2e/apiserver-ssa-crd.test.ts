@@ -85,6 +85,15 @@ async function ssaScenario(k: Kubectl, minor: number): Promise<void> {
   assert.deepEqual(owners('f:replicas'), ['other/Apply'], `${v}: other took .spec.replicas over`);
   assert.deepEqual(owners('f:template').sort(), ['kubectl/Apply', 'other/Apply']);
 
+  // client-side apply, then --server-side: kubectl's upgrade path takes over the last-applied fields
+  const cm = (val: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: csa, namespace: ${ns}}\ndata: {k: ${val}}\n`;
+  ok(`${v} client-side apply`, await k(['apply', '-f', '-'], cm('one')));
+  ok(`${v} then server-side apply`, await k(['apply', '--server-side', '-f', '-'], cm('two')));
+  assert.equal(ok('get cm', await k(['-n', ns, 'get', 'cm', 'csa', '-o', 'jsonpath={.data.k}'])).stdout, 'two');
+  ok(`${v} kubectl edit-like write`, await k(['-n', ns, 'label', 'cm', 'csa', 'x=y']));
+  const cmf = JSON.parse(ok('get cm', await k(['-n', ns, 'get', 'cm', 'csa', '-o', 'json', '--show-managed-fields'])).stdout) as { metadata: { managedFields: { manager: string; operation: string }[] } };
+  assert.ok(cmf.metadata.managedFields.some((e) => e.manager === 'kubectl-label' && e.operation === 'Update'), `${v}: kubectl label is recorded as manager kubectl-label: ${JSON.stringify(cmf.metadata.managedFields.map((e) => e.manager))}`);
+
   // dry-run=server for every verb: nothing is stored
   const rv2 = await rv();
   ok(`${v} create --dry-run=server`, await k(['-n', ns, 'create', 'configmap', 'dry', '--from-literal=a=b', '--dry-run=server']));
