@@ -198,6 +198,7 @@ export function patchMetaOf(schema: JSONSchemaProps): PatchMeta {
       if (s.items) walk(s.items, `${path}[]`);
       return;
     }
+    if (s['x-kubernetes-map-type'] === 'atomic' && path) { out[path] = { strategy: 'replace', atomic: true }; return; }
     for (const [k, c] of Object.entries(s.properties ?? {})) walk(c, path ? `${path}.${k}` : k);
   };
   walk(schema, '');

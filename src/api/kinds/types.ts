@@ -18,6 +18,8 @@ export interface PatchMeta {
     strategy: 'merge' | 'replace' | 'retainKeys' | 'merge,retainKeys'; mergeKey?: string;
     /** Server-side apply's keys of an associative list when more than the merge key (ports: containerPort + protocol). */
     listMapKeys?: string[];
+    /** Server-side apply: this map/struct is owned and replaced as a whole (x-kubernetes-map-type: atomic). */
+    atomic?: boolean;
   };
 }
 

@@ -145,7 +145,7 @@ export function fieldSetOf(obj: unknown, scope: SetScope): FieldSet {
   const walk = (v: unknown, path: string[], schemaPath: string): void => {
     if (isObj(v)) {
       const entries = Object.entries(v);
-      if (!entries.length) { if (path.length) s.add(path); return; }
+      if (!entries.length || scope.meta[schemaPath]?.atomic) { if (path.length) s.add(path); return; }
       for (const [k, c] of entries) walk(c, [...path, `f:${k}`], schemaPath ? `${schemaPath}.${k}` : k);
       return;
     }

@@ -14,6 +14,7 @@ const join = (p: string, k: string): string => (p ? `${p}.${k}` : k);
 
 export function mergeApplied(live: unknown, applied: unknown, meta: PatchMeta, schemaPath = ''): unknown {
   if (isObj(applied)) {
+    if (meta[schemaPath]?.atomic) return structuredClone(applied);
     const out: Obj = isObj(live) ? structuredClone(live) : {};
     for (const [k, v] of Object.entries(applied)) out[k] = mergeApplied(out[k], v, meta, join(schemaPath, k));
     return out;

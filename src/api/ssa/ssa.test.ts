@@ -93,3 +93,13 @@ test('kubectl apply --server-side after client-side apply takes over what the la
   assert.throws(() => applyConfiguration(live, obj({ replicas: 3, extra: 2 }), id('kubectl'), false), /conflict with "kubectl-client-side-apply" using v1: \.spec\.extra/);
   assert.throws(() => applyConfiguration(live, obj({ replicas: 3 }), id('other'), false), /\.spec\.replicas/);
 });
+
+test('an atomic map is owned and replaced as a whole', () => {
+  const meta: PatchMeta = { ...META, 'spec.selector': { strategy: 'replace', atomic: true } };
+  const aid = (m: string): WriteIdentity => ({ ...id(m), scope: { meta, part: 'main' } });
+  const a1 = applyConfiguration(undefined, obj({ selector: { a: '1', b: '2' } }), aid('m1'), false);
+  assert.deepEqual(entries(a1)[0]!.fieldsV1, { 'f:spec': { 'f:selector': {} } });
+  assert.throws(() => applyConfiguration(a1, obj({ selector: { a: '1' } }), aid('m2'), false), /conflict with "m1": \.spec\.selector$/);
+  const forced = applyConfiguration(a1, obj({ selector: { c: '3' } }), aid('m2'), true);
+  assert.deepEqual((forced.spec as { selector: unknown }).selector, { c: '3' }, 'replaced, not merged');
+});
