@@ -27,6 +27,34 @@ export const allKinds: KindSemantics[] = [
 
 const byResource = new Map(allKinds.map((k) => [`${k.group}/${k.resource}`, k]));
 const byKind = new Map(allKinds.map((k) => [`${k.group}/${k.kind}`, k]));
+const byGVR = new Map(allKinds.map((k) => [`${k.group}/${k.version}/${k.resource}`, k]));
+
+/**
+ * Serves kinds defined at run time (CustomResourceDefinitions): `kinds` are every served version
+ * of one group/resource, the first being the one (group, resource) and (group, kind) lookups
+ * answer. Replaces what was registered for that group/resource before; discovery, routing and
+ * OpenAPI see the change at once (they read allKinds).
+ */
+export function registerKinds(group: string, resource: string, kinds: KindSemantics[]): void {
+  unregisterKinds(group, resource);
+  for (const k of kinds) { allKinds.push(k); byGVR.set(`${k.group}/${k.version}/${k.resource}`, k); }
+  if (kinds[0]) { byResource.set(`${group}/${resource}`, kinds[0]); byKind.set(`${group}/${kinds[0].kind}`, kinds[0]); }
+}
+/** Stops serving every version of a run-time group/resource (built-in kinds are never removed). */
+export function unregisterKinds(group: string, resource: string): KindSemantics[] {
+  const gone = allKinds.filter((k) => k.group === group && k.resource === resource && k.custom);
+  for (const k of gone) {
+    allKinds.splice(allKinds.indexOf(k), 1);
+    byGVR.delete(`${k.group}/${k.version}/${k.resource}`);
+    if (byResource.get(`${group}/${resource}`) === k) byResource.delete(`${group}/${resource}`);
+    if (byKind.get(`${group}/${k.kind}`) === k) byKind.delete(`${group}/${k.kind}`);
+  }
+  return gone;
+}
+/** Look up by group, version and plural resource (several versions of a custom resource may be served). */
+export function kindByResourceVersion(group: string, version: string, resource: string): KindSemantics | undefined {
+  return byGVR.get(`${group}/${version}/${resource}`);
+}
 
 /** Look up by API group ('' for core) and plural resource name ('pods'). */
 export function kindByResource(group: string, resource: string): KindSemantics | undefined {

@@ -13,7 +13,15 @@ export interface TableRowCondition { type: string; status: string; reason?: stri
 export interface TableRow { cells: unknown[]; object: KObject; conditions?: TableRowCondition[] }
 
 /** How lists inside a kind merge under strategic merge patch: path (dotted, `[]` for list items) → merge key/strategy. */
-export interface PatchMeta { [path: string]: { strategy: 'merge' | 'replace' | 'retainKeys' | 'merge,retainKeys'; mergeKey?: string } }
+export interface PatchMeta {
+  [path: string]: {
+    strategy: 'merge' | 'replace' | 'retainKeys' | 'merge,retainKeys'; mergeKey?: string;
+    /** Server-side apply's keys of an associative list when more than the merge key (ports: containerPort + protocol). */
+    listMapKeys?: string[];
+    /** Server-side apply: this map/struct is owned and replaced as a whole (x-kubernetes-map-type: atomic). */
+    atomic?: boolean;
+  };
+}
 
 export interface KindSemantics {
   group: string;              // '' for core
@@ -39,4 +47,16 @@ export interface KindSemantics {
   patchMeta: PatchMeta;
   /** True when a spec change bumps metadata.generation (kinds with spec). */
   hasGeneration: boolean;
+  /** Set for kinds a CustomResourceDefinition defines (served at run time, schema from the CRD). */
+  custom?: CustomKindInfo;
+}
+
+/** What the API machinery needs to know of a custom resource's definition. */
+export interface CustomKindInfo {
+  /** The CRD's name (`<plural>.<group>`). */
+  crd: string;
+  /** The version's openAPIV3Schema (structural). */
+  schema: Record<string, unknown>;
+  /** The scale subresource's paths, when served. */
+  scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
 }

@@ -25,7 +25,7 @@ const PRIMITIVES: Record<string, Json> = {
   object: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
 };
 
-type RefStyle = 'v2' | 'v3';
+export type RefStyle = 'v2' | 'v3';
 const refTo = (short: string, style: RefStyle): string =>
   style === 'v3' ? `#/components/schemas/${DEFINITIONS[short]!.full}` : `#/definitions/${DEFINITIONS[short]!.full}`;
 
@@ -217,12 +217,43 @@ function resourcePaths(k: KindSemantics, style: RefStyle): Json {
 
 const INFO = { title: 'Kubernetes', version: 'v1.32.0' };
 
+/** Documents contributed beyond the built-in field table (custom resources' schemas). */
+export interface OpenApiExtension {
+  /** Swagger 2.0 definitions (full name → schema) and paths to add to /openapi/v2. */
+  v2(): { definitions: Json; paths: Json };
+  /** Group-version paths ('apis/example.com/v1') the extension serves under /openapi/v3. */
+  v3GroupVersions(): string[];
+  /** The /openapi/v3/<gv> document of one of those. */
+  v3(gvPath: string): Json | undefined;
+}
+let extension: OpenApiExtension | undefined;
+const invalidated: (() => void)[] = [];
+/** Installs the extension (replacing any before) and drops every rendered document. */
+export function setOpenApiExtension(e: OpenApiExtension): void { extension = e; invalidateOpenApi(); }
+/** Drops cached documents (the served kinds changed). */
+export function invalidateOpenApi(): void {
+  v2Cache = undefined;
+  v3Cache.clear();
+  for (const l of invalidated) l();
+}
+/** Called after invalidateOpenApi (the HTTP layer drops its rendered bodies). */
+export function onOpenApiInvalidated(l: () => void): void { invalidated.push(l); }
+
+/** Schemas (full name → schema) of built-in definitions and everything they reference, e.g. ['ObjectMeta']. */
+export function builtinDefinitions(roots: string[], style: RefStyle): Json {
+  const out: Json = {};
+  for (const short of closure(roots)) out[DEFINITIONS[short]!.full] = definitionSchema(DEFINITIONS[short]!, style);
+  return out;
+}
+/** The built-in kinds the field table describes (custom kinds come from the extension). */
+const builtinKinds = (): KindSemantics[] => allKinds.filter((k) => !k.custom && DEFINITIONS[k.kind]);
+
 /** The group-version paths served under /openapi/v3 ('api/v1', 'apis/apps/v1', …). */
 export function groupVersionPaths(): string[] {
-  return [...new Set(allKinds.map((k) => (k.group === '' ? `api/${k.version}` : `apis/${k.group}/${k.version}`)))].sort();
+  return [...new Set([...builtinKinds().map((k) => (k.group === '' ? `api/${k.version}` : `apis/${k.group}/${k.version}`)), ...(extension?.v3GroupVersions() ?? [])])].sort();
 }
 function kindsOf(gvPath: string): KindSemantics[] {
-  return allKinds.filter((k) => (k.group === '' ? `api/${k.version}` : `apis/${k.group}/${k.version}`) === gvPath);
+  return builtinKinds().filter((k) => (k.group === '' ? `api/${k.version}` : `apis/${k.group}/${k.version}`) === gvPath);
 }
 function rootsFor(kinds: KindSemantics[]): string[] {
   const roots = ['Patch', 'ListMeta'];
@@ -240,7 +271,11 @@ export function openapiV3(gvPath: string): Json | undefined {
   const cached = v3Cache.get(key);
   if (cached) return cached;
   const kinds = kindsOf(key);
-  if (kinds.length === 0) return undefined;
+  if (kinds.length === 0) {
+    const ext = extension?.v3(key);
+    if (ext) v3Cache.set(key, ext);
+    return ext;
+  }
   const schemas: Json = {};
   for (const short of closure(rootsFor(kinds))) schemas[DEFINITIONS[short]!.full] = definitionSchema(DEFINITIONS[short]!, 'v3');
   let paths: Json = {};
@@ -273,9 +308,14 @@ let v2Cache: Json | undefined;
 export function openapiV2(): Json {
   if (v2Cache) return v2Cache;
   const definitions: Json = {};
-  for (const short of closure(rootsFor(allKinds))) definitions[DEFINITIONS[short]!.full] = definitionSchema(DEFINITIONS[short]!, 'v2');
+  for (const short of closure(rootsFor(builtinKinds()))) definitions[DEFINITIONS[short]!.full] = definitionSchema(DEFINITIONS[short]!, 'v2');
   let paths: Json = {};
-  for (const k of allKinds) paths = { ...paths, ...resourcePaths(k, 'v2') };
+  for (const k of builtinKinds()) paths = { ...paths, ...resourcePaths(k, 'v2') };
+  if (extension) {
+    const ext = extension.v2();
+    Object.assign(definitions, ext.definitions);
+    paths = { ...paths, ...ext.paths };
+  }
   v2Cache = { swagger: '2.0', info: INFO, paths, definitions, security: [{ BearerToken: [] }], securityDefinitions: { BearerToken: { type: 'apiKey', name: 'authorization', in: 'header' } } };
   return v2Cache;
 }

@@ -8,10 +8,15 @@ export const SERVER_VERSION = {
 const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 /** The groups we serve (besides core), in the order /apis lists them. */
-export function groups(kinds: KindSemantics[]): { group: string; version: string }[] {
-  const seen = new Map<string, string>();
-  for (const k of kinds) if (k.group && !seen.has(k.group)) seen.set(k.group, k.version);
-  return [...seen].map(([group, version]) => ({ group, version }));
+export function groups(kinds: KindSemantics[]): { group: string; version: string; versions: string[] }[] {
+  const seen = new Map<string, string[]>();
+  for (const k of kinds) {
+    if (!k.group) continue;
+    const vs = seen.get(k.group) ?? [];
+    if (!vs.includes(k.version)) vs.push(k.version);
+    seen.set(k.group, vs);
+  }
+  return [...seen].map(([group, versions]) => ({ group, version: versions[0]!, versions }));
 }
 
 export function apiVersions(): object {
@@ -21,8 +26,8 @@ export function apiVersions(): object {
 export function apiGroupList(kinds: KindSemantics[]): object {
   return {
     kind: 'APIGroupList', apiVersion: 'v1',
-    groups: groups(kinds).map(({ group, version }) => ({
-      name: group, versions: [{ groupVersion: `${group}/${version}`, version }], preferredVersion: { groupVersion: `${group}/${version}`, version },
+    groups: groups(kinds).map(({ group, version, versions }) => ({
+      name: group, versions: versions.map((v) => ({ groupVersion: `${group}/${v}`, version: v })), preferredVersion: { groupVersion: `${group}/${version}`, version },
     })),
   };
 }
@@ -30,7 +35,7 @@ export function apiGroupList(kinds: KindSemantics[]): object {
 export function apiGroup(kinds: KindSemantics[], group: string): object | undefined {
   const g = groups(kinds).find((x) => x.group === group);
   if (!g) return undefined;
-  return { kind: 'APIGroup', apiVersion: 'v1', name: group, versions: [{ groupVersion: `${group}/${g.version}`, version: g.version }], preferredVersion: { groupVersion: `${group}/${g.version}`, version: g.version } };
+  return { kind: 'APIGroup', apiVersion: 'v1', name: group, versions: g.versions.map((v) => ({ groupVersion: `${group}/${v}`, version: v })), preferredVersion: { groupVersion: `${group}/${g.version}`, version: g.version } };
 }
 
 /** APIResourceList for one group/version: resources, their subresources, verbs, short names, categories. */
@@ -90,12 +95,12 @@ const SUB_KINDS: Record<string, { kind: string; verbs: string[]; group?: string;
  */
 export function aggregatedDiscovery(kinds: KindSemantics[], legacy: boolean, mediaType: string): object {
   const version = mediaType.includes('v=v2beta1') ? 'v2beta1' : 'v2';
-  const gs = legacy ? [{ group: '', version: 'v1' }] : groups(kinds);
+  const gs = legacy ? [{ group: '', version: 'v1', versions: ['v1'] }] : groups(kinds);
   return {
     kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {},
-    items: gs.map(({ group, version: v }) => ({
+    items: gs.map(({ group, versions }) => ({
       metadata: { name: group, creationTimestamp: null },
-      versions: [{
+      versions: versions.map((v) => ({
         version: v, freshness: 'Current',
         resources: kinds.filter((k) => k.group === group && k.version === v).map((k) => ({
           resource: k.resource, responseKind: { group, version: v, kind: k.kind },
@@ -109,7 +114,7 @@ export function aggregatedDiscovery(kinds: KindSemantics[], legacy: boolean, med
             }),
           } : {}),
         })),
-      }],
+      })),
     })),
   };
 }

@@ -26,6 +26,8 @@ import { parseRoute } from './routes.js';
 import { ApiStatusError, badRequest, conflict, forbidden, internal, methodNotAllowed, notFound, pathNotFound, unauthorized, unsupportedMedia } from './status.js';
 import { toTable, wantsTable, type IncludeObject } from './table.js';
 import { serveWatch } from './watch.js';
+import { pruneCustom, unknownCustomFields } from '../crd/schema.js';
+import { APPLY_PATCH_TYPE, applyConfiguration, decodeApplyBody, fieldManagerOf, trackUpdate, writeIdentity } from '../ssa/index.js';
 
 export interface HandlerContext {
   registry: Registry;
@@ -114,10 +116,10 @@ function asKObject(k: KindSemantics, body: unknown): KObject {
 }
 
 /** fieldValidation=Strict|Warn|Ignore for unknown fields (kubectl --validate). Returns warnings. */
-function checkFields(q: URLSearchParams, obj: unknown): string[] {
+function checkFields(q: URLSearchParams, obj: unknown, k?: KindSemantics): string[] {
   const mode = q.get('fieldValidation') ?? 'Warn';
   if (mode === 'Ignore') return [];
-  const unknown = unknownFields(obj);
+  const unknown = k?.custom ? unknownCustomFields(obj, k) : unknownFields(obj);
   if (!unknown.length) return [];
   if (mode === 'Strict') throw badRequest(strictDecodingMessage(unknown));
   return unknown.map((f) => `unknown field ${JSON.stringify(f)}`);
@@ -192,7 +194,9 @@ export function createApiHandler(ctx: HandlerContext): {
       if (method === 'POST') {
         if (k.namespaced && !ns) throw methodNotAllowed(k);
         const body = asKObject(k, decodeBody(await readBody(req), req.headers['content-type']));
-        const warnings = checkFields(q, body);
+        const warnings = checkFields(q, body, k);
+        pruneCustom(body, k);
+        trackUpdate(undefined, body, writeIdentity(k, reg.apiVersionOf(k), undefined, fieldManagerOf(q, req.headers, false, 'CreateOptions')));
         await admit(attrs, body);
         if (ns) await ensureNamespace(ns, true);
         if (k === corePod() && ns && ctx.serviceAccounts) await ctx.serviceAccounts.admitPod(ns, body);
@@ -204,11 +208,14 @@ export function createApiHandler(ctx: HandlerContext): {
         const list = await reg.list(k, ns, { labelSelector: q.get('labelSelector') ?? undefined, fieldSelector: q.get('fieldSelector') ?? undefined });
         const deleted: KObject[] = [];
         const grace = intParam(q, 'gracePeriodSeconds');
+        const raw = await readBody(req);
+        const body = raw.length && raw.toString().trim() ? decodeBody(raw, req.headers['content-type']) : undefined;
+        const collDry = dryRun || (isObj(body) && Array.isArray(body.dryRun) && body.dryRun.includes('All'));
         for (const o of list.items) {
-          try { deleted.push((await reg.delete(k, o.metadata.namespace, o.metadata.name!, { dryRun, gracePeriodSeconds: grace })).obj); } catch (e) {
+          try { deleted.push((await reg.delete(k, o.metadata.namespace, o.metadata.name!, { dryRun: collDry, gracePeriodSeconds: grace })).obj); } catch (e) {
             if (!(e instanceof ApiStatusError && e.httpCode === 404)) throw e;
           }
-          if (k.kind === 'Namespace' && k.group === '') ctx.onNamespaceTerminating?.(o.metadata.name!);
+          if (k.kind === 'Namespace' && k.group === '' && !collDry) ctx.onNamespaceTerminating?.(o.metadata.name!);
         }
         return sendJson(res, 200, { kind: k.listKind, apiVersion: reg.apiVersionOf(k), metadata: {}, items: deleted });
       }
@@ -267,16 +274,19 @@ export function createApiHandler(ctx: HandlerContext): {
     }
     if (method === 'PUT') {
       const body = asKObject(k, decodeBody(await readBody(req), req.headers['content-type']));
-      const warnings = checkFields(q, body);
+      const warnings = checkFields(q, body, k);
       const expectRV = body.metadata.resourceVersion || undefined;
       if (body.metadata.name && body.metadata.name !== name) throw badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`);
       let out: KObject;
+      const putId = writeIdentity(k, reg.apiVersionOf(k), sub, fieldManagerOf(q, req.headers, false, 'UpdateOptions'));
       if (sub === 'finalize') {
         out = await reg.update(k, ns, name, (cur) => ({ ...cur, spec: body.spec }), { expectRV, dryRun });
       } else {
         out = await reg.update(k, ns, name, (cur) => {
           const next = structuredClone(body);
           if (k.kind === 'Service' && k.group === '') patchAllocatedValues(next, cur);
+          pruneCustom(next, k);
+          trackUpdate(cur, next, putId);
           return next;
         }, { expectRV, subresource: sub, dryRun });
       }
@@ -286,27 +296,30 @@ export function createApiHandler(ctx: HandlerContext): {
     if (method === 'PATCH') {
       const ct = req.headers['content-type'] ?? '';
       const base = ct.split(';')[0]!.trim();
+      if (base === APPLY_PATCH_TYPE) return handleApply(req, res, k, ns, name, sub, q, dryRun);
       if (!['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'].includes(base)) {
-        if (base === 'application/apply-patch+yaml') throw new ApiStatusError(415, 'UnsupportedMediaType', 'server-side apply is not supported by podnet; use client-side kubectl apply');
         throw unsupportedMedia(ct);
       }
+      const patchId = writeIdentity(k, reg.apiVersionOf(k), sub, fieldManagerOf(q, req.headers, false, 'PatchOptions'));
       const patch = decodeBody(await readBody(req), 'application/json');
       let warnings: string[] = [];
       const out = await reg.update(k, ns, name, (cur) => {
         const next = applyPatch(ct, cur, patch, k.patchMeta);
         if (!isObj(next)) throw badRequest('the patch did not produce an object');
         const obj = next as KObject;
-        warnings = checkFields(q, obj);
+        warnings = checkFields(q, obj, k);
         const wantRV = isObj(patch) && isObj(patch.metadata) && typeof patch.metadata.resourceVersion === 'string' ? patch.metadata.resourceVersion : undefined;
         if (wantRV && wantRV !== cur.metadata.resourceVersion) throw conflict(k, name);
         obj.metadata.resourceVersion = cur.metadata.resourceVersion;
+        pruneCustom(obj, k);
+        trackUpdate(cur, obj, patchId);
         return obj;
       }, { subresource: sub, dryRun, retries: 5 });
       await noteWrite(req, k, out, dryRun);
       return sendJson(res, 200, out, warningHeaders(warnings));
     }
     if (method === 'DELETE') {
-      let opts: { gracePeriodSeconds?: number; preconditions?: { uid?: string; resourceVersion?: string }; propagationPolicy?: string } = {};
+      let opts: { gracePeriodSeconds?: number; preconditions?: { uid?: string; resourceVersion?: string }; propagationPolicy?: string; dryRun?: unknown } = {};
       const raw = await readBody(req);
       if (raw.length && raw.toString().trim()) {
         const b = decodeBody(raw, req.headers['content-type']);
@@ -316,16 +329,46 @@ export function createApiHandler(ctx: HandlerContext): {
         throw forbidden({ group: '', resource: 'namespaces' }, name, 'this namespace may not be deleted');
       }
       const grace = intParam(q, 'gracePeriodSeconds') ?? (typeof opts.gracePeriodSeconds === 'number' ? opts.gracePeriodSeconds : undefined);
+      // kubectl sends dryRun in the DeleteOptions body (`delete --dry-run=server`), others in the query
+      const deleteDry = dryRun || (Array.isArray(opts.dryRun) && opts.dryRun.includes('All'));
       const { obj, deleted } = await reg.delete(k, ns, name, {
-        dryRun, gracePeriodSeconds: grace, preconditionUID: opts.preconditions?.uid, preconditionRV: opts.preconditions?.resourceVersion,
+        dryRun: deleteDry, gracePeriodSeconds: grace, preconditionUID: opts.preconditions?.uid, preconditionRV: opts.preconditions?.resourceVersion,
       });
-      if (k.kind === 'Namespace' && k.group === '' && !deleted) ctx.onNamespaceTerminating?.(name);
+      if (k.kind === 'Namespace' && k.group === '' && !deleted && !deleteDry) ctx.onNamespaceTerminating?.(name);
       if (deleted && !(k.kind === 'Pod' && k.group === '')) {
         return sendJson(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: k.group, kind: k.resource, uid: obj.metadata.uid } });
       }
       return sendJson(res, deleted ? 200 : 200, obj);
     }
     throw methodNotAllowed(k);
+  }
+
+  /** PATCH with application/apply-patch+yaml: server-side apply; creates the object when absent. */
+  async function handleApply(req: IncomingMessage, res: ServerResponse, k: KindSemantics, ns: string | undefined, name: string, sub: string | undefined, q: URLSearchParams, dryRun: boolean): Promise<void> {
+    if (sub && sub !== 'status') throw unsupportedMedia(req.headers['content-type'] ?? '');
+    const id = writeIdentity(k, reg.apiVersionOf(k), sub, fieldManagerOf(q, req.headers, true, 'PatchOptions'));
+    const force = queryFlag(q, 'force');
+    const applied = asKObject(k, decodeApplyBody(await readBody(req)));
+    if (applied.metadata.name !== undefined && applied.metadata.name !== name) throw badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`);
+    if (k.namespaced && applied.metadata.namespace !== undefined && applied.metadata.namespace !== ns) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    const warnings = checkFields(q, applied, k);
+    pruneCustom(applied, k);
+    const exists = await reg.tryGet(k, ns, name);
+    if (!exists && !sub) {
+      applied.metadata.name = name;
+      const obj = applyConfiguration(undefined, applied, id, force);
+      if (ns) await ensureNamespace(ns, true);
+      const created = await reg.create(k, ns, obj, { dryRun });
+      await noteWrite(req, k, created, dryRun);
+      return sendJson(res, 201, created, warningHeaders(warnings));
+    }
+    const out = await reg.update(k, ns, name, (cur) => {
+      const merged = applyConfiguration(cur, applied, id, force);
+      merged.metadata.resourceVersion = cur.metadata.resourceVersion;
+      return merged;
+    }, { subresource: sub, dryRun, retries: 5 });
+    await noteWrite(req, k, out, dryRun);
+    return sendJson(res, 200, out, warningHeaders(warnings));
   }
 
   async function handleScale(req: IncomingMessage, res: ServerResponse, k: KindSemantics, ns: string | undefined, name: string, q: URLSearchParams, dryRun: boolean): Promise<void> {
@@ -356,10 +399,11 @@ export function createApiHandler(ctx: HandlerContext): {
       }
       const rv = isObj(next.metadata) && typeof next.metadata.resourceVersion === 'string' ? next.metadata.resourceVersion : '';
       if (method === 'PUT' && rv && rv !== cur.metadata.resourceVersion) throw conflict(k, name);
+      const before = structuredClone(cur);
       (cur.spec as { replicas?: number }).replicas = replicas;
+      trackUpdate(before, cur, writeIdentity(k, reg.apiVersionOf(k), 'scale', fieldManagerOf(q, req.headers, false, method === 'PUT' ? 'UpdateOptions' : 'PatchOptions')));
       return cur;
     }, { dryRun, retries: method === 'PATCH' ? 5 : 0 });
-    void q;
     return sendJson(res, 200, toScale(out));
   }
 

@@ -23,6 +23,7 @@ import { storageCheck } from './health.js';
 import { KubeletEndpoints } from './kubeletendpoints.js';
 import { ApiMetrics } from './metrics.js';
 import { hooksFor } from './hooks.js';
+import { startCustomResources, withCrdHooks } from '../crd/controller.js';
 import { NamespacePurger, SYSTEM_NAMESPACES } from './namespaces.js';
 import { Registry } from './registry.js';
 import { ServiceAccounts } from '../serviceaccount/index.js';
@@ -114,7 +115,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const alloc = new ServiceAllocators(opts.serviceClusterIpRange ?? '10.96.0.0/12', opts.serviceNodePortRange ?? '30000-32767');
   const metrics = new ApiMetrics(rawStore);
   const store = metrics.instrument(rawStore);
-  const registry = new Registry(store, hooksFor(alloc));
+  const registry: Registry = new Registry(store, withCrdHooks(hooksFor(alloc), () => registry, log.child({ part: 'crd' })));
   const kubelets = new KubeletEndpoints(store, opts.kubeletSocketRoot ?? DEFAULT_KUBELET_SOCKET_ROOT, log.child({ part: 'kubelets' }));
   const servers: Server[] = [];
   const ac = new AbortController(); // stops the background work (the kubernetes endpoints reconciler)
@@ -123,6 +124,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     // Allocations held by stored Services (restart).
     const svcs = await registry.list(kindByKind('', 'Service')!, undefined);
     for (const p of alloc.restore(svcs.items as unknown as Service[])) log.warn({ problem: p }, 'service allocation on restore');
+    await startCustomResources(registry);
     await bootstrap(registry, alloc, log);
     const authz = new Authorization(registry, log.child({ part: 'authz' }));
     authzStop = () => authz.stop();

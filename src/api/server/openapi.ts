@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { openapiV2, openapiV3, openapiV3Discovery } from '../openapi/index.js';
+import { onOpenApiInvalidated, openapiV2, openapiV3, openapiV3Discovery } from '../openapi/index.js';
 import { encodeOpenapiV2, OPENAPI_V2_PROTOBUF_CONTENT_TYPE, OPENAPI_V2_PROTOBUF_TYPES } from '../openapi/protobuf.js';
 import { negotiate } from './negotiate.js';
 import { ApiStatusError, notAcceptable } from './status.js';
@@ -18,6 +18,7 @@ const V3_OFFERS = [JSON_TYPE] as const;
 
 interface Rendered { body: Buffer; etag: string }
 const rendered = new Map<string, Rendered>();
+onOpenApiInvalidated(() => rendered.clear());
 
 function render(key: string, make: () => Buffer): Rendered {
   let r = rendered.get(key);

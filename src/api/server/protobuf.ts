@@ -35,6 +35,8 @@ const SCHEMA: Record<string, Message> = {
     5: ['uid', 'string'], 6: ['resourceVersion', 'string'], 7: ['generation', 'int64'], 8: ['creationTimestamp', 'time'],
     9: ['deletionTimestamp', 'time'], 10: ['deletionGracePeriodSeconds', 'int64', KEEP], 11: ['labels', 'map:string'],
     12: ['annotations', 'map:string'], 13: ['ownerReferences', 'OwnerReference[]'], 14: ['finalizers', 'string[]'],
+    // managedFields a client sends back (an object it read) are not taken from protobuf: the server keeps its own
+    17: ['managedFields', 'ignore'],
   },
   OwnerReference: { 1: ['kind', 'string'], 3: ['name', 'string'], 4: ['uid', 'string'], 5: ['apiVersion', 'string'], 6: ['controller', 'bool', KEEP], 7: ['blockOwnerDeletion', 'bool', KEEP] },
   LabelSelector: { 1: ['matchLabels', 'map:string'], 2: ['matchExpressions', 'LabelSelectorRequirement[]'] },

@@ -233,7 +233,7 @@ export class Registry {
       if (k.subresources.includes('status')) {
         if (opts.subresource === 'status') {
           // Status writes change status (and may touch labels/annotations? upstream: no) only.
-          next = { ...cur, status: next.status, metadata: { ...cur.metadata } };
+          next = { ...cur, status: next.status, metadata: { ...cur.metadata, ...(next.metadata.managedFields !== undefined ? { managedFields: next.metadata.managedFields } : {}) } };
         } else if (opts.subresource !== 'binding') {
           next.status = cur.status;
           if (next.status === undefined) delete next.status;

@@ -1,4 +1,4 @@
-import { kindByResource } from '../kinds/index.js';
+import { kindByResource, kindByResourceVersion } from '../kinds/index.js';
 import type { KindSemantics } from '../kinds/types.js';
 
 /** A request path resolved to a resource (or a discovery / non-resource path). */
@@ -38,7 +38,7 @@ export function parseRoute(pathname: string): Route {
   }
   const [resource, name, subresource, ...extra] = rest;
   if (!resource || extra.length) return { type: 'other', path: pathname };
-  const kind = kindByResource(group, resource);
+  const kind = kindByResourceVersion(group, version, resource) ?? kindByResource(group, resource);
   if (!kind || kind.version !== version) return { type: 'unknownResource', group, version, resource };
   return { type: 'resource', kind, namespace, name, subresource, watchPrefix };
 }
