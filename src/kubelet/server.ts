@@ -46,8 +46,21 @@ export async function startKubeletServer(socketPath: string, rt: PodRuntime, log
   prepareSocketPath(socketPath);
   const wss = new WebSocketServer({
     noServer: true,
-    handleProtocols: (protocols, req) => pickWsProtocol(protocols, /^\/portforward\//i.test(req.url ?? '') ? PORTFORWARD_WS_PROTOCOLS : REMOTECOMMAND_WS_PROTOCOLS),
+    handleProtocols: (protocols, req) => {
+      if (protocols.has(TUNNEL_TOKEN)) return PORTFORWARD_WS_TUNNEL;
+      return pickWsProtocol(protocols, /^\/portforward\//i.test(req.url ?? '') ? PORTFORWARD_WS_PROTOCOLS : REMOTECOMMAND_WS_PROTOCOLS);
+    },
   });
+  /**
+   * `SPDY/3.1+portforward.k8s.io` is not an RFC 7230 token ('/'), which the ws library refuses in
+   * Sec-WebSocket-Protocol; kubectl (Go) sends it anyway. Before ws parses the header we swap it
+   * for a token and answer with the real name.
+   */
+  const TUNNEL_TOKEN = 'x-podnet-spdy-portforward-tunnel';
+  const tokeniseTunnel = (req: IncomingMessage): void => {
+    const h = req.headers['sec-websocket-protocol'];
+    if (typeof h === 'string' && h.includes(PORTFORWARD_WS_TUNNEL)) req.headers['sec-websocket-protocol'] = h.split(',').map((p) => p.trim() === PORTFORWARD_WS_TUNNEL ? TUNNEL_TOKEN : p.trim()).join(', ');
+  };
   const follows = new Set<() => void>();
   /** Upgraded connections (SPDY and WebSocket), cut when the server closes. */
   const upgraded = new Set<Duplex>();
@@ -145,10 +158,14 @@ export async function startKubeletServer(socketPath: string, rt: PodRuntime, log
       if (spdy) {
         const acc = acceptSpdy(req, socket, head, REMOTECOMMAND_SPDY_PROTOCOLS);
         if (!acc) return;
+        log.info({ verb, pod: `${ns}/${pod}`, transport: 'SPDY/3.1', protocol: acc.protocol }, 'streaming session');
         spdyCommandIO(acc.session, acc.protocol, opts).then(start, (e: unknown) => log.debug({ err: (e as Error).message }, `${verb}: no session`));
         return;
       }
-      wss.handleUpgrade(req, socket, head, (ws) => start(wsCommandIO(ws, opts)));
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        log.info({ verb, pod: `${ns}/${pod}`, transport: 'websocket', protocol: ws.protocol }, 'streaming session');
+        start(wsCommandIO(ws, opts));
+      });
       return;
     }
     if (verb === 'portForward' || verb === 'portforward') {
@@ -164,11 +181,14 @@ export async function startKubeletServer(socketPath: string, rt: PodRuntime, log
         const acc = acceptSpdy(req, socket, head, PORTFORWARD_SPDY_PROTOCOLS);
         if (!acc) return;
         acc.session.on('close', done);
+        log.info({ verb: 'portforward', pod: `${ns}/${pod}`, transport: 'SPDY/3.1', protocol: acc.protocol }, 'streaming session');
         serveSpdyPortForward(acc.session, dial, who, log);
         return;
       }
+      tokeniseTunnel(req);
       wss.handleUpgrade(req, socket, head, (ws) => {
         ws.on('close', done);
+        log.info({ verb: 'portforward', pod: `${ns}/${pod}`, transport: 'websocket', protocol: ws.protocol }, 'streaming session');
         if (ws.protocol === PORTFORWARD_WS_TUNNEL) {
           const session = new SpdySession(webSocketDuplex(ws));
           serveSpdyPortForward(session, dial, who, log);
