@@ -47,6 +47,9 @@ export interface PodEvent { namespace: string; name: string; uid: string; type: 
 
 const now = (): string => new Date().toISOString();
 
+/** A running container as `attach` sees it. */
+export interface AttachTarget { logPath: string; stdinFifo: string; stdin: boolean; tty: boolean; running: () => boolean }
+
 export class PodRuntime {
   private readonly pods = new Map<string, PodRec>();      // by uid
   private readonly specs = new Map<string, PodLite>();    // latest pod object by uid
@@ -283,6 +286,28 @@ export class PodRuntime {
     if (!cr) return { error: `container ${cname} is not valid for pod ${name}`, code: 404 };
     if (!cr.proc?.initPid || cr.terminated || !this.sb.initAlive(cr.proc)) return { error: `container ${cname} is not running`, code: 400 };
     return { initPid: cr.proc.initPid };
+  }
+
+  /**
+   * What `attach` needs: the running attempt's log (its output), whether it still runs, and its
+   * stdin FIFO (`<run dir>/stdin.fifo`, present when the runtime gave the container one).
+   */
+  attachTarget(namespace: string, name: string, container?: string): AttachTarget | { error: string; code: number } {
+    const f = this.findPod(namespace, name);
+    if (!f) return { error: `pod ${namespace}/${name} not found on node ${this.o.nodeName}`, code: 404 };
+    const cname = container || f.pod.spec.containers[0]?.name;
+    const spec = f.pod.spec.containers.find((c) => c.name === cname);
+    const cr = cname ? f.rec.containers[cname] : undefined;
+    if (!cr || !cname || !spec) return { error: `container ${cname} is not valid for pod ${name}`, code: 404 };
+    if (!cr.proc?.initPid || cr.terminated || !this.sb.initAlive(cr.proc)) return { error: `container ${cname} is not running`, code: 400 };
+    const dir = this.store.runDir(f.rec.uid, cname, cr.attempt);
+    const proc = cr.proc;
+    return {
+      logPath: this.store.logPath(f.rec, cname, cr.attempt),
+      stdinFifo: join(dir, 'stdin.fifo'),
+      stdin: spec.stdin === true, tty: spec.tty === true,
+      running: () => this.sb.containerExit(dir) === undefined && !cr.terminated && this.sb.initAlive(proc),
+    };
   }
 
   /** Log file + whether the attempt still runs, for the logs endpoint. */

@@ -1,43 +1,38 @@
 /**
  * The kubelet API on a unix socket (the apiserver proxies pods/log and pods/exec here):
  *   GET /containerLogs/{ns}/{pod}/{container}?follow=&tailLines=&timestamps=&previous=&limitBytes=&sinceTime=
- *   GET /exec/{ns}/{pod}/{container}?command=…&stdin=1&stdout=1&stderr=1&tty=0   (WebSocket, channel.k8s.io v4/v5)
+ *   GET|POST /exec/{ns}/{pod}/{container}?command=…&stdin=1&stdout=1&stderr=1&tty=0
+ *   GET|POST /attach/{ns}/{pod}/{container}?stdin=1&stdout=1&stderr=1&tty=0
+ *   GET|POST /portForward/{ns}/{pod}[?ports=…]
+ *     upgraded to SPDY/3.1 (streaming/spdy.ts) or WebSocket (streaming/websocket.ts, portforward.ts)
  *   GET /healthz, GET /metrics (Prometheus)
  * The socket is 0600 in a 0700 directory (util/unixsocket.ts): it runs commands in containers.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { dirname } from 'node:path';
 import { openSync, readSync, closeSync, statSync, unlinkSync, readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { spawnInProcessNamespaces } from '../net/nsproc.js';
+import { WebSocketServer } from 'ws';
+import { PodPortDialer } from '../net/podport.js';
+import { SpdySession } from '../util/spdy/session.js';
 import type { Logger } from '../util/log.js';
 import { lockSocket, prepareSocketPath } from '../util/unixsocket.js';
 import { parseLogLine, renderLogs } from './logs.js';
 import { KubeletMetrics } from './metrics.js';
 import type { PodRuntime } from './runtime.js';
+import { runAttach, runExec, streamOptions, type CommandIO } from './streaming/remotecommand.js';
+import { acceptSpdy, isSpdyUpgrade, PORTFORWARD_SPDY_PROTOCOLS, REMOTECOMMAND_SPDY_PROTOCOLS, spdyCommandIO } from './streaming/spdy.js';
+import { parsePort, PORTFORWARD_WS_PROTOCOLS, PORTFORWARD_WS_TUNNEL, serveSpdyPortForward, serveWsPortForward, webSocketDuplex } from './streaming/portforward.js';
+import { pickWsProtocol, REMOTECOMMAND_WS_PROTOCOLS, wsCommandIO } from './streaming/websocket.js';
 
-const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8s.io', 'channel.k8s.io'] as const;
-
-/** Picks the newest subprotocol both sides speak. */
+/** Picks the newest exec subprotocol both sides speak (WebSocket). */
 export function pickProtocol(offered: Iterable<string>): string | false {
-  const set = new Set(offered);
-  return EXEC_PROTOCOLS.find((p) => set.has(p)) ?? false;
+  return pickWsProtocol(offered, REMOTECOMMAND_WS_PROTOCOLS.filter((p) => p !== 'base64.channel.k8s.io'));
 }
 
-/** The v4+ error-channel Status for an exit code. */
-export function exitStatus(code: number | null, signal: string | null): Record<string, unknown> {
-  if (code === 0) return { metadata: {}, status: 'Success' };
-  const c = code ?? (signal ? 128 : 1);
-  return {
-    metadata: {}, status: 'Failure', message: `command terminated with non-zero exit code: error executing command, exit status ${c}`,
-    reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: String(c) }] },
-  };
-}
-
-/** POSIX shell single-quoting. */
-export function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
+export { exitStatus } from './streaming/remotecommand.js';
+export { shellQuote } from './containerprocess.js';
 
 function plain(res: ServerResponse, code: number, msg: string): void {
   res.writeHead(code, { 'content-type': 'text/plain; charset=utf-8' });
@@ -49,8 +44,26 @@ export interface KubeletServer { close(): Promise<void>; socketPath: string; met
 export async function startKubeletServer(socketPath: string, rt: PodRuntime, log: Logger, nodeName = ''): Promise<KubeletServer> {
   const metrics = new KubeletMetrics({ nodeName, runningPods: () => rt.uids().length });
   prepareSocketPath(socketPath);
-  const wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => pickProtocol(protocols) });
+  const wss = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (protocols, req) => {
+      if (protocols.has(TUNNEL_TOKEN)) return PORTFORWARD_WS_TUNNEL;
+      return pickWsProtocol(protocols, /^\/portforward\//i.test(req.url ?? '') ? PORTFORWARD_WS_PROTOCOLS : REMOTECOMMAND_WS_PROTOCOLS);
+    },
+  });
+  /**
+   * `SPDY/3.1+portforward.k8s.io` is not an RFC 7230 token ('/'), which the ws library refuses in
+   * Sec-WebSocket-Protocol; kubectl (Go) sends it anyway. Before ws parses the header we swap it
+   * for a token and answer with the real name.
+   */
+  const TUNNEL_TOKEN = 'x-podnet-spdy-portforward-tunnel';
+  const tokeniseTunnel = (req: IncomingMessage): void => {
+    const h = req.headers['sec-websocket-protocol'];
+    if (typeof h === 'string' && h.includes(PORTFORWARD_WS_TUNNEL)) req.headers['sec-websocket-protocol'] = h.split(',').map((p) => p.trim() === PORTFORWARD_WS_TUNNEL ? TUNNEL_TOKEN : p.trim()).join(', ');
+  };
   const follows = new Set<() => void>();
+  /** Upgraded connections (SPDY and WebSocket), cut when the server closes. */
+  const upgraded = new Set<Duplex>();
 
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://kubelet');
@@ -62,7 +75,7 @@ export async function startKubeletServer(socketPath: string, rt: PodRuntime, log
       return;
     }
     if (parts[0] === 'containerLogs' && parts.length >= 3 && req.method === 'GET') return serveLogs(url, parts, res);
-    if (parts[0] === 'exec') return plain(res, 400, 'exec needs a WebSocket upgrade (channel.k8s.io)');
+    if (['exec', 'attach', 'portForward', 'portforward'].includes(parts[0] ?? '')) return plain(res, 400, `${parts[0]} needs an upgrade: SPDY/3.1 or websocket`);
     plain(res, 404, `404 page not found: ${url.pathname}`);
   });
 
@@ -117,58 +130,78 @@ export async function startKubeletServer(socketPath: string, rt: PodRuntime, log
     const url = new URL(req.url ?? '/', 'http://kubelet');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     metrics.request(req.method ?? 'GET', url.pathname, true);
-    if (parts[0] !== 'exec' || parts.length < 3) { socket.end('HTTP/1.1 404 Not Found\r\n\r\n'); return; }
-    const [, ns, pod, container] = parts as [string, string, string, string | undefined];
-    const target = rt.execTarget(ns, pod, container);
-    const command = url.searchParams.getAll('command');
+    socket.on('error', () => socket.destroy());
+    upgraded.add(socket);
+    socket.on('close', () => upgraded.delete(socket));
     const reject = (code: number, msg: string): void => {
-      socket.end(`HTTP/1.1 ${code} ${code === 404 ? 'Not Found' : 'Bad Request'}\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(msg)}\r\n\r\n${msg}`);
+      socket.end(`HTTP/1.1 ${code} ${STATUS_CODES[code] ?? 'Error'}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(msg)}\r\n\r\n${msg}`);
     };
-    if ('error' in target) return reject(target.code, target.error);
-    if (!command.length) return reject(400, 'you must specify at least 1 command');
-    wss.handleUpgrade(req, socket, head, (ws) => runExec(ws, target.initPid, command, url.searchParams));
-  });
-
-  function runExec(ws: WebSocket, initPid: number, command: string[], q: URLSearchParams): void {
-    const proto = ws.protocol;
-    const v4 = proto === 'v4.channel.k8s.io' || proto === 'v5.channel.k8s.io';
-    const wantStdin = q.get('stdin') === '1' || q.get('stdin') === 'true';
-    const tty = q.get('tty') === '1' || q.get('tty') === 'true';
-    // with a tty the command runs under script(1)'s pseudo-terminal; its output all comes on stdout
-    const child = spawnInProcessNamespaces(initPid, tty ? ['script', '-qfec', command.map(shellQuote).join(' '), '/dev/null'] : command);
-    const send = (ch: number, data: Buffer): void => { if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([ch]), data])); };
-    // v1-v4 clients expect an empty frame on each channel first (upstream writes one per stream)
-    if (!v4) for (const ch of [0, 1, 2, 3]) send(ch, Buffer.alloc(0));
-    child.stdout.on('data', (b: Buffer) => send(1, b));
-    child.stderr.on('data', (b: Buffer) => send(tty ? 1 : 2, b));
-    child.stdin.on('error', () => undefined);
-    if (!wantStdin) child.stdin.end();
-    ws.on('message', (data: Buffer, isBinary: boolean) => {
-      let buf = Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
-      if (!isBinary && proto === 'base64.channel.k8s.io') buf = Buffer.from(buf.toString(), 'base64');
-      if (!buf.length) return;
-      const ch = buf[0]!;
-      if (ch === 0 && wantStdin) child.stdin.write(buf.subarray(1));
-      else if (ch === 255 && buf[1] === 0) child.stdin.end();
-      // channel 4 (resize) ignored: no tty
-    });
-    ws.on('close', () => { if (child.exitCode === null) child.kill('SIGKILL'); });
-    let outDone = 0;
-    const maybeFinish = (code: number | null, sig: string | null): void => {
-      const status = exitStatus(code, sig);
-      if (v4 || proto === 'v3.channel.k8s.io' || proto === 'v2.channel.k8s.io' || proto === 'channel.k8s.io') {
-        if (v4 || code !== 0) send(3, Buffer.from(v4 ? JSON.stringify(status) : String(status.message ?? '')));
+    const spdy = isSpdyUpgrade(req);
+    if (!spdy && String(req.headers.upgrade ?? '').toLowerCase() !== 'websocket') return reject(400, `unsupported upgrade ${String(req.headers.upgrade ?? '')}: want SPDY/3.1 or websocket`);
+    const [verb, ns, pod, container] = parts as [string, string | undefined, string | undefined, string | undefined];
+    if (!ns || !pod) return reject(404, `404 page not found: ${url.pathname}`);
+    if (verb === 'exec' || verb === 'attach') {
+      const opts = streamOptions(url.searchParams);
+      if (!opts.stdin && !opts.stdout && !opts.stderr) return reject(400, 'you must specify at least 1 of stdin, stdout, stderr');
+      let start: (io: CommandIO) => void;
+      if (verb === 'exec') {
+        const target = rt.execTarget(ns, pod, container);
+        if ('error' in target) return reject(target.code, target.error);
+        const command = url.searchParams.getAll('command');
+        if (!command.length) return reject(400, 'you must specify at least 1 command');
+        start = (io) => runExec(io, target, command, log);
+      } else {
+        const target = rt.attachTarget(ns, pod, container);
+        if ('error' in target) return reject(target.code, target.error);
+        start = (io) => runAttach(io, target);
       }
-      ws.close(1000);
-    };
-    let exit: [number | null, string | null] | undefined;
-    const done = (): void => { if (exit && outDone === 2) maybeFinish(exit[0], exit[1]); };
-    child.stdout.on('end', () => { outDone++; done(); });
-    child.stderr.on('end', () => { outDone++; done(); });
-    child.on('exit', (code, sig) => { exit = [code, sig]; done(); });
-    child.on('error', (e) => { send(3, Buffer.from(JSON.stringify({ metadata: {}, status: 'Failure', message: e.message, reason: 'InternalError' }))); ws.close(1000); });
-    log.debug({ initPid, command }, 'exec');
-  }
+      if (spdy) {
+        const acc = acceptSpdy(req, socket, head, REMOTECOMMAND_SPDY_PROTOCOLS);
+        if (!acc) return;
+        log.info({ verb, pod: `${ns}/${pod}`, transport: 'SPDY/3.1', protocol: acc.protocol }, 'streaming session');
+        spdyCommandIO(acc.session, acc.protocol, opts).then(start, (e: unknown) => log.debug({ err: (e as Error).message }, `${verb}: no session`));
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        log.info({ verb, pod: `${ns}/${pod}`, transport: 'websocket', protocol: ws.protocol }, 'streaming session');
+        start(wsCommandIO(ws, opts));
+      });
+      return;
+    }
+    if (verb === 'portForward' || verb === 'portforward') {
+      const target = rt.execTarget(ns, pod);
+      if ('error' in target) return reject(target.code, target.error);
+      const uid = String(rt.findPod(ns, pod)?.pod.metadata.uid ?? '');
+      // one relay into the pod's network namespace per session, started on the first connection
+      let dialer: Promise<PodPortDialer> | undefined;
+      const dial = (port: number): Promise<Socket> => (dialer ??= PodPortDialer.open(target.initPid, dirname(socketPath))).then((d) => d.dial(port));
+      const done = (): void => { void dialer?.then((d) => d.close(), () => undefined); };
+      const who = { name: pod, uid };
+      if (spdy) {
+        const acc = acceptSpdy(req, socket, head, PORTFORWARD_SPDY_PROTOCOLS);
+        if (!acc) return;
+        acc.session.on('close', done);
+        log.info({ verb: 'portforward', pod: `${ns}/${pod}`, transport: 'SPDY/3.1', protocol: acc.protocol }, 'streaming session');
+        serveSpdyPortForward(acc.session, dial, who, log);
+        return;
+      }
+      tokeniseTunnel(req);
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        ws.on('close', done);
+        log.info({ verb: 'portforward', pod: `${ns}/${pod}`, transport: 'websocket', protocol: ws.protocol }, 'streaming session');
+        if (ws.protocol === PORTFORWARD_WS_TUNNEL) {
+          const session = new SpdySession(webSocketDuplex(ws));
+          serveSpdyPortForward(session, dial, who, log);
+          return;
+        }
+        const ports = url.searchParams.getAll('ports').flatMap((p) => p.split(',')).map((p) => parsePort(p.trim()));
+        if (!ports.length || ports.some((p) => p === undefined)) { ws.close(1008, 'ports: want one or more ports 1-65535'); return; }
+        serveWsPortForward(ws, ports as number[], dial, who);
+      });
+      return;
+    }
+    reject(404, `404 page not found: ${url.pathname}`);
+  });
 
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(socketPath, () => resolve()); });
   lockSocket(socketPath);
@@ -177,6 +210,7 @@ export async function startKubeletServer(socketPath: string, rt: PodRuntime, log
     close: async () => {
       for (const f of [...follows]) f();
       for (const c of wss.clients) c.terminate();
+      for (const s of upgraded) s.destroy();
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections?.();
       try { unlinkSync(socketPath); } catch { /* gone */ }

@@ -22,6 +22,9 @@ export interface ContainerLite {
   ports?: { name?: string; containerPort: number; hostPort?: number; hostIP?: string; protocol?: string }[];
   readinessProbe?: ProbeLite;
   livenessProbe?: ProbeLite;
+  stdin?: boolean;
+  stdinOnce?: boolean;
+  tty?: boolean;
 }
 
 export interface PodSpecLite {

@@ -204,7 +204,7 @@ function podRow(o: KObject, now: Date): unknown[] {
 
 export const podKind = defineKind({
   group: '', version: 'v1', kind: 'Pod', resource: 'pods', namespaced: true,
-  shortNames: ['po'], categories: ['all'], subresources: ['status', 'binding', 'log', 'exec', 'eviction'],
+  shortNames: ['po'], categories: ['all'], subresources: ['status', 'binding', 'log', 'exec', 'eviction', 'attach', 'portforward'],
   nameFn: nameIsDNSSubdomain,
   defaults: defaultPod,
   validateSpec(obj, old) {

@@ -17,7 +17,7 @@ import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersio
 import { decodeBody, readBody, sendError, sendJson } from './http.js';
 import { BASE_CHECKS, healthPath, runHealth, writeHealth, type HealthCheck } from './health.js';
 import type { KubeletEndpoints } from './kubeletendpoints.js';
-import { podNode, proxyExec, proxyLogs, writeUpgradeError } from './kubeletproxy.js';
+import { podNode, proxyLogs, proxyStream, STREAMING_SUBRESOURCES, writeUpgradeError } from './kubeletproxy.js';
 import { requestInfo, type ApiMetrics } from './metrics.js';
 import { assertAcceptable } from './negotiate.js';
 import { serveOpenApi } from './openapi.js';
@@ -236,7 +236,7 @@ export function createApiHandler(ctx: HandlerContext): {
       proxyLogs(req, res, await kubeletSocket(podNode(pod)), pod, q);
       return;
     }
-    if (sub === 'exec') throw badRequest('Upgrade request required');
+    if (sub === 'exec' || sub === 'attach' || sub === 'portforward') throw badRequest('Upgrade request required');
 
     // ---- serviceaccounts/token (TokenRequest) ----
     if (sub === 'token') {
@@ -472,11 +472,12 @@ export function createApiHandler(ctx: HandlerContext): {
         if (!requestor) throw unauthorized();
         ctx.authz.authorizeRequest(req.method ?? 'GET', req.url ?? '/', req.headers, requestor, true);
         const r = parseRoute(url.pathname);
-        if (r.type !== 'resource' || r.kind !== corePod() || r.subresource !== 'exec' || !r.name) {
+        const sub = r.type === 'resource' ? STREAMING_SUBRESOURCES.find((s) => s === r.subresource) : undefined;
+        if (r.type !== 'resource' || r.kind !== corePod() || !sub || !r.name) {
           throw pathNotFound();
         }
         const pod = await reg.get(r.kind, r.namespace, r.name);
-        proxyExec(req, socket, head, await kubeletSocket(podNode(pod)), pod, url.searchParams);
+        proxyStream(sub, req, socket, head, await kubeletSocket(podNode(pod)), pod, url.searchParams);
         ctx.metrics?.observeRequest(requestInfo(req.method ?? 'GET', url, true), 101, 0);
       })().catch((e: unknown) => {
         const err = e instanceof ApiStatusError ? e : internal((e as Error).message);

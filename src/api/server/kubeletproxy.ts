@@ -76,12 +76,27 @@ export function proxyLogs(req: IncomingMessage, res: ServerResponse, socket: str
   up.end();
 }
 
-/** An upgraded pods/exec → the kubelet's /exec/<ns>/<pod>/<container>, bytes piped both ways. */
-export function proxyExec(req: IncomingMessage, client: Duplex, head: Buffer, socket: string, pod: PodLike, q: URLSearchParams): void {
-  const container = pickContainer(pod, q);
+/** The pod subresources that upgrade to a stream (SPDY/3.1 or WebSocket) and their kubelet paths. */
+export const STREAMING_SUBRESOURCES = ['exec', 'attach', 'portforward'] as const;
+export type StreamingSubresource = typeof STREAMING_SUBRESOURCES[number];
+
+/** The kubelet path of a streaming request: /exec|/attach/<ns>/<pod>/<container>, /portForward/<ns>/<pod>. */
+export function kubeletStreamPath(sub: StreamingSubresource, pod: PodLike, q: URLSearchParams): string {
+  const base = `${encodeURIComponent(pod.metadata.namespace ?? '')}/${encodeURIComponent(pod.metadata.name ?? '')}`;
+  if (sub === 'portforward') return `/portForward/${base}${kubeletQuery(q)}`;
+  return `/${sub}/${base}/${encodeURIComponent(pickContainer(pod, q))}${kubeletQuery(q)}`;
+}
+
+/**
+ * An upgraded pods/exec, pods/attach or pods/portforward → the kubelet: the upgrade request is
+ * forwarded (minus the client's credentials) and the raw upgraded bytes are piped both ways, so
+ * the kubelet answers the handshake and speaks whichever protocol the client chose (SPDY/3.1 or
+ * WebSocket) — the API server does not terminate either.
+ */
+export function proxyStream(sub: StreamingSubresource, req: IncomingMessage, client: Duplex, head: Buffer, socket: string, pod: PodLike, q: URLSearchParams): void {
+  const path = kubeletStreamPath(sub, pod, q);
   const up = connect(socket, () => {
-    const path = `/exec/${encodeURIComponent(pod.metadata.namespace ?? '')}/${encodeURIComponent(pod.metadata.name ?? '')}/${encodeURIComponent(container)}${kubeletQuery(q)}`;
-    const lines = [`GET ${path} HTTP/1.1`];
+    const lines = [`${req.method ?? 'GET'} ${path} HTTP/1.1`];
     for (let i = 0; i < req.rawHeaders.length; i += 2) {
       const h = req.rawHeaders[i]!.toLowerCase();
       if (h === 'authorization') continue;
@@ -96,6 +111,11 @@ export function proxyExec(req: IncomingMessage, client: Duplex, head: Buffer, so
   client.on('error', () => up.destroy());
   client.on('close', () => up.destroy());
   up.on('close', () => client.destroy());
+}
+
+/** An upgraded pods/exec → the kubelet's /exec/<ns>/<pod>/<container> (kept for callers of the old name). */
+export function proxyExec(req: IncomingMessage, client: Duplex, head: Buffer, socket: string, pod: PodLike, q: URLSearchParams): void {
+  proxyStream('exec', req, client, head, socket, pod, q);
 }
 
 /** Answers a failed upgrade with a plain HTTP Status response. */
