@@ -9,6 +9,8 @@ import { InformerFactory } from '../client/informerfactory.js';
 import { NodeIpamController } from './nodeipam.js';
 import { ReplicaSetController } from './replicaset.js';
 import { Scheduler } from './scheduler.js';
+import { DisruptionController } from './disruption.js';
+import { NodeTaintController } from './nodetaints.js';
 
 import { LoadBalancerIpamController } from './lbipam.js';
 
@@ -24,7 +26,7 @@ export interface ControllerOptions {
   loadBalancerPool?: string;
 }
 
-export const ALL_CONTROLLERS = ['nodeipam', 'endpoints', 'endpointslice', 'scheduler', 'replicaset', 'deployment', 'gc'] as const;
+export const ALL_CONTROLLERS = ['nodeipam', 'endpoints', 'endpointslice', 'scheduler', 'replicaset', 'deployment', 'gc', 'disruption', 'nodelifecycle'] as const;
 
 
 export interface ControllerManager { done: Promise<void>; nodeIpam?: NodeIpamController; scheduler?: Scheduler }
@@ -34,17 +36,21 @@ export async function startControllerManager(client: KubeClient, opts: Controlle
   const want = new Set(opts.controllers ?? ALL_CONTROLLERS);
   for (const c of want) if (!(ALL_CONTROLLERS as readonly string[]).includes(c)) throw new Error(`unknown controller "${c}" (known: ${ALL_CONTROLLERS.join(', ')})`);
   const informers = new InformerFactory(client, log);
-  const events = new EventRecorder(client, 'controller-manager', log);
-  const schedEvents = new EventRecorder(client, 'default-scheduler', log);
+  // each controller reports under upstream's component name (kubectl describe: "From")
+  const recorder = (component: string): EventRecorder => new EventRecorder(client, component, log);
+  const events = recorder('node-controller');
+  const schedEvents = recorder('default-scheduler');
   const runners: { name: string; run(signal: AbortSignal): Promise<void> }[] = [];
   const m: ControllerManager = { done: Promise.resolve() };
   if (want.has('nodeipam')) { m.nodeIpam = new NodeIpamController(client, informers, { clusterCidr: opts.clusterCidr, nodeCidrMaskSize: opts.nodeCidrMaskSize, log: log.child({ controller: 'nodeipam' }), events }); runners.push({ name: 'nodeipam', run: (s) => m.nodeIpam!.run(s) }); }
   if (want.has('endpoints')) { const c = new EndpointsController(client, informers, log.child({ controller: 'endpoints' })); runners.push({ name: 'endpoints', run: (s) => c.run(s) }); }
   if (want.has('endpointslice')) { const c = new EndpointSliceController(client, informers, log.child({ controller: 'endpointslice' })); runners.push({ name: 'endpointslice', run: (s) => c.run(s) }); }
   if (want.has('scheduler')) { m.scheduler = new Scheduler(client, informers, schedEvents, log.child({ controller: 'scheduler' })); runners.push({ name: 'scheduler', run: (s) => m.scheduler!.run(s) }); }
-  if (want.has('replicaset')) { const c = new ReplicaSetController(client, informers, events, log.child({ controller: 'replicaset' })); runners.push({ name: 'replicaset', run: (s) => c.run(s) }); }
-  if (want.has('deployment')) { const c = new DeploymentController(client, informers, events, log.child({ controller: 'deployment' })); runners.push({ name: 'deployment', run: (s) => c.run(s) }); }
-  if (opts.loadBalancerPool) { const c = new LoadBalancerIpamController(client, informers, opts.loadBalancerPool, events, log.child({ controller: 'lbipam' })); runners.push({ name: 'lbipam', run: (sig) => c.run(sig) }); }
+  if (want.has('replicaset')) { const c = new ReplicaSetController(client, informers, recorder('replicaset-controller'), log.child({ controller: 'replicaset' })); runners.push({ name: 'replicaset', run: (s) => c.run(s) }); }
+  if (want.has('deployment')) { const c = new DeploymentController(client, informers, recorder('deployment-controller'), log.child({ controller: 'deployment' })); runners.push({ name: 'deployment', run: (s) => c.run(s) }); }
+  if (opts.loadBalancerPool) { const c = new LoadBalancerIpamController(client, informers, opts.loadBalancerPool, recorder('service-lb-controller'), log.child({ controller: 'lbipam' })); runners.push({ name: 'lbipam', run: (sig) => c.run(sig) }); }
+  if (want.has('disruption')) { const c = new DisruptionController(client, informers, log.child({ controller: 'disruption' })); runners.push({ name: 'disruption', run: (s) => c.run(s) }); }
+  if (want.has('nodelifecycle')) { const c = new NodeTaintController(client, informers, log.child({ controller: 'nodelifecycle' })); runners.push({ name: 'nodelifecycle', run: (s) => c.run(s) }); }
   if (want.has('gc')) { const c = new GarbageCollector(client, informers, log.child({ controller: 'gc' })); runners.push({ name: 'gc', run: (s) => c.run(s) }); }
   await informers.start(signal);
   log.info({ controllers: runners.map((r) => r.name) }, 'caches synced, controllers running');

@@ -11,6 +11,7 @@ import { configMapKind, eventKind, namespaceKind, nodeKind } from './cluster.js'
 import { networkPolicyKind } from './networkpolicy.js';
 import { leaseKind } from './lease.js';
 import { rbacKinds } from './rbac.js';
+import { podDisruptionBudgetKind } from './policy.js';
 
 export type { KindSemantics } from './types.js';
 export { humanDuration, translateTimestampSince } from './common.js';
@@ -19,7 +20,7 @@ export { invalidMessage } from '../validation/index.js';
 
 export const allKinds: KindSemantics[] = [
   namespaceKind, nodeKind, podKind, serviceKind, endpointsKind, configMapKind, eventKind,
-  endpointSliceKind, deploymentKind, replicaSetKind, networkPolicyKind, leaseKind, ...rbacKinds,
+  endpointSliceKind, deploymentKind, replicaSetKind, networkPolicyKind, leaseKind, podDisruptionBudgetKind, ...rbacKinds,
 ];
 
 const byResource = new Map(allKinds.map((k) => [`${k.group}/${k.resource}`, k]));

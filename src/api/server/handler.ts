@@ -19,6 +19,8 @@ import type { KubeletEndpoints } from './kubeletendpoints.js';
 import { podNode, proxyExec, proxyLogs, writeUpgradeError } from './kubeletproxy.js';
 import { requestInfo, type ApiMetrics } from './metrics.js';
 import { assertAcceptable } from './negotiate.js';
+import { evictPod, parseEviction } from './eviction.js';
+import './protobuf-lifecycle.js';
 import { serveOpenApi } from './openapi.js';
 import type { Registry } from './registry.js';
 import { parseRoute } from './routes.js';
@@ -104,6 +106,16 @@ function checkFields(q: URLSearchParams, obj: unknown): string[] {
   return unknown.map((f) => `unknown field ${JSON.stringify(f)}`);
 }
 
+/** propagationPolicy from the query or the DeleteOptions body (orphanDependents is the deprecated form). */
+function propagation(q: URLSearchParams, opts: { propagationPolicy?: string; orphanDependents?: boolean }): string | undefined {
+  const p = q.get('propagationPolicy') ?? opts.propagationPolicy;
+  if (p) return p;
+  const orphan = q.get('orphanDependents') ?? (typeof opts.orphanDependents === 'boolean' ? String(opts.orphanDependents) : null);
+  if (orphan === 'true') return 'Orphan';
+  if (orphan === 'false') return 'Background';
+  return undefined;
+}
+
 function warningHeaders(w: string[]): Record<string, string> {
   return w.length ? { warning: w.map((m) => `299 - ${JSON.stringify(m)}`).join(', ') } : {};
 }
@@ -184,8 +196,9 @@ export function createApiHandler(ctx: HandlerContext): {
         const list = await reg.list(k, ns, { labelSelector: q.get('labelSelector') ?? undefined, fieldSelector: q.get('fieldSelector') ?? undefined });
         const deleted: KObject[] = [];
         const grace = intParam(q, 'gracePeriodSeconds');
+        const propagationPolicy = propagation(q, {});
         for (const o of list.items) {
-          try { deleted.push((await reg.delete(k, o.metadata.namespace, o.metadata.name!, { dryRun, gracePeriodSeconds: grace })).obj); } catch (e) {
+          try { deleted.push((await reg.delete(k, o.metadata.namespace, o.metadata.name!, { dryRun, gracePeriodSeconds: grace, propagationPolicy })).obj); } catch (e) {
             if (!(e instanceof ApiStatusError && e.httpCode === 404)) throw e;
           }
           if (k.kind === 'Namespace' && k.group === '') ctx.onNamespaceTerminating?.(o.metadata.name!);
@@ -210,6 +223,14 @@ export function createApiHandler(ctx: HandlerContext): {
       return;
     }
     if (sub === 'exec') throw badRequest('Upgrade request required');
+
+    // ---- pods/eviction (policy/v1 Eviction, honouring PodDisruptionBudgets) ----
+    if (sub === 'eviction') {
+      if (method !== 'POST') throw methodNotAllowed(k);
+      await admit(attrs);
+      const ev = parseEviction(decodeBody(await readBody(req), req.headers['content-type']), name);
+      return sendJson(res, 201, await evictPod(reg, k, ns ?? 'default', name, ev, dryRun || (ev.dryRun ?? []).includes('All')));
+    }
 
     // ---- scale (autoscaling/v1 Scale over spec.replicas) ----
     if (sub === 'scale') return handleScale(req, res, k, ns, name, q, dryRun);
@@ -277,7 +298,7 @@ export function createApiHandler(ctx: HandlerContext): {
       return sendJson(res, 200, out, warningHeaders(warnings));
     }
     if (method === 'DELETE') {
-      let opts: { gracePeriodSeconds?: number; preconditions?: { uid?: string; resourceVersion?: string }; propagationPolicy?: string } = {};
+      let opts: { gracePeriodSeconds?: number; preconditions?: { uid?: string; resourceVersion?: string }; propagationPolicy?: string; orphanDependents?: boolean } = {};
       const raw = await readBody(req);
       if (raw.length && raw.toString().trim()) {
         const b = decodeBody(raw, req.headers['content-type']);
@@ -289,6 +310,7 @@ export function createApiHandler(ctx: HandlerContext): {
       const grace = intParam(q, 'gracePeriodSeconds') ?? (typeof opts.gracePeriodSeconds === 'number' ? opts.gracePeriodSeconds : undefined);
       const { obj, deleted } = await reg.delete(k, ns, name, {
         dryRun, gracePeriodSeconds: grace, preconditionUID: opts.preconditions?.uid, preconditionRV: opts.preconditions?.resourceVersion,
+        propagationPolicy: propagation(q, opts),
       });
       if (k.kind === 'Namespace' && k.group === '' && !deleted) ctx.onNamespaceTerminating?.(name);
       if (deleted && !(k.kind === 'Pod' && k.group === '')) {
