@@ -9,6 +9,7 @@
  */
 
 import { RBAC_DEFINITIONS } from '../authz/openapi.js';
+import { POLICY_DEFINITIONS } from './policy.js';
 
 export type FieldTuple = [name: string, type: string, description?: string, patch?: string];
 export interface Definition {
@@ -785,4 +786,5 @@ export const DEFINITIONS: Record<string, Definition> = {
     ['except', '[]string', 'except is a slice of CIDRs that should not be included within an IPBlock.'],
   ], { required: ['cidr'] }),
   ...RBAC_DEFINITIONS,
+  ...POLICY_DEFINITIONS,
 };

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { KindSemantics, KObject } from '../kinds/types.js';
 import { invalidMessage } from '../kinds/index.js';
+import { normalizeTimes } from '../../util/time.js';
 import { StoreError, type Entry, type Store } from '../storage/store.js';
 import { alreadyExists, badRequest, conflict, gone, invalid, notFound, ApiStatusError } from './status.js';
 import { matchFields, matchLabels, parseFieldSelector, parseLabelSelector, type FieldRequirement, type Requirement } from './selectors.js';
@@ -210,6 +211,7 @@ export class Registry {
     m.uid = randomUUID();
     if (k.hasGeneration) m.generation = 1; else delete m.generation;
     k.defaults(obj);
+    normalizeTimes(obj);
     this.validateOrThrow(k, obj);
     const hook = this.hooks(k).beforeCreate?.(obj);
     if (opts.dryRun) { hook?.rollback(); return obj; }
@@ -264,6 +266,7 @@ export class Registry {
       }
       next.metadata.resourceVersion = cur.metadata.resourceVersion;
       k.defaults(next);
+      normalizeTimes(next);
       this.validateOrThrow(k, next, cur);
       if (isDeepStrictEqual(next, cur)) return cur;
       // A terminating object whose last finalizer went away is deleted now.
