@@ -7,9 +7,15 @@ import type { Logger } from '../util/log.js';
 import { EventCorrelator, type CorrelatedEvent } from '../util/eventcorrelator.js';
 import { rfc3339 } from '../util/time.js';
 
-/** Upstream's event name: the object's name, a dot, a hex number that grows with time. */
+let lastStamp = 0n;
+/**
+ * Upstream's event name: the object's name, a dot, a hex number that grows with time (nanoseconds
+ * here, strictly increasing within the process, so a list in name order is in recording order).
+ */
 function eventName(objName: string): string {
-  const n = BigInt(Date.now()) * 1_000_000n + BigInt(randomBytes(3).readUIntBE(0, 3));
+  let n = BigInt(Date.now()) * 1_000_000n + BigInt(randomBytes(2).readUInt16BE(0));
+  if (n <= lastStamp) n = lastStamp + 1n;
+  lastStamp = n;
   return `${objName}.${n.toString(16)}`;
 }
 

@@ -1,0 +1,167 @@
+/**
+ * Pod lifecycle as a cluster user sees it, on a 2-node lab with the real kubectl:
+ * - honest states: `get -w` shows ContainerCreating; a pod deleted while it starts goes at once;
+ *   `describe pod` shows Scheduled → Pulled → Created → Started from default-scheduler / kubelet;
+ *   every metav1.Time is whole seconds;
+ * - drain (issue 12 acceptance 5) with kubectl 1.27 and 1.33 (eviction), 1.33 `--disable-eviction`
+ *   (protobuf DeleteOptions), a PodDisruptionBudget refusing an eviction (429);
+ * - foreground cascading deletion keeps the Deployment until its ReplicaSet and pods are gone;
+ *   orphan leaves the ReplicaSet without its owner reference.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { PODNET, labDown, labLeftovers, must, randomLabName, run, until } from '../support/lab.js';
+
+const KUBECTL = (v: string): string => `/usr/lib/google-cloud-sdk/bin/kubectl.${v}`;
+const WHOLE_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+
+interface PodJ { metadata: { name: string; creationTimestamp: string; deletionTimestamp?: string; ownerReferences?: { kind: string; name: string }[] }; spec: { nodeName?: string }; status: { phase?: string; startTime?: string; conditions?: { type: string; status: string; lastTransitionTime: string }[]; containerStatuses?: { state: { running?: { startedAt: string } } }[] } }
+
+test('lifecycle: states, events, timestamps, drain with PDBs, foreground and orphan cascades', { timeout: 300_000 }, async (t) => {
+  const lab = randomLabName('tlf');
+  const env = { KUBECONFIG: `/run/podnet/${lab}/api/admin.kubeconfig` };
+  const k = (v: string, args: string[]): Promise<string> => must(KUBECTL(v), args, { env });
+  const kr = (v: string, args: string[]) => run(KUBECTL(v), args, { env });
+  const pods = async (sel: string): Promise<PodJ[]> => (JSON.parse(await k('1.32', ['get', 'pods', '-l', sel, '-o', 'json'])) as { items: PodJ[] }).items;
+  const started = Date.now();
+  try {
+    await must(PODNET, ['lab', 'up', '--name', lab, '--nodes', '2'], { timeoutMs: 240_000 });
+    t.diagnostic(`lab up ${Date.now() - started} ms`);
+
+    await t.test('get -w shows ContainerCreating between Pending and Running', async () => {
+      const w = spawn(KUBECTL('1.32'), ['get', 'pods', '-l', 'run=w1', '-w', '--no-headers'], { env: { ...process.env, ...env } });
+      let out = '';
+      w.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+      try {
+        await new Promise((r) => setTimeout(r, 500));
+        await k('1.32', ['run', 'w1', '--image=podnet/echo']);
+        await until('w1 Running in the watch', async () => /\bRunning\b/.test(out), 60_000);
+      } finally { w.kill(); }
+      const states = out.trim().split('\n').map((l) => l.trim().split(/\s+/)[2]);
+      t.diagnostic(`watch: ${states.join(' → ')}`);
+      assert.ok(states.includes('ContainerCreating'), out);
+      assert.ok(states.indexOf('ContainerCreating') < states.lastIndexOf('Running'), out);
+    });
+
+    await t.test('describe pod: Scheduled → Pulled → Created → Started with upstream sources; times in whole seconds', async () => {
+      const desc = await k('1.32', ['describe', 'pod', 'w1']);
+      const ev = desc.slice(desc.indexOf('Events:')).split('\n').filter((l) => /^\s+(Normal|Warning)\s/.test(l)).map((l) => l.trim().split(/\s{2,}/));
+      t.diagnostic(desc.slice(desc.indexOf('Events:')));
+      const node = (JSON.parse(await k('1.32', ['get', 'pod', 'w1', '-o', 'json'])) as PodJ).spec.nodeName!;
+      assert.deepEqual(ev.map((e) => [e[1], e[3]]), [['Scheduled', 'default-scheduler'], ['Pulled', 'kubelet'], ['Created', 'kubelet'], ['Started', 'kubelet']], desc);
+      assert.equal(ev[0]![4], `Successfully assigned default/w1 to ${node}`);
+      assert.equal(ev[1]![4], 'Container image "podnet/echo" already present on machine');
+      assert.equal(ev[2]![4], 'Created container: w1');
+      assert.equal(ev[3]![4], 'Started container w1');
+      const p = JSON.parse(await k('1.32', ['get', 'pod', 'w1', '-o', 'json'])) as PodJ;
+      const times = [p.metadata.creationTimestamp, p.status.startTime!, ...(p.status.conditions ?? []).map((c) => c.lastTransitionTime), p.status.containerStatuses![0]!.state.running!.startedAt];
+      for (const ts of times) assert.match(ts, WHOLE_SECONDS);
+      const events = JSON.parse(await k('1.32', ['get', 'events', '--field-selector', 'involvedObject.name=w1', '-o', 'json'])) as { items: { firstTimestamp: string; lastTimestamp: string; source: { component: string; host?: string } }[] };
+      for (const e of events.items) { assert.match(e.firstTimestamp, WHOLE_SECONDS); assert.match(e.lastTimestamp, WHOLE_SECONDS); }
+      assert.ok(events.items.filter((e) => e.source.component === 'kubelet').every((e) => e.source.host === node));
+      const lease = JSON.parse(await k('1.32', ['get', 'lease', '-n', 'kube-node-lease', node, '-o', 'json'])) as { spec: { renewTime: string } };
+      assert.match(lease.spec.renewTime, /\.\d{6}Z$/, 'MicroTime keeps microseconds');
+    });
+
+    await t.test('a pod deleted while it starts is gone without waiting for its grace period', async () => {
+      // the container ignores SIGTERM: once running, deleting it would take the whole 30 s
+      const t0 = Date.now();
+      await k('1.32', ['run', 'slow', '--image=podnet/shell', '--command', '--', 'sh', '-c', 'trap "" TERM; sleep 1000']);
+      await until('slow bound', async () => !!(JSON.parse(await k('1.32', ['get', 'pod', 'slow', '-o', 'json'])) as PodJ).spec.nodeName, 30_000);
+      await k('1.32', ['delete', 'pod', 'slow', '--wait=true']);
+      const ms = Date.now() - t0;
+      t.diagnostic(`create → bound → delete completed in ${ms} ms`);
+      const ev = await k('1.32', ['get', 'events', '--field-selector', 'involvedObject.name=slow', '-o', 'custom-columns=R:.reason', '--no-headers']);
+      t.diagnostic(`events: ${ev.trim().split('\n').join(' ')}`);
+      assert.ok(!/Started/.test(ev) || ms < 25_000, `deleted while starting, it took ${ms} ms`);
+      assert.ok(ms < 25_000, `a starting pod's deletion waited for its grace period (${ms} ms)`);
+    });
+
+    await k('1.32', ['delete', 'pod', 'w1', '--wait=false']);
+    await k('1.32', ['create', 'deployment', 'web', '--image=podnet/echo', '--replicas=4']);
+    const allReady = async (): Promise<PodJ[] | undefined> => {
+      const ps = (await pods('app=web')).filter((p) => !p.metadata.deletionTimestamp);
+      return ps.length === 4 && ps.every((p) => p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) ? ps : undefined;
+    };
+    await until('4 web pods ready', allReady, 60_000);
+
+    await t.test('a PodDisruptionBudget with no disruption left refuses the eviction (429) and drain times out', async () => {
+      await k('1.33', ['create', 'pdb', 'web', '--selector=app=web', '--min-available=4']);
+      await until('pdb observed', async () => (JSON.parse(await k('1.32', ['get', 'pdb', 'web', '-o', 'json'])) as { status?: { currentHealthy?: number } }).status?.currentHealthy === 4, 30_000);
+      const table = await k('1.32', ['get', 'pdb', 'web']);
+      assert.match(table, /^NAME\s+MIN AVAILABLE\s+MAX UNAVAILABLE\s+ALLOWED DISRUPTIONS\s+AGE$/m);
+      assert.match(table, /^web\s+4\s+N\/A\s+0\s+\d+s$/m);
+      const r = await kr('1.33', ['drain', 'node1', '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=7s']);
+      t.diagnostic(r.stderr.split('\n').slice(0, 3).join('\n'));
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /Cannot evict pod as it would violate the pod's disruption budget/);
+      assert.equal((await until('4 web pods ready', allReady, 30_000)).length, 4, 'nothing was evicted');
+      await k('1.32', ['uncordon', 'node1']);
+      await k('1.32', ['delete', 'pdb', 'web']);
+    });
+
+    for (const [v, node, extra] of [['1.27', 'node1', []], ['1.33', 'node2', []], ['1.33', 'node1', ['--disable-eviction']]] as const) {
+      await t.test(`kubectl ${v} drain ${node} ${extra.join(' ')}: pods move to the other node, the node is cordoned and tainted`, async () => {
+        const other = node === 'node1' ? 'node2' : 'node1';
+        await k('1.32', ['uncordon', other]);
+        await until('4 web pods ready', allReady, 60_000);
+        const before = (await pods('app=web')).filter((p) => p.spec.nodeName === node).map((p) => p.metadata.name);
+        const out = await k(v, ['drain', node, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=60s', ...extra]);
+        t.diagnostic(out.trim());
+        assert.match(out, new RegExp(`node/${node} cordoned`));
+        assert.match(out, new RegExp(`node/${node} drained`));
+        for (const p of before) assert.match(out, new RegExp(`pod/${p} ${extra.length ? 'deleted' : 'evicted'}`));
+        const ready = await until('4 web pods ready again', allReady, 60_000);
+        assert.deepEqual([...new Set(ready.map((p) => p.spec.nodeName))], [other], 'the ReplicaSet recreated them elsewhere');
+        const n = JSON.parse(await k('1.32', ['get', 'node', node, '-o', 'json'])) as { spec: { unschedulable?: boolean; taints?: { key: string; effect: string }[] } };
+        assert.equal(n.spec.unschedulable, true);
+        await until('unschedulable taint', async () => {
+          const nn = JSON.parse(await k('1.32', ['get', 'node', node, '-o', 'json'])) as typeof n;
+          return nn.spec.taints?.some((x) => x.key === 'node.kubernetes.io/unschedulable' && x.effect === 'NoSchedule');
+        }, 20_000);
+        assert.match(await k('1.32', ['get', 'node', node]), /Ready,SchedulingDisabled/);
+      });
+    }
+    await k('1.32', ['uncordon', 'node1', 'node2']);
+
+    await t.test('delete --cascade=foreground keeps the Deployment (foregroundDeletion) until its ReplicaSet and pods are gone', async () => {
+      const del = run(KUBECTL('1.32'), ['delete', 'deployment', 'web', '--cascade=foreground'], { env, timeoutMs: 90_000 });
+      const seen = await until('deployment terminating', async () => {
+        const r = await kr('1.32', ['get', 'deployment', 'web', '-o', 'json']);
+        if (r.code !== 0) return undefined;
+        const d = JSON.parse(r.stdout) as { metadata: { deletionTimestamp?: string; finalizers?: string[] } };
+        if (!d.metadata.deletionTimestamp) return undefined;
+        const rs = await k('1.32', ['get', 'rs,pods', '-l', 'app=web', '--no-headers']);
+        return { d, rs };
+      }, 20_000);
+      assert.deepEqual(seen.d.metadata.finalizers, ['foregroundDeletion']);
+      assert.match(seen.d.metadata.deletionTimestamp!, WHOLE_SECONDS);
+      assert.match(seen.rs, /replicaset\.apps\/web-|web-/, 'dependents still exist while the owner is terminating');
+      const r = await del;
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /deployment.apps "web" deleted/);
+      // kubectl waited for the deployment; by then no dependent may remain
+      assert.equal((await kr('1.32', ['get', 'deployment', 'web'])).code, 1);
+      assert.equal((await k('1.32', ['get', 'rs,pods', '-l', 'app=web', '-o', 'name'])).trim(), '');
+    });
+
+    await t.test('delete --cascade=orphan leaves the ReplicaSet, without its owner reference', async () => {
+      await k('1.32', ['create', 'deployment', 'keep', '--image=podnet/echo', '--replicas=1']);
+      const rsName = await until('keep rs', async () => (await k('1.32', ['get', 'rs', '-l', 'app=keep', '-o', 'name'])).trim() || undefined, 30_000);
+      await k('1.32', ['delete', 'deployment', 'keep', '--cascade=orphan']);
+      assert.equal((await kr('1.32', ['get', 'deployment', 'keep'])).code, 1);
+      const rs = JSON.parse(await k('1.32', ['get', rsName, '-o', 'json'])) as { metadata: { ownerReferences?: unknown[]; deletionTimestamp?: string } };
+      assert.equal(rs.metadata.deletionTimestamp, undefined);
+      assert.deepEqual(rs.metadata.ownerReferences ?? [], []);
+      await k('1.32', ['delete', rsName]);
+    });
+    t.diagnostic(`total ${Date.now() - started} ms`);
+  } finally {
+    const down = await labDown(lab);
+    assert.equal(down.code, 0, down.stderr);
+    assert.deepEqual(labLeftovers(lab), []);
+    assert.equal(existsSync(`/run/podnet/${lab}`), false);
+  }
+});
