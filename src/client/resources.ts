@@ -27,6 +27,7 @@ export const R = {
   endpointslices: ref('discovery.k8s.io', 'v1', 'endpointslices', true),
   deployments: ref('apps', 'v1', 'deployments', true),
   replicasets: ref('apps', 'v1', 'replicasets', true),
+  daemonsets: ref('apps', 'v1', 'daemonsets', true),
   networkpolicies: ref('networking.k8s.io', 'v1', 'networkpolicies', true),
   leases: ref('coordination.k8s.io', 'v1', 'leases', true),
   poddisruptionbudgets: ref('policy', 'v1', 'poddisruptionbudgets', true),

@@ -87,6 +87,20 @@ test('lifecycle: states, events, timestamps, drain with PDBs, foreground and orp
     };
     await until('4 web pods ready', allReady, 60_000);
 
+    await t.test('a DaemonSet runs one pod on each node (kubectl get ds, rollout status)', async () => {
+      await must(KUBECTL('1.32'), ['create', '-f', '-'], { env, input: JSON.stringify({
+        apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent' },
+        spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'agent', image: 'podnet/echo' }] } } },
+      }) });
+      await k('1.32', ['rollout', 'status', 'ds/agent', '--timeout=60s']);
+      const ps = await pods('app=agent');
+      assert.deepEqual(ps.map((p) => p.spec.nodeName).sort(), ['node1', 'node2']);
+      const table = await k('1.32', ['get', 'ds', 'agent']);
+      t.diagnostic(table.trim());
+      assert.match(table, /^NAME\s+DESIRED\s+CURRENT\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+NODE SELECTOR\s+AGE$/m);
+      assert.match(table, /^agent\s+2\s+2\s+2\s+2\s+2\s+<none>\s+\d+s$/m);
+    });
+
     await t.test('a PodDisruptionBudget with no disruption left refuses the eviction (429) and drain times out', async () => {
       await k('1.33', ['create', 'pdb', 'web', '--selector=app=web', '--min-available=4']);
       await until('pdb observed', async () => (JSON.parse(await k('1.32', ['get', 'pdb', 'web', '-o', 'json'])) as { status?: { currentHealthy?: number } }).status?.currentHealthy === 4, 30_000);
@@ -108,11 +122,16 @@ test('lifecycle: states, events, timestamps, drain with PDBs, foreground and orp
         await k('1.32', ['uncordon', other]);
         await until('4 web pods ready', allReady, 60_000);
         const before = (await pods('app=web')).filter((p) => p.spec.nodeName === node).map((p) => p.metadata.name);
-        const out = await k(v, ['drain', node, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=60s', ...extra]);
-        t.diagnostic(out.trim());
+        const r = await kr(v, ['drain', node, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=60s', ...extra]);
+        assert.equal(r.code, 0, r.stderr);
+        const out = r.stdout;
+        t.diagnostic(`${r.stderr.trim()}\n${out.trim()}`);
         assert.match(out, new RegExp(`node/${node} cordoned`));
         assert.match(out, new RegExp(`node/${node} drained`));
         for (const p of before) assert.match(out, new RegExp(`pod/${p} ${extra.length ? 'deleted' : 'evicted'}`));
+        const agent = (await pods('app=agent')).find((p) => p.spec.nodeName === node)!;
+        assert.match(r.stderr, new RegExp(`Warning: ignoring DaemonSet-managed Pods: default/${agent.metadata.name}`));
+        assert.equal(agent.metadata.deletionTimestamp, undefined, 'the DaemonSet pod stays');
         const ready = await until('4 web pods ready again', allReady, 60_000);
         assert.deepEqual([...new Set(ready.map((p) => p.spec.nodeName))], [other], 'the ReplicaSet recreated them elsewhere');
         const n = JSON.parse(await k('1.32', ['get', 'node', node, '-o', 'json'])) as { spec: { unschedulable?: boolean; taints?: { key: string; effect: string }[] } };

@@ -12,6 +12,7 @@ import { networkPolicyKind } from './networkpolicy.js';
 import { leaseKind } from './lease.js';
 import { rbacKinds } from './rbac.js';
 import { podDisruptionBudgetKind } from './policy.js';
+import { daemonSetKind } from './daemonset.js';
 
 export type { KindSemantics } from './types.js';
 export { humanDuration, translateTimestampSince } from './common.js';
@@ -20,7 +21,7 @@ export { invalidMessage } from '../validation/index.js';
 
 export const allKinds: KindSemantics[] = [
   namespaceKind, nodeKind, podKind, serviceKind, endpointsKind, configMapKind, eventKind,
-  endpointSliceKind, deploymentKind, replicaSetKind, networkPolicyKind, leaseKind, podDisruptionBudgetKind, ...rbacKinds,
+  endpointSliceKind, deploymentKind, replicaSetKind, daemonSetKind, networkPolicyKind, leaseKind, podDisruptionBudgetKind, ...rbacKinds,
 ];
 
 const byResource = new Map(allKinds.map((k) => [`${k.group}/${k.resource}`, k]));

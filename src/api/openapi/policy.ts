@@ -42,3 +42,49 @@ export const POLICY_DEFINITIONS: Record<string, Definition> = {
     ['observedGeneration', 'int64', "Most recent generation observed when updating this PDB status."],
   ], { required: ['disruptionsAllowed', 'currentHealthy', 'desiredHealthy', 'expectedPods'] }),
 };
+
+const APPS = 'io.k8s.api.apps.v1';
+const APPS_GVK = (kind: string): Definition['gvk'] => ({ group: 'apps', version: 'v1', kind });
+const apps = (short: string, description: string, fields: FieldTuple[], extra: Partial<Definition> = {}): Definition => ({ full: `${APPS}.${short}`, description, fields, ...extra });
+
+/** apps/v1 DaemonSet (served with the lifecycle work: `drain --ignore-daemonsets` has something to ignore). */
+export const DAEMONSET_DEFINITIONS: Record<string, Definition> = {
+  DaemonSet: apps('DaemonSet', 'DaemonSet represents the configuration of a daemon set.', [
+    ...TYPE,
+    ['spec', 'DaemonSetSpec', 'The desired behavior of this daemon set.'],
+    ['status', 'DaemonSetStatus', 'The current status of this daemon set.'],
+  ], { gvk: APPS_GVK('DaemonSet') }),
+  DaemonSetList: apps('DaemonSetList', 'DaemonSetList is a collection of daemon sets.', [
+    ['apiVersion', 'string', 'APIVersion defines the versioned schema of this representation of an object.'],
+    ['items', '[]DaemonSet', 'A list of daemon sets.'],
+    ['kind', 'string', 'Kind is a string value representing the REST resource this object represents.'],
+    ['metadata', 'ListMeta', "Standard list metadata."],
+  ], { gvk: APPS_GVK('DaemonSetList'), required: ['items'] }),
+  DaemonSetSpec: apps('DaemonSetSpec', 'DaemonSetSpec is the specification of a daemon set.', [
+    ['minReadySeconds', 'integer', 'The minimum number of seconds for which a newly created DaemonSet pod should be ready without any of its container crashing, for it to be considered available.'],
+    ['revisionHistoryLimit', 'integer', 'The number of old history to retain to allow rollback. Defaults to 10.'],
+    ['selector', 'LabelSelector', 'A label query over pods that are managed by the daemon set. Must match in order to be controlled.'],
+    ['template', 'PodTemplateSpec', 'An object that describes the pod that will be created. The DaemonSet will create exactly one copy of this pod on every node that matches the template\'s node selector.'],
+    ['updateStrategy', 'DaemonSetUpdateStrategy', 'An update strategy to replace existing DaemonSet pods with new pods.'],
+  ], { required: ['selector', 'template'] }),
+  DaemonSetUpdateStrategy: apps('DaemonSetUpdateStrategy', 'DaemonSetUpdateStrategy is a struct used to control the update strategy for a DaemonSet.', [
+    ['rollingUpdate', 'RollingUpdateDaemonSet', 'Rolling update config params. Present only if type = "RollingUpdate".'],
+    ['type', 'string', 'Type of daemon set update. Can be "RollingUpdate" or "OnDelete". Default is RollingUpdate.'],
+  ]),
+  RollingUpdateDaemonSet: apps('RollingUpdateDaemonSet', 'Spec to control the desired behavior of daemon set rolling update.', [
+    ['maxSurge', 'IntOrString', 'The maximum number of nodes with an existing available DaemonSet pod that can have an updated DaemonSet pod during during an update.'],
+    ['maxUnavailable', 'IntOrString', 'The maximum number of DaemonSet pods that can be unavailable during the update.'],
+  ]),
+  DaemonSetStatus: apps('DaemonSetStatus', 'DaemonSetStatus represents the current status of a daemon set.', [
+    ['collisionCount', 'integer', 'Count of hash collisions for the DaemonSet.'],
+    ['conditions', '[]object', "Represents the latest available observations of a DaemonSet's current state.", 'merge:type'],
+    ['currentNumberScheduled', 'integer', 'The number of nodes that are running at least 1 daemon pod and are supposed to run the daemon pod.'],
+    ['desiredNumberScheduled', 'integer', 'The total number of nodes that should be running the daemon pod (including nodes correctly running the daemon pod).'],
+    ['numberAvailable', 'integer', 'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available.'],
+    ['numberMisscheduled', 'integer', 'The number of nodes that are running the daemon pod, but are not supposed to run the daemon pod.'],
+    ['numberReady', 'integer', 'numberReady is the number of nodes that should be running the daemon pod and have one or more of the daemon pod running with a Ready Condition.'],
+    ['numberUnavailable', 'integer', 'The number of nodes that should be running the daemon pod and have none of the daemon pod running and available.'],
+    ['observedGeneration', 'int64', 'The most recent generation observed by the daemon set controller.'],
+    ['updatedNumberScheduled', 'integer', 'The total number of nodes that are running updated daemon pod'],
+  ], { required: ['currentNumberScheduled', 'numberMisscheduled', 'desiredNumberScheduled', 'numberReady'] }),
+};

@@ -9,7 +9,7 @@
  */
 
 import { RBAC_DEFINITIONS } from '../authz/openapi.js';
-import { POLICY_DEFINITIONS } from './policy.js';
+import { DAEMONSET_DEFINITIONS, POLICY_DEFINITIONS } from './policy.js';
 
 export type FieldTuple = [name: string, type: string, description?: string, patch?: string];
 export interface Definition {
@@ -787,4 +787,5 @@ export const DEFINITIONS: Record<string, Definition> = {
   ], { required: ['cidr'] }),
   ...RBAC_DEFINITIONS,
   ...POLICY_DEFINITIONS,
+  ...DAEMONSET_DEFINITIONS,
 };

@@ -20,6 +20,13 @@ const MESSAGES: Record<string, ProtobufMessage> = {
     1: ['minAvailable', 'intOrString', KEEP], 2: ['selector', 'LabelSelector'], 3: ['maxUnavailable', 'intOrString', KEEP],
     4: ['unhealthyPodEvictionPolicy', 'string'],
   },
+  DaemonSet: { 1: ['metadata', 'ObjectMeta'], 2: ['spec', 'DaemonSetSpec'], 3: ['status', 'ignore'] },
+  DaemonSetSpec: {
+    1: ['selector', 'LabelSelector'], 2: ['template', 'PodTemplateSpec'], 3: ['updateStrategy', 'DaemonSetUpdateStrategy'],
+    4: ['minReadySeconds', 'int32'], 6: ['revisionHistoryLimit', 'int32', KEEP],
+  },
+  DaemonSetUpdateStrategy: { 1: ['type', 'string'], 2: ['rollingUpdate', 'RollingUpdateDaemonSet'] },
+  RollingUpdateDaemonSet: { 1: ['maxUnavailable', 'intOrString', KEEP], 2: ['maxSurge', 'intOrString', KEEP] },
 };
 
 // DeleteOptions is registered in every group version (metav1.AddToGroupVersion): a client encodes
@@ -27,7 +34,7 @@ const MESSAGES: Record<string, ProtobufMessage> = {
 const DELETE_GVS = ['v1', 'meta.k8s.io/v1', 'apps/v1', 'policy/v1', 'policy/v1beta1', 'batch/v1', 'discovery.k8s.io/v1', 'networking.k8s.io/v1',
   'coordination.k8s.io/v1', 'rbac.authorization.k8s.io/v1', 'apiextensions.k8s.io/v1', 'autoscaling/v1'];
 const top: Record<string, string> = {
-  'policy/v1/Eviction': 'Eviction', 'policy/v1beta1/Eviction': 'Eviction', 'policy/v1/PodDisruptionBudget': 'PodDisruptionBudget',
+  'apps/v1/DaemonSet': 'DaemonSet', 'policy/v1/Eviction': 'Eviction', 'policy/v1beta1/Eviction': 'Eviction', 'policy/v1/PodDisruptionBudget': 'PodDisruptionBudget',
 };
 for (const gv of DELETE_GVS) top[`${gv}/DeleteOptions`] = 'DeleteOptions';
 registerProtobufMessages(MESSAGES, top);
