@@ -176,6 +176,24 @@ test('lifecycle: states, events, timestamps, drain with PDBs, foreground and orp
       assert.deepEqual(rs.metadata.ownerReferences ?? [], []);
       await k('1.32', ['delete', rsName]);
     });
+    await t.test('StatefulSet: ordered pods db-0, db-1 with stable DNS names under the headless Service', async () => {
+      await must(KUBECTL('1.33'), ['create', '-f', '-'], { env, input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [
+        { apiVersion: 'v1', kind: 'Service', metadata: { name: 'db' }, spec: { clusterIP: 'None', selector: { app: 'db' }, ports: [{ port: 8080 }] } },
+        { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db' }, spec: { serviceName: 'db', replicas: 2, selector: { matchLabels: { app: 'db' } },
+          template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: 'podnet/echo' }] } } } },
+      ] }) });
+      await k('1.32', ['rollout', 'status', 'sts/db', '--timeout=60s']);
+      const ps = (await pods('app=db')).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+      assert.deepEqual(ps.map((p) => p.metadata.name), ['db-0', 'db-1']);
+      assert.ok(ps[0]!.metadata.creationTimestamp <= ps[1]!.metadata.creationTimestamp);
+      const full = JSON.parse(await k('1.32', ['get', 'pod', 'db-1', '-o', 'json'])) as { spec: { hostname?: string; subdomain?: string }; status: { podIP: string } };
+      assert.deepEqual([full.spec.hostname, full.spec.subdomain], ['db-1', 'db']);
+      const ev = await k('1.32', ['get', 'events', '--field-selector', 'involvedObject.kind=StatefulSet,involvedObject.name=db', '-o', 'custom-columns=M:.message,S:.source.component', '--no-headers', '--sort-by=.metadata.name']);
+      assert.match(ev, /create Pod db-0 in StatefulSet db successful\s+statefulset-controller[\s\S]*create Pod db-1 in StatefulSet db successful/);
+      assert.match(await k('1.32', ['get', 'sts', 'db']), /^db\s+2\/2\s+\d+s$/m);
+      const answer = await until('db-1.db DNS name', async () => (await must(PODNET, ['lab', 'exec', '--name', lab, 'node1', '--', 'dig', '+short', '+time=1', '+tries=2', '@10.96.0.10', 'db-1.db.default.svc.cluster.local'])).trim() || undefined, 20_000);
+      assert.equal(answer, full.status.podIP);
+    });
     t.diagnostic(`total ${Date.now() - started} ms`);
   } finally {
     const down = await labDown(lab);

@@ -13,6 +13,7 @@ import { leaseKind } from './lease.js';
 import { rbacKinds } from './rbac.js';
 import { podDisruptionBudgetKind } from './policy.js';
 import { daemonSetKind } from './daemonset.js';
+import { statefulSetKind } from './statefulset.js';
 
 export type { KindSemantics } from './types.js';
 export { humanDuration, translateTimestampSince } from './common.js';
@@ -21,7 +22,7 @@ export { invalidMessage } from '../validation/index.js';
 
 export const allKinds: KindSemantics[] = [
   namespaceKind, nodeKind, podKind, serviceKind, endpointsKind, configMapKind, eventKind,
-  endpointSliceKind, deploymentKind, replicaSetKind, daemonSetKind, networkPolicyKind, leaseKind, podDisruptionBudgetKind, ...rbacKinds,
+  endpointSliceKind, deploymentKind, replicaSetKind, daemonSetKind, statefulSetKind, networkPolicyKind, leaseKind, podDisruptionBudgetKind, ...rbacKinds,
 ];
 
 const byResource = new Map(allKinds.map((k) => [`${k.group}/${k.resource}`, k]));

@@ -88,3 +88,54 @@ export const DAEMONSET_DEFINITIONS: Record<string, Definition> = {
     ['updatedNumberScheduled', 'integer', 'The total number of nodes that are running updated daemon pod'],
   ], { required: ['currentNumberScheduled', 'numberMisscheduled', 'desiredNumberScheduled', 'numberReady'] }),
 };
+
+/** apps/v1 StatefulSet (stable pod identities for headless-Service DNS names). */
+export const STATEFULSET_DEFINITIONS: Record<string, Definition> = {
+  StatefulSet: apps('StatefulSet', 'StatefulSet represents a set of pods with consistent identities.', [
+    ...TYPE,
+    ['spec', 'StatefulSetSpec', 'Spec defines the desired identities of pods in this set.'],
+    ['status', 'StatefulSetStatus', 'Status is the current status of Pods in this StatefulSet.'],
+  ], { gvk: APPS_GVK('StatefulSet') }),
+  StatefulSetList: apps('StatefulSetList', 'StatefulSetList is a collection of StatefulSets.', [
+    ['apiVersion', 'string', 'APIVersion defines the versioned schema of this representation of an object.'],
+    ['items', '[]StatefulSet', 'Items is the list of stateful sets.'],
+    ['kind', 'string', 'Kind is a string value representing the REST resource this object represents.'],
+    ['metadata', 'ListMeta', "Standard list's metadata."],
+  ], { gvk: APPS_GVK('StatefulSetList'), required: ['items'] }),
+  StatefulSetSpec: apps('StatefulSetSpec', 'A StatefulSetSpec is the specification of a StatefulSet.', [
+    ['minReadySeconds', 'integer', 'Minimum number of seconds for which a newly created pod should be ready without any of its container crashing for it to be considered available.'],
+    ['ordinals', 'StatefulSetOrdinals', 'ordinals controls the numbering of replica indices in a StatefulSet.'],
+    ['persistentVolumeClaimRetentionPolicy', 'object', 'persistentVolumeClaimRetentionPolicy describes the lifecycle of persistent volume claims created from volumeClaimTemplates.'],
+    ['podManagementPolicy', 'string', 'podManagementPolicy controls how pods are created during initial scale up, when replacing pods on nodes, or when scaling down: OrderedReady or Parallel.'],
+    ['replicas', 'integer', 'replicas is the desired number of replicas of the given Template.'],
+    ['revisionHistoryLimit', 'integer', 'revisionHistoryLimit is the maximum number of revisions that will be maintained in the StatefulSet\'s revision history.'],
+    ['selector', 'LabelSelector', 'selector is a label query over pods that should match the replica count.'],
+    ['serviceName', 'string', 'serviceName is the name of the service that governs this StatefulSet. Pods get DNS/hostnames that follow the pattern: pod-specific-string.serviceName.default.svc.cluster.local'],
+    ['template', 'PodTemplateSpec', 'template is the object that describes the pod that will be created if insufficient replicas are detected.'],
+    ['updateStrategy', 'StatefulSetUpdateStrategy', 'updateStrategy indicates the StatefulSetUpdateStrategy that will be employed to update Pods in the StatefulSet when a revision is made to Template.'],
+    ['volumeClaimTemplates', '[]object', 'volumeClaimTemplates is a list of claims that pods are allowed to reference (not supported by podnet).'],
+  ], { required: ['selector', 'template'] }),
+  StatefulSetOrdinals: apps('StatefulSetOrdinals', 'StatefulSetOrdinals describes the policy used for replica ordinal assignment in this StatefulSet.', [
+    ['start', 'integer', 'start is the number representing the first replica\'s index.'],
+  ]),
+  StatefulSetUpdateStrategy: apps('StatefulSetUpdateStrategy', 'StatefulSetUpdateStrategy indicates the strategy that the StatefulSet controller will use to perform updates.', [
+    ['rollingUpdate', 'RollingUpdateStatefulSetStrategy', 'RollingUpdate is used to communicate parameters when Type is RollingUpdateStatefulSetStrategyType.'],
+    ['type', 'string', 'Type indicates the type of the StatefulSetUpdateStrategy. Default is RollingUpdate.'],
+  ]),
+  RollingUpdateStatefulSetStrategy: apps('RollingUpdateStatefulSetStrategy', 'RollingUpdateStatefulSetStrategy is used to communicate parameter for RollingUpdateStatefulSetStrategyType.', [
+    ['maxUnavailable', 'IntOrString', 'The maximum number of pods that can be unavailable during the update.'],
+    ['partition', 'integer', 'Partition indicates the ordinal at which the StatefulSet should be partitioned for updates.'],
+  ]),
+  StatefulSetStatus: apps('StatefulSetStatus', 'StatefulSetStatus represents the current state of a StatefulSet.', [
+    ['availableReplicas', 'integer', 'Total number of available pods (ready for at least minReadySeconds) targeted by this statefulset.'],
+    ['collisionCount', 'integer', 'collisionCount is the count of hash collisions for the StatefulSet.'],
+    ['conditions', '[]object', "Represents the latest available observations of a statefulset's current state.", 'merge:type'],
+    ['currentReplicas', 'integer', 'currentReplicas is the number of Pods created by the StatefulSet controller from the StatefulSet version indicated by currentRevision.'],
+    ['currentRevision', 'string', 'currentRevision, if not empty, indicates the version of the StatefulSet used to generate Pods in the sequence [0,currentReplicas).'],
+    ['observedGeneration', 'int64', "observedGeneration is the most recent generation observed for this StatefulSet."],
+    ['readyReplicas', 'integer', 'readyReplicas is the number of pods created for this StatefulSet with a Ready Condition.'],
+    ['replicas', 'integer', 'replicas is the number of Pods created by the StatefulSet controller.'],
+    ['updateRevision', 'string', 'updateRevision, if not empty, indicates the version of the StatefulSet used to generate Pods in the sequence [replicas-updatedReplicas,replicas)'],
+    ['updatedReplicas', 'integer', 'updatedReplicas is the number of Pods created by the StatefulSet controller from the StatefulSet version indicated by updateRevision.'],
+  ], { required: ['replicas'] }),
+};

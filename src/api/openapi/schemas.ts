@@ -9,7 +9,7 @@
  */
 
 import { RBAC_DEFINITIONS } from '../authz/openapi.js';
-import { DAEMONSET_DEFINITIONS, POLICY_DEFINITIONS } from './policy.js';
+import { DAEMONSET_DEFINITIONS, POLICY_DEFINITIONS, STATEFULSET_DEFINITIONS } from './policy.js';
 
 export type FieldTuple = [name: string, type: string, description?: string, patch?: string];
 export interface Definition {
@@ -788,4 +788,5 @@ export const DEFINITIONS: Record<string, Definition> = {
   ...RBAC_DEFINITIONS,
   ...POLICY_DEFINITIONS,
   ...DAEMONSET_DEFINITIONS,
+  ...STATEFULSET_DEFINITIONS,
 };

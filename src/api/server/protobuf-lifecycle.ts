@@ -27,6 +27,15 @@ const MESSAGES: Record<string, ProtobufMessage> = {
   },
   DaemonSetUpdateStrategy: { 1: ['type', 'string'], 2: ['rollingUpdate', 'RollingUpdateDaemonSet'] },
   RollingUpdateDaemonSet: { 1: ['maxUnavailable', 'intOrString', KEEP], 2: ['maxSurge', 'intOrString', KEEP] },
+  StatefulSet: { 1: ['metadata', 'ObjectMeta'], 2: ['spec', 'StatefulSetSpec'], 3: ['status', 'ignore'] },
+  StatefulSetSpec: {
+    1: ['replicas', 'int32', KEEP], 2: ['selector', 'LabelSelector'], 3: ['template', 'PodTemplateSpec'], 5: ['serviceName', 'string'],
+    6: ['podManagementPolicy', 'string'], 7: ['updateStrategy', 'StatefulSetUpdateStrategy'], 8: ['revisionHistoryLimit', 'int32', KEEP],
+    9: ['minReadySeconds', 'int32'], 11: ['ordinals', 'StatefulSetOrdinals'],
+  },
+  StatefulSetUpdateStrategy: { 1: ['type', 'string'], 2: ['rollingUpdate', 'RollingUpdateStatefulSetStrategy'] },
+  RollingUpdateStatefulSetStrategy: { 1: ['partition', 'int32', KEEP], 2: ['maxUnavailable', 'intOrString', KEEP] },
+  StatefulSetOrdinals: { 1: ['start', 'int32'] },
 };
 
 // DeleteOptions is registered in every group version (metav1.AddToGroupVersion): a client encodes
@@ -34,7 +43,7 @@ const MESSAGES: Record<string, ProtobufMessage> = {
 const DELETE_GVS = ['v1', 'meta.k8s.io/v1', 'apps/v1', 'policy/v1', 'policy/v1beta1', 'batch/v1', 'discovery.k8s.io/v1', 'networking.k8s.io/v1',
   'coordination.k8s.io/v1', 'rbac.authorization.k8s.io/v1', 'apiextensions.k8s.io/v1', 'autoscaling/v1'];
 const top: Record<string, string> = {
-  'apps/v1/DaemonSet': 'DaemonSet', 'policy/v1/Eviction': 'Eviction', 'policy/v1beta1/Eviction': 'Eviction', 'policy/v1/PodDisruptionBudget': 'PodDisruptionBudget',
+  'apps/v1/DaemonSet': 'DaemonSet', 'apps/v1/StatefulSet': 'StatefulSet', 'policy/v1/Eviction': 'Eviction', 'policy/v1beta1/Eviction': 'Eviction', 'policy/v1/PodDisruptionBudget': 'PodDisruptionBudget',
 };
 for (const gv of DELETE_GVS) top[`${gv}/DeleteOptions`] = 'DeleteOptions';
 registerProtobufMessages(MESSAGES, top);
