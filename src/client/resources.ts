@@ -29,6 +29,7 @@ export const R = {
   replicasets: ref('apps', 'v1', 'replicasets', true),
   daemonsets: ref('apps', 'v1', 'daemonsets', true),
   statefulsets: ref('apps', 'v1', 'statefulsets', true),
+  jobs: ref('batch', 'v1', 'jobs', true),
   networkpolicies: ref('networking.k8s.io', 'v1', 'networkpolicies', true),
   leases: ref('coordination.k8s.io', 'v1', 'leases', true),
   poddisruptionbudgets: ref('policy', 'v1', 'poddisruptionbudgets', true),

@@ -13,6 +13,7 @@ const OWNER_KINDS: Record<string, { ref: RefFn; namespaced: boolean; watch: bool
   'apps/v1/ReplicaSet': { ref: R.replicasets, namespaced: true, watch: true },
   'apps/v1/DaemonSet': { ref: R.daemonsets, namespaced: true, watch: true },
   'apps/v1/StatefulSet': { ref: R.statefulsets, namespaced: true, watch: true },
+  'batch/v1/Job': { ref: R.jobs, namespaced: true, watch: true },
   'v1/Service': { ref: R.services, namespaced: true, watch: true },
   'v1/Pod': { ref: R.pods, namespaced: true, watch: true },
   'v1/Node': { ref: R.nodes, namespaced: false, watch: true },

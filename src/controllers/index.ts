@@ -13,6 +13,7 @@ import { DisruptionController } from './disruption.js';
 import { NodeTaintController } from './nodetaints.js';
 import { DaemonSetController } from './daemonset.js';
 import { StatefulSetController } from './statefulset.js';
+import { JobController } from './job.js';
 
 import { LoadBalancerIpamController } from './lbipam.js';
 
@@ -28,7 +29,7 @@ export interface ControllerOptions {
   loadBalancerPool?: string;
 }
 
-export const ALL_CONTROLLERS = ['nodeipam', 'endpoints', 'endpointslice', 'scheduler', 'replicaset', 'deployment', 'gc', 'disruption', 'nodelifecycle', 'daemonset', 'statefulset'] as const;
+export const ALL_CONTROLLERS = ['nodeipam', 'endpoints', 'endpointslice', 'scheduler', 'replicaset', 'deployment', 'gc', 'disruption', 'nodelifecycle', 'daemonset', 'statefulset', 'job'] as const;
 
 
 export interface ControllerManager { done: Promise<void>; nodeIpam?: NodeIpamController; scheduler?: Scheduler }
@@ -53,6 +54,7 @@ export async function startControllerManager(client: KubeClient, opts: Controlle
   if (opts.loadBalancerPool) { const c = new LoadBalancerIpamController(client, informers, opts.loadBalancerPool, recorder('service-lb-controller'), log.child({ controller: 'lbipam' })); runners.push({ name: 'lbipam', run: (sig) => c.run(sig) }); }
   if (want.has('daemonset')) { const c = new DaemonSetController(client, informers, recorder('daemonset-controller'), log.child({ controller: 'daemonset' })); runners.push({ name: 'daemonset', run: (s) => c.run(s) }); }
   if (want.has('statefulset')) { const c = new StatefulSetController(client, informers, recorder('statefulset-controller'), log.child({ controller: 'statefulset' })); runners.push({ name: 'statefulset', run: (s) => c.run(s) }); }
+  if (want.has('job')) { const c = new JobController(client, informers, recorder('job-controller'), log.child({ controller: 'job' })); runners.push({ name: 'job', run: (s) => c.run(s) }); }
   if (want.has('disruption')) { const c = new DisruptionController(client, informers, log.child({ controller: 'disruption' })); runners.push({ name: 'disruption', run: (s) => c.run(s) }); }
   if (want.has('nodelifecycle')) { const c = new NodeTaintController(client, informers, log.child({ controller: 'nodelifecycle' })); runners.push({ name: 'nodelifecycle', run: (s) => c.run(s) }); }
   if (want.has('gc')) { const c = new GarbageCollector(client, informers, log.child({ controller: 'gc' })); runners.push({ name: 'gc', run: (s) => c.run(s) }); }

@@ -194,6 +194,24 @@ test('lifecycle: states, events, timestamps, drain with PDBs, foreground and orp
       const answer = await until('db-1.db DNS name', async () => (await must(PODNET, ['lab', 'exec', '--name', lab, 'node1', '--', 'dig', '+short', '+time=1', '+tries=2', '@10.96.0.10', 'db-1.db.default.svc.cluster.local'])).trim() || undefined, 20_000);
       assert.equal(answer, full.status.podIP);
     });
+    await t.test('Job: 3 completions 2 at a time end Complete; a failing one with backoffLimit 0 ends Failed', async () => {
+      const spec = (name: string, cmd: string, extra: Record<string, unknown>) => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name },
+        spec: { ...extra, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'podnet/shell', command: ['sh', '-c', cmd] }] } } } });
+      await must(KUBECTL('1.33'), ['create', '-f', '-'], { env, input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [
+        spec('pi', 'echo done', { completions: 3, parallelism: 2 }), spec('bad', 'exit 3', { backoffLimit: 0 })] }) });
+      await k('1.32', ['wait', '--for=condition=complete', 'job/pi', '--timeout=60s']);
+      await k('1.32', ['wait', '--for=condition=failed', 'job/bad', '--timeout=60s']);
+      const table = await k('1.32', ['get', 'jobs']);
+      t.diagnostic(table.trim());
+      assert.match(table, /^NAME\s+STATUS\s+COMPLETIONS\s+DURATION\s+AGE$/m);
+      assert.match(table, /^pi\s+Complete\s+3\/3\s+\d+s\s+\d+s$/m);
+      assert.match(table, /^bad\s+Failed\s+0\/1\s+\d+s\s+\d+s$/m);
+      const pi = await pods('job-name=pi');
+      assert.equal(pi.filter((p) => p.status.phase === 'Succeeded').length, 3);
+      const j = JSON.parse(await k('1.32', ['get', 'job', 'bad', '-o', 'json'])) as { status: { failed?: number; conditions: { type: string; reason: string }[] } };
+      assert.equal(j.status.failed, 1);
+      assert.ok(j.status.conditions.some((c) => c.type === 'Failed' && c.reason === 'BackoffLimitExceeded'));
+    });
     t.diagnostic(`total ${Date.now() - started} ms`);
   } finally {
     const down = await labDown(lab);

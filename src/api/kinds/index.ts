@@ -14,6 +14,7 @@ import { rbacKinds } from './rbac.js';
 import { podDisruptionBudgetKind } from './policy.js';
 import { daemonSetKind } from './daemonset.js';
 import { statefulSetKind } from './statefulset.js';
+import { jobKind } from './job.js';
 
 export type { KindSemantics } from './types.js';
 export { humanDuration, translateTimestampSince } from './common.js';
@@ -22,7 +23,7 @@ export { invalidMessage } from '../validation/index.js';
 
 export const allKinds: KindSemantics[] = [
   namespaceKind, nodeKind, podKind, serviceKind, endpointsKind, configMapKind, eventKind,
-  endpointSliceKind, deploymentKind, replicaSetKind, daemonSetKind, statefulSetKind, networkPolicyKind, leaseKind, podDisruptionBudgetKind, ...rbacKinds,
+  endpointSliceKind, deploymentKind, replicaSetKind, daemonSetKind, statefulSetKind, jobKind, networkPolicyKind, leaseKind, podDisruptionBudgetKind, ...rbacKinds,
 ];
 
 const byResource = new Map(allKinds.map((k) => [`${k.group}/${k.resource}`, k]));

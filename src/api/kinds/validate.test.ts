@@ -22,14 +22,14 @@ const pod = (spec: Record<string, unknown>, name = 'p') => obj('v1', 'Pod', name
 const has = (errs: string[], re: RegExp) => assert.ok(errs.some((e) => re.test(e)), `expected ${re} in ${JSON.stringify(errs, null, 1)}`);
 
 test('registry: every kind, lookups, short names, categories', () => {
-  assert.equal(allKinds.length, 19);
+  assert.equal(allKinds.length, 20);
   assert.equal(kindByResource('apps', 'deployments')?.kind, 'Deployment');
   assert.equal(kindByResource('', 'endpoints')?.kind, 'Endpoints');
   assert.equal(kindByResource('discovery.k8s.io', 'endpointslices')?.singular, 'endpointslice');
   assert.equal(kindByResource('apps', 'pods'), undefined);
   const short = Object.fromEntries(allKinds.map((k) => [k.resource, k.shortNames.join(',')]));
-  assert.deepEqual(short, { namespaces: 'ns', nodes: 'no', pods: 'po', services: 'svc', endpoints: 'ep', configmaps: 'cm', events: 'ev', endpointslices: '', deployments: 'deploy', replicasets: 'rs', daemonsets: 'ds', statefulsets: 'sts', networkpolicies: 'netpol', leases: '', poddisruptionbudgets: 'pdb', roles: '', clusterroles: '', rolebindings: '', clusterrolebindings: '' });
-  assert.deepEqual(allKinds.filter((k) => k.categories.includes('all')).map((k) => k.resource).sort(), ['daemonsets', 'deployments', 'pods', 'replicasets', 'services', 'statefulsets']);
+  assert.deepEqual(short, { namespaces: 'ns', nodes: 'no', pods: 'po', services: 'svc', endpoints: 'ep', configmaps: 'cm', events: 'ev', endpointslices: '', deployments: 'deploy', replicasets: 'rs', daemonsets: 'ds', statefulsets: 'sts', jobs: '', networkpolicies: 'netpol', leases: '', poddisruptionbudgets: 'pdb', roles: '', clusterroles: '', rolebindings: '', clusterrolebindings: '' });
+  assert.deepEqual(allKinds.filter((k) => k.categories.includes('all')).map((k) => k.resource).sort(), ['daemonsets', 'deployments', 'jobs', 'pods', 'replicasets', 'services', 'statefulsets']);
   assert.deepEqual(podK.subresources.slice(0, 4), ['status', 'binding', 'log', 'exec']);
   assert.deepEqual(depK.subresources, ['status', 'scale']);
   assert.equal(K('', 'Namespace').namespaced, false);
@@ -347,6 +347,7 @@ test('defaults are idempotent and produce valid objects for every kind', () => {
     obj('coordination.k8s.io/v1', 'Lease', 'l', { spec: { holderIdentity: 'x', leaseDurationSeconds: 40 } }),
     obj('apps/v1', 'DaemonSet', 'ds', { spec: { selector: { matchLabels: { app: 'agent' } }, template: tpl({ app: 'agent' }) } }),
     obj('apps/v1', 'StatefulSet', 'db', { spec: { serviceName: 'db', selector: { matchLabels: { app: 'db' } }, template: tpl({ app: 'db' }) } }),
+    { ...obj('batch/v1', 'Job', 'pi', { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'podnet/shell' }] } } } }), metadata: { name: 'pi', namespace: 'default', uid: 'u-1' } },
     obj('policy/v1', 'PodDisruptionBudget', 'pdb', { spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } } }),
     obj('rbac.authorization.k8s.io/v1', 'Role', 'r', { rules: [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }] }),
     obj('rbac.authorization.k8s.io/v1', 'ClusterRole', 'system:c', { rules: [{ verbs: ['get'], nonResourceURLs: ['/healthz'] }] }, null),

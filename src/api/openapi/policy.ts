@@ -139,3 +139,54 @@ export const STATEFULSET_DEFINITIONS: Record<string, Definition> = {
     ['updatedReplicas', 'integer', 'updatedReplicas is the number of Pods created by the StatefulSet controller from the StatefulSet version indicated by updateRevision.'],
   ], { required: ['replicas'] }),
 };
+
+const BATCH = 'io.k8s.api.batch.v1';
+const batch = (short: string, description: string, fields: FieldTuple[], extra: Partial<Definition> = {}): Definition => ({ full: `${BATCH}.${short}`, description, fields, ...extra });
+
+/** batch/v1 Job. */
+export const JOB_DEFINITIONS: Record<string, Definition> = {
+  Job: batch('Job', 'Job represents the configuration of a single job.', [
+    ...TYPE,
+    ['spec', 'JobSpec', 'Specification of the desired behavior of a job.'],
+    ['status', 'JobStatus', 'Current status of a job.'],
+  ], { gvk: { group: 'batch', version: 'v1', kind: 'Job' } }),
+  JobList: batch('JobList', 'JobList is a collection of jobs.', [
+    ['apiVersion', 'string', 'APIVersion defines the versioned schema of this representation of an object.'],
+    ['items', '[]Job', 'items is the list of Jobs.'],
+    ['kind', 'string', 'Kind is a string value representing the REST resource this object represents.'],
+    ['metadata', 'ListMeta', "Standard list metadata."],
+  ], { gvk: { group: 'batch', version: 'v1', kind: 'JobList' }, required: ['items'] }),
+  JobSpec: batch('JobSpec', 'JobSpec describes how the job execution will look like.', [
+    ['activeDeadlineSeconds', 'int64', 'Specifies the duration in seconds relative to the startTime that the job may be continuously active before the system tries to terminate it.'],
+    ['backoffLimit', 'integer', 'Specifies the number of retries before marking this job failed. Defaults to 6'],
+    ['completionMode', 'string', 'completionMode specifies how Pod completions are tracked. It can be `NonIndexed` (default) or `Indexed`.'],
+    ['completions', 'integer', 'Specifies the desired number of successfully finished pods the job should be run with.'],
+    ['manualSelector', 'boolean', 'manualSelector controls generation of pod labels and pod selectors.'],
+    ['parallelism', 'integer', 'Specifies the maximum desired number of pods the job should run at any given time.'],
+    ['podReplacementPolicy', 'string', 'podReplacementPolicy specifies when to create replacement Pods.'],
+    ['selector', 'LabelSelector', 'A label query over pods that should match the pod count.'],
+    ['suspend', 'boolean', 'suspend specifies whether the Job controller should create Pods or not.'],
+    ['template', 'PodTemplateSpec', 'Describes the pod that will be created when executing a job. The only allowed template.spec.restartPolicy values are "Never" or "OnFailure".'],
+    ['ttlSecondsAfterFinished', 'integer', 'ttlSecondsAfterFinished limits the lifetime of a Job that has finished execution (either Complete or Failed).'],
+  ], { required: ['template'] }),
+  JobCondition: batch('JobCondition', 'JobCondition describes current state of a job.', [
+    ['lastProbeTime', 'Time', 'Last time the condition was checked.'],
+    ['lastTransitionTime', 'Time', 'Last time the condition transit from one status to another.'],
+    ['message', 'string', 'Human readable message indicating details about last transition.'],
+    ['reason', 'string', "(brief) reason for the condition's last transition."],
+    ['status', 'string', 'Status of the condition, one of True, False, Unknown.'],
+    ['type', 'string', 'Type of job condition, Complete or Failed.'],
+  ], { required: ['type', 'status'] }),
+  JobStatus: batch('JobStatus', 'JobStatus represents the current state of a Job.', [
+    ['active', 'integer', 'The number of pending and running pods which are not terminating.'],
+    ['completedIndexes', 'string', 'completedIndexes holds the completed indexes when .spec.completionMode = "Indexed" in a text format.'],
+    ['completionTime', 'Time', 'Represents time when the job was completed.'],
+    ['conditions', '[]JobCondition', 'The latest available observations of an object\'s current state.'],
+    ['failed', 'integer', 'The number of pods which reached phase Failed.'],
+    ['ready', 'integer', 'The number of active pods which have a Ready condition and are not terminating.'],
+    ['startTime', 'Time', 'Represents time when the job controller started processing a job.'],
+    ['succeeded', 'integer', 'The number of pods which reached phase Succeeded.'],
+    ['terminating', 'integer', 'The number of pods which are terminating.'],
+    ['uncountedTerminatedPods', 'object', 'uncountedTerminatedPods holds the UIDs of Pods that have terminated but the job controller hasn\'t yet accounted for in the status counters.'],
+  ]),
+};

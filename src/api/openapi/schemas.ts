@@ -9,7 +9,7 @@
  */
 
 import { RBAC_DEFINITIONS } from '../authz/openapi.js';
-import { DAEMONSET_DEFINITIONS, POLICY_DEFINITIONS, STATEFULSET_DEFINITIONS } from './policy.js';
+import { DAEMONSET_DEFINITIONS, JOB_DEFINITIONS, POLICY_DEFINITIONS, STATEFULSET_DEFINITIONS } from './policy.js';
 
 export type FieldTuple = [name: string, type: string, description?: string, patch?: string];
 export interface Definition {
@@ -789,4 +789,5 @@ export const DEFINITIONS: Record<string, Definition> = {
   ...POLICY_DEFINITIONS,
   ...DAEMONSET_DEFINITIONS,
   ...STATEFULSET_DEFINITIONS,
+  ...JOB_DEFINITIONS,
 };

@@ -36,6 +36,12 @@ const MESSAGES: Record<string, ProtobufMessage> = {
   StatefulSetUpdateStrategy: { 1: ['type', 'string'], 2: ['rollingUpdate', 'RollingUpdateStatefulSetStrategy'] },
   RollingUpdateStatefulSetStrategy: { 1: ['partition', 'int32', KEEP], 2: ['maxUnavailable', 'intOrString', KEEP] },
   StatefulSetOrdinals: { 1: ['start', 'int32'] },
+  Job: { 1: ['metadata', 'ObjectMeta'], 2: ['spec', 'JobSpec'], 3: ['status', 'ignore'] },
+  JobSpec: {
+    1: ['parallelism', 'int32', KEEP], 2: ['completions', 'int32', KEEP], 3: ['activeDeadlineSeconds', 'int64', KEEP], 4: ['selector', 'LabelSelector'],
+    5: ['manualSelector', 'bool', KEEP], 6: ['template', 'PodTemplateSpec'], 7: ['backoffLimit', 'int32', KEEP], 8: ['ttlSecondsAfterFinished', 'int32', KEEP],
+    9: ['completionMode', 'string'], 10: ['suspend', 'bool', KEEP], 14: ['podReplacementPolicy', 'string'],
+  },
 };
 
 // DeleteOptions is registered in every group version (metav1.AddToGroupVersion): a client encodes
@@ -43,7 +49,7 @@ const MESSAGES: Record<string, ProtobufMessage> = {
 const DELETE_GVS = ['v1', 'meta.k8s.io/v1', 'apps/v1', 'policy/v1', 'policy/v1beta1', 'batch/v1', 'discovery.k8s.io/v1', 'networking.k8s.io/v1',
   'coordination.k8s.io/v1', 'rbac.authorization.k8s.io/v1', 'apiextensions.k8s.io/v1', 'autoscaling/v1'];
 const top: Record<string, string> = {
-  'apps/v1/DaemonSet': 'DaemonSet', 'apps/v1/StatefulSet': 'StatefulSet', 'policy/v1/Eviction': 'Eviction', 'policy/v1beta1/Eviction': 'Eviction', 'policy/v1/PodDisruptionBudget': 'PodDisruptionBudget',
+  'apps/v1/DaemonSet': 'DaemonSet', 'apps/v1/StatefulSet': 'StatefulSet', 'batch/v1/Job': 'Job', 'policy/v1/Eviction': 'Eviction', 'policy/v1beta1/Eviction': 'Eviction', 'policy/v1/PodDisruptionBudget': 'PodDisruptionBudget',
 };
 for (const gv of DELETE_GVS) top[`${gv}/DeleteOptions`] = 'DeleteOptions';
 registerProtobufMessages(MESSAGES, top);
