@@ -27,6 +27,9 @@ export const R = {
   endpointslices: ref('discovery.k8s.io', 'v1', 'endpointslices', true),
   deployments: ref('apps', 'v1', 'deployments', true),
   replicasets: ref('apps', 'v1', 'replicasets', true),
+  daemonsets: ref('apps', 'v1', 'daemonsets', true),
+  statefulsets: ref('apps', 'v1', 'statefulsets', true),
+  jobs: ref('batch', 'v1', 'jobs', true),
   networkpolicies: ref('networking.k8s.io', 'v1', 'networkpolicies', true),
   leases: ref('coordination.k8s.io', 'v1', 'leases', true),
   ippools: ref('crd.projectcalico.org', 'v1', 'ippools', false),
@@ -35,6 +38,7 @@ export const R = {
   ipamhandles: ref('crd.projectcalico.org', 'v1', 'ipamhandles', false),
   bgpconfigurations: ref('crd.projectcalico.org', 'v1', 'bgpconfigurations', false),
   bgppeers: ref('crd.projectcalico.org', 'v1', 'bgppeers', false),
+  poddisruptionbudgets: ref('policy', 'v1', 'poddisruptionbudgets', true),
 } as const;
 export const resources = R;
 

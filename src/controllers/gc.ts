@@ -11,6 +11,9 @@ import { keyOf, splitKey } from './util.js';
 const OWNER_KINDS: Record<string, { ref: RefFn; namespaced: boolean; watch: boolean }> = {
   'apps/v1/Deployment': { ref: R.deployments, namespaced: true, watch: true },
   'apps/v1/ReplicaSet': { ref: R.replicasets, namespaced: true, watch: true },
+  'apps/v1/DaemonSet': { ref: R.daemonsets, namespaced: true, watch: true },
+  'apps/v1/StatefulSet': { ref: R.statefulsets, namespaced: true, watch: true },
+  'batch/v1/Job': { ref: R.jobs, namespaced: true, watch: true },
   'v1/Service': { ref: R.services, namespaced: true, watch: true },
   'v1/Pod': { ref: R.pods, namespaced: true, watch: true },
   'v1/Node': { ref: R.nodes, namespaced: false, watch: true },
@@ -24,10 +27,17 @@ function ownerInfo(apiVersion: string, kind: string): { ref: RefFn; namespaced: 
   return OWNER_KINDS[`${apiVersion}/${kind}`];
 }
 
+const FOREGROUND = 'foregroundDeletion';
+const ORPHAN = 'orphan';
+
 /**
- * Garbage collector (background propagation): a dependent whose every owner (ownerReferences,
+ * Garbage collector. Background propagation: a dependent whose every owner (ownerReferences,
  * matched by uid) is gone is deleted; owners that are gone are dropped from a dependent that
  * still has a live owner. Absence is confirmed with a live GET, never from a cache alone.
+ * Foreground: an owner being deleted with the `foregroundDeletion` finalizer has its dependents
+ * deleted and keeps the finalizer until no dependent with `blockOwnerDeletion` remains (a
+ * terminating one counts), confirmed by a live list. Orphan: the `orphan` finalizer makes the
+ * collector remove the owner's reference from every dependent, then the finalizer.
  */
 export class GarbageCollector {
   private readonly queue: WorkQueue;
@@ -47,7 +57,86 @@ export class GarbageCollector {
       if (!info.watch) continue;
       const inf = informers.get<KObject>(info.ref);
       this.owners.set(k, inf);
-      inf.on({ onDelete: (owner) => this.ownerGone(owner.metadata.uid!) });
+      const deleting = (o: KObject): void => { if (this.finalizing(o)) this.queue.add(`owner|${k}|${keyOf(o)}`); };
+      inf.on({ onAdd: deleting, onUpdate: (_o, n) => deleting(n), onDelete: (owner) => this.ownerGone(owner.metadata.uid!) });
+    }
+    // A dependent that changes or goes away may release an owner waiting in the foreground.
+    for (const d of this.deps.values()) {
+      const wake = (o: KObject): void => {
+        for (const r of o.metadata.ownerReferences ?? []) {
+          const k = `${r.apiVersion}/${r.kind}`;
+          const info = ownerInfo(r.apiVersion, r.kind);
+          const owner = info && this.owners.get(k)?.get(info.namespaced ? o.metadata.namespace : undefined, r.name);
+          if (owner && owner.metadata.uid === r.uid && this.finalizing(owner)) this.queue.add(`owner|${k}|${keyOf(owner)}`);
+        }
+      };
+      d.inf.on({ onUpdate: (_o, n) => wake(n), onDelete: wake });
+    }
+  }
+
+  /** An owner being deleted with a foreground or orphan finalizer. */
+  private finalizing(o: KObject): boolean {
+    return !!o.metadata.deletionTimestamp && !!o.metadata.finalizers?.some((f) => f === FOREGROUND || f === ORPHAN);
+  }
+
+  /** Every dependent of `owner` (live list of each dependent resource in its namespace). */
+  private async liveDependents(owner: KObject, namespaced: boolean): Promise<{ ref: RefFn; obj: KObject }[]> {
+    const out: { ref: RefFn; obj: KObject }[] = [];
+    for (const d of this.deps.values()) {
+      const list = await this.client.list<KObject>(namespaced ? d.ref(owner.metadata.namespace) : d.ref);
+      for (const o of list.items) if (o.metadata.ownerReferences?.some((r) => r.uid === owner.metadata.uid)) out.push({ ref: d.ref, obj: o });
+    }
+    return out;
+  }
+
+  /** Removes `finalizer` from the owner (the API server deletes it when it was the last). */
+  private async dropFinalizer(ref: ResourceRef, owner: KObject, finalizer: string): Promise<void> {
+    await this.client.patch(ref, owner.metadata.name!, [
+      { op: 'test', path: '/metadata/resourceVersion', value: owner.metadata.resourceVersion },
+      { op: 'replace', path: '/metadata/finalizers', value: (owner.metadata.finalizers ?? []).filter((f) => f !== finalizer) },
+    ], 'json');
+  }
+
+  private async syncOwner(item: string): Promise<void> {
+    const [, kindKey, key] = item.split('|') as [string, string, string];
+    const [group, version, kind] = kindKey.includes('/') && kindKey.split('/').length === 3 ? kindKey.split('/') as [string, string, string] : ['', ...kindKey.split('/')] as [string, string, string];
+    const info = ownerInfo(group ? `${group}/${version}` : version, kind);
+    if (!info) return;
+    const { namespace, name } = splitKey(key);
+    const ref: ResourceRef = info.namespaced ? info.ref(namespace) : info.ref;
+    let owner: KObject;
+    try { owner = await this.client.get<KObject>(ref, name); } catch (e) { if (isNotFound(e)) return; throw e; }
+    if (!this.finalizing(owner)) return;
+    const uid = owner.metadata.uid!;
+    const deps = await this.liveDependents(owner, info.namespaced);
+    try {
+      if (owner.metadata.finalizers?.includes(ORPHAN)) {
+        for (const { ref: dref, obj } of deps) {
+          await this.client.patch(dref(obj.metadata.namespace), obj.metadata.name!, [
+            { op: 'test', path: '/metadata/resourceVersion', value: obj.metadata.resourceVersion },
+            { op: 'replace', path: '/metadata/ownerReferences', value: (obj.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid) },
+          ], 'json');
+        }
+        this.log?.info({ owner: `${kind}/${key}`, orphaned: deps.length }, 'dependents orphaned');
+        await this.dropFinalizer(ref, owner, ORPHAN);
+        return;
+      }
+      // foreground: delete what still stands, wait for the blocking ones to be gone
+      for (const { ref: dref, obj } of deps) {
+        if (obj.metadata.deletionTimestamp) continue;
+        const canOwn = OWNER_KINDS[`${obj.apiVersion}/${obj.kind}`] !== undefined && obj.kind !== 'Pod';
+        this.log?.info({ owner: `${kind}/${key}`, dependent: `${obj.kind}/${obj.metadata.name}` }, 'deleting dependent in the foreground');
+        await this.client.delete(dref(obj.metadata.namespace), obj.metadata.name!, { propagationPolicy: canOwn ? 'Foreground' : 'Background', preconditions: { uid: obj.metadata.uid } })
+          .catch((e: unknown) => { if (!isNotFound(e) && !isConflict(e)) throw e; });
+      }
+      const blocking = deps.filter(({ obj }) => obj.metadata.ownerReferences?.some((r) => r.uid === uid && r.blockOwnerDeletion));
+      if (blocking.length) { this.queue.addAfter(item, 2000); return; } // dependents' deletions wake it sooner
+      await this.dropFinalizer(ref, owner, FOREGROUND);
+      this.log?.info({ owner: `${kind}/${key}` }, 'dependents gone; foreground deletion finished');
+    } catch (e) {
+      if (isNotFound(e)) return;
+      if (isConflict(e) || (e as { httpStatus?: number }).httpStatus === 422) { this.queue.addAfter(item, 200); return; }
+      throw e;
     }
   }
 
@@ -76,6 +165,7 @@ export class GarbageCollector {
   }
 
   private async sync(item: string): Promise<void> {
+    if (item.startsWith('owner|')) return this.syncOwner(item);
     const [res, key] = item.split('|') as [string, string];
     const d = this.deps.get(res)!;
     const { namespace, name } = splitKey(key);

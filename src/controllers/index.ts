@@ -9,6 +9,11 @@ import { InformerFactory } from '../client/informerfactory.js';
 import { NodeIpamController } from './nodeipam.js';
 import { ReplicaSetController } from './replicaset.js';
 import { Scheduler } from './scheduler.js';
+import { DisruptionController } from './disruption.js';
+import { NodeTaintController } from './nodetaints.js';
+import { DaemonSetController } from './daemonset.js';
+import { StatefulSetController } from './statefulset.js';
+import { JobController } from './job.js';
 
 import { LoadBalancerIpamController } from './lbipam.js';
 import { RootCACertPublisher } from './rootcacert.js';
@@ -28,7 +33,7 @@ export interface ControllerOptions {
   rootCA?: string;
 }
 
-export const ALL_CONTROLLERS = ['nodeipam', 'endpoints', 'endpointslice', 'scheduler', 'replicaset', 'deployment', 'gc', 'serviceaccount', 'root-ca-cert-publisher'] as const;
+export const ALL_CONTROLLERS = ['nodeipam', 'endpoints', 'endpointslice', 'scheduler', 'replicaset', 'deployment', 'gc', 'serviceaccount', 'root-ca-cert-publisher', 'disruption', 'nodelifecycle', 'daemonset', 'statefulset', 'job'] as const;
 
 
 export interface ControllerManager { done: Promise<void>; nodeIpam?: NodeIpamController; scheduler?: Scheduler }
@@ -38,17 +43,24 @@ export async function startControllerManager(client: KubeClient, opts: Controlle
   const want = new Set(opts.controllers ?? ALL_CONTROLLERS);
   for (const c of want) if (!(ALL_CONTROLLERS as readonly string[]).includes(c)) throw new Error(`unknown controller "${c}" (known: ${ALL_CONTROLLERS.join(', ')})`);
   const informers = new InformerFactory(client, log);
-  const events = new EventRecorder(client, 'controller-manager', log);
-  const schedEvents = new EventRecorder(client, 'default-scheduler', log);
+  // each controller reports under upstream's component name (kubectl describe: "From")
+  const recorder = (component: string): EventRecorder => new EventRecorder(client, component, log);
+  const events = recorder('node-controller');
+  const schedEvents = recorder('default-scheduler');
   const runners: { name: string; run(signal: AbortSignal): Promise<void> }[] = [];
   const m: ControllerManager = { done: Promise.resolve() };
   if (want.has('nodeipam')) { m.nodeIpam = new NodeIpamController(client, informers, { clusterCidr: opts.clusterCidr, nodeCidrMaskSize: opts.nodeCidrMaskSize, log: log.child({ controller: 'nodeipam' }), events }); runners.push({ name: 'nodeipam', run: (s) => m.nodeIpam!.run(s) }); }
   if (want.has('endpoints')) { const c = new EndpointsController(client, informers, log.child({ controller: 'endpoints' })); runners.push({ name: 'endpoints', run: (s) => c.run(s) }); }
   if (want.has('endpointslice')) { const c = new EndpointSliceController(client, informers, log.child({ controller: 'endpointslice' })); runners.push({ name: 'endpointslice', run: (s) => c.run(s) }); }
   if (want.has('scheduler')) { m.scheduler = new Scheduler(client, informers, schedEvents, log.child({ controller: 'scheduler' })); runners.push({ name: 'scheduler', run: (s) => m.scheduler!.run(s) }); }
-  if (want.has('replicaset')) { const c = new ReplicaSetController(client, informers, events, log.child({ controller: 'replicaset' })); runners.push({ name: 'replicaset', run: (s) => c.run(s) }); }
-  if (want.has('deployment')) { const c = new DeploymentController(client, informers, events, log.child({ controller: 'deployment' })); runners.push({ name: 'deployment', run: (s) => c.run(s) }); }
-  if (opts.loadBalancerPool) { const c = new LoadBalancerIpamController(client, informers, opts.loadBalancerPool, events, log.child({ controller: 'lbipam' })); runners.push({ name: 'lbipam', run: (sig) => c.run(sig) }); }
+  if (want.has('replicaset')) { const c = new ReplicaSetController(client, informers, recorder('replicaset-controller'), log.child({ controller: 'replicaset' })); runners.push({ name: 'replicaset', run: (s) => c.run(s) }); }
+  if (want.has('deployment')) { const c = new DeploymentController(client, informers, recorder('deployment-controller'), log.child({ controller: 'deployment' })); runners.push({ name: 'deployment', run: (s) => c.run(s) }); }
+  if (opts.loadBalancerPool) { const c = new LoadBalancerIpamController(client, informers, opts.loadBalancerPool, recorder('service-lb-controller'), log.child({ controller: 'lbipam' })); runners.push({ name: 'lbipam', run: (sig) => c.run(sig) }); }
+  if (want.has('daemonset')) { const c = new DaemonSetController(client, informers, recorder('daemonset-controller'), log.child({ controller: 'daemonset' })); runners.push({ name: 'daemonset', run: (s) => c.run(s) }); }
+  if (want.has('statefulset')) { const c = new StatefulSetController(client, informers, recorder('statefulset-controller'), log.child({ controller: 'statefulset' })); runners.push({ name: 'statefulset', run: (s) => c.run(s) }); }
+  if (want.has('job')) { const c = new JobController(client, informers, recorder('job-controller'), log.child({ controller: 'job' })); runners.push({ name: 'job', run: (s) => c.run(s) }); }
+  if (want.has('disruption')) { const c = new DisruptionController(client, informers, log.child({ controller: 'disruption' })); runners.push({ name: 'disruption', run: (s) => c.run(s) }); }
+  if (want.has('nodelifecycle')) { const c = new NodeTaintController(client, informers, log.child({ controller: 'nodelifecycle' })); runners.push({ name: 'nodelifecycle', run: (s) => c.run(s) }); }
   if (want.has('serviceaccount')) { const c = new ServiceAccountsController(client, informers, log.child({ controller: 'serviceaccount' })); runners.push({ name: 'serviceaccount', run: (s) => c.run(s) }); }
   if (want.has('root-ca-cert-publisher') && opts.rootCA) { const c = new RootCACertPublisher(client, informers, opts.rootCA, log.child({ controller: 'root-ca-cert-publisher' })); runners.push({ name: 'root-ca-cert-publisher', run: (s) => c.run(s) }); }
   if (want.has('gc')) { const c = new GarbageCollector(client, informers, log.child({ controller: 'gc' })); runners.push({ name: 'gc', run: (s) => c.run(s) }); }

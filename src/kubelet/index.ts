@@ -10,7 +10,7 @@ import { createLogger, type Logger } from '../util/log.js';
 import { registerNode, postNodeStatus, renewNodeLease } from './node.js';
 import { PodRuntime, type PodEvent } from './runtime.js';
 import type { PodNetwork } from './podnetwork.js';
-import { randomBytes } from 'node:crypto';
+import { EventRecorder } from '../controllers/events.js';
 import { startKubeletServer } from './server.js';
 import type { PodLite } from './types.js';
 import type { KObject } from '../meta/types.js';
@@ -65,12 +65,14 @@ export async function startKubelet(opts: KubeletOptions, signal: AbortSignal): P
     : undefined);
   // services for the link variables (KUBERNETES_SERVICE_HOST, MYSQL_DEMO_SERVICE_PORT, …)
   const services = createInformer<KObject & ServiceLite>(client, R.services, { log });
+  const events = new EventRecorder(client, 'kubelet', log, opts.nodeName);
   const runtime = new PodRuntime({
     serviceEnv: (ns, links) => podServiceEnv(services.list(), ns, links),
     stateDir: opts.stateDir, nodeName: opts.nodeName, nodeIP: opts.nodeIP,
     clusterDNS: opts.clusterDNS ?? ['10.96.0.10'], clusterDomain: opts.clusterDomain ?? 'cluster.local',
     nodeResolvConf: opts.resolvConf, network, backoffBaseMs: opts.backoffBaseMs, log,
-    onEvent: (e) => { void postEvent(client, opts.nodeName, e).catch((err: unknown) => log.debug({ err: (err as Error).message }, 'event not recorded')); },
+    onEvent: (e) => { void postEvent(events, e); },
+    onProgress: (uid) => { const p = runtime.spec(uid); if (p) void pushStatus(p); },
   });
   runtime.loadState();
   const socketPath = resolve(opts.socketPath ?? join(opts.stateDir, 'kubelet.sock'));
@@ -95,8 +97,19 @@ export async function startKubelet(opts: KubeletOptions, signal: AbortSignal): P
   };
   await heartbeat();
 
-  const pushStatus = async (pod: PodLite): Promise<void> => {
+  // status writes of one pod go out in order (ContainerCreating before Running)
+  const statusChains = new Map<string, Promise<void>>();
+  const pushStatus = (pod: PodLite): Promise<void> => {
     const uid = pod.metadata.uid!;
+    const prev = statusChains.get(uid) ?? Promise.resolve();
+    const next = prev.then(() => writeStatus(pod));
+    statusChains.set(uid, next);
+    void next.then(() => { if (statusChains.get(uid) === next) statusChains.delete(uid); });
+    return next;
+  };
+  const writeStatus = async (pod: PodLite): Promise<void> => {
+    const uid = pod.metadata.uid!;
+    if (runtime.cancelledUid(uid)) return;
     const st = runtime.statusIfChanged(uid);
     if (!st) return;
     try {
@@ -179,16 +192,8 @@ export async function cleanupKubeletState(o: { stateDir: string; cniConfDir?: st
   await rt.gc(new Set());
 }
 
-/** Records a core/v1 Event about a pod, as the kubelet's event recorder does. */
-async function postEvent(client: KubeClient, nodeName: string, e: PodEvent): Promise<void> {
-  const ts = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  await client.create(R.events(e.namespace), {
-    apiVersion: 'v1', kind: 'Event',
-    metadata: { name: `${e.name}.${randomBytes(8).toString('hex')}`, namespace: e.namespace },
-    involvedObject: { apiVersion: 'v1', kind: 'Pod', namespace: e.namespace, name: e.name, uid: e.uid, ...(e.container ? { fieldPath: `spec.containers{${e.container}}` } : {}) },
-    reason: e.reason, message: e.message, type: e.type,
-    source: { component: 'kubelet', host: nodeName },
-    firstTimestamp: ts, lastTimestamp: ts, count: 1,
-    reportingComponent: 'kubelet', reportingInstance: nodeName,
-  });
+/** Records a core/v1 Event about a pod, as the kubelet's event recorder does (source kubelet on this node). */
+function postEvent(events: EventRecorder, e: PodEvent): Promise<void> {
+  const pod: KObject = { apiVersion: 'v1', kind: 'Pod', metadata: { namespace: e.namespace, name: e.name, uid: e.uid } };
+  return events.record(pod, e.type, e.reason, e.message, e.container ? `spec.containers{${e.container}}` : undefined);
 }

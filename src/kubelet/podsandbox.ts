@@ -3,6 +3,7 @@
  * hostNetwork pods), the CNI attachment (ADD, rolled back on failure; DEL) and the pod's
  * /etc/hosts and /etc/resolv.conf files.
  */
+import { rfc3339 } from '../util/time.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,7 +55,7 @@ export class PodSandboxes {
     const r: PodRec = {
       uid: pod.metadata.uid!, namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name!,
       sandboxId: randomBytes(32).toString('hex'), netnsName: `cni-${randomUUID()}`,
-      pausePid: 0, pauseStart: 0, podIPs: [], networkAttached: false, startTime: prev?.startTime ?? new Date().toISOString(), containers: prev?.containers ?? {},
+      pausePid: 0, pauseStart: 0, podIPs: [], networkAttached: false, startTime: prev?.startTime ?? rfc3339(), containers: prev?.containers ?? {},
     };
     store.save(r); // so a crash half way is cleaned up by gc
     track(r);

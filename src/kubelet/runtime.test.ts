@@ -31,7 +31,7 @@ test('a new pod: sandbox (pause + CNI), /etc files, containers running with thei
     assert.equal(stateOf(s), 'running');
     assert.equal(cond(s, 'Ready'), 'True');
     assert.equal(cond(s, 'PodReadyToStartContainers'), 'True');
-    assert.deepEqual(reasons(events), ['Pulled', 'Started']);
+    assert.deepEqual(reasons(events), ['Pulled', 'Created', 'Started']);
     // a second sync changes nothing
     await rt.sync(p);
     assert.equal(sb.containers.size, 1);

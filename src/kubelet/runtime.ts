@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../util/log.js';
+import { rfc3339 } from '../util/time.js';
 import { kernelSandbox, SETUP_FAILED, type Sandbox } from './sandbox/index.js';
 import { containerEnv, podHostname } from './podconfig.js';
 import { POD_IFNAME, type PodNetwork } from './podnetwork.js';
@@ -41,11 +42,13 @@ export interface RuntimeOptions {
   serviceEnv?: (namespace: string, enableServiceLinks: boolean) => Record<string, string>;
   /** Told about what happens to pods (the kubelet turns these into core/v1 Events). */
   onEvent?: (e: PodEvent) => void;
+  /** Told when a pod's status moved during a sync (its record exists: ContainerCreating is visible). */
+  onProgress?: (uid: string) => void;
 }
 
 export interface PodEvent { namespace: string; name: string; uid: string; type: 'Normal' | 'Warning'; reason: string; message: string; container?: string }
 
-const now = (): string => new Date().toISOString();
+const now = (): string => rfc3339();
 
 /** A running container as `attach` sees it. */
 export interface AttachTarget { logPath: string; stdinFifo: string; stdin: boolean; tty: boolean; running: () => boolean }
@@ -55,6 +58,8 @@ export class PodRuntime {
   private readonly specs = new Map<string, PodLite>();    // latest pod object by uid
   private readonly locks = new Map<string, Promise<void>>();
   private readonly lastStatus = new Map<string, string>();
+  /** Pods whose deletion arrived while they were starting: the start stops at the next step. */
+  private readonly cancelled = new Set<string>();
   private readonly store: PodStore;
   private readonly sb: Sandbox;
   private readonly sandboxes: PodSandboxes;
@@ -133,7 +138,8 @@ export class PodRuntime {
       env: containerEnv(pod, c, { ...r, nodeName: this.o.nodeName, nodeIP: this.o.nodeIP }, this.o.serviceEnv),
     });
     this.store.save(r);
-    this.event(r, 'Normal', 'Pulled', `Container image "${c.image}" is built into podnet`, c.name);
+    this.event(r, 'Normal', 'Pulled', `Container image "${c.image}" already present on machine`, c.name);
+    this.event(r, 'Normal', 'Created', `Created container: ${c.name}`, c.name);
     this.event(r, 'Normal', 'Started', `Started container ${c.name}`, c.name);
     this.o.log.info({ pod: `${r.namespace}/${r.name}`, container: c.name, attempt, pid: cr.proc.initPid }, 'container started');
   }
@@ -231,22 +237,28 @@ export class PodRuntime {
     this.specs.set(uid, pod);
     return this.withLock(uid, async () => {
       const cur = this.specs.get(uid);
-      if (!cur || cur.metadata.deletionTimestamp) return;
+      if (!cur || cur.metadata.deletionTimestamp || this.cancelled.has(uid)) return;
       let r = this.pods.get(uid);
       const terminal = r && Object.keys(r.containers).length > 0 && this.isFinal(cur, r);
       if (!terminal && (!r || !this.sandboxes.alive(r))) {
         if (r && r.pausePid) await this.sandboxes.tearDown(r);
         // containers of a dead sandbox are dead or useless: stop them before a new sandbox
         if (r) for (const cr of Object.values(r.containers)) if (cr.proc && !cr.terminated) { await this.stopContainer(r, cr, 0); this.reap(r, cr); }
-        r = await this.sandboxes.create(cur, r, (rec) => this.pods.set(uid, rec));
+        r = await this.sandboxes.create(cur, r, (rec) => { this.pods.set(uid, rec); this.progress(uid); });
+        this.progress(uid);
       }
       if (!r) return;
       for (const c of cur.spec.containers) {
+        if (this.cancelled.has(uid)) return; // deleted while starting: kill() takes over
         await this.ensureContainer(cur, r, c);
         const cr = r.containers[c.name];
         if (cr) { await this.liveness(cur, r, cr, c); await this.readiness(r, cr, c); }
       }
     });
+  }
+
+  private progress(uid: string): void {
+    try { this.o.onProgress?.(uid); } catch { /* never fatal */ }
   }
 
   private isFinal(pod: PodLite, r: PodRec): boolean {
@@ -261,6 +273,9 @@ export class PodRuntime {
    * pause process, removes the netns mount, the pod's state and its logs.
    */
   kill(uid: string, graceSeconds: number): Promise<void> {
+    // a start in progress stops at its next step instead of starting containers to be killed
+    this.cancelled.add(uid);
+    if (this.cancelled.size > 10_000) this.cancelled.delete(this.cancelled.values().next().value as string);
     return this.withLock(uid, async () => {
       const r = this.pods.get(uid);
       if (r) {
@@ -328,6 +343,9 @@ export class PodRuntime {
   attachments(): { containerId: string; ifName: string }[] {
     return [...this.pods.values()].filter((r) => !r.hostNetwork).map((r) => ({ containerId: r.sandboxId, ifName: POD_IFNAME }));
   }
+
+  /** True once the pod's deletion reached the runtime (its start is abandoned). */
+  cancelledUid(uid: string): boolean { return this.cancelled.has(uid); }
 
   /** True while a sync/kill for the pod is queued or running. */
   busy(uid: string): boolean { return this.locks.has(uid); }

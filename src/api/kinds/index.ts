@@ -14,6 +14,10 @@ import { rbacKinds } from './rbac.js';
 import { calicoKinds } from './calico.js';
 import { secretKind } from './secret.js';
 import { serviceAccountKind } from './serviceaccount.js';
+import { podDisruptionBudgetKind } from './policy.js';
+import { daemonSetKind } from './daemonset.js';
+import { statefulSetKind } from './statefulset.js';
+import { jobKind } from './job.js';
 
 export type { KindSemantics } from './types.js';
 export { humanDuration, translateTimestampSince } from './common.js';
@@ -22,7 +26,7 @@ export { invalidMessage } from '../validation/index.js';
 
 export const allKinds: KindSemantics[] = [
   namespaceKind, nodeKind, podKind, serviceKind, endpointsKind, configMapKind, eventKind, secretKind, serviceAccountKind,
-  endpointSliceKind, deploymentKind, replicaSetKind, networkPolicyKind, leaseKind, ...rbacKinds, ...calicoKinds,
+  endpointSliceKind, deploymentKind, replicaSetKind, daemonSetKind, statefulSetKind, jobKind, networkPolicyKind, leaseKind, podDisruptionBudgetKind, ...rbacKinds, ...calicoKinds,
 ];
 
 const byResource = new Map(allKinds.map((k) => [`${k.group}/${k.resource}`, k]));

@@ -22,14 +22,14 @@ const pod = (spec: Record<string, unknown>, name = 'p') => obj('v1', 'Pod', name
 const has = (errs: string[], re: RegExp) => assert.ok(errs.some((e) => re.test(e)), `expected ${re} in ${JSON.stringify(errs, null, 1)}`);
 
 test('registry: every kind, lookups, short names, categories', () => {
-  assert.equal(allKinds.length, 24);
+  assert.equal(allKinds.length, 28);
   assert.equal(kindByResource('apps', 'deployments')?.kind, 'Deployment');
   assert.equal(kindByResource('', 'endpoints')?.kind, 'Endpoints');
   assert.equal(kindByResource('discovery.k8s.io', 'endpointslices')?.singular, 'endpointslice');
   assert.equal(kindByResource('apps', 'pods'), undefined);
   const short = Object.fromEntries(allKinds.map((k) => [k.resource, k.shortNames.join(',')]));
-  assert.deepEqual(short, { namespaces: 'ns', nodes: 'no', pods: 'po', services: 'svc', endpoints: 'ep', configmaps: 'cm', events: 'ev', endpointslices: '', deployments: 'deploy', replicasets: 'rs', networkpolicies: 'netpol', leases: '', roles: '', clusterroles: '', rolebindings: '', clusterrolebindings: '', ippools: '', ipamblocks: '', blockaffinities: '', ipamhandles: '', bgpconfigurations: '', bgppeers: '', secrets: '', serviceaccounts: 'sa' });
-  assert.deepEqual(allKinds.filter((k) => k.categories.includes('all')).map((k) => k.resource).sort(), ['deployments', 'pods', 'replicasets', 'services']);
+  assert.deepEqual(short, { namespaces: 'ns', nodes: 'no', pods: 'po', services: 'svc', endpoints: 'ep', configmaps: 'cm', events: 'ev', endpointslices: '', deployments: 'deploy', replicasets: 'rs', daemonsets: 'ds', statefulsets: 'sts', jobs: '', poddisruptionbudgets: 'pdb', networkpolicies: 'netpol', leases: '', roles: '', clusterroles: '', rolebindings: '', clusterrolebindings: '', ippools: '', ipamblocks: '', blockaffinities: '', ipamhandles: '', bgpconfigurations: '', bgppeers: '', secrets: '', serviceaccounts: 'sa' });
+  assert.deepEqual(allKinds.filter((k) => k.categories.includes('all')).map((k) => k.resource).sort(), ['daemonsets', 'deployments', 'jobs', 'pods', 'replicasets', 'services', 'statefulsets']);
   assert.deepEqual(podK.subresources.slice(0, 4), ['status', 'binding', 'log', 'exec']);
   assert.deepEqual(depK.subresources, ['status', 'scale']);
   assert.equal(K('', 'Namespace').namespaced, false);
@@ -315,6 +315,22 @@ test('Lease validation and table', () => {
   assert.deepEqual(leK.table([l], now).rows[0]!.cells, ['node1', 'node1', '5s']);
 });
 
+test('PodDisruptionBudget validation and table (printPodDisruptionBudget)', () => {
+  const pdbK = K('policy', 'PodDisruptionBudget');
+  const b = (spec: Record<string, unknown>) => obj('policy/v1', 'PodDisruptionBudget', 'web', { spec });
+  assert.deepEqual(check(pdbK, b({ minAvailable: '50%', selector: { matchLabels: { app: 'web' } } })), []);
+  has(check(pdbK, b({ minAvailable: 1, maxUnavailable: 1 })), /^spec: Invalid value: .*minAvailable and maxUnavailable cannot be both set$/);
+  has(check(pdbK, b({ maxUnavailable: -1 })), /^spec.maxUnavailable: Invalid value: -1: must be greater than or equal to 0$/);
+  has(check(pdbK, b({ minAvailable: '120%' })), /^spec.minAvailable: Invalid value: "120%": must not be greater than 100%$/);
+  has(check(pdbK, b({ unhealthyPodEvictionPolicy: 'Sometimes' })), /^spec.unhealthyPodEvictionPolicy: Unsupported value: "Sometimes"/);
+  const now = new Date();
+  const o = b({ minAvailable: 2, selector: {} });
+  o.metadata.creationTimestamp = new Date(now.getTime() - 60_000).toISOString();
+  o.status = { disruptionsAllowed: 1 };
+  assert.deepEqual(pdbK.table([o], now).rows[0]!.cells, ['web', '2', 'N/A', 1, '60s']);
+  assert.deepEqual(pdbK.table([o], now).columnDefinitions.map((c) => c.name), ['Name', 'Min Available', 'Max Unavailable', 'Allowed Disruptions', 'Age']);
+});
+
 test('defaults are idempotent and produce valid objects for every kind', () => {
   const samples: KObject[] = [
     obj('v1', 'Namespace', 'demo', {}, null),
@@ -329,6 +345,10 @@ test('defaults are idempotent and produce valid objects for every kind', () => {
     obj('apps/v1', 'ReplicaSet', 'rs', { spec: { selector: { matchLabels: { app: 'web' } }, template: tpl({ app: 'web' }) } }),
     obj('networking.k8s.io/v1', 'NetworkPolicy', 'np', { spec: { podSelector: {}, ingress: [{ ports: [{ port: 80 }] }] } }),
     obj('coordination.k8s.io/v1', 'Lease', 'l', { spec: { holderIdentity: 'x', leaseDurationSeconds: 40 } }),
+    obj('apps/v1', 'DaemonSet', 'ds', { spec: { selector: { matchLabels: { app: 'agent' } }, template: tpl({ app: 'agent' }) } }),
+    obj('apps/v1', 'StatefulSet', 'db', { spec: { serviceName: 'db', selector: { matchLabels: { app: 'db' } }, template: tpl({ app: 'db' }) } }),
+    { ...obj('batch/v1', 'Job', 'pi', { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'podnet/shell' }] } } } }), metadata: { name: 'pi', namespace: 'default', uid: 'u-1' } },
+    obj('policy/v1', 'PodDisruptionBudget', 'pdb', { spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } } }),
     obj('rbac.authorization.k8s.io/v1', 'Role', 'r', { rules: [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }] }),
     obj('rbac.authorization.k8s.io/v1', 'ClusterRole', 'system:c', { rules: [{ verbs: ['get'], nonResourceURLs: ['/healthz'] }] }, null),
     obj('rbac.authorization.k8s.io/v1', 'RoleBinding', 'rb', { roleRef: { kind: 'ClusterRole', name: 'view' }, subjects: [{ kind: 'User', name: 'alice' }, { kind: 'ServiceAccount', name: 'bot' }] }),

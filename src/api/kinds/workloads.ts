@@ -9,7 +9,7 @@ import {
   validateAnnotations, validateLabelSelector, validateLabels,
 } from '../validation/index.js';
 
-function defaultTemplate(t: PodTemplateSpec | undefined): void {
+export function defaultTemplate(t: PodTemplateSpec | undefined): void {
   if (!isMap(t) || !t) return;
   if (isMap(t.spec) && t.spec) defaultPodSpec(t.spec);
 }
@@ -25,7 +25,7 @@ function nonNegative(v: unknown, field: string, errs: FieldError[]): void {
 }
 
 /** Shared by Deployment and ReplicaSet: selector, template, replicas. */
-function validateWorkload(obj: KObject, old: KObject | undefined, kind: string): FieldError[] {
+export function validateWorkload(obj: KObject, old: KObject | undefined, kind: string): FieldError[] {
   const errs: FieldError[] = [];
   const spec = asObj(obj.spec);
   nonNegative(spec.replicas, 'spec.replicas', errs);
@@ -106,14 +106,14 @@ function validateDeployment(obj: KObject, old?: KObject): FieldError[] {
   return errs;
 }
 
-const TEMPLATE_PATCH: PatchMeta = {
+export const TEMPLATE_PATCH: PatchMeta = {
   ...prefixMeta('spec.template.spec', POD_SPEC_PATCH),
   'spec.template.metadata.finalizers': { strategy: 'merge' },
   'spec.template.metadata.ownerReferences': { strategy: 'merge', mergeKey: 'uid' },
   'status.conditions': { strategy: 'merge', mergeKey: 'type' },
 };
 
-function containersAndImages(spec: PodSpec | undefined): [string, string] {
+export function containersAndImages(spec: PodSpec | undefined): [string, string] {
   const cs = spec?.containers ?? [];
   return [cs.map((c) => c.name).join(','), cs.map((c) => c.image ?? '').join(',')];
 }

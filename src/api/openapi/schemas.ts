@@ -11,6 +11,7 @@
 import { RBAC_DEFINITIONS } from '../authz/openapi.js';
 import { CALICO_DEFINITIONS } from '../kinds/calico.js';
 import { SERVICEACCOUNT_DEFINITIONS } from '../serviceaccount/openapi.js';
+import { DAEMONSET_DEFINITIONS, JOB_DEFINITIONS, POLICY_DEFINITIONS, STATEFULSET_DEFINITIONS } from './policy.js';
 
 export type FieldTuple = [name: string, type: string, description?: string, patch?: string];
 export interface Definition {
@@ -789,4 +790,8 @@ export const DEFINITIONS: Record<string, Definition> = {
   ...RBAC_DEFINITIONS,
   ...CALICO_DEFINITIONS,
   ...SERVICEACCOUNT_DEFINITIONS,
+  ...POLICY_DEFINITIONS,
+  ...DAEMONSET_DEFINITIONS,
+  ...STATEFULSET_DEFINITIONS,
+  ...JOB_DEFINITIONS,
 };

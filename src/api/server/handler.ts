@@ -20,6 +20,8 @@ import type { KubeletEndpoints } from './kubeletendpoints.js';
 import { podNode, proxyLogs, proxyStream, STREAMING_SUBRESOURCES, writeUpgradeError } from './kubeletproxy.js';
 import { requestInfo, type ApiMetrics } from './metrics.js';
 import { assertAcceptable } from './negotiate.js';
+import { evictPod, parseEviction } from './eviction.js';
+import './protobuf-lifecycle.js';
 import { serveOpenApi } from './openapi.js';
 import type { Registry } from './registry.js';
 import { parseRoute } from './routes.js';
@@ -125,6 +127,16 @@ function checkFields(q: URLSearchParams, obj: unknown, k?: KindSemantics): strin
   return unknown.map((f) => `unknown field ${JSON.stringify(f)}`);
 }
 
+/** propagationPolicy from the query or the DeleteOptions body (orphanDependents is the deprecated form). */
+function propagation(q: URLSearchParams, opts: { propagationPolicy?: string; orphanDependents?: boolean }): string | undefined {
+  const p = q.get('propagationPolicy') ?? opts.propagationPolicy;
+  if (p) return p;
+  const orphan = q.get('orphanDependents') ?? (typeof opts.orphanDependents === 'boolean' ? String(opts.orphanDependents) : null);
+  if (orphan === 'true') return 'Orphan';
+  if (orphan === 'false') return 'Background';
+  return undefined;
+}
+
 function warningHeaders(w: string[]): Record<string, string> {
   return w.length ? { warning: w.map((m) => `299 - ${JSON.stringify(m)}`).join(', ') } : {};
 }
@@ -211,8 +223,9 @@ export function createApiHandler(ctx: HandlerContext): {
         const raw = await readBody(req);
         const body = raw.length && raw.toString().trim() ? decodeBody(raw, req.headers['content-type']) : undefined;
         const collDry = dryRun || (isObj(body) && Array.isArray(body.dryRun) && body.dryRun.includes('All'));
+        const propagationPolicy = propagation(q, {});
         for (const o of list.items) {
-          try { deleted.push((await reg.delete(k, o.metadata.namespace, o.metadata.name!, { dryRun: collDry, gracePeriodSeconds: grace })).obj); } catch (e) {
+          try { deleted.push((await reg.delete(k, o.metadata.namespace, o.metadata.name!, { dryRun: collDry, gracePeriodSeconds: grace, propagationPolicy })).obj); } catch (e) {
             if (!(e instanceof ApiStatusError && e.httpCode === 404)) throw e;
           }
           if (k.kind === 'Namespace' && k.group === '' && !collDry) ctx.onNamespaceTerminating?.(o.metadata.name!);
@@ -245,6 +258,14 @@ export function createApiHandler(ctx: HandlerContext): {
       const body = decodeBody(await readBody(req), req.headers['content-type']);
       await admit(attrs, isObj(body) ? (body as KObject) : undefined);
       return sendJson(res, 201, await ctx.serviceAccounts.tokenRequest(ns ?? '', name, body));
+    }
+
+    // ---- pods/eviction (policy/v1 Eviction, honouring PodDisruptionBudgets) ----
+    if (sub === 'eviction') {
+      if (method !== 'POST') throw methodNotAllowed(k);
+      await admit(attrs);
+      const ev = parseEviction(decodeBody(await readBody(req), req.headers['content-type']), name);
+      return sendJson(res, 201, await evictPod(reg, k, ns ?? 'default', name, ev, dryRun || (ev.dryRun ?? []).includes('All')));
     }
 
     // ---- scale (autoscaling/v1 Scale over spec.replicas) ----
@@ -319,7 +340,7 @@ export function createApiHandler(ctx: HandlerContext): {
       return sendJson(res, 200, out, warningHeaders(warnings));
     }
     if (method === 'DELETE') {
-      let opts: { gracePeriodSeconds?: number; preconditions?: { uid?: string; resourceVersion?: string }; propagationPolicy?: string; dryRun?: unknown } = {};
+      let opts: { gracePeriodSeconds?: number; preconditions?: { uid?: string; resourceVersion?: string }; propagationPolicy?: string; orphanDependents?: boolean; dryRun?: unknown } = {};
       const raw = await readBody(req);
       if (raw.length && raw.toString().trim()) {
         const b = decodeBody(raw, req.headers['content-type']);
@@ -333,6 +354,7 @@ export function createApiHandler(ctx: HandlerContext): {
       const deleteDry = dryRun || (Array.isArray(opts.dryRun) && opts.dryRun.includes('All'));
       const { obj, deleted } = await reg.delete(k, ns, name, {
         dryRun: deleteDry, gracePeriodSeconds: grace, preconditionUID: opts.preconditions?.uid, preconditionRV: opts.preconditions?.resourceVersion,
+        propagationPolicy: propagation(q, opts),
       });
       if (k.kind === 'Namespace' && k.group === '' && !deleted && !deleteDry) ctx.onNamespaceTerminating?.(name);
       if (deleted && !(k.kind === 'Pod' && k.group === '')) {

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { KindSemantics, KObject } from '../kinds/types.js';
 import { invalidMessage } from '../kinds/index.js';
+import { normalizeTimes } from '../../util/time.js';
 import { StoreError, type Entry, type Store } from '../storage/store.js';
 import { alreadyExists, badRequest, conflict, gone, invalid, notFound, ApiStatusError } from './status.js';
 import { matchFields, matchLabels, parseFieldSelector, parseLabelSelector, type FieldRequirement, type Requirement } from './selectors.js';
@@ -54,6 +55,25 @@ function pendingFinalizers(k: KindSemantics, o: KObject): boolean {
   if (o.metadata.finalizers?.length) return true;
   if (k.kind === 'Namespace' && k.group === '') return !!((o.spec as { finalizers?: string[] } | undefined)?.finalizers?.length);
   return false;
+}
+
+/** Kinds the garbage collector watches as owners (src/controllers/gc.ts): they honour Foreground and Orphan. */
+const GC_OWNERS = new Set(['apps/Deployment', 'apps/ReplicaSet', 'apps/DaemonSet', 'apps/StatefulSet', 'batch/Job', '/Pod', '/Service', '/Node']);
+export const FOREGROUND_FINALIZER = 'foregroundDeletion';
+export const ORPHAN_FINALIZER = 'orphan';
+
+/**
+ * The finalizers an object gets from a delete with `policy` (upstream's
+ * deletionFinalizersForGarbageCollection): Foreground adds foregroundDeletion, Orphan adds orphan,
+ * Background removes both. Undefined when the delete leaves them as they are.
+ */
+export function gcFinalizers(k: KindSemantics, current: string[] | undefined, policy: string | undefined): string[] | undefined {
+  if (!policy || !GC_OWNERS.has(`${k.group}/${k.kind}`)) return undefined;
+  const rest = (current ?? []).filter((f) => f !== FOREGROUND_FINALIZER && f !== ORPHAN_FINALIZER);
+  if (policy === 'Foreground') return [...rest, FOREGROUND_FINALIZER];
+  if (policy === 'Orphan') return [...rest, ORPHAN_FINALIZER];
+  if (policy === 'Background') return rest;
+  throw badRequest(`invalid propagationPolicy: ${JSON.stringify(policy)}: must be one of Orphan, Background, Foreground`);
 }
 
 function randomSuffix(): string {
@@ -191,6 +211,7 @@ export class Registry {
     m.uid = randomUUID();
     if (k.hasGeneration) m.generation = 1; else delete m.generation;
     k.defaults(obj);
+    normalizeTimes(obj);
     this.validateOrThrow(k, obj);
     const hook = this.hooks(k).beforeCreate?.(obj);
     if (opts.dryRun) { hook?.rollback(); return obj; }
@@ -245,6 +266,7 @@ export class Registry {
       }
       next.metadata.resourceVersion = cur.metadata.resourceVersion;
       k.defaults(next);
+      normalizeTimes(next);
       this.validateOrThrow(k, next, cur);
       if (isDeepStrictEqual(next, cur)) return cur;
       // A terminating object whose last finalizer went away is deleted now.
@@ -279,14 +301,18 @@ export class Registry {
    * bound pods are deleted gracefully (deletionTimestamp + grace) until the kubelet confirms.
    * Returns the object as it was deleted (or as it now stands, terminating).
    */
-  async delete(k: KindSemantics, ns: string | undefined, name: string, opts: WriteOpts & { gracePeriodSeconds?: number; preconditionRV?: string; preconditionUID?: string } = {}): Promise<{ obj: KObject; deleted: boolean }> {
+  async delete(k: KindSemantics, ns: string | undefined, name: string, opts: WriteOpts & { gracePeriodSeconds?: number; preconditionRV?: string; preconditionUID?: string; propagationPolicy?: string } = {}): Promise<{ obj: KObject; deleted: boolean }> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const key = storageKey(k, ns, name);
       const e = await this.store.get(key).catch((err: unknown) => mapStoreError(err, k, name));
       if (!e) throw notFound(k, name);
-      const cur = this.withTypeMeta(k, decode(e));
-      if (opts.preconditionRV && opts.preconditionRV !== cur.metadata.resourceVersion) throw conflict(k, name);
-      if (opts.preconditionUID && opts.preconditionUID !== cur.metadata.uid) throw conflict(k, name);
+      const stored = this.withTypeMeta(k, decode(e));
+      if (opts.preconditionRV && opts.preconditionRV !== stored.metadata.resourceVersion) throw conflict(k, name);
+      if (opts.preconditionUID && opts.preconditionUID !== stored.metadata.uid) throw conflict(k, name);
+      // Foreground / Orphan propagation: a finalizer the garbage collector removes when done.
+      const fins = gcFinalizers(k, stored.metadata.finalizers, opts.propagationPolicy);
+      const cur = fins === undefined ? stored : { ...stored, metadata: { ...stored.metadata, ...(fins.length ? { finalizers: fins } : {}) } };
+      if (fins !== undefined && !fins.length) delete cur.metadata.finalizers;
       const isPod = k.kind === 'Pod' && k.group === '';
       const bound = isPod && !!(cur.spec as { nodeName?: string } | undefined)?.nodeName;
       const defGrace = isPod ? ((cur.spec as { terminationGracePeriodSeconds?: number } | undefined)?.terminationGracePeriodSeconds ?? 30) : 0;
@@ -306,7 +332,7 @@ export class Registry {
         }
         if (isPod && !graceful) next.metadata.deletionGracePeriodSeconds = 0;
         if (k.kind === 'Namespace' && k.group === '') next.status = { ...(next.status as object | undefined), phase: 'Terminating' };
-        if (isDeepStrictEqual(next, cur)) return { obj: cur, deleted: false };
+        if (isDeepStrictEqual(next, stored)) return { obj: stored, deleted: false };
         if (opts.dryRun) return { obj: next, deleted: false };
         try {
           const rev = await this.store.update(key, encode(next), e.modRevision);
