@@ -58,4 +58,5 @@ export function writePodEtc(dir: string, pod: PodLite, o: { namespace: string; p
   });
   writeFileSync(join(dir, 'resolv.conf'), resolv);
   writeFileSync(join(dir, 'hosts'), hosts);
+  writeFileSync(join(dir, 'hostname'), `${podHostname(pod)}\n`);
 }

@@ -103,7 +103,10 @@ test('exec and log targets follow the container\'s state', async () => {
     const p = pod('t', { containers: [shell('c')] });
     await rt.sync(p);
     const init = sb.latest('c').c.proc.initPid;
-    assert.deepEqual(rt.execTarget('team-a', 'p-t'), { initPid: init });
+    const t = rt.execTarget('team-a', 'p-t') as { initPid: number; env: Record<string, string>; rootfs: boolean };
+    assert.equal(t.initPid, init);
+    assert.equal(t.rootfs, true);
+    assert.equal(t.env.PATH, '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
     assert.equal((rt.execTarget('team-a', 'nope') as { code: number }).code, 404);
     assert.equal((rt.execTarget('team-a', 'p-t', 'zz') as { code: number }).code, 404);
     const lt = rt.logTarget('team-a', 'p-t', 'c', false) as { path: string; running: () => boolean };

@@ -8,14 +8,15 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../util/log.js';
-import { kernelSandbox, SETUP_FAILED, type Sandbox } from './sandbox/index.js';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { kernelSandbox, SETUP_FAILED, type ExecSpec, type Sandbox } from './sandbox/index.js';
 import { containerEnv, podHostname } from './podconfig.js';
 import { POD_IFNAME, type PodNetwork } from './podnetwork.js';
 import { PodStore, type ContainerRec, type PodRec } from './podrecord.js';
 import { PodSandboxes, podNetnsPath } from './podsandbox.js';
 import { podView } from './podview.js';
 import { livenessDue, probeAction, readinessStep, runProbe } from './prober.js';
-import { resolveImage } from './images/index.js';
+import { ImageStore, resolveImage } from './images/index.js';
 import { backoffMs, computePodStatus, exitReason, shouldRestart, type K8sCondition, type PodView } from './status.js';
 import type { ContainerLite, PodLite, ProbeLite } from './types.js';
 
@@ -39,6 +40,10 @@ export interface RuntimeOptions {
   log: Logger;
   /** Service link variables for a pod (namespace, enableServiceLinks) — from the services informer. */
   serviceEnv?: (namespace: string, enableServiceLinks: boolean) => Record<string, string>;
+  /** Built-in images (root filesystems); default the store under PODNET_IMAGES_DIR or /var/lib/podnet/images. */
+  images?: ImageStore;
+  /** Volumes of a container as bind mounts into its rootfs (./volumes); none without. */
+  volumeBinds?: (pod: PodLite, r: PodRec, c: ContainerLite) => Promise<{ source: string; target: string; readOnly?: boolean }[]>;
   /** Told about what happens to pods (the kubelet turns these into core/v1 Events). */
   onEvent?: (e: PodEvent) => void;
 }
@@ -46,6 +51,13 @@ export interface RuntimeOptions {
 export interface PodEvent { namespace: string; name: string; uid: string; type: 'Normal' | 'Warning'; reason: string; message: string; container?: string }
 
 const now = (): string => new Date().toISOString();
+
+/** securityContext.runAsUser/runAsGroup (container over pod) as `uid:gid`; undefined for root. */
+export function runAsUser(pod: PodLite, c: ContainerLite): string | undefined {
+  const uid = c.securityContext?.runAsUser ?? pod.spec.securityContext?.runAsUser;
+  const gid = c.securityContext?.runAsGroup ?? pod.spec.securityContext?.runAsGroup ?? uid;
+  return uid === undefined || (uid === 0 && !gid) ? undefined : `${uid}:${gid ?? 0}`;
+}
 
 export class PodRuntime {
   private readonly pods = new Map<string, PodRec>();      // by uid
@@ -55,12 +67,14 @@ export class PodRuntime {
   private readonly store: PodStore;
   private readonly sb: Sandbox;
   private readonly sandboxes: PodSandboxes;
+  private readonly images: ImageStore;
   readonly logDir: string;
 
   constructor(readonly o: RuntimeOptions) {
     this.store = new PodStore(o.stateDir);
     this.logDir = this.store.logDir;
     this.sb = o.sandbox ?? kernelSandbox(o.stateDir);
+    this.images = o.images ?? new ImageStore();
     this.sandboxes = new PodSandboxes({
       ...o, sandbox: this.sb, store: this.store, warn: (r, reason, message) => this.event(r, 'Warning', reason, message),
     });
@@ -103,10 +117,33 @@ export class PodRuntime {
 
   // ─── containers ───
   private async startContainer(pod: PodLite, r: PodRec, c: ContainerLite, cr: ContainerRec): Promise<void> {
-    const img = resolveImage(c.image, c.command, c.args);
+    const img = resolveImage(c.image, c.command, c.args, this.images);
     if (!img.ok) {
-      if (cr.waiting?.reason !== img.reason) this.event(r, 'Warning', 'Failed', `Failed to pull image "${c.image}": ${img.message}`, c.name);
+      if (img.reason === 'ErrImagePull' && cr.waiting?.reason === 'ErrImagePull') {
+        // as upstream: the failed pull turns into a back-off before the next try
+        cr.pullFailures = (cr.pullFailures ?? 0) + 1;
+        cr.pullRetryAt = Date.now() + this.backoff(cr.pullFailures - 1);
+        cr.waiting = { reason: 'ImagePullBackOff', message: `Back-off pulling image "${c.image}": ErrImagePull: ${img.message}` };
+        this.event(r, 'Normal', 'BackOff', `Back-off pulling image "${c.image}"`, c.name);
+        this.event(r, 'Warning', 'Failed', 'Error: ImagePullBackOff', c.name);
+        return;
+      }
+      if (cr.waiting?.reason !== img.reason) {
+        this.event(r, 'Warning', 'Failed', `Failed to pull image "${c.image}": ${img.message}`, c.name);
+        this.event(r, 'Warning', 'Failed', `Error: ${img.reason}`, c.name);
+      }
       cr.waiting = { reason: img.reason, message: img.message };
+      return;
+    }
+    cr.pullFailures = undefined;
+    cr.pullRetryAt = undefined;
+    let binds: { source: string; target: string; readOnly?: boolean }[];
+    try {
+      binds = [...img.image.mounts.map((m) => ({ ...m, readOnly: true })), ...(this.o.volumeBinds ? await this.o.volumeBinds(pod, r, c) : [])];
+    } catch (e) {
+      const message = (e as Error).message;
+      if (cr.waiting?.message !== message) this.event(r, 'Warning', 'FailedMount', message, c.name);
+      cr.waiting = { reason: 'CreateContainerConfigError', message };
       return;
     }
     const attempt = cr.proc || cr.terminated ? cr.attempt + 1 : cr.attempt;
@@ -118,17 +155,26 @@ export class PodRuntime {
     cr.attempt = attempt;
     cr.containerID = `podnet://${randomBytes(32).toString('hex')}`;
     cr.image = c.image;
+    cr.imageID = img.image.imageID;
     cr.waiting = undefined;
     cr.terminated = undefined;
     cr.ready = false;
     cr.probe = undefined;
     cr.liveness = undefined;
     cr.startedAt = now();
+    const env = { ...img.image.env, ...containerEnv(pod, c, { ...r, nodeName: this.o.nodeName, nodeIP: this.o.nodeIP }, this.o.serviceEnv) };
+    if (!env.HOME) env.HOME = '/root';
+    const user = runAsUser(pod, c);
+    const rootfs = img.image.rootfs ? { lower: img.image.rootfs, upper: join(runDir, 'upper'), work: join(runDir, 'work'), merged: join(runDir, 'rootfs') } : undefined;
+    cr.exec = { env, ...(user ? { user } : {}), rootfs: !!rootfs };
+    const t0 = Date.now();
     cr.proc = await this.sb.startContainer({
       runDir, logPath, netnsPath: podNetnsPath(r), hostname: podHostname(pod),
-      hostsFile: join(etc, 'hosts'), resolvFile: join(etc, 'resolv.conf'), workingDir: c.workingDir, argv: img.argv,
-      env: containerEnv(pod, c, { ...r, nodeName: this.o.nodeName, nodeIP: this.o.nodeIP }, this.o.serviceEnv),
+      hostsFile: join(etc, 'hosts'), resolvFile: join(etc, 'resolv.conf'), hostnameFile: join(etc, 'hostname'),
+      workingDir: c.workingDir || img.image.workingDir, argv: img.argv, env,
+      ...(rootfs ? { rootfs } : {}), binds, ...(user ? { user } : {}), ...(c.stdin ? { stdin: true } : {}),
     });
+    this.o.log.debug({ pod: `${r.namespace}/${r.name}`, container: c.name, ms: Date.now() - t0 }, 'container process started');
     this.store.save(r);
     this.event(r, 'Normal', 'Pulled', `Container image "${c.image}" is built into podnet`, c.name);
     this.event(r, 'Normal', 'Started', `Started container ${c.name}`, c.name);
@@ -153,7 +199,9 @@ export class PodRuntime {
     if (!cr) { cr = r.containers[c.name] = { name: c.name, attempt: 0, restartCount: 0, ready: false }; }
     this.reap(r, cr);
     if (!cr.proc) {
-      if (cr.waiting && cr.waiting.reason !== 'ContainerCreating' && cr.waiting.reason !== 'ErrImagePull' && cr.waiting.reason !== 'InvalidImageName') return;
+      if (cr.waiting?.reason === 'ImagePullBackOff' && Date.now() < (cr.pullRetryAt ?? 0)) return;
+      const retry = ['ContainerCreating', 'ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'CreateContainerConfigError'];
+      if (cr.waiting && !retry.includes(cr.waiting.reason)) return;
       await this.startContainer(pod, r, c, cr);
       return;
     }
@@ -274,15 +322,27 @@ export class PodRuntime {
     });
   }
 
-  /** The container's init pid for exec, if it runs. */
-  execTarget(namespace: string, name: string, container?: string): { initPid: number } | { error: string; code: number } {
+  /** The container's init pid (and what exec runs with), if it runs. */
+  execTarget(namespace: string, name: string, container?: string): ({ initPid: number } & Partial<ExecSpec>) | { error: string; code: number } {
     const f = this.findPod(namespace, name);
     if (!f) return { error: `pod ${namespace}/${name} not found on node ${this.o.nodeName}`, code: 404 };
     const cname = container || f.pod.spec.containers[0]?.name;
     const cr = cname ? f.rec.containers[cname] : undefined;
     if (!cr) return { error: `container ${cname} is not valid for pod ${name}`, code: 404 };
     if (!cr.proc?.initPid || cr.terminated || !this.sb.initAlive(cr.proc)) return { error: `container ${cname} is not running`, code: 400 };
-    return { initPid: cr.proc.initPid };
+    return { initPid: cr.proc.initPid, env: cr.exec?.env ?? {}, rootfs: cr.exec?.rootfs ?? false, ...(cr.exec?.user ? { user: cr.exec.user } : {}) };
+  }
+
+  /**
+   * Starts a process in a running container (kubectl exec): the one function the kubelet server
+   * calls. Its namespaces and root, environment, working directory and user; with `tty` a pseudo-terminal.
+   */
+  execProcess(namespace: string, name: string, container: string | undefined, argv: readonly string[], o: { tty?: boolean } = {}): ChildProcessWithoutNullStreams | { error: string; code: number } {
+    const t = this.execTarget(namespace, name, container);
+    if ('error' in t) return t;
+    const spec: ExecSpec = { initPid: t.initPid, env: t.env ?? {}, rootfs: !!t.rootfs, ...(t.user ? { user: t.user } : {}) };
+    if (!this.sb.execProcess) return { error: 'this runtime cannot exec', code: 500 };
+    return this.sb.execProcess(spec, argv, o);
   }
 
   /** Log file + whether the attempt still runs, for the logs endpoint. */

@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { openSync, readSync, closeSync, statSync, unlinkSync, readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { spawnInProcessNamespaces } from '../net/nsproc.js';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { Logger } from '../util/log.js';
 import { lockSocket, prepareSocketPath } from '../util/unixsocket.js';
 import { parseLogLine, renderLogs } from './logs.js';
@@ -119,23 +119,23 @@ export async function startKubeletServer(socketPath: string, rt: PodRuntime, log
     metrics.request(req.method ?? 'GET', url.pathname, true);
     if (parts[0] !== 'exec' || parts.length < 3) { socket.end('HTTP/1.1 404 Not Found\r\n\r\n'); return; }
     const [, ns, pod, container] = parts as [string, string, string, string | undefined];
-    const target = rt.execTarget(ns, pod, container);
     const command = url.searchParams.getAll('command');
     const reject = (code: number, msg: string): void => {
       socket.end(`HTTP/1.1 ${code} ${code === 404 ? 'Not Found' : 'Bad Request'}\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(msg)}\r\n\r\n${msg}`);
     };
-    if ('error' in target) return reject(target.code, target.error);
     if (!command.length) return reject(400, 'you must specify at least 1 command');
-    wss.handleUpgrade(req, socket, head, (ws) => runExec(ws, target.initPid, command, url.searchParams));
+    const q = url.searchParams;
+    const tty = q.get('tty') === '1' || q.get('tty') === 'true';
+    // the runtime starts it in the container (namespaces, root, env, workingDir, user); with a tty under a pseudo-terminal
+    const child = rt.execProcess(ns, pod, container, command, { tty });
+    if ('error' in child) return reject(child.code, child.error);
+    wss.handleUpgrade(req, socket, head, (ws) => runExec(ws, child, command, q, tty));
   });
 
-  function runExec(ws: WebSocket, initPid: number, command: string[], q: URLSearchParams): void {
+  function runExec(ws: WebSocket, child: ChildProcessWithoutNullStreams, command: string[], q: URLSearchParams, tty: boolean): void {
     const proto = ws.protocol;
     const v4 = proto === 'v4.channel.k8s.io' || proto === 'v5.channel.k8s.io';
     const wantStdin = q.get('stdin') === '1' || q.get('stdin') === 'true';
-    const tty = q.get('tty') === '1' || q.get('tty') === 'true';
-    // with a tty the command runs under script(1)'s pseudo-terminal; its output all comes on stdout
-    const child = spawnInProcessNamespaces(initPid, tty ? ['script', '-qfec', command.map(shellQuote).join(' '), '/dev/null'] : command);
     const send = (ch: number, data: Buffer): void => { if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([ch]), data])); };
     // v1-v4 clients expect an empty frame on each channel first (upstream writes one per stream)
     if (!v4) for (const ch of [0, 1, 2, 3]) send(ch, Buffer.alloc(0));
@@ -167,7 +167,7 @@ export async function startKubeletServer(socketPath: string, rt: PodRuntime, log
     child.stderr.on('end', () => { outDone++; done(); });
     child.on('exit', (code, sig) => { exit = [code, sig]; done(); });
     child.on('error', (e) => { send(3, Buffer.from(JSON.stringify({ metadata: {}, status: 'Failure', message: e.message, reason: 'InternalError' }))); ws.close(1000); });
-    log.debug({ initPid, command }, 'exec');
+    log.debug({ pid: child.pid, command }, 'exec');
   }
 
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(socketPath, () => resolve()); });
