@@ -9,8 +9,8 @@ export function podHostname(pod: PodLite): string { return (pod.spec.hostname ||
 
 export interface PodFacts { name: string; namespace: string; uid: string; podIPs: string[]; nodeName: string; nodeIP: string }
 
-/** The value of a downward-API fieldRef. */
-function fieldValue(pod: PodLite, f: PodFacts, path: string): string {
+/** The value of a downward-API fieldRef (env and downwardAPI volumes). */
+export function fieldValue(pod: PodLite, f: PodFacts, path: string): string {
   switch (path) {
     case 'metadata.name': return f.name;
     case 'metadata.namespace': return f.namespace;

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import type { Logger } from '../util/log.js';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { kernelSandbox, SETUP_FAILED, type ExecSpec, type Sandbox } from './sandbox/index.js';
-import { containerEnv, podHostname } from './podconfig.js';
+import { containerEnv, fieldValue, podHostname } from './podconfig.js';
+import { PodVolumes, type VolumeApi } from './volumes/index.js';
 import { POD_IFNAME, type PodNetwork } from './podnetwork.js';
 import { PodStore, type ContainerRec, type PodRec } from './podrecord.js';
 import { PodSandboxes, podNetnsPath } from './podsandbox.js';
@@ -42,8 +43,8 @@ export interface RuntimeOptions {
   serviceEnv?: (namespace: string, enableServiceLinks: boolean) => Record<string, string>;
   /** Built-in images (root filesystems); default the store under PODNET_IMAGES_DIR or /var/lib/podnet/images. */
   images?: ImageStore;
-  /** Volumes of a container as bind mounts into its rootfs (./volumes); none without. */
-  volumeBinds?: (pod: PodLite, r: PodRec, c: ContainerLite) => Promise<{ source: string; target: string; readOnly?: boolean }[]>;
+  /** Where configMap, secret and projected (token) volumes read from (the API); without, only emptyDir/hostPath/downwardAPI work. */
+  volumeApi?: VolumeApi;
   /** Told about what happens to pods (the kubelet turns these into core/v1 Events). */
   onEvent?: (e: PodEvent) => void;
 }
@@ -68,6 +69,7 @@ export class PodRuntime {
   private readonly sb: Sandbox;
   private readonly sandboxes: PodSandboxes;
   private readonly images: ImageStore;
+  private readonly volumes: PodVolumes;
   readonly logDir: string;
 
   constructor(readonly o: RuntimeOptions) {
@@ -75,6 +77,13 @@ export class PodRuntime {
     this.logDir = this.store.logDir;
     this.sb = o.sandbox ?? kernelSandbox(o.stateDir);
     this.images = o.images ?? new ImageStore();
+    this.volumes = new PodVolumes({
+      ...(o.volumeApi ? { api: o.volumeApi } : {}), podDir: (uid) => this.store.dirOf(uid), log: o.log,
+      fieldValue: (pod, path) => {
+        const r = this.pods.get(pod.metadata.uid!);
+        return fieldValue(pod, { name: pod.metadata.name!, namespace: pod.metadata.namespace ?? 'default', uid: pod.metadata.uid!, podIPs: r?.podIPs ?? [], nodeName: this.o.nodeName, nodeIP: this.o.nodeIP }, path);
+      },
+    });
     this.sandboxes = new PodSandboxes({
       ...o, sandbox: this.sb, store: this.store, warn: (r, reason, message) => this.event(r, 'Warning', reason, message),
     });
@@ -139,11 +148,13 @@ export class PodRuntime {
     cr.pullRetryAt = undefined;
     let binds: { source: string; target: string; readOnly?: boolean }[];
     try {
-      binds = [...img.image.mounts.map((m) => ({ ...m, readOnly: true })), ...(this.o.volumeBinds ? await this.o.volumeBinds(pod, r, c) : [])];
+      await this.volumes.setUp(pod);
+      binds = [...img.image.mounts.map((m) => ({ ...m, readOnly: true })), ...this.volumes.binds(pod, c)];
     } catch (e) {
+      // as upstream: the pod stays ContainerCreating with FailedMount events until the volume can be set up
       const message = (e as Error).message;
-      if (cr.waiting?.message !== message) this.event(r, 'Warning', 'FailedMount', message, c.name);
-      cr.waiting = { reason: 'CreateContainerConfigError', message };
+      if (cr.waiting?.message !== message) this.event(r, 'Warning', 'FailedMount', message);
+      cr.waiting = { reason: 'ContainerCreating', message };
       return;
     }
     const attempt = cr.proc || cr.terminated ? cr.attempt + 1 : cr.attempt;
@@ -291,6 +302,10 @@ export class PodRuntime {
         const cr = r.containers[c.name];
         if (cr) { await this.liveness(cur, r, cr, c); await this.readiness(r, cr, c); }
       }
+      // configMap/secret updates and token renewals reach running containers through their bind mounts
+      if ((cur.spec.volumes ?? []).length && Object.values(r.containers).some((cr) => cr.proc && !cr.terminated)) {
+        await this.volumes.setUp(cur).catch((e: unknown) => this.o.log.warn({ pod: `${r!.namespace}/${r!.name}`, err: (e as Error).message }, 'volume refresh failed'));
+      }
     });
   }
 
@@ -316,6 +331,7 @@ export class PodRuntime {
         await this.sandboxes.tearDown(r);
       }
       this.store.remove(uid, r);
+      this.volumes.forget(uid);
       this.pods.delete(uid);
       this.specs.delete(uid);
       this.lastStatus.delete(uid);

@@ -164,7 +164,7 @@ export function spawnInContainer(pid: number, argv: readonly string[], o: { env:
   const [uid, gid] = o.user ? o.user.split(':') : [];
   const full = [hostBin('nsenter'), '-t', String(pid), '--mount', '--pid', '--net', '--uts', '--ipc', '--wd',
     ...(uid ? [`--setuid=${uid}`, `--setgid=${gid ?? uid}`] : []), '--', ...argv];
-  // with a tty: script(1) on the host gives the command a pseudo-terminal as its stdio
-  const line = o.tty ? [hostBin('script'), '-qfec', full.map(shQuote).join(' '), '/dev/null'] : full;
+  // with a tty: the image's script(1) gives the command a pseudo-terminal of the container's own devpts
+  const line = o.tty ? [...full.slice(0, full.indexOf('--') + 1), '/usr/bin/script', '-qfec', argv.map(shQuote).join(' '), '/dev/null'] : full;
   return spawn(line[0]!, line.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], env: { ...o.env, SHELL: '/bin/sh' } });
 }

@@ -37,6 +37,8 @@ export interface ImageManifest {
   config: ImageConfig;
   /** Read-only binds the runtime adds (the project's dist and node_modules for podnet/echo, podnet/mysql). */
   mounts: { source: string; target: string }[];
+  /** Version of this builder (a stored image from an older one is rebuilt). */
+  builder: string;
   /** Size of the rootfs in bytes. */
   size: number;
   created: string;
@@ -51,6 +53,9 @@ export const PODNET_DIR = '/opt/podnet';
 export function defaultImagesDir(): string { return process.env.PODNET_IMAGES_DIR || '/var/lib/podnet/images'; }
 
 const BUSYBOX_SRC = '/bin/busybox';
+const SCRIPT_SRC = '/usr/bin/script';
+/** Bumped whenever what goes into an image changes. */
+const BUILDER = 'podnet-images/2';
 const KUBECTL_CANDIDATES = ['/usr/lib/google-cloud-sdk/bin/kubectl.1.32', '/usr/local/bin/kubectl', '/usr/bin/kubectl'];
 
 /** dist/ of this build and the project root that holds node_modules and package.json. */
@@ -97,6 +102,9 @@ function buildBase(root: string): void {
   }
   writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n');
   writeFileSync(join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
+  // script(1) and the C library it links: exec with a tty allocates its pseudo-terminal inside the container
+  copyHostFile(root, SCRIPT_SRC, '/usr/bin/script');
+  for (const lib of sharedLibs(SCRIPT_SRC)) copyHostFile(root, lib);
   // the runtime bind-mounts the pod's files over these
   for (const f of ['etc/hosts', 'etc/resolv.conf', 'etc/hostname']) writeFileSync(join(root, f), '');
 }
@@ -174,7 +182,7 @@ export function imageRootfs(imagesDir: string, layer: string): string { return j
 export function buildImage(imagesDir: string, name: RootfsImageName, o: { force?: boolean } = {}): ImageManifest {
   const spec = imageSpec(name);
   const have = storedImage(imagesDir, name);
-  if (have && !o.force && JSON.stringify({ c: have.config, m: have.mounts }) === JSON.stringify({ c: spec.config, m: spec.mounts })) return have;
+  if (have && !o.force && have.builder === BUILDER && JSON.stringify({ c: have.config, m: have.mounts }) === JSON.stringify({ c: spec.config, m: spec.mounts })) return have;
   for (const d of ['sha256', 'names', 'layers']) mkdirSync(join(imagesDir, d), { recursive: true });
   const tmp = join(imagesDir, `tmp-${randomBytes(6).toString('hex')}`);
   const root = join(tmp, 'rootfs');
@@ -185,7 +193,7 @@ export function buildImage(imagesDir: string, name: RootfsImageName, o: { force?
     if (name === 'podnet/kubectl') copyHostFile(root, kubectlSource(), '/usr/local/bin/kubectl');
     const { digest: layer, size } = treeDigest(root);
     const digest = createHash('sha256').update(JSON.stringify({ config: spec.config, mounts: spec.mounts, layer: `sha256:${layer}` })).digest('hex');
-    const m: ImageManifest = { name, digest: `sha256:${digest}`, layer: `sha256:${layer}`, config: spec.config, mounts: spec.mounts, size, created: new Date().toISOString() };
+    const m: ImageManifest = { name, digest: `sha256:${digest}`, layer: `sha256:${layer}`, config: spec.config, mounts: spec.mounts, builder: BUILDER, size, created: new Date().toISOString() };
     // the layer (stored once), then the image's manifest
     const layerDir = join(imagesDir, 'layers', layer);
     if (!existsSync(join(layerDir, 'rootfs'))) {
