@@ -21,6 +21,8 @@ export interface ContainerRec {
   imageID?: string;
   /** What exec runs with: the container's environment and user, and whether it has its own rootfs. */
   exec?: { env: Record<string, string>; user?: string; rootfs: boolean };
+  /** An ephemeral container (kubectl debug): started once, never restarted. */
+  ephemeral?: boolean;
   /** Image pull failures in a row and when to try again (ErrImagePull → ImagePullBackOff). */
   pullFailures?: number;
   pullRetryAt?: number;

@@ -118,3 +118,29 @@ test('exec and log targets follow the container\'s state', async () => {
     assert.equal((rt.execTarget('team-a', 'p-t') as { code: number }).code, 400);
   });
 });
+
+test('ephemeral containers: started once in the target\'s PID namespace (and its IPC), never restarted; ephemeralContainerStatuses', async () => {
+  await withRig(async ({ rt, sb }) => {
+    const p = pod('e', { containers: [shell('c')] });
+    await rt.sync(p);
+    const target = sb.latest('c').c.proc.initPid;
+    const withDebug = { ...p, spec: { ...p.spec, ephemeralContainers: [{ name: 'debugger', image: 'podnet/shell', command: ['sleep', '100'], targetContainerName: 'c' }] } };
+    await rt.sync(withDebug);
+    const d = sb.latest('debugger');
+    assert.equal(d.c.launch.pidOf, target);
+    assert.equal(d.c.launch.ipcOf, target);
+    assert.ok(d.c.launch.rootfs, 'its own image rootfs');
+    const st = status(rt, 'e') as unknown as { ephemeralContainerStatuses: { name: string; state: Record<string, unknown>; imageID: string }[] };
+    assert.equal(st.ephemeralContainerStatuses[0]!.name, 'debugger');
+    assert.ok(st.ephemeralContainerStatuses[0]!.state.running);
+    assert.match(st.ephemeralContainerStatuses[0]!.imageID, /^docker\.io\/podnet\/shell@sha256:/);
+    // it exits: terminated, not restarted (the pod's restartPolicy Always does not apply)
+    sb.exit(d.runDir, 0);
+    await rt.sync(withDebug);
+    await rt.sync(withDebug);
+    assert.equal(sb.latest('debugger').runDir, d.runDir);
+    const st2 = status(rt, 'e') as unknown as { ephemeralContainerStatuses: { state: Record<string, unknown> }[]; phase: string };
+    assert.ok(st2.ephemeralContainerStatuses[0]!.state.terminated);
+    assert.equal(st2.phase, 'Running', 'the pod itself still runs');
+  });
+});

@@ -19,7 +19,7 @@ import { podView } from './podview.js';
 import { livenessDue, probeAction, readinessStep, runProbe } from './prober.js';
 import { ImageStore, resolveImage } from './images/index.js';
 import { backoffMs, computePodStatus, exitReason, shouldRestart, type K8sCondition, type PodView } from './status.js';
-import type { ContainerLite, PodLite, ProbeLite } from './types.js';
+import type { ContainerLite, EphemeralContainerLite, PodLite, ProbeLite } from './types.js';
 
 export type { PodNetwork, PodNetAttachment } from './podnetwork.js';
 export type { PodRec, ContainerRec } from './podrecord.js';
@@ -125,7 +125,7 @@ export class PodRuntime {
   }
 
   // ─── containers ───
-  private async startContainer(pod: PodLite, r: PodRec, c: ContainerLite, cr: ContainerRec): Promise<void> {
+  private async startContainer(pod: PodLite, r: PodRec, c: ContainerLite, cr: ContainerRec, nsJoin: { pidOf?: number; ipcOf?: number } = {}): Promise<void> {
     const img = resolveImage(c.image, c.command, c.args, this.images);
     if (!img.ok) {
       if (img.reason === 'ErrImagePull' && cr.waiting?.reason === 'ErrImagePull') {
@@ -184,6 +184,7 @@ export class PodRuntime {
       hostsFile: join(etc, 'hosts'), resolvFile: join(etc, 'resolv.conf'), hostnameFile: join(etc, 'hostname'),
       workingDir: c.workingDir || img.image.workingDir, argv: img.argv, env,
       ...(rootfs ? { rootfs } : {}), binds, ...(user ? { user } : {}), ...(c.stdin ? { stdin: true } : {}),
+      ...(nsJoin.pidOf ? { pidOf: nsJoin.pidOf } : {}), ...(nsJoin.ipcOf ? { ipcOf: nsJoin.ipcOf } : {}),
     });
     this.o.log.debug({ pod: `${r.namespace}/${r.name}`, container: c.name, ms: Date.now() - t0 }, 'container process started');
     this.store.save(r);
@@ -231,6 +232,28 @@ export class PodRuntime {
     await this.startContainer(pod, r, c, cr);
   }
 
+  /**
+   * An ephemeral container (kubectl debug): started once in the pod's network namespace, the IPC
+   * namespace of its target (else the first container) and, with targetContainerName, the
+   * target's PID namespace; never restarted.
+   */
+  private async ensureEphemeral(pod: PodLite, r: PodRec, c: EphemeralContainerLite): Promise<void> {
+    let cr = r.containers[c.name];
+    if (!cr) { cr = r.containers[c.name] = { name: c.name, attempt: 0, restartCount: 0, ready: false, ephemeral: true }; }
+    this.reap(r, cr);
+    if (cr.proc) return;
+    if (cr.waiting?.reason === 'ImagePullBackOff' && Date.now() < (cr.pullRetryAt ?? 0)) return;
+    if (cr.waiting && !['ContainerCreating', 'ErrImagePull', 'ImagePullBackOff', 'CreateContainerConfigError'].includes(cr.waiting.reason)) return;
+    const live = (name: string | undefined): number | undefined => {
+      const t = name ? r.containers[name] : undefined;
+      return t?.proc && !t.terminated && this.sb.initAlive(t.proc) ? t.proc.initPid : undefined;
+    };
+    const target = live(c.targetContainerName);
+    if (c.targetContainerName && !target) { cr.waiting = { reason: 'ContainerCreating', message: `target container ${c.targetContainerName} is not running` }; return; }
+    const ipcOf = target ?? live(pod.spec.containers[0]?.name);
+    await this.startContainer(pod, r, c, cr, { ...(target ? { pidOf: target } : {}), ...(ipcOf ? { ipcOf } : {}) });
+  }
+
   private stopContainer(r: PodRec, cr: ContainerRec, graceMs: number): Promise<void> {
     return cr.proc ? this.sb.stopContainer(cr.proc, this.store.runDir(r.uid, cr.name, cr.attempt), graceMs) : Promise.resolve();
   }
@@ -273,6 +296,13 @@ export class PodRuntime {
     const pod = this.specs.get(uid);
     if (!r || !pod) return undefined;
     const st = computePodStatus(pod.spec, this.view(r, pod), pod.status?.conditions as K8sCondition[] | undefined, now());
+    const eph = pod.spec.ephemeralContainers ?? [];
+    if (eph.length) {
+      // the same container states, computed for the ephemeral containers (never restarted)
+      const ep: PodLite = { ...pod, spec: { ...pod.spec, containers: eph, restartPolicy: 'Never' } };
+      st.ephemeralContainerStatuses = (computePodStatus(ep.spec, this.view(r, ep), [], now()).containerStatuses as Record<string, unknown>[])
+        .map(({ started: _s, ...cs }) => cs);
+    }
     const key = JSON.stringify({ ...st, conditions: (st.conditions as K8sCondition[]).map((c) => ({ ...c, lastTransitionTime: '' })) });
     if (this.lastStatus.get(uid) === key) return undefined;
     this.lastStatus.set(uid, key);
@@ -302,6 +332,7 @@ export class PodRuntime {
         const cr = r.containers[c.name];
         if (cr) { await this.liveness(cur, r, cr, c); await this.readiness(r, cr, c); }
       }
+      for (const ec of cur.spec.ephemeralContainers ?? []) await this.ensureEphemeral(cur, r, ec);
       // configMap/secret updates and token renewals reach running containers through their bind mounts
       if ((cur.spec.volumes ?? []).length && Object.values(r.containers).some((cr) => cr.proc && !cr.terminated)) {
         await this.volumes.setUp(cur).catch((e: unknown) => this.o.log.warn({ pod: `${r!.namespace}/${r!.name}`, err: (e as Error).message }, 'volume refresh failed'));

@@ -22,7 +22,9 @@ import { assertAcceptable } from './negotiate.js';
 import { serveOpenApi } from './openapi.js';
 import type { Registry } from './registry.js';
 import { parseRoute } from './routes.js';
-import { ApiStatusError, badRequest, conflict, forbidden, internal, methodNotAllowed, notFound, pathNotFound, unauthorized, unsupportedMedia } from './status.js';
+import { ApiStatusError, badRequest, conflict, forbidden, internal, invalid as invalidStatus, methodNotAllowed, notFound, pathNotFound, unauthorized, unsupportedMedia } from './status.js';
+import { applyEphemeralContainers } from '../kinds/ephemeral.js';
+import { invalidMessage } from '../validation/index.js';
 import { toTable, wantsTable, type IncludeObject } from './table.js';
 import { serveWatch } from './watch.js';
 
@@ -248,7 +250,7 @@ export function createApiHandler(ctx: HandlerContext): {
         out = await reg.update(k, ns, name, (cur) => {
           const next = structuredClone(body);
           if (k.kind === 'Service' && k.group === '') patchAllocatedValues(next, cur);
-          return next;
+          return podSubresourceWrite(k, sub, cur, next);
         }, { expectRV, subresource: sub, dryRun });
       }
       await noteWrite(req, k, out, dryRun);
@@ -271,7 +273,7 @@ export function createApiHandler(ctx: HandlerContext): {
         const wantRV = isObj(patch) && isObj(patch.metadata) && typeof patch.metadata.resourceVersion === 'string' ? patch.metadata.resourceVersion : undefined;
         if (wantRV && wantRV !== cur.metadata.resourceVersion) throw conflict(k, name);
         obj.metadata.resourceVersion = cur.metadata.resourceVersion;
-        return obj;
+        return podSubresourceWrite(k, sub, cur, obj);
       }, { subresource: sub, dryRun, retries: 5 });
       await noteWrite(req, k, out, dryRun);
       return sendJson(res, 200, out, warningHeaders(warnings));
@@ -412,4 +414,23 @@ export function createApiHandler(ctx: HandlerContext): {
       });
     },
   };
+}
+
+/**
+ * Pods: a write to pods/NAME/ephemeralcontainers changes only spec.ephemeralContainers (added, never
+ * removed or changed: 422 otherwise); any other write keeps them as they are.
+ */
+function podSubresourceWrite(k: KindSemantics, sub: string | undefined, cur: KObject, next: KObject): KObject {
+  if (k.kind !== 'Pod' || k.group !== '') return next;
+  if (sub === 'ephemeralcontainers') {
+    const { pod, errs } = applyEphemeralContainers(cur, next);
+    if (errs.length) throw invalidStatus('Pod', '', cur.metadata.name ?? '', errs, invalidMessage('Pod', cur.metadata.name ?? '', errs));
+    return pod;
+  }
+  if (sub === undefined && next.spec && typeof next.spec === 'object') {
+    const eph = (cur.spec as Record<string, unknown> | undefined)?.ephemeralContainers;
+    const spec = next.spec as Record<string, unknown>;
+    if (eph === undefined) delete spec.ephemeralContainers; else spec.ephemeralContainers = eph;
+  }
+  return next;
 }
