@@ -55,7 +55,8 @@ export function defaultImagesDir(): string { return process.env.PODNET_IMAGES_DI
 const BUSYBOX_SRC = '/bin/busybox';
 const SCRIPT_SRC = '/usr/bin/script';
 /** Bumped whenever what goes into an image changes. */
-const BUILDER = 'podnet-images/2';
+const BUILDER = 'podnet-images/3';
+const CURL_SRC = '/usr/bin/curl';
 const KUBECTL_CANDIDATES = ['/usr/lib/google-cloud-sdk/bin/kubectl.1.32', '/usr/local/bin/kubectl', '/usr/bin/kubectl'];
 
 /** dist/ of this build and the project root that holds node_modules and package.json. */
@@ -113,6 +114,12 @@ function buildNode(root: string): void {
   const node = realpathSync(process.execPath);
   copyHostFile(root, node, '/usr/bin/node');
   for (const lib of sharedLibs(node)) copyHostFile(root, lib);
+  // curl, for the network checks people (and the lab tests) run from an echo pod
+  if (existsSync(CURL_SRC)) {
+    copyHostFile(root, CURL_SRC, '/usr/bin/curl');
+    for (const lib of sharedLibs(CURL_SRC)) copyHostFile(root, lib);
+  }
+  writeFileSync(join(root, 'etc/nsswitch.conf'), 'passwd: files\ngroup: files\nhosts: files dns\n');
   mkdirSync(join(root, PODNET_DIR.slice(1), 'dist'), { recursive: true });
   mkdirSync(join(root, PODNET_DIR.slice(1), 'node_modules'), { recursive: true });
   writeFileSync(join(root, PODNET_DIR.slice(1), 'package.json'), '');
