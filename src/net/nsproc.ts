@@ -95,6 +95,10 @@ export interface RootfsProcess {
   argv: readonly string[];
 }
 
+/** The init loop (a fresh, short-lived-script PID 1: what `ps` in the container shows). */
+const INIT_LOOP = `"$@" & c=$!; trap "kill -TERM $c 2>/dev/null" TERM; trap "kill -INT $c 2>/dev/null" INT; `
+  + 'while :; do wait $c; rc=$?; kill -0 $c 2>/dev/null || break; done; exit $rc';
+
 /**
  * The container's set-up and init, run by the host's static busybox sh (its applets keep working
  * once the host's tree is gone): hostname; overlay; /proc, /sys (ro), a minimal /dev (null zero
@@ -128,10 +132,7 @@ mkdir -p "$wd" 2>/dev/null; cd "$wd" || fail "workingDir $wd"
 if [ -n "$user" ]; then set -- nsenter -S "\${user%%:*}" -G "\${user#*:}" -- "$@"; fi
 unset OLDPWD _ SHLVL
 echo ok >&7; exec 7>&-
-"$@" & c=$!
-trap 'kill -TERM $c 2>/dev/null' TERM; trap 'kill -INT $c 2>/dev/null' INT
-while :; do wait $c; rc=$?; kill -0 $c 2>/dev/null || break; done
-exit $rc`;
+exec -a busybox /proc/self/exe sh -c '${INIT_LOOP}' podnet-init "$@"`;
 
 /** Absolute path of a host tool (the container's PATH is not the host's). */
 export function hostBin(name: string): string {
