@@ -91,12 +91,14 @@ export interface RootfsProcess {
   workingDir: string;
   /** `uid:gid`, or '' to stay root. */
   user: string;
-  /** Exec'd as a child of the container's init (PID 1), whose exit code it passes on. */
+  /** Exec'd as a child of the container's init (PID 1), whose exit code it passes on; argv[0] as given. */
   argv: readonly string[];
+  /** The file argv[0] names (the image PATH's lookup); default argv[0]. */
+  path?: string;
 }
 
 /** The init loop (a fresh, short-lived-script PID 1: what `ps` in the container shows). */
-const INIT_LOOP = `"$@" & c=$!; trap "kill -TERM $c 2>/dev/null" TERM; trap "kill -INT $c 2>/dev/null" INT; `
+const INIT_LOOP = `p=$1; a0=$2; shift 2; { exec -a "$a0" "$p" "$@"; } & c=$!; trap "kill -TERM $c 2>/dev/null" TERM; trap "kill -INT $c 2>/dev/null" INT; `
   + 'while :; do wait $c; rc=$?; kill -0 $c 2>/dev/null || break; done; exit $rc';
 
 /**
@@ -127,12 +129,12 @@ while [ "$n" -gt 0 ]; do
 done
 cd "$r" && mkdir -p .pivot && pivot_root . .pivot || fail pivot_root
 cd / && umount -l /.pivot && rmdir /.pivot || fail "old root"
-wd=$2; user=$3; shift 3
+wd=$2; user=$3; p=$4; a0=$5; shift 5
 mkdir -p "$wd" 2>/dev/null; cd "$wd" || fail "workingDir $wd"
-if [ -n "$user" ]; then set -- nsenter -S "\${user%%:*}" -G "\${user#*:}" -- "$@"; fi
+if [ -n "$user" ]; then set -- -S "\${user%%:*}" -G "\${user#*:}" -- "$p" "$@"; p=nsenter; a0=nsenter; fi
 unset OLDPWD _ SHLVL
 echo ok >&7; exec 7>&-
-exec -a busybox /proc/self/exe sh -c '${INIT_LOOP}' podnet-init "$@"`;
+exec -a busybox /proc/self/exe sh -c '${INIT_LOOP}' podnet-init "$p" "$a0" "$@"`;
 
 /** Absolute path of a host tool (the container's PATH is not the host's). */
 export function hostBin(name: string): string {
@@ -152,7 +154,7 @@ export function rootfsProcessArgv(p: RootfsProcess): string[] {
   const unshare = [hostBin('unshare'), ...(p.pidOf ? [] : ['--pid']), '--fork', '--mount', '--uts', ...(p.ipcOf ? [] : ['--ipc']), '--propagation', 'private'];
   return [...enter, '--', ...unshare, '--', STATIC_BUSYBOX, 'sh', '-c', ROOTFS_INIT, 'container-init',
     p.hostname, p.lower, p.upper, p.work, p.merged, String(p.binds.length), ...p.binds.flatMap((b) => [b.source, b.target, b.readOnly ? 'ro' : 'rw']),
-    '--', p.workingDir || '/', p.user, ...p.argv];
+    '--', p.workingDir || '/', p.user, p.path ?? p.argv[0]!, ...p.argv];
 }
 
 function shQuote(s: string): string { return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`; }

@@ -68,7 +68,7 @@ export async function startContainerProcess(shimPath: string, c: ContainerLaunch
       netnsPath: c.netnsPath, hostname: c.hostname, ...c.rootfs, workingDir: c.workingDir ?? '/', user: c.user ?? '',
       ...(c.pidOf ? { pidOf: c.pidOf } : {}), ...(c.ipcOf ? { ipcOf: c.ipcOf } : {}),
       binds: [...etcBinds, ...(c.hostnameFile ? [{ source: c.hostnameFile, target: '/etc/hostname' }] : []), ...(c.binds ?? [])],
-      argv: [lookPath(c.rootfs.lower, c.argv[0]!, env.PATH ?? DEFAULT_PATH), ...c.argv.slice(1)],
+      argv: c.argv, path: lookPath(c.rootfs.lower, c.argv[0]!, env.PATH ?? DEFAULT_PATH),
     })
     : isolatedProcessArgv({
       netnsPath: c.netnsPath, hostname: c.hostname, binds: [...etcBinds, ...(c.binds ?? [])],
