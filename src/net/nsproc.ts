@@ -133,7 +133,7 @@ wd=$2; user=$3; p=$4; a0=$5; shift 5
 mkdir -p "$wd" 2>/dev/null; cd "$wd" || fail "workingDir $wd"
 if [ -n "$user" ]; then set -- -S "\${user%%:*}" -G "\${user#*:}" -- "$p" "$@"; p=nsenter; a0=nsenter; fi
 unset OLDPWD _ SHLVL
-echo ok >&7; exec 7>&-
+{ echo ok >&7; } 2>/dev/null; exec 7>&-
 exec -a busybox /proc/self/exe sh -c '${INIT_LOOP}' podnet-init "$p" "$a0" "$@"`;
 
 /** Absolute path of a host tool (the container's PATH is not the host's). */

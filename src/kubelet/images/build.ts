@@ -35,8 +35,12 @@ export interface ImageManifest {
   /** sha256 of the root filesystem's canonical listing: `<imagesDir>/layers/<hex>/` (shared by images with the same tree). */
   layer: string;
   config: ImageConfig;
-  /** Read-only binds the runtime adds (the project's dist and node_modules for podnet/echo, podnet/mysql). */
-  mounts: { source: string; target: string }[];
+  /**
+   * Read-only binds the runtime adds, by role: `podnet` = the running podnet's own `dist/`,
+   * `node_modules/` and `package.json` at /opt/podnet (podnet/echo, podnet/mysql). Resolved by the
+   * kubelet that starts the container (`podnetMounts()`), so the stored image names no checkout.
+   */
+  mounts: ('podnet')[];
   /** Version of this builder (a stored image from an older one is rebuilt). */
   builder: string;
   /** Size of the rootfs in bytes. */
@@ -55,7 +59,7 @@ export function defaultImagesDir(): string { return process.env.PODNET_IMAGES_DI
 const BUSYBOX_SRC = '/bin/busybox';
 const SCRIPT_SRC = '/usr/bin/script';
 /** Bumped whenever what goes into an image changes. */
-const BUILDER = 'podnet-images/3';
+const BUILDER = 'podnet-images/4';
 const CURL_SRC = '/usr/bin/curl';
 const KUBECTL_CANDIDATES = ['/usr/lib/google-cloud-sdk/bin/kubectl.1.32', '/usr/local/bin/kubectl', '/usr/bin/kubectl'];
 
@@ -132,20 +136,24 @@ function kubectlSource(): string {
 }
 
 /** The image's config and runtime binds. */
-function imageSpec(name: RootfsImageName): { config: ImageConfig; mounts: ImageManifest['mounts'] } {
-  const env = [`PATH=${IMAGE_PATH}`];
+/** The binds of the `podnet` mount role, from the running podnet's own files. */
+export function podnetMounts(): { source: string; target: string }[] {
   const { dist, root } = projectDirs();
-  const podnetMounts = [
+  return [
     { source: dist, target: `${PODNET_DIR}/dist` },
     { source: realpathSync(join(root, 'node_modules')), target: `${PODNET_DIR}/node_modules` },
     { source: join(root, 'package.json'), target: `${PODNET_DIR}/package.json` },
   ];
+}
+
+function imageSpec(name: RootfsImageName): { config: ImageConfig; mounts: ImageManifest['mounts'] } {
+  const env = [`PATH=${IMAGE_PATH}`];
   switch (name) {
     case 'busybox': return { config: { env, cmd: ['sh'] }, mounts: [] };
     case 'podnet/shell': return { config: { env, cmd: ['sleep', 'infinity'] }, mounts: [] };
     case 'podnet/kubectl': return { config: { env, entrypoint: ['kubectl'] }, mounts: [] };
     case 'podnet/echo': case 'podnet/mysql':
-      return { config: { env, entrypoint: ['/usr/bin/node', `${PODNET_DIR}/dist/src/cli/main.js`, 'image-run', name.slice('podnet/'.length)], workingDir: '/' }, mounts: podnetMounts };
+      return { config: { env, entrypoint: ['/usr/bin/node', `${PODNET_DIR}/dist/src/cli/main.js`, 'image-run', name.slice('podnet/'.length)], workingDir: '/' }, mounts: ['podnet'] };
   }
 }
 

@@ -4,7 +4,7 @@
  * podnet/host is the host's own view (like a privileged pod with hostPath /), kept for tools.
  */
 import { createHash } from 'node:crypto';
-import { buildImage, defaultImagesDir, imageRootfs, storedImage, IMAGE_NAMES, IMAGE_PATH, type ImageManifest, type RootfsImageName } from './build.js';
+import { buildImage, defaultImagesDir, imageRootfs, podnetMounts, storedImage, IMAGE_NAMES, IMAGE_PATH, type ImageManifest, type RootfsImageName } from './build.js';
 
 export { buildAllImages, buildImage, defaultImagesDir, IMAGE_NAMES, type ImageManifest } from './build.js';
 
@@ -102,6 +102,6 @@ export function resolveImage(image: string, command: string[] | undefined, args:
   if (!argv.length) return { ok: false, reason: 'ErrImagePull', message: `image "${image}" has no command and the container gives none` };
   return {
     ok: true, argv,
-    image: { name: b, imageID: `${imageRepo(b)}@${m.digest}`, rootfs: (store ?? new ImageStore()).rootfs(m), mounts: m.mounts, env: envMap(m.config.env), ...(m.config.workingDir ? { workingDir: m.config.workingDir } : {}) },
+    image: { name: b, imageID: `${imageRepo(b)}@${m.digest}`, rootfs: (store ?? new ImageStore()).rootfs(m), mounts: m.mounts.includes('podnet') ? podnetMounts() : [], env: envMap(m.config.env), ...(m.config.workingDir ? { workingDir: m.config.workingDir } : {}) },
   };
 }
