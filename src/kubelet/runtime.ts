@@ -392,6 +392,25 @@ export class PodRuntime {
     return this.sb.execProcess(spec, argv, o);
   }
 
+  /**
+   * What attach needs of a running container: its stdin FIFO (`stdin: true` containers; the shim
+   * holds it open, so a writer closing it gives the container no EOF) and its log (the output).
+   */
+  attachTarget(namespace: string, name: string, container?: string): { stdinFifo?: string; logPath: string; tty: boolean; running: () => boolean } | { error: string; code: number } {
+    const f = this.findPod(namespace, name);
+    if (!f) return { error: `pod ${namespace}/${name} not found on node ${this.o.nodeName}`, code: 404 };
+    const cname = container || f.pod.spec.containers[0]?.name;
+    const spec = [...f.pod.spec.containers, ...(f.pod.spec.ephemeralContainers ?? [])].find((c) => c.name === cname);
+    const cr = cname ? f.rec.containers[cname] : undefined;
+    if (!cr || !spec || !cname) return { error: `container ${cname} is not valid for pod ${name}`, code: 404 };
+    if (!cr.proc || cr.terminated || !this.sb.containerAlive(cr.proc)) return { error: `container ${cname} is not running`, code: 400 };
+    const dir = this.store.runDir(f.rec.uid, cname, cr.attempt);
+    return {
+      ...(spec.stdin ? { stdinFifo: join(dir, 'stdin.fifo') } : {}), logPath: this.store.logPath(f.rec, cname, cr.attempt), tty: !!spec.tty,
+      running: () => this.sb.containerExit(dir) === undefined && !!cr.proc && !cr.terminated,
+    };
+  }
+
   /** Log file + whether the attempt still runs, for the logs endpoint. */
   logTarget(namespace: string, name: string, container: string | undefined, previous: boolean): { path: string; running: () => boolean } | { error: string; code: number } {
     const f = this.findPod(namespace, name);
