@@ -9,6 +9,9 @@ import { buildImage, defaultImagesDir, imageRootfs, podnetMounts, storedImage, I
 export { buildAllImages, buildImage, defaultImagesDir, IMAGE_NAMES, type ImageManifest } from './build.js';
 
 const BUILTIN_IMAGES = [...IMAGE_NAMES, 'podnet/host'] as const;
+
+/** The static busybox on the host (kept for callers of the earlier API). */
+export const BUSYBOX = '/bin/busybox';
 export type BuiltinImage = RootfsImageName | 'podnet/host';
 
 /**
