@@ -7,7 +7,7 @@
  * re-read every `resyncMs`; projected tokens are requested with TokenRequest and renewed at 80% of
  * their lifetime (or after 24 h), as upstream's token manager does.
  */
-import { existsSync, mkdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isNotFound, R, type KubeClient } from '../../client/index.js';
 import type { Logger } from '../../util/log.js';
@@ -167,7 +167,6 @@ export class PodVolumes {
         const cur = st.tokens.get(key);
         const existing = join(dir, '..data', t.path);
         if (cur && this.now() < cur.refreshAt && existsSync(existing)) {
-          const { readFileSync } = await import('node:fs');
           out.set(t.path, { data: readFileSync(existing), mode });
           continue;
         }
