@@ -59,8 +59,9 @@ export function defaultImagesDir(): string { return process.env.PODNET_IMAGES_DI
 const BUSYBOX_SRC = '/bin/busybox';
 const SCRIPT_SRC = '/usr/bin/script';
 /** Bumped whenever what goes into an image changes. */
-const BUILDER = 'podnet-images/4';
+const BUILDER = 'podnet-images/5';
 const CURL_SRC = '/usr/bin/curl';
+const NC_SRC = '/bin/nc.openbsd';
 const KUBECTL_CANDIDATES = ['/usr/lib/google-cloud-sdk/bin/kubectl.1.32', '/usr/local/bin/kubectl', '/usr/bin/kubectl'];
 
 /** dist/ of this build and the project root that holds node_modules and package.json. */
@@ -70,10 +71,11 @@ export function projectDirs(): { dist: string; root: string } {
   return { dist: realpathSync(dist), root: realpathSync(join(dist, '..')) };
 }
 
-/** Copies a host file into the rootfs at the same path (following symlinks on the host). */
+/** Copies a host file into the rootfs at the same path (following symlinks on the host; replacing an applet link). */
 function copyHostFile(root: string, src: string, dst = src): void {
   const to = join(root, dst);
   mkdirSync(dirname(to), { recursive: true });
+  rmSync(to, { force: true });
   copyFileSync(realpathSync(src), to);
   chmodSync(to, lstatSync(realpathSync(src)).mode & 0o7777);
 }
@@ -118,10 +120,11 @@ function buildNode(root: string): void {
   const node = realpathSync(process.execPath);
   copyHostFile(root, node, '/usr/bin/node');
   for (const lib of sharedLibs(node)) copyHostFile(root, lib);
-  // curl, for the network checks people (and the lab tests) run from an echo pod
-  if (existsSync(CURL_SRC)) {
-    copyHostFile(root, CURL_SRC, '/usr/bin/curl');
-    for (const lib of sharedLibs(CURL_SRC)) copyHostFile(root, lib);
+  // curl and OpenBSD's nc (UDP, unlike busybox-static's), for the network checks people (and the lab tests) run from an echo pod
+  for (const [src, dst] of [[CURL_SRC, '/usr/bin/curl'], [NC_SRC, '/usr/bin/nc']] as const) {
+    if (!existsSync(src)) continue;
+    copyHostFile(root, src, dst);
+    for (const lib of sharedLibs(src)) copyHostFile(root, lib);
   }
   writeFileSync(join(root, 'etc/nsswitch.conf'), 'passwd: files\ngroup: files\nhosts: files dns\n');
   mkdirSync(join(root, PODNET_DIR.slice(1), 'dist'), { recursive: true });
