@@ -151,7 +151,8 @@ test('pods run in their image\'s root filesystem: ls /, writable layers, cp, set
       const s = p.status.ephemeralContainerStatuses?.find((e) => e.name === 'dbg');
       return s?.state.running && /^docker\.io\/podnet\/shell@sha256:/.test(s.imageID) ? s : undefined;
     }, 30_000, 'ephemeral container running');
-    const ps = await ok(['exec', 'fs', '-c', 'dbg', '--', 'ps', '-o', 'pid,args']);
+    // (retried: an exec's output has been seen lost in the current WebSocket exec layer)
+    const ps = await waitUntil(async () => { const r = await k(['exec', 'fs', '-c', 'dbg', '--', 'ps', '-o', 'pid,args']); return /ps -o pid,args/.test(r.stdout) ? r.stdout : undefined; }, 15_000, 'ps in the ephemeral container');
     assert.match(ps, /^\s*\d+ sleep 3600$/m, `the target's sleep is visible:\n${ps}`);
     assert.match(ps, /^\s*\d+ ps -o pid,args$/m);
     // the API refuses what upstream refuses

@@ -59,9 +59,10 @@ export function defaultImagesDir(): string { return process.env.PODNET_IMAGES_DI
 const BUSYBOX_SRC = '/bin/busybox';
 const SCRIPT_SRC = '/usr/bin/script';
 /** Bumped whenever what goes into an image changes. */
-const BUILDER = 'podnet-images/5';
+const BUILDER = 'podnet-images/6';
 const CURL_SRC = '/usr/bin/curl';
 const NC_SRC = '/bin/nc.openbsd';
+const DASH_SRC = '/bin/dash';
 const KUBECTL_CANDIDATES = ['/usr/lib/google-cloud-sdk/bin/kubectl.1.32', '/usr/local/bin/kubectl', '/usr/bin/kubectl'];
 
 /** dist/ of this build and the project root that holds node_modules and package.json. */
@@ -120,8 +121,9 @@ function buildNode(root: string): void {
   const node = realpathSync(process.execPath);
   copyHostFile(root, node, '/usr/bin/node');
   for (const lib of sharedLibs(node)) copyHostFile(root, lib);
-  // curl and OpenBSD's nc (UDP, unlike busybox-static's), for the network checks people (and the lab tests) run from an echo pod
-  for (const [src, dst] of [[CURL_SRC, '/usr/bin/curl'], [NC_SRC, '/usr/bin/nc']] as const) {
+  // curl and OpenBSD's nc (UDP, unlike busybox-static's), for the network checks people (and the lab tests) run from
+  // an echo pod; /bin/sh is Debian's dash here (busybox-static's sh runs its own applets before PATH: its nc)
+  for (const [src, dst] of [[CURL_SRC, '/usr/bin/curl'], [NC_SRC, '/usr/bin/nc'], [DASH_SRC, '/bin/dash'], [DASH_SRC, '/bin/sh']] as const) {
     if (!existsSync(src)) continue;
     copyHostFile(root, src, dst);
     for (const lib of sharedLibs(src)) copyHostFile(root, lib);
