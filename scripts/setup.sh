@@ -46,4 +46,6 @@ if [ ! -f node_modules/.podnet-installed ] || [ "$(cat node_modules/.podnet-inst
 fi
 echo "setup: building"
 bash scripts/build.sh || { echo "setup: TypeScript build failed" >&2; exit 1; }
+echo "setup: building the built-in images (root filesystems under /var/lib/podnet/images)"
+node dist/src/cli/main.js images build || { echo "setup: building the images failed" >&2; exit 1; }
 echo "setup: done"

@@ -9,8 +9,15 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { spawnInProcessNamespaces } from '../net/nsproc.js';
 import { resizeTerminal } from '../net/terminal.js';
 
-/** Where exec runs: today the container's init process (its namespaces are joined). */
-export interface ExecTarget { initPid: number }
+/**
+ * Where exec runs: the container's init process (its namespaces are joined) and, from the runtime, how
+ * to start a process in the container itself (its root filesystem, environment, working directory and
+ * user: PodRuntime.execProcess). Without `start` the process only joins the init's namespaces.
+ */
+export interface ExecTarget {
+  initPid: number;
+  start?: (argv: readonly string[], o: { tty: boolean }) => ChildProcessWithoutNullStreams;
+}
 
 export interface ContainerProcess {
   proc: ChildProcessWithoutNullStreams;
@@ -24,7 +31,7 @@ export function shellQuote(s: string): string {
 }
 
 export function startContainerProcess(target: ExecTarget, argv: readonly string[], o: { tty: boolean }): ContainerProcess {
-  const proc = spawnInProcessNamespaces(target.initPid, o.tty ? ['script', '-qfec', argv.map(shellQuote).join(' '), '/dev/null'] : argv);
+  const proc = target.start ? target.start(argv, o) : spawnInProcessNamespaces(target.initPid, o.tty ? ['script', '-qfec', argv.map(shellQuote).join(' '), '/dev/null'] : argv);
   return {
     proc,
     resize: (cols, rows) => (o.tty && proc.pid ? resizeTerminal(proc.pid, cols, rows) : Promise.resolve(false)),

@@ -12,6 +12,7 @@ import { PodRuntime, type PodEvent } from './runtime.js';
 import type { PodNetwork } from './podnetwork.js';
 import { EventRecorder } from '../controllers/events.js';
 import { startKubeletServer } from './server.js';
+import { apiVolumeSource } from './volumes/index.js';
 import type { PodLite } from './types.js';
 import type { KObject } from '../meta/types.js';
 import { podServiceEnv, type ServiceLite } from './envvars.js';
@@ -70,7 +71,7 @@ export async function startKubelet(opts: KubeletOptions, signal: AbortSignal): P
     serviceEnv: (ns, links) => podServiceEnv(services.list(), ns, links),
     stateDir: opts.stateDir, nodeName: opts.nodeName, nodeIP: opts.nodeIP,
     clusterDNS: opts.clusterDNS ?? ['10.96.0.10'], clusterDomain: opts.clusterDomain ?? 'cluster.local',
-    nodeResolvConf: opts.resolvConf, network, backoffBaseMs: opts.backoffBaseMs, log,
+    nodeResolvConf: opts.resolvConf, network, backoffBaseMs: opts.backoffBaseMs, log, volumeApi: apiVolumeSource(client),
     onEvent: (e) => { void postEvent(events, e); },
     onProgress: (uid) => { const p = runtime.spec(uid); if (p) void pushStatus(p); },
   });

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatLogLine, parseLogLine, renderLogs, rfc3339Nano } from './logs.js';
-import { builtinImage, resolveImage, BUSYBOX } from './images/index.js';
 import { greeting } from './images/mysql.js';
 import { exitStatus, pickProtocol } from './server.js';
 
@@ -19,18 +18,6 @@ test('CRI log lines round-trip; partial lines join', () => {
   assert.equal(renderLogs(text, { tailLines: 2 }), '\nthree\n');
   assert.equal(renderLogs(text, { tailLines: 1, timestamps: true }), `${t} three\n`);
   assert.equal(renderLogs(text, { limitBytes: 5 }), 'one\nt');
-});
-
-test('built-in images and the argv they run', () => {
-  assert.equal(builtinImage('podnet/echo'), 'podnet/echo');
-  assert.equal(builtinImage('docker.io/podnet/mysql:5.7'), 'podnet/mysql');
-  assert.equal(builtinImage('nginx'), undefined);
-  assert.deepEqual(resolveImage('podnet/shell', ['/bin/sh', '-c', 'echo hi'], undefined), { ok: true, argv: [BUSYBOX, 'sh', '-c', 'echo hi'] });
-  assert.deepEqual(resolveImage('podnet/shell', undefined, undefined), { ok: true, argv: [BUSYBOX, 'sleep', 'infinity'] });
-  assert.deepEqual(resolveImage('podnet/host', ['python3'], ['-m', 'http.server']), { ok: true, argv: ['python3', '-m', 'http.server'] });
-  const echo = resolveImage('podnet/echo', undefined, undefined, '/usr/bin/node');
-  assert.ok(echo.ok && echo.argv[0] === '/usr/bin/node' && echo.argv.slice(-2).join(' ') === 'image-run echo');
-  assert.deepEqual(resolveImage('busybox', undefined, undefined), { ok: false, reason: 'ErrImagePull', message: 'image "busybox" is not built into podnet (podnet/echo, podnet/mysql, podnet/shell, podnet/host)' });
 });
 
 test('mysql greeting is a HandshakeV10 naming the pod', () => {

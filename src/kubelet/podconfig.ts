@@ -9,8 +9,8 @@ export function podHostname(pod: PodLite): string { return (pod.spec.hostname ||
 
 export interface PodFacts { name: string; namespace: string; uid: string; podIPs: string[]; nodeName: string; nodeIP: string }
 
-/** The value of a downward-API fieldRef. */
-function fieldValue(pod: PodLite, f: PodFacts, path: string): string {
+/** The value of a downward-API fieldRef (env and downwardAPI volumes). */
+export function fieldValue(pod: PodLite, f: PodFacts, path: string): string {
   switch (path) {
     case 'metadata.name': return f.name;
     case 'metadata.namespace': return f.namespace;
@@ -58,4 +58,5 @@ export function writePodEtc(dir: string, pod: PodLite, o: { namespace: string; p
   });
   writeFileSync(join(dir, 'resolv.conf'), resolv);
   writeFileSync(join(dir, 'hosts'), hosts);
+  writeFileSync(join(dir, 'hostname'), `${podHostname(pod)}\n`);
 }

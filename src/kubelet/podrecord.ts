@@ -17,6 +17,15 @@ export interface ContainerRec {
   containerID?: string;
   /** The image of the current attempt, as the pod spec names it (shown by `podnet crictl ps`). */
   image?: string;
+  /** The resolved image's id (`docker.io/…@sha256:<digest>`), for containerStatuses[].imageID. */
+  imageID?: string;
+  /** What exec runs with: the container's environment and user, and whether it has its own rootfs. */
+  exec?: { env: Record<string, string>; user?: string; rootfs: boolean };
+  /** An ephemeral container (kubectl debug): started once, never restarted. */
+  ephemeral?: boolean;
+  /** Image pull failures in a row and when to try again (ErrImagePull → ImagePullBackOff). */
+  pullFailures?: number;
+  pullRetryAt?: number;
   proc?: ContainerProc;
   startedAt?: string;
   /** Terminated state of the current attempt (when it exited). */

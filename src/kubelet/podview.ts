@@ -16,13 +16,13 @@ export function podView(r: PodRec, pod: PodLite, o: { sandboxReady: boolean; hos
     else if (cr.terminated && cr.restartAt !== undefined && shouldRestart(pod.spec.restartPolicy, cr.terminated.exitCode)) {
       const secs = Math.round(o.backoffMs(cr.restartCount) / 1000);
       return {
-        name: c.name, image: c.image, containerID: cr.containerID, restartCount: cr.restartCount, ready: false, lastTerminated: cr.terminated,
+        name: c.name, image: c.image, containerID: cr.containerID, imageID: cr.imageID, restartCount: cr.restartCount, ready: false, lastTerminated: cr.terminated,
         state: { kind: 'waiting', reason: 'CrashLoopBackOff', message: `back-off ${secs}s restarting failed container=${c.name} pod=${r.name}_${r.namespace}(${r.uid})` },
       };
     } else if (cr.terminated) state = cr.terminated;
     else if (cr.proc) state = { kind: 'running', startedAt: cr.startedAt ?? o.now };
     else state = { kind: 'waiting', reason: 'ContainerCreating' };
-    return { name: c.name, image: c.image, containerID: cr?.containerID, restartCount: cr?.restartCount ?? 0, state, lastTerminated: cr?.lastTerminated, ready: !!cr?.ready };
+    return { name: c.name, image: c.image, containerID: cr?.containerID, imageID: cr?.imageID, restartCount: cr?.restartCount ?? 0, state, lastTerminated: cr?.lastTerminated, ready: !!cr?.ready };
   });
   return { sandboxReady: o.sandboxReady, podIPs: r.podIPs, hostIP: o.hostIP, startTime: r.startTime, containers };
 }

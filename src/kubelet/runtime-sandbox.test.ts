@@ -103,7 +103,10 @@ test('exec and log targets follow the container\'s state', async () => {
     const p = pod('t', { containers: [shell('c')] });
     await rt.sync(p);
     const init = sb.latest('c').c.proc.initPid;
-    assert.deepEqual(rt.execTarget('team-a', 'p-t'), { initPid: init });
+    const t = rt.execTarget('team-a', 'p-t') as { initPid: number; env: Record<string, string>; rootfs: boolean };
+    assert.equal(t.initPid, init);
+    assert.equal(t.rootfs, true);
+    assert.equal(t.env.PATH, '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
     assert.equal((rt.execTarget('team-a', 'nope') as { code: number }).code, 404);
     assert.equal((rt.execTarget('team-a', 'p-t', 'zz') as { code: number }).code, 404);
     const lt = rt.logTarget('team-a', 'p-t', 'c', false) as { path: string; running: () => boolean };
@@ -113,5 +116,31 @@ test('exec and log targets follow the container\'s state', async () => {
     assert.equal(lt.running(), false);
     await rt.sync(p);
     assert.equal((rt.execTarget('team-a', 'p-t') as { code: number }).code, 400);
+  });
+});
+
+test('ephemeral containers: started once in the target\'s PID namespace (and its IPC), never restarted; ephemeralContainerStatuses', async () => {
+  await withRig(async ({ rt, sb }) => {
+    const p = pod('e', { containers: [shell('c')] });
+    await rt.sync(p);
+    const target = sb.latest('c').c.proc.initPid;
+    const withDebug = { ...p, spec: { ...p.spec, ephemeralContainers: [{ name: 'debugger', image: 'podnet/shell', command: ['sleep', '100'], targetContainerName: 'c' }] } };
+    await rt.sync(withDebug);
+    const d = sb.latest('debugger');
+    assert.equal(d.c.launch.pidOf, target);
+    assert.equal(d.c.launch.ipcOf, target);
+    assert.ok(d.c.launch.rootfs, 'its own image rootfs');
+    const st = status(rt, 'e') as unknown as { ephemeralContainerStatuses: { name: string; state: Record<string, unknown>; imageID: string }[] };
+    assert.equal(st.ephemeralContainerStatuses[0]!.name, 'debugger');
+    assert.ok(st.ephemeralContainerStatuses[0]!.state.running);
+    assert.match(st.ephemeralContainerStatuses[0]!.imageID, /^docker\.io\/podnet\/shell@sha256:/);
+    // it exits: terminated, not restarted (the pod's restartPolicy Always does not apply)
+    sb.exit(d.runDir, 0);
+    await rt.sync(withDebug);
+    await rt.sync(withDebug);
+    assert.equal(sb.latest('debugger').runDir, d.runDir);
+    const st2 = status(rt, 'e') as unknown as { ephemeralContainerStatuses: { state: Record<string, unknown> }[]; phase: string };
+    assert.ok(st2.ephemeralContainerStatuses[0]!.state.terminated);
+    assert.equal(st2.phase, 'Running', 'the pod itself still runs');
   });
 });

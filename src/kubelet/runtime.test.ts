@@ -22,7 +22,9 @@ test('a new pod: sandbox (pause + CNI), /etc files, containers running with thei
     const { c } = sb.latest('c');
     assert.equal(c.launch.netnsPath, `/run/netns/${rec.netnsName}`);
     assert.equal(c.launch.hostname, 'p-a');
-    assert.deepEqual(c.launch.argv, ['/bin/busybox', 'sleep', '1000']);
+    assert.deepEqual(c.launch.argv, ['sleep', '1000']);
+    assert.match(c.launch.rootfs?.lower ?? '', /\/layers\/[0-9a-f]{64}\/rootfs$/);
+    assert.equal(c.launch.env.PATH, '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
     assert.equal(c.launch.env.ME, '10.244.1.2');
     assert.equal(c.launch.env.GREETING, 'hi p-a');
     const s = status(rt, 'a');
@@ -106,16 +108,19 @@ test('restartPolicy Never and OnFailure: terminal phases, and no restart where t
   });
 });
 
-test('an image not built in waits as ErrImagePull (one event), the pod stays Pending', async () => {
+test('an image not built in: ErrImagePull, then ImagePullBackOff (upstream events), the pod stays Pending', async () => {
   await withRig(async ({ rt, sb, events }) => {
     const p = pod('img', { containers: [{ name: 'c', image: 'nginx:1.25' }] });
     await rt.sync(p);
+    assert.equal(stateOf(status(rt, 'img')), 'waiting:ErrImagePull');
     await rt.sync(p);
     assert.equal(sb.containers.size, 0);
     const s = status(rt, 'img');
-    assert.equal(stateOf(s), 'waiting:ErrImagePull');
+    assert.equal(stateOf(s), 'waiting:ImagePullBackOff');
+    assert.match(JSON.stringify(s), /Back-off pulling image \\"nginx:1.25\\"/);
     assert.equal(s.phase, 'Pending');
-    assert.deepEqual(reasons(events), ['Failed']);
+    await rt.sync(p); // still backing off: no new attempt, no new event
+    assert.deepEqual(reasons(events), ['Failed', 'Failed', 'BackOff', 'Failed']);
     assert.equal((rt.logTarget('team-a', 'p-img', 'c', false) as { code: number }).code, 400);
   });
 });

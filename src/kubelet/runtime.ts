@@ -9,16 +9,18 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../util/log.js';
 import { rfc3339 } from '../util/time.js';
-import { kernelSandbox, SETUP_FAILED, type Sandbox } from './sandbox/index.js';
-import { containerEnv, podHostname } from './podconfig.js';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { kernelSandbox, SETUP_FAILED, type ExecSpec, type Sandbox } from './sandbox/index.js';
+import { containerEnv, fieldValue, podHostname } from './podconfig.js';
+import { PodVolumes, type VolumeApi } from './volumes/index.js';
 import { POD_IFNAME, type PodNetwork } from './podnetwork.js';
 import { PodStore, type ContainerRec, type PodRec } from './podrecord.js';
 import { PodSandboxes, podNetnsPath } from './podsandbox.js';
 import { podView } from './podview.js';
 import { livenessDue, probeAction, readinessStep, runProbe } from './prober.js';
-import { resolveImage } from './images/index.js';
+import { ImageStore, resolveImage } from './images/index.js';
 import { backoffMs, computePodStatus, exitReason, shouldRestart, type K8sCondition, type PodView } from './status.js';
-import type { ContainerLite, PodLite, ProbeLite } from './types.js';
+import type { ContainerLite, EphemeralContainerLite, PodLite, ProbeLite } from './types.js';
 
 export type { PodNetwork, PodNetAttachment } from './podnetwork.js';
 export type { PodRec, ContainerRec } from './podrecord.js';
@@ -40,6 +42,10 @@ export interface RuntimeOptions {
   log: Logger;
   /** Service link variables for a pod (namespace, enableServiceLinks) — from the services informer. */
   serviceEnv?: (namespace: string, enableServiceLinks: boolean) => Record<string, string>;
+  /** Built-in images (root filesystems); default the store under PODNET_IMAGES_DIR or /var/lib/podnet/images. */
+  images?: ImageStore;
+  /** Where configMap, secret and projected (token) volumes read from (the API); without, only emptyDir/hostPath/downwardAPI work. */
+  volumeApi?: VolumeApi;
   /** Told about what happens to pods (the kubelet turns these into core/v1 Events). */
   onEvent?: (e: PodEvent) => void;
   /** Told when a pod's status moved during a sync (its record exists: ContainerCreating is visible). */
@@ -53,6 +59,13 @@ const now = (): string => rfc3339();
 /** A running container as `attach` sees it. */
 export interface AttachTarget { logPath: string; stdinFifo: string; stdin: boolean; tty: boolean; running: () => boolean }
 
+/** securityContext.runAsUser/runAsGroup (container over pod) as `uid:gid`; undefined for root. */
+export function runAsUser(pod: PodLite, c: ContainerLite): string | undefined {
+  const uid = c.securityContext?.runAsUser ?? pod.spec.securityContext?.runAsUser;
+  const gid = c.securityContext?.runAsGroup ?? pod.spec.securityContext?.runAsGroup ?? uid;
+  return uid === undefined || (uid === 0 && !gid) ? undefined : `${uid}:${gid ?? 0}`;
+}
+
 export class PodRuntime {
   private readonly pods = new Map<string, PodRec>();      // by uid
   private readonly specs = new Map<string, PodLite>();    // latest pod object by uid
@@ -63,12 +76,22 @@ export class PodRuntime {
   private readonly store: PodStore;
   private readonly sb: Sandbox;
   private readonly sandboxes: PodSandboxes;
+  private readonly images: ImageStore;
+  private readonly volumes: PodVolumes;
   readonly logDir: string;
 
   constructor(readonly o: RuntimeOptions) {
     this.store = new PodStore(o.stateDir);
     this.logDir = this.store.logDir;
     this.sb = o.sandbox ?? kernelSandbox(o.stateDir);
+    this.images = o.images ?? new ImageStore();
+    this.volumes = new PodVolumes({
+      ...(o.volumeApi ? { api: o.volumeApi } : {}), podDir: (uid) => this.store.dirOf(uid), log: o.log,
+      fieldValue: (pod, path) => {
+        const r = this.pods.get(pod.metadata.uid!);
+        return fieldValue(pod, { name: pod.metadata.name!, namespace: pod.metadata.namespace ?? 'default', uid: pod.metadata.uid!, podIPs: r?.podIPs ?? [], nodeName: this.o.nodeName, nodeIP: this.o.nodeIP }, path);
+      },
+    });
     this.sandboxes = new PodSandboxes({
       ...o, sandbox: this.sb, store: this.store, warn: (r, reason, message) => this.event(r, 'Warning', reason, message),
     });
@@ -110,11 +133,36 @@ export class PodRuntime {
   }
 
   // ─── containers ───
-  private async startContainer(pod: PodLite, r: PodRec, c: ContainerLite, cr: ContainerRec): Promise<void> {
-    const img = resolveImage(c.image, c.command, c.args);
+  private async startContainer(pod: PodLite, r: PodRec, c: ContainerLite, cr: ContainerRec, nsJoin: { pidOf?: number; ipcOf?: number } = {}): Promise<void> {
+    const img = resolveImage(c.image, c.command, c.args, this.images);
     if (!img.ok) {
-      if (cr.waiting?.reason !== img.reason) this.event(r, 'Warning', 'Failed', `Failed to pull image "${c.image}": ${img.message}`, c.name);
+      if (img.reason === 'ErrImagePull' && cr.waiting?.reason === 'ErrImagePull') {
+        // as upstream: the failed pull turns into a back-off before the next try
+        cr.pullFailures = (cr.pullFailures ?? 0) + 1;
+        cr.pullRetryAt = Date.now() + this.backoff(cr.pullFailures - 1);
+        cr.waiting = { reason: 'ImagePullBackOff', message: `Back-off pulling image "${c.image}": ErrImagePull: ${img.message}` };
+        this.event(r, 'Normal', 'BackOff', `Back-off pulling image "${c.image}"`, c.name);
+        this.event(r, 'Warning', 'Failed', 'Error: ImagePullBackOff', c.name);
+        return;
+      }
+      if (cr.waiting?.reason !== img.reason) {
+        this.event(r, 'Warning', 'Failed', `Failed to pull image "${c.image}": ${img.message}`, c.name);
+        this.event(r, 'Warning', 'Failed', `Error: ${img.reason}`, c.name);
+      }
       cr.waiting = { reason: img.reason, message: img.message };
+      return;
+    }
+    cr.pullFailures = undefined;
+    cr.pullRetryAt = undefined;
+    let binds: { source: string; target: string; readOnly?: boolean }[];
+    try {
+      await this.volumes.setUp(pod);
+      binds = [...img.image.mounts.map((m) => ({ ...m, readOnly: true })), ...this.volumes.binds(pod, c)];
+    } catch (e) {
+      // as upstream: the pod stays ContainerCreating with FailedMount events until the volume can be set up
+      const message = (e as Error).message;
+      if (cr.waiting?.message !== message) this.event(r, 'Warning', 'FailedMount', message);
+      cr.waiting = { reason: 'ContainerCreating', message };
       return;
     }
     const attempt = cr.proc || cr.terminated ? cr.attempt + 1 : cr.attempt;
@@ -126,17 +174,27 @@ export class PodRuntime {
     cr.attempt = attempt;
     cr.containerID = `podnet://${randomBytes(32).toString('hex')}`;
     cr.image = c.image;
+    cr.imageID = img.image.imageID;
     cr.waiting = undefined;
     cr.terminated = undefined;
     cr.ready = false;
     cr.probe = undefined;
     cr.liveness = undefined;
     cr.startedAt = now();
+    const env = { ...img.image.env, ...containerEnv(pod, c, { ...r, nodeName: this.o.nodeName, nodeIP: this.o.nodeIP }, this.o.serviceEnv) };
+    if (!env.HOME) env.HOME = '/root';
+    const user = runAsUser(pod, c);
+    const rootfs = img.image.rootfs ? { lower: img.image.rootfs, upper: join(runDir, 'upper'), work: join(runDir, 'work'), merged: join(runDir, 'rootfs') } : undefined;
+    cr.exec = { env, ...(user ? { user } : {}), rootfs: !!rootfs };
+    const t0 = Date.now();
     cr.proc = await this.sb.startContainer({
       runDir, logPath, netnsPath: podNetnsPath(r), hostname: podHostname(pod),
-      hostsFile: join(etc, 'hosts'), resolvFile: join(etc, 'resolv.conf'), workingDir: c.workingDir, argv: img.argv,
-      env: containerEnv(pod, c, { ...r, nodeName: this.o.nodeName, nodeIP: this.o.nodeIP }, this.o.serviceEnv),
+      hostsFile: join(etc, 'hosts'), resolvFile: join(etc, 'resolv.conf'), hostnameFile: join(etc, 'hostname'),
+      workingDir: c.workingDir || img.image.workingDir, argv: img.argv, env,
+      ...(rootfs ? { rootfs } : {}), binds, ...(user ? { user } : {}), ...(c.stdin ? { stdin: true } : {}),
+      ...(nsJoin.pidOf ? { pidOf: nsJoin.pidOf } : {}), ...(nsJoin.ipcOf ? { ipcOf: nsJoin.ipcOf } : {}),
     });
+    this.o.log.debug({ pod: `${r.namespace}/${r.name}`, container: c.name, ms: Date.now() - t0 }, 'container process started');
     this.store.save(r);
     this.event(r, 'Normal', 'Pulled', `Container image "${c.image}" already present on machine`, c.name);
     this.event(r, 'Normal', 'Created', `Created container: ${c.name}`, c.name);
@@ -162,7 +220,9 @@ export class PodRuntime {
     if (!cr) { cr = r.containers[c.name] = { name: c.name, attempt: 0, restartCount: 0, ready: false }; }
     this.reap(r, cr);
     if (!cr.proc) {
-      if (cr.waiting && cr.waiting.reason !== 'ContainerCreating' && cr.waiting.reason !== 'ErrImagePull' && cr.waiting.reason !== 'InvalidImageName') return;
+      if (cr.waiting?.reason === 'ImagePullBackOff' && Date.now() < (cr.pullRetryAt ?? 0)) return;
+      const retry = ['ContainerCreating', 'ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'CreateContainerConfigError'];
+      if (cr.waiting && !retry.includes(cr.waiting.reason)) return;
       await this.startContainer(pod, r, c, cr);
       return;
     }
@@ -179,6 +239,28 @@ export class PodRuntime {
     cr.restartCount++;
     cr.restartAt = undefined;
     await this.startContainer(pod, r, c, cr);
+  }
+
+  /**
+   * An ephemeral container (kubectl debug): started once in the pod's network namespace, the IPC
+   * namespace of its target (else the first container) and, with targetContainerName, the
+   * target's PID namespace; never restarted.
+   */
+  private async ensureEphemeral(pod: PodLite, r: PodRec, c: EphemeralContainerLite): Promise<void> {
+    let cr = r.containers[c.name];
+    if (!cr) { cr = r.containers[c.name] = { name: c.name, attempt: 0, restartCount: 0, ready: false, ephemeral: true }; }
+    this.reap(r, cr);
+    if (cr.proc) return;
+    if (cr.waiting?.reason === 'ImagePullBackOff' && Date.now() < (cr.pullRetryAt ?? 0)) return;
+    if (cr.waiting && !['ContainerCreating', 'ErrImagePull', 'ImagePullBackOff', 'CreateContainerConfigError'].includes(cr.waiting.reason)) return;
+    const live = (name: string | undefined): number | undefined => {
+      const t = name ? r.containers[name] : undefined;
+      return t?.proc && !t.terminated && this.sb.initAlive(t.proc) ? t.proc.initPid : undefined;
+    };
+    const target = live(c.targetContainerName);
+    if (c.targetContainerName && !target) { cr.waiting = { reason: 'ContainerCreating', message: `target container ${c.targetContainerName} is not running` }; return; }
+    const ipcOf = target ?? live(pod.spec.containers[0]?.name);
+    await this.startContainer(pod, r, c, cr, { ...(target ? { pidOf: target } : {}), ...(ipcOf ? { ipcOf } : {}) });
   }
 
   private stopContainer(r: PodRec, cr: ContainerRec, graceMs: number): Promise<void> {
@@ -223,6 +305,13 @@ export class PodRuntime {
     const pod = this.specs.get(uid);
     if (!r || !pod) return undefined;
     const st = computePodStatus(pod.spec, this.view(r, pod), pod.status?.conditions as K8sCondition[] | undefined, now());
+    const eph = pod.spec.ephemeralContainers ?? [];
+    if (eph.length) {
+      // the same container states, computed for the ephemeral containers (never restarted)
+      const ep: PodLite = { ...pod, spec: { ...pod.spec, containers: eph, restartPolicy: 'Never' } };
+      st.ephemeralContainerStatuses = (computePodStatus(ep.spec, this.view(r, ep), [], now()).containerStatuses as Record<string, unknown>[])
+        .map(({ started: _s, ...cs }) => cs);
+    }
     const key = JSON.stringify({ ...st, conditions: (st.conditions as K8sCondition[]).map((c) => ({ ...c, lastTransitionTime: '' })) });
     if (this.lastStatus.get(uid) === key) return undefined;
     this.lastStatus.set(uid, key);
@@ -253,6 +342,11 @@ export class PodRuntime {
         await this.ensureContainer(cur, r, c);
         const cr = r.containers[c.name];
         if (cr) { await this.liveness(cur, r, cr, c); await this.readiness(r, cr, c); }
+      }
+      for (const ec of cur.spec.ephemeralContainers ?? []) await this.ensureEphemeral(cur, r, ec);
+      // configMap/secret updates and token renewals reach running containers through their bind mounts
+      if ((cur.spec.volumes ?? []).length && Object.values(r.containers).some((cr) => cr.proc && !cr.terminated)) {
+        await this.volumes.setUp(cur).catch((e: unknown) => this.o.log.warn({ pod: `${r!.namespace}/${r!.name}`, err: (e as Error).message }, 'volume refresh failed'));
       }
     });
   }
@@ -286,21 +380,34 @@ export class PodRuntime {
         await this.sandboxes.tearDown(r);
       }
       this.store.remove(uid, r);
+      this.volumes.forget(uid);
       this.pods.delete(uid);
       this.specs.delete(uid);
       this.lastStatus.delete(uid);
     });
   }
 
-  /** The container's init pid for exec, if it runs. */
-  execTarget(namespace: string, name: string, container?: string): { initPid: number } | { error: string; code: number } {
+  /** The container's init pid (and what exec runs with), if it runs. */
+  execTarget(namespace: string, name: string, container?: string): ({ initPid: number } & Partial<ExecSpec>) | { error: string; code: number } {
     const f = this.findPod(namespace, name);
     if (!f) return { error: `pod ${namespace}/${name} not found on node ${this.o.nodeName}`, code: 404 };
     const cname = container || f.pod.spec.containers[0]?.name;
     const cr = cname ? f.rec.containers[cname] : undefined;
     if (!cr) return { error: `container ${cname} is not valid for pod ${name}`, code: 404 };
     if (!cr.proc?.initPid || cr.terminated || !this.sb.initAlive(cr.proc)) return { error: `container ${cname} is not running`, code: 400 };
-    return { initPid: cr.proc.initPid };
+    return { initPid: cr.proc.initPid, env: cr.exec?.env ?? {}, rootfs: cr.exec?.rootfs ?? false, ...(cr.exec?.user ? { user: cr.exec.user } : {}) };
+  }
+
+  /**
+   * Starts a process in a running container (kubectl exec): the one function the kubelet server
+   * calls. Its namespaces and root, environment, working directory and user; with `tty` a pseudo-terminal.
+   */
+  execProcess(namespace: string, name: string, container: string | undefined, argv: readonly string[], o: { tty?: boolean } = {}): ChildProcessWithoutNullStreams | { error: string; code: number } {
+    const t = this.execTarget(namespace, name, container);
+    if ('error' in t) return t;
+    const spec: ExecSpec = { initPid: t.initPid, env: t.env ?? {}, rootfs: !!t.rootfs, ...(t.user ? { user: t.user } : {}) };
+    if (!this.sb.execProcess) return { error: 'this runtime cannot exec', code: 500 };
+    return this.sb.execProcess(spec, argv, o);
   }
 
   /**
@@ -311,7 +418,7 @@ export class PodRuntime {
     const f = this.findPod(namespace, name);
     if (!f) return { error: `pod ${namespace}/${name} not found on node ${this.o.nodeName}`, code: 404 };
     const cname = container || f.pod.spec.containers[0]?.name;
-    const spec = f.pod.spec.containers.find((c) => c.name === cname);
+    const spec = [...f.pod.spec.containers, ...(f.pod.spec.ephemeralContainers ?? [])].find((c) => c.name === cname);
     const cr = cname ? f.rec.containers[cname] : undefined;
     if (!cr || !cname || !spec) return { error: `container ${cname} is not valid for pod ${name}`, code: 404 };
     if (!cr.proc?.initPid || cr.terminated || !this.sb.initAlive(cr.proc)) return { error: `container ${cname} is not running`, code: 400 };

@@ -21,6 +21,7 @@ import { lockSocket, prepareSocketPath } from '../util/unixsocket.js';
 import { parseLogLine, renderLogs } from './logs.js';
 import { KubeletMetrics } from './metrics.js';
 import type { PodRuntime } from './runtime.js';
+import type { ExecTarget } from './containerprocess.js';
 import { runAttach, runExec, streamOptions, type CommandIO } from './streaming/remotecommand.js';
 import { acceptSpdy, isSpdyUpgrade, PORTFORWARD_SPDY_PROTOCOLS, REMOTECOMMAND_SPDY_PROTOCOLS, spdyCommandIO } from './streaming/spdy.js';
 import { parsePort, PORTFORWARD_WS_PROTOCOLS, PORTFORWARD_WS_TUNNEL, serveSpdyPortForward, serveWsPortForward, webSocketDuplex } from './streaming/portforward.js';
@@ -145,10 +146,19 @@ export async function startKubeletServer(socketPath: string, rt: PodRuntime, log
       if (!opts.stdin && !opts.stdout && !opts.stderr) return reject(400, 'you must specify at least 1 of stdin, stdout, stderr');
       let start: (io: CommandIO) => void;
       if (verb === 'exec') {
-        const target = rt.execTarget(ns, pod, container);
-        if ('error' in target) return reject(target.code, target.error);
+        const t = rt.execTarget(ns, pod, container);
+        if ('error' in t) return reject(t.code, t.error);
         const command = url.searchParams.getAll('command');
         if (!command.length) return reject(400, 'you must specify at least 1 command');
+        // the runtime starts it inside the container: its root filesystem, environment, working directory and user
+        const target: ExecTarget = {
+          initPid: t.initPid,
+          start: (argv, o) => {
+            const c = rt.execProcess(ns, pod, container, argv, o);
+            if ('error' in c) throw new Error(c.error);
+            return c;
+          },
+        };
         start = (io) => runExec(io, target, command, log);
       } else {
         const target = rt.attachTarget(ns, pod, container);

@@ -10,6 +10,8 @@ export interface ContainerView {
   name: string;
   image: string;
   containerID?: string;
+  /** The image's id as the runtime reports it (`docker.io/…@sha256:…`); '' before it was resolved. */
+  imageID?: string;
   restartCount: number;
   state: ContainerState;
   lastTerminated?: Extract<ContainerState, { kind: 'terminated' }>;
@@ -100,7 +102,7 @@ export function computePodStatus(spec: PodSpecLite, v: PodView, oldConditions: K
       ready: c.ready,
       restartCount: c.restartCount,
       image: c.image,
-      imageID: '',
+      imageID: c.imageID ?? '',
       started: c.state.kind === 'running',
       ...(c.containerID ? { containerID: c.containerID } : {}),
     })),

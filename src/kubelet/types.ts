@@ -22,10 +22,41 @@ export interface ContainerLite {
   ports?: { name?: string; containerPort: number; hostPort?: number; hostIP?: string; protocol?: string }[];
   readinessProbe?: ProbeLite;
   livenessProbe?: ProbeLite;
+  volumeMounts?: VolumeMountLite[];
+  securityContext?: SecurityContextLite;
   stdin?: boolean;
   stdinOnce?: boolean;
   tty?: boolean;
 }
+
+export interface SecurityContextLite { runAsUser?: number; runAsGroup?: number; [k: string]: unknown }
+
+export interface VolumeMountLite { name: string; mountPath: string; readOnly?: boolean; subPath?: string; subPathExpr?: string }
+
+/** An item of a configMap/secret volume: key → path (mode). */
+export interface KeyToPathLite { key: string; path: string; mode?: number }
+export interface DownwardItemLite { path: string; fieldRef?: { fieldPath: string }; resourceFieldRef?: { containerName?: string; resource: string }; mode?: number }
+
+export interface VolumeLite {
+  name: string;
+  emptyDir?: { medium?: string; sizeLimit?: string };
+  hostPath?: { path: string; type?: string };
+  configMap?: { name?: string; items?: KeyToPathLite[]; defaultMode?: number; optional?: boolean };
+  secret?: { secretName?: string; items?: KeyToPathLite[]; defaultMode?: number; optional?: boolean };
+  downwardAPI?: { items?: DownwardItemLite[]; defaultMode?: number };
+  projected?: {
+    defaultMode?: number;
+    sources?: {
+      serviceAccountToken?: { audience?: string; expirationSeconds?: number; path: string };
+      configMap?: { name?: string; items?: KeyToPathLite[]; optional?: boolean };
+      secret?: { name?: string; items?: KeyToPathLite[]; optional?: boolean };
+      downwardAPI?: { items?: DownwardItemLite[] };
+    }[];
+  };
+}
+
+/** An ephemeral container (kubectl debug): a container without ports, probes or resources. */
+export interface EphemeralContainerLite extends ContainerLite { targetContainerName?: string }
 
 export interface PodSpecLite {
   nodeName?: string;
@@ -38,6 +69,10 @@ export interface PodSpecLite {
   subdomain?: string;
   hostAliases?: { ip: string; hostnames?: string[] }[];
   hostNetwork?: boolean;
+  volumes?: VolumeLite[];
+  securityContext?: SecurityContextLite;
+  serviceAccountName?: string;
+  ephemeralContainers?: EphemeralContainerLite[];
 }
 
 export interface PodLite extends KObject {

@@ -54,7 +54,27 @@ export function labLeftovers(lab: string): string[] {
     if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
     try { const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').join(' '); if (cmd.includes(`/run/podnet/${lab}/`)) out.push(`process ${d}: ${cmd.slice(0, 100)}`); } catch { /* gone */ }
   }
+  out.push(...overlayMountsUnder(`/run/podnet/${lab}/`));
   return out;
+}
+
+/**
+ * Overlay mounts (container root filesystems) whose layers live under `prefix`, in any mount
+ * namespace on the box (a container's overlay exists only in its own): none may outlive the lab.
+ */
+export function overlayMountsUnder(prefix: string): string[] {
+  const out = new Set<string>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    let text = '';
+    try { text = readFileSync(`/proc/${d}/mountinfo`, 'utf8'); } catch { continue; }
+    for (const line of text.split('\n')) {
+      const [, rest] = line.split(' - ');
+      if (!rest?.startsWith('overlay ') || !rest.includes(prefix)) continue;
+      out.add(`overlay mount (seen by process ${d}): ${rest.slice(0, 160)}`);
+    }
+  }
+  return [...out];
 }
 
 /** Processes in a network namespace that is neither the host's nor bound under /run/netns. */

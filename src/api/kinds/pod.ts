@@ -67,6 +67,8 @@ function validatePodUpdate(obj: KObject, old: KObject): FieldError[] {
     errs.push(forbidden('spec.activeDeadlineSeconds', 'must be less than or equal to previous value'));
   }
   // Blank what may change, then compare the rest.
+  // ephemeralContainers change only through pods/ephemeralcontainers (checked there)
+  delete n.ephemeralContainers; delete o.ephemeralContainers;
   for (const k of ['containers', 'initContainers']) {
     const na = asArr(n[k]);
     const oa = asArr(o[k]);
@@ -204,7 +206,7 @@ function podRow(o: KObject, now: Date): unknown[] {
 
 export const podKind = defineKind({
   group: '', version: 'v1', kind: 'Pod', resource: 'pods', namespaced: true,
-  shortNames: ['po'], categories: ['all'], subresources: ['status', 'binding', 'log', 'exec', 'eviction', 'attach', 'portforward'],
+  shortNames: ['po'], categories: ['all'], subresources: ['status', 'binding', 'log', 'exec', 'eviction', 'attach', 'portforward', 'ephemeralcontainers'],
   nameFn: nameIsDNSSubdomain,
   defaults: defaultPod,
   validateSpec(obj, old) {

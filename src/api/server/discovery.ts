@@ -59,6 +59,7 @@ export function apiResourceList(kinds: KindSemantics[], group: string, version: 
         exec: { kind: 'PodExecOptions', verbs: ['create', 'get'] },
         eviction: { kind: 'Eviction', verbs: ['create'], group: 'policy', version: 'v1' },
         token: { kind: 'TokenRequest', verbs: ['create'], group: 'authentication.k8s.io', version: 'v1' },
+        ephemeralcontainers: { kind: '', verbs: ['get', 'patch', 'update'] },
       };
       const s = spec[sub];
       if (s) resources.push({ name: `${k.resource}/${sub}`, singularName: '', namespaced: k.namespaced, kind: s.kind, verbs: s.verbs, ...(s.group ? { group: s.group, version: s.version } : {}) });

@@ -25,7 +25,9 @@ import './protobuf-lifecycle.js';
 import { serveOpenApi } from './openapi.js';
 import type { Registry } from './registry.js';
 import { parseRoute } from './routes.js';
-import { ApiStatusError, badRequest, conflict, forbidden, internal, methodNotAllowed, notFound, pathNotFound, unauthorized, unsupportedMedia } from './status.js';
+import { ApiStatusError, badRequest, conflict, forbidden, internal, invalid as invalidStatus, methodNotAllowed, notFound, pathNotFound, unauthorized, unsupportedMedia } from './status.js';
+import { applyEphemeralContainers } from '../kinds/ephemeral.js';
+import { invalidMessage } from '../validation/index.js';
 import { toTable, wantsTable, type IncludeObject } from './table.js';
 import { serveWatch } from './watch.js';
 import { pruneCustom, unknownCustomFields } from '../crd/schema.js';
@@ -308,7 +310,7 @@ export function createApiHandler(ctx: HandlerContext): {
           if (k.kind === 'Service' && k.group === '') patchAllocatedValues(next, cur);
           pruneCustom(next, k);
           trackUpdate(cur, next, putId);
-          return next;
+          return podSubresourceWrite(k, sub, cur, next);
         }, { expectRV, subresource: sub, dryRun });
       }
       await noteWrite(req, k, out, dryRun);
@@ -334,7 +336,7 @@ export function createApiHandler(ctx: HandlerContext): {
         obj.metadata.resourceVersion = cur.metadata.resourceVersion;
         pruneCustom(obj, k);
         trackUpdate(cur, obj, patchId);
-        return obj;
+        return podSubresourceWrite(k, sub, cur, obj);
       }, { subresource: sub, dryRun, retries: 5 });
       await noteWrite(req, k, out, dryRun);
       return sendJson(res, 200, out, warningHeaders(warnings));
@@ -508,4 +510,23 @@ export function createApiHandler(ctx: HandlerContext): {
       });
     },
   };
+}
+
+/**
+ * Pods: a write to pods/NAME/ephemeralcontainers changes only spec.ephemeralContainers (added, never
+ * removed or changed: 422 otherwise); any other write keeps them as they are.
+ */
+function podSubresourceWrite(k: KindSemantics, sub: string | undefined, cur: KObject, next: KObject): KObject {
+  if (k.kind !== 'Pod' || k.group !== '') return next;
+  if (sub === 'ephemeralcontainers') {
+    const { pod, errs } = applyEphemeralContainers(cur, next);
+    if (errs.length) throw invalidStatus('Pod', '', cur.metadata.name ?? '', errs, invalidMessage('Pod', cur.metadata.name ?? '', errs));
+    return pod;
+  }
+  if (sub === undefined && next.spec && typeof next.spec === 'object') {
+    const eph = (cur.spec as Record<string, unknown> | undefined)?.ephemeralContainers;
+    const spec = next.spec as Record<string, unknown>;
+    if (eph === undefined) delete spec.ephemeralContainers; else spec.ephemeralContainers = eph;
+  }
+  return next;
 }

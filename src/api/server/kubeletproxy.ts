@@ -11,14 +11,15 @@ import type { KObject } from '../kinds/types.js';
 import { sendError } from './http.js';
 import { ApiStatusError, badRequest, internal } from './status.js';
 
-interface PodLike extends KObject { spec?: { nodeName?: string; containers?: { name: string }[]; initContainers?: { name: string }[] } }
+interface PodLike extends KObject { spec?: { nodeName?: string; containers?: { name: string }[]; initContainers?: { name: string }[]; ephemeralContainers?: { name: string }[] } }
 
 /** The container a request means: `container=` or the only/first one; 400 for an unknown name. */
 function pickContainer(pod: PodLike, q: URLSearchParams): string {
   const names = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].map((c) => c.name);
   const c = q.get('container');
   if (c) {
-    if (!names.includes(c)) throw badRequest(`container ${c} is not valid for pod ${pod.metadata.name}`);
+    // as upstream: exec, attach and logs also reach ephemeral containers (by name only, never by default)
+    if (!names.includes(c) && !(pod.spec?.ephemeralContainers ?? []).some((e) => e.name === c)) throw badRequest(`container ${c} is not valid for pod ${pod.metadata.name}`);
     return c;
   }
   if (!names.length) throw badRequest(`pod ${pod.metadata.name} has no containers`);

@@ -31,6 +31,32 @@ export function register(program: Command): void {
       process.exit(0);
     });
 
+  const images = program.command('images').description('the built-in images: root filesystems built from the machine\'s Debian files, stored content-addressed');
+  images.command('build')
+    .description('build every built-in image (idempotent; scripts/setup.sh runs it, the kubelet builds lazily on first use)')
+    .option('--dir <dir>', 'image store (default $PODNET_IMAGES_DIR or /var/lib/podnet/images)')
+    .option('--force', 'rebuild even when stored')
+    .action(async (o: { dir?: string; force?: boolean }) => {
+      const { buildAllImages, defaultImagesDir } = await import('../../kubelet/images/index.js');
+      const rows = buildAllImages(o.dir ?? defaultImagesDir(), { force: !!o.force });
+      const w = Math.max(5, ...rows.map((r) => r.name.length)) + 3;
+      process.stdout.write(`${'IMAGE'.padEnd(w)}${'IMAGE ID'.padEnd(16)}SIZE\n`);
+      for (const r of rows) process.stdout.write(`${r.name.padEnd(w)}${r.digest.slice(7, 20).padEnd(16)}${(r.size / 1e6).toFixed(1)}MB\n`);
+    });
+  images.command('list')
+    .description('list the stored built-in images')
+    .option('--dir <dir>', 'image store (default $PODNET_IMAGES_DIR or /var/lib/podnet/images)')
+    .action(async (o: { dir?: string }) => {
+      const { IMAGE_NAMES, defaultImagesDir } = await import('../../kubelet/images/index.js');
+      const { storedImage } = await import('../../kubelet/images/build.js');
+      const dir = o.dir ?? defaultImagesDir();
+      process.stdout.write('IMAGE                IMAGE ID        SIZE\n');
+      for (const n of IMAGE_NAMES) {
+        const m = storedImage(dir, n);
+        process.stdout.write(`${n.padEnd(21)}${(m ? m.digest.slice(7, 20) : '<not built>').padEnd(16)}${m ? `${(m.size / 1e6).toFixed(1)}MB` : ''}\n`);
+      }
+    });
+
   program
     .command('image-run <name> [args...]', { hidden: true })
     .description('run a built-in image (echo, mysql) — used inside podnet containers')

@@ -3,10 +3,11 @@
  * its own PID, mount and UTS namespaces (src/net builds that command), its hostname, /etc/hosts and
  * /etc/resolv.conf, and a tiny init.
  */
-import { mkdirSync } from 'node:fs';
-import { isolatedProcessArgv } from '../../net/nsproc.js';
+import { lstatSync, mkdirSync, readlinkSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { isolatedProcessArgv, rootfsProcessArgv } from '../../net/nsproc.js';
 import { procAlive, procChildren, procStartTime, signalPid } from '../../net/proc.js';
-import { runDirFree, shimChildPid, shimExit, shimExited, startShim } from './shim.js';
+import { runDirFree, setUpDone, shimChildPid, shimExit, shimExited, startShim } from './shim.js';
 import { SandboxError, SETUP_FAILED, type ContainerLaunch, type ContainerProc } from './types.js';
 import { waitFor } from './wait.js';
 
@@ -16,23 +17,64 @@ import { waitFor } from './wait.js';
  * passed on. Without this a command that sets no SIGTERM handler would ignore it as a namespace's
  * init and every deletion would wait out the whole grace period.
  */
-const INIT = `if [ -n "$1" ]; then cd "$1" || exit ${SETUP_FAILED}; fi; shift; `
+const INIT = `exec 7>&-; if [ -n "$1" ]; then cd "$1" || exit ${SETUP_FAILED}; fi; shift; `
   + '"$@" & c=$!; trap \'kill -TERM $c 2>/dev/null\' TERM; trap \'kill -INT $c 2>/dev/null\' INT; '
   + 'while :; do wait $c; rc=$?; kill -0 $c 2>/dev/null || break; done; exit $rc';
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
+/**
+ * argv[0] as the container's PATH finds it in the image's tree (symlinks followed inside the tree),
+ * like runc's lookup; a name with a slash, or one not found, is left as it is (then the exec fails
+ * in the container: exit 127 with the shell's message in the log).
+ */
+export function lookPath(root: string, name: string, path: string): string {
+  if (name.includes('/')) return name;
+  for (const dir of path.split(':')) {
+    if (!dir.startsWith('/')) continue;
+    if (resolveInRoot(root, posix.join(dir, name))) return posix.join(dir, name);
+  }
+  return name;
+}
+
+/** True when p (absolute, inside root) names a file once symlinks are followed inside root. */
+function resolveInRoot(root: string, p: string, depth = 0): boolean {
+  if (depth > 16) return false;
+  const parts = p.split('/').filter(Boolean);
+  let cur = '/';
+  for (let i = 0; i < parts.length; i++) {
+    const next = posix.join(cur, parts[i]!);
+    let st;
+    try { st = lstatSync(join(root, next)); } catch { return false; }
+    if (st.isSymbolicLink()) {
+      const t = readlinkSync(join(root, next));
+      return resolveInRoot(root, posix.join(t.startsWith('/') ? t : posix.join(cur, t), ...parts.slice(i + 1)), depth + 1);
+    }
+    if (i === parts.length - 1) return st.isFile();
+    if (!st.isDirectory()) return false;
+    cur = next;
+  }
+  return false;
+}
+
 /** Starts one container process through the shim; resolves once its init process exists. */
 export async function startContainerProcess(shimPath: string, c: ContainerLaunch): Promise<ContainerProc> {
   mkdirSync(c.runDir, { recursive: true });
   if (!runDirFree(c.runDir)) throw new SandboxError(`${c.runDir} holds a previous attempt`);
-  const argv = isolatedProcessArgv({
-    netnsPath: c.netnsPath, hostname: c.hostname,
-    binds: [{ source: c.hostsFile, target: '/etc/hosts' }, { source: c.resolvFile, target: '/etc/resolv.conf' }],
-    argv: ['bash', '-c', INIT, 'container-init', c.workingDir ?? '', ...c.argv],
-  });
-  const env: Record<string, string> = { PATH: process.env.PATH ?? DEFAULT_PATH, HOME: '/root', ...c.env };
-  const shimPid = startShim(shimPath, c.runDir, c.logPath, argv, env);
+  const etcBinds = [{ source: c.hostsFile, target: '/etc/hosts' }, { source: c.resolvFile, target: '/etc/resolv.conf' }];
+  const env: Record<string, string> = { PATH: DEFAULT_PATH, HOME: '/root', ...c.env };
+  const argv = c.rootfs
+    ? rootfsProcessArgv({
+      netnsPath: c.netnsPath, hostname: c.hostname, ...c.rootfs, workingDir: c.workingDir ?? '/', user: c.user ?? '',
+      ...(c.pidOf ? { pidOf: c.pidOf } : {}), ...(c.ipcOf ? { ipcOf: c.ipcOf } : {}),
+      binds: [...etcBinds, ...(c.hostnameFile ? [{ source: c.hostnameFile, target: '/etc/hostname' }] : []), ...(c.binds ?? [])],
+      argv: c.argv, path: lookPath(c.rootfs.lower, c.argv[0]!, env.PATH ?? DEFAULT_PATH),
+    })
+    : isolatedProcessArgv({
+      netnsPath: c.netnsPath, hostname: c.hostname, binds: [...etcBinds, ...(c.binds ?? [])],
+      argv: ['bash', '-c', INIT, 'container-init', c.workingDir ?? '', ...c.argv],
+    });
+  const shimPid = startShim(shimPath, c.runDir, c.logPath, argv, env, c.stdin ? join(c.runDir, 'stdin.fifo') : undefined);
   if (!shimPid) throw new SandboxError('could not start the container shim');
   const shimStart = procStartTime(shimPid) ?? 0;
   const pid = await waitFor(() => shimChildPid(c.runDir) ?? (shimExited(c.runDir) ? -1 : undefined), 5000, 'the container process');
@@ -45,7 +87,13 @@ export async function startContainerProcess(shimPath: string, c: ContainerLaunch
     const kids = procChildren(pid);
     return kids.length ? kids[0] : undefined;
   }, 5000, 'the container init').catch(() => 0);
-  return { shimPid, shimStart, pid, pidStart, initPid, initStart: initPid ? procStartTime(initPid) ?? 0 : 0 };
+  const initStart = initPid ? procStartTime(initPid) ?? 0 : 0;
+  // a rootfs container's init forks the command only once its root is set up (overlay, binds,
+  // pivot_root): until then exec would land in a half-built mount namespace
+  if (c.rootfs && initPid) {
+    await waitFor(() => (setUpDone(c.runDir) || !procAlive(initPid, initStart) ? true : undefined), 10_000, 'the container set-up').catch(() => undefined);
+  }
+  return { shimPid, shimStart, pid, pidStart, initPid, initStart };
 }
 
 /** Shim or the container's processes still alive. */

@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { procAlive } from '../../net/proc.js';
+import { spawnInContainer, spawnInProcessNamespaces } from '../../net/nsproc.js';
 import { containerAlive, startContainerProcess, stopContainerProcess } from './container.js';
 import { pauseAlive, startHostNetworkPause, startPause, stopPause } from './pause.js';
 import { probeExec, probeHttp, probeTcp } from './probes.js';
@@ -11,6 +12,9 @@ import { installShim, shimExit } from './shim.js';
 import type { Sandbox } from './types.js';
 
 export * from './types.js';
+
+/** POSIX shell single-quoting. */
+function shellQuote(s: string): string { return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`; }
 
 /** The real Sandbox; installs the shim under `<stateDir>/bin`. */
 export function kernelSandbox(stateDir: string): Sandbox {
@@ -23,5 +27,8 @@ export function kernelSandbox(stateDir: string): Sandbox {
     initAlive: (p) => !!p.initPid && procAlive(p.initPid, p.initStart),
     stopContainer: stopContainerProcess,
     probeTcp, probeHttp, probeExec,
+    execProcess: (spec, argv, o) => (spec.rootfs
+      ? spawnInContainer(spec.initPid, argv, { env: spec.env, ...(spec.user ? { user: spec.user } : {}), tty: !!o?.tty })
+      : spawnInProcessNamespaces(spec.initPid, o?.tty ? ['script', '-qfec', argv.map(shellQuote).join(' '), '/dev/null'] : argv)),
   };
 }

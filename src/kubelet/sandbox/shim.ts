@@ -10,10 +10,15 @@ import { spawnDetached } from '../../net/nsproc.js';
 import type { ContainerExit } from './types.js';
 
 const SHIM = `#!/bin/bash
-# podnet container shim: shim DIR LOG -- argv...
+# podnet container shim: shim DIR LOG STDIN -- argv...   (STDIN: a FIFO to create and read, or /dev/null)
 set -u
-dir=$1; log=$2; shift 3
+dir=$1; log=$2; in=$3; shift 4
+cpath=\${PATH-}; PATH=/usr/sbin:/usr/bin:/sbin:/bin
 exec 3>>"$log"
+if [[ $in != /dev/null ]]; then
+  # held open read-write by the shim: the container sees no EOF while no attach client writes
+  mkfifo -m 0600 "$in" && exec 6<>"$in" || in=/dev/null
+fi
 fmt() {
   # runs in its own process (process substitution): the container's environment stays untouched
   export LC_ALL=C TZ=UTC
@@ -25,7 +30,7 @@ fmt() {
   done
 }
 exec 4> >(fmt stdout) 5> >(fmt stderr)
-"$@" >&4 2>&5 </dev/null 3>&- 4>&- 5>&- &
+PATH=$cpath "$@" >&4 2>&5 <"$in" 3>&- 4>&- 5>&- 6>&- 7>"$dir/setup" &
 pid=$!
 exec 4>&- 5>&-
 echo "$pid" > "$dir/pid.tmp" && mv "$dir/pid.tmp" "$dir/pid"
@@ -48,8 +53,8 @@ export function installShim(dir: string): string {
 }
 
 /** Starts argv under the shim (detached); returns the shim's pid. */
-export function startShim(shimPath: string, runDir: string, logPath: string, argv: readonly string[], env: NodeJS.ProcessEnv): number | undefined {
-  return spawnDetached(['bash', shimPath, runDir, logPath, '--', ...argv], { env });
+export function startShim(shimPath: string, runDir: string, logPath: string, argv: readonly string[], env: NodeJS.ProcessEnv, stdinFifo?: string): number | undefined {
+  return spawnDetached(['/bin/bash', shimPath, runDir, logPath, stdinFifo ?? '/dev/null', '--', ...argv], { env });
 }
 
 /** A run dir still free for a new attempt (no pid or exit file yet). */
@@ -70,6 +75,11 @@ export function shimExit(runDir: string): ContainerExit | undefined {
   let finishedAt: string | undefined;
   try { finishedAt = statSync(join(runDir, 'exit')).mtime.toISOString(); } catch { /* gone meanwhile */ }
   return { code: Number(t), ...(finishedAt ? { finishedAt } : {}) };
+}
+
+/** True once the container's init reported its set-up done (fd 7 → `<runDir>/setup`). */
+export function setUpDone(runDir: string): boolean {
+  try { return statSync(join(runDir, 'setup')).size > 0; } catch { return false; }
 }
 
 /** True once the shim wrote an exit file (even an empty one being renamed in). */

@@ -20,6 +20,33 @@ export interface ContainerLaunch {
   workingDir?: string;
   argv: string[];
   env: Record<string, string>;
+  /**
+   * The container's root filesystem: the image's tree (read-only overlay lowerdir) and the
+   * container's writable layer; without it the container sees the host's tree (podnet/host).
+   */
+  rootfs?: { lower: string; upper: string; work: string; merged: string };
+  /** Volumes and image binds (the pod's /etc files come from hostsFile/resolvFile/hostnameFile). */
+  binds?: { source: string; target: string; readOnly?: boolean }[];
+  /** The pod's /etc/hostname file (rootfs containers). */
+  hostnameFile?: string;
+  /** `uid:gid` to run as; default root. */
+  user?: string;
+  /** Join this process's PID namespace (ephemeral container with targetContainerName). */
+  pidOf?: number;
+  /** Join this process's IPC namespace. */
+  ipcOf?: number;
+  /** stdin: true — the container reads `<runDir>/stdin.fifo`, held open by the shim (attach writes to it). */
+  stdin?: boolean;
+}
+
+/** How to start a process in a running container (exec): its init and the container's environment. */
+export interface ExecSpec {
+  initPid: number;
+  env: Record<string, string>;
+  /** `uid:gid`, or undefined for root. */
+  user?: string;
+  /** The container has its own root filesystem (else exec sees the host's tree, podnet/host). */
+  rootfs: boolean;
 }
 
 export interface ContainerProc {
@@ -66,4 +93,10 @@ export interface Sandbox {
   probeHttp(netnsPath: string, url: string, headers: Record<string, string>, timeoutMs: number): Promise<boolean>;
   /** Runs a command in the container (exec probe); true on exit 0. */
   probeExec(initPid: number, command: readonly string[], timeoutMs: number): Promise<boolean>;
+  /**
+   * Starts a process in a running container (kubectl exec): its namespaces and root, environment,
+   * working directory (the init's) and user; piped stdio, the caller owns the child. With `tty`
+   * the command runs under a pseudo-terminal (script(1) on the host side): all output on stdout.
+   */
+  execProcess?(spec: ExecSpec, argv: readonly string[], o?: { tty?: boolean }): import('node:child_process').ChildProcessWithoutNullStreams;
 }

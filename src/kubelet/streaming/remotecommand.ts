@@ -89,7 +89,9 @@ export function terminalSize(o: unknown): { cols: number; rows: number } | undef
 
 /** Runs argv in the container, wired to io; finishes with the exit Status. */
 export function runExec(io: CommandIO, target: ExecTarget, argv: string[], log: Logger): void {
-  const { proc: child, resize } = startContainerProcess(target, argv, { tty: io.opts.tty });
+  let started: ReturnType<typeof startContainerProcess>;
+  try { started = startContainerProcess(target, argv, { tty: io.opts.tty }); } catch (e) { io.finish(failureStatus((e as Error).message)); return; }
+  const { proc: child, resize } = started;
   log.debug({ initPid: target.initPid, argv, tty: io.opts.tty }, 'exec');
   child.stdout.on('data', (b: Buffer) => io.stdout(b));
   child.stderr.on('data', (b: Buffer) => (io.opts.tty ? io.stdout(b) : io.stderr(b)));
