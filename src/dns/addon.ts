@@ -41,6 +41,8 @@ export function dnsAddonManifests(o: DnsAddonOptions): KObject[] {
           metadata: { labels },
           spec: {
             dnsPolicy: 'Default',
+            // it authenticates with its own client certificate (--kubeconfig), not a service-account token
+            automountServiceAccountToken: false,
             containers: [{
               name: 'dns', image: 'podnet/host', command: [o.podnetBin], args,
               ports: [{ name: 'dns', containerPort: 53, protocol: 'UDP' }, { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' }, { name: 'metrics', containerPort: 8080, protocol: 'TCP' }],

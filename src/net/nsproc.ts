@@ -40,10 +40,13 @@ export const ISOLATION_FAILED = 128;
 
 /**
  * Set-up shell: hostname, then N bind mounts (source target pairs), then exec of the rest. Any
- * failure exits ISOLATION_FAILED before the command runs.
+ * failure exits ISOLATION_FAILED before the command runs. This is the host's view (`podnet/host`):
+ * a mount point missing on the host (e.g. /var/run/secrets/kubernetes.io/serviceaccount) is never
+ * created in the host's tree; that volume is left out, with a line on stderr (the container log).
  */
 const ISOLATE = `hostname "$1" || exit ${ISOLATION_FAILED}; n=$2; shift 2; `
-  + `while [ "$n" -gt 0 ]; do mount --bind "$1" "$2" || exit ${ISOLATION_FAILED}; shift 2; n=$((n-1)); done; exec "$@"`;
+  + `while [ "$n" -gt 0 ]; do if [ -e "$2" ]; then mount --bind "$1" "$2" || exit ${ISOLATION_FAILED}; `
+  + `else echo "host view: $2 does not exist on the host and is not created there; not mounted" >&2; fi; shift 2; n=$((n-1)); done; exec "$@"`;
 
 /**
  * argv that runs p.argv in p's network namespace with its own PID (forked: it becomes PID 1, /proc

@@ -59,7 +59,7 @@ test('every kubectl 1.27–1.33: exec, attach, cp and port-forward (pod and svc)
     const k = kubectlOf(kubeconfig, 32);
     ok('run web', await k(['run', 'web', '--image=podnet/echo', '--port=8080']));
     ok('run ticker', await k(['run', 'ticker', '--image=podnet/shell', '--', 'sh', '-c', 'i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.2; done']));
-    ok('run reader', await k(['run', 'reader', '--image=podnet/shell', '--stdin', '--', 'sh', '-c', 'while true; do if read l; then echo "got: $l"; else sleep 1; fi; done']));
+    ok('run reader', await k(['run', 'reader', '--image=podnet/shell', '--stdin', '--attach=false', '--', 'sh', '-c', 'while true; do if read l; then echo "got: $l"; else sleep 1; fi; done']));
     ok('expose', await k(['expose', 'pod', 'web', '--port=80', '--target-port=8080']));
     ok('wait', await k(['wait', '--for=condition=Ready', 'pod/web', 'pod/ticker', 'pod/reader', '--timeout=60s']));
     ok('mkdir in pod', await k(['exec', 'web', '--', 'mkdir', '-p', inPod]));
