@@ -54,6 +54,8 @@ test('netpol drops on flannel udp: a denied flow shown with both pods and the po
     bg.push(drops.proc);
     await kubectl(['apply', '-f', '-'], 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: default-deny-ingress, namespace: "y"}\nspec: {podSelector: {}, policyTypes: [Ingress]}\n');
     await until('x/a → y/b:8080 denied', async () => !(await connect(8080)), 20_000);
+    const chain = await must(PODNET, ['lab', 'exec', '--name', lab, 'node2', '--', 'nft', 'list', 'chain', 'inet', 'podnet-policy', 'pod-in/y/b']);
+    assert.match(chain, /limit rate 10\/second burst 20 packets log prefix "np-drop in y\/b" group 7/, `the lab's agents log drops by default\n${chain}`);
     const drop = await until('the denied SYN in netpol drops', async () => drops.out().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Drop)
       .find((d) => d.src.pod === 'x/a' && d.dst.pod === 'y/b' && d.dst.port === 8080), 10_000);
     t.diagnostic(`netpol drops -o json: ${JSON.stringify(drop)}`);
