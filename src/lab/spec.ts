@@ -38,11 +38,13 @@ export interface LabSpec {
   racks?: LabRack[];
   /** calico: the default IPPool's vxlanMode (Never: BGP-routed; Always / CrossSubnet: vxlan.calico). */
   vxlanMode?: 'Never' | 'Always' | 'CrossSubnet';
+  /** The agents log packets a NetworkPolicy denies (nflog group 7, rate-limited) for `podnet netpol drops`; default on (absent = on). */
+  netpolLogDrops?: boolean;
 }
 
 export type Network = 'flannel' | 'calico';
 
-export interface LabFlags { name?: string; nodes?: number; backend?: Backend; subnetManager?: SubnetManagerKind; proxyMode?: ProxyMode; example?: string; network?: Network; blockSize?: number; bgpHoldTime?: number; racks?: number; vxlanMode?: 'Never' | 'Always' | 'CrossSubnet' }
+export interface LabFlags { name?: string; nodes?: number; backend?: Backend; subnetManager?: SubnetManagerKind; proxyMode?: ProxyMode; example?: string; network?: Network; blockSize?: number; bgpHoldTime?: number; racks?: number; vxlanMode?: 'Never' | 'Always' | 'CrossSubnet'; netpolLogDrops?: boolean }
 
 export const UNDERLAY_NET = '192.168.138';
 export const FIRST_NODE_HOST = 221;
@@ -96,7 +98,7 @@ export function labSpec(f: LabFlags): LabSpec {
     dnsIP: formatIP(nthAddress(parseCidr(serviceCidr), 10)), clusterDomain: 'cluster.local', upstreamZone: 'lab.test', lbPool: `${UNDERLAY_NET}.240/28`,
     backend: f.backend ?? 'vxlan', subnetManager: f.subnetManager ?? 'kube', proxyMode: f.proxyMode ?? 'iptables',
     leaseTtlSeconds: 10, example: seed ? 'seed' : undefined,
-    network: f.network ?? 'flannel', blockSize: f.blockSize ?? 26, bgpHoldTime: f.bgpHoldTime ?? 3, ...(racks ? { racks } : {}), ...(f.vxlanMode ? { vxlanMode: f.vxlanMode } : {}),
+    network: f.network ?? 'flannel', blockSize: f.blockSize ?? 26, bgpHoldTime: f.bgpHoldTime ?? 3, ...(racks ? { racks } : {}), ...(f.vxlanMode ? { vxlanMode: f.vxlanMode } : {}), netpolLogDrops: f.netpolLogDrops ?? true,
   };
 }
 

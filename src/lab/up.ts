@@ -308,5 +308,6 @@ export function startNodeAgent(spec: LabSpec, node: string): number {
     '--subnet-manager', spec.subnetManager, '--etcd-endpoints', `http://${spec.ext.ip}:2379`, '--subnet-lease-ttl', String(spec.leaseTtlSeconds),
     '--backend', spec.backend, '--cluster-cidr', spec.clusterCidr, '--network', spec.network ?? 'flannel', '--calico-block-size', String(spec.blockSize ?? 26), ...(n.asNumber ? ['--bgp-as', String(n.asNumber)] : []), ...(spec.vxlanMode && spec.vxlanMode !== 'Never' ? ['--mtu', '1450'] : []), ...(n.podCidr ? ['--pod-cidr', n.podCidr] : []),
     '--proxy-mode', spec.proxyMode, '--cluster-dns', spec.dnsIP, '--cluster-domain', spec.clusterDomain, '--resolv-conf', join(nd, 'resolv.conf'),
+    ...(spec.netpolLogDrops !== false ? ['--netpol-log-drops'] : []),
   ]), { log: join(logDir(spec.name), `agent-${n.name}.log`), pidFile: pidFile(spec.name, `agent-${n.name}`) }).pid;
 }

@@ -84,7 +84,7 @@ test('a change is one transaction: rules replaced, sets refilled, objects no lon
     'delete chain inet podnet-policy pol-in/x/old', 'delete set inet podnet-policy in/x/old/0', 'delete counter inet podnet-policy deny-in/x/gone',
     'table inet podnet-policy {',
   ]);
-  assert.ok(s.some((l) => l.includes('log prefix "podnet-deny in x/a: " group 7')), 'drops logged when asked');
+  assert.ok(s.some((l) => l.includes('limit rate 10/second burst 20 packets log prefix "np-drop in x/a" group 7')), 'drops logged when asked');
 });
 
 test('the digest changes with what enforcement depends on, not with pod status noise', () => {

@@ -17,12 +17,15 @@
 import type { NetworkPolicyPeer, NetworkPolicyPort } from 'kubernetes-types/networking/v1.js';
 import { type ClusterModel, type PodInfo, type PolicyInfo, policyKey, policyPods, selectingPolicies } from './model.js';
 import { peerMatches } from './evaluate.js';
+import { dropLogPrefix } from './droplog.js';
 import { type Range, ipBlockRanges, ipv4ToNum, rangeElement, unionRanges } from './ranges.js';
 
 export const POLICY_TABLE = 'podnet-policy';
 export const POLICY_FAMILY = 'inet';
 
 export type Direction = 'ingress' | 'egress';
+/** The nflog group denied packets are logged to (podnet agent --netpol-log-drops). */
+export const DROP_LOG_GROUP = 7;
 const SHORT: Record<Direction, 'in' | 'out'> = { ingress: 'in', egress: 'out' };
 
 export interface NftSet { name: string; elements: string[]; comment: string }
@@ -128,7 +131,7 @@ export function desiredTable(m: ClusterModel, nodeName: string, o: RuleOptions =
       const counter = denyCounterName(dir, pod);
       const rules = [`ip ${dir === 'ingress' ? 'saddr' : 'daddr'} ${pod.ip} accept ${comment(`${policyKey(pod)} to itself`)}`];
       for (const pol of pols) rules.push(`jump ${policyChainName(dir, pol)}`);
-      if (o.logDrops) rules.push(`limit rate 10/second burst 20 packets log prefix "podnet-deny ${SHORT[dir]} ${policyKey(pod)}: " group ${o.logGroup ?? 7}`.slice(0, 200));
+      if (o.logDrops) rules.push(`limit rate 10/second burst 20 packets log prefix "${dropLogPrefix(dir, pod)}" group ${o.logGroup ?? DROP_LOG_GROUP}`);
       rules.push(`counter name "${counter}" drop ${comment(`${policyKey(pod)} ${dir} isolated by ${pols.map(policyKey).join(' ')}`)}`);
       chains.push({ name: chain, rules });
       counters.push({ counter, direction: dir, namespace: pod.namespace, pod: pod.name, policies: pols.map(policyKey) });

@@ -32,7 +32,7 @@ export function register(program: Command): void {
     .option('--calico-block-size <bits>', 'calico: blockSize of the default IPPool made when none exists', '26')
     .option('--mtu <bytes>', 'calico: MTU of the pods\' interfaces', '1500')
     .option('--no-network-policy', 'do not enforce NetworkPolicies (no nftables policy table)')
-    .option('--netpol-log-drops', 'log packets a NetworkPolicy denies (nflog group 7, rate-limited)')
+    .option('--netpol-log-drops', 'log packets a NetworkPolicy denies (nflog group 7, prefix "np-drop in|out ns/pod", 10/s per pod and direction; read by podnet netpol drops)')
     .option('--no-cni-server', 'exec the full CNI plugins for every call instead of serving them in the agent to the thin clients')
     .action(async (o: { cniServer: boolean; nodeName: string; nodeIp: string; kubeconfig: string; stateDir: string; iface: string; subnetManager: string; etcdEndpoints: string; etcdPrefix: string; subnetLeaseTtl: string; backend: string; clusterCidr: string; podCidr?: string; proxyMode: string; nodeportAddresses?: string; iptablesLocalhostNodeports: string | boolean; clusterDns: string; clusterDomain: string; resolvConf?: string; network: string; bgpAs?: string; calicoBlockSize: string; mtu: string; networkPolicy: boolean; netpolLogDrops?: boolean }) => {
       if (o.subnetManager !== 'kube' && o.subnetManager !== 'etcd') throw new PodnetError('EFLAG', `--subnet-manager must be kube or etcd, not "${o.subnetManager}"`);

@@ -22,4 +22,32 @@ export function register(program: Command): void {
         process.exitCode = r.verdict.allowed ? 0 : 1;
       } finally { client.close(); }
     });
+  np.command('drops')
+    .description('denied packets as they happen (the agents log them to nflog group 7, rate-limited): time, node, direction, pods, protocol/port and the policies that isolate the pod')
+    .option('--node <name>', 'listen on this node only (default: every node of the lab)')
+    .option('--lab <name>', 'lab name (default "lab")')
+    .option('--kubeconfig <path>', 'kubeconfig (default the lab\'s)')
+    .option('-f, --follow', 'keep listening until interrupted')
+    .option('--timeout <seconds>', 'without -f: listen this long', '10')
+    .option('-c, --count <n>', 'stop after N denied packets')
+    .option('-o, --output <format>', 'table (default) | json (one object a line)', 'table')
+    .action(async (o: { node?: string; lab?: string; kubeconfig?: string; follow?: boolean; timeout: string; count?: string; output: string }) => {
+      const { PodnetError } = await import('../../util/errors.js');
+      const { kubeconfigOf, labNodeNetns } = await import('../../observe/locate.js');
+      const { createClient, loadKubeconfig } = await import('../../client/index.js');
+      const { runDrops, clusterNodes } = await import('../../netpol/drops.js');
+      if (o.output !== 'table' && o.output !== 'json') throw new PodnetError('EFLAG', `-o must be table or json, not "${o.output}"`);
+      const timeoutSeconds = Number(o.timeout);
+      if (!(timeoutSeconds > 0)) throw new PodnetError('EFLAG', `--timeout must be a positive number of seconds, not "${o.timeout}"`);
+      const count = o.count === undefined ? undefined : Number(o.count);
+      if (count !== undefined && !(Number.isInteger(count) && count > 0)) throw new PodnetError('EFLAG', `--count must be a positive integer, not "${o.count}"`);
+      const lab = o.lab ?? 'lab';
+      const client = createClient(loadKubeconfig(kubeconfigOf({ lab, kubeconfig: o.kubeconfig })));
+      try {
+        const all = await clusterNodes(client);
+        if (o.node && !all.includes(o.node)) throw new PodnetError('ENONODE', `no node "${o.node}" (nodes: ${all.join(', ')})`);
+        const nodes = (o.node ? [o.node] : all).map((name) => ({ name, netns: labNodeNetns(lab, name) }));
+        await runDrops(client, { nodes, follow: o.follow === true, timeoutSeconds, ...(count !== undefined ? { count } : {}), json: o.output === 'json' });
+      } finally { client.close(); }
+    });
 }
