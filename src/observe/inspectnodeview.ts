@@ -31,7 +31,7 @@ export function renderNodeInspection(n: NodeInspection): string {
   }
   if (n.caliInterfaces.length) out += `Calico interfaces: ${n.caliInterfaces.join(', ')}\n`;
   out += 'Routes:\n' + indent(renderTable(['DESTINATION', 'GATEWAY', 'DEV', 'PROTO', 'SCOPE', 'SRC', 'FLAGS'],
-    n.routes.map((r) => [r.dst, r.gateway ?? '-', r.dev ?? '-', r.protocol ?? '-', r.scope ?? '-', r.prefsrc ?? '-', r.flags.join(',') || '-'])));
+    n.routes.map((r) => [r.type && r.type !== 'unicast' ? `${r.type} ${r.dst}` : r.dst, r.gateway ?? '-', r.dev ?? '-', r.protocol ?? '-', r.scope ?? '-', r.prefsrc ?? '-', r.flags.join(',') || '-'])));
   if (n.lease) {
     const env = n.lease.subnetEnv;
     out += 'Subnet lease (flannel):\n' + indent(renderFields([

@@ -20,7 +20,8 @@ export function renderSvcInspection(s: SvcInspection): string {
     out += `  ${r.port}:\n`;
     if (!r.chains.length && !r.mapElements.length) out += '    <no rules found>\n';
     for (const c of r.chains) {
-      out += `    ${c.name} (${c.role}; entered ${c.packets} packets, ${c.bytes} bytes)\n`;
+      const counted = s.proxyMode !== 'nftables' || c.rules.some((x) => /\bcounter\b/.test(x.rule));
+      out += `    ${c.name} (${c.role}; ${counted ? `entered ${c.packets} packets, ${c.bytes} bytes` : 'its rules carry no counters'})\n`;
       out += indent(renderTable(['PKTS', 'BYTES', 'RULE'], c.rules.map((x) => [String(x.packets), String(x.bytes), x.rule])), 6);
     }
     if (r.mapElements.length) out += indent(renderTable(['MAP', 'ELEMENT'], r.mapElements.map((e) => [e.map, e.element])), 4);
