@@ -88,3 +88,9 @@ export async function deleteRuleOnce(ns: NetnsPath, table: IptTable, chain: stri
 export async function tryIptablesRestore(ns: NetnsPath, payload: string): Promise<boolean> {
   return (await nsExec(ns, ['iptables-restore', '-w', '5', '--noflush'], { input: payload, allowFail: true })).code === 0;
 }
+
+/** `iptables-save -c -t table` inside ns: the rules with their `[packets:bytes]` counters. */
+export async function iptablesSaveCounters(ns: NetnsPath, table: IptTable): Promise<string> {
+  const { stdout } = await nsExec(ns, ['iptables-save', '-c', '-t', table]);
+  return stdout;
+}

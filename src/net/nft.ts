@@ -61,3 +61,8 @@ export async function nftCounterValues(ns: NetnsPath, family: string, table: str
   } catch { /* not JSON: no counters */ }
   return out;
 }
+
+/** `nft list table FAMILY TABLE` text inside ns (rules with their counters and map elements); '' when absent. */
+export async function nftListTable(ns: NetnsPath, family: string, table: string): Promise<string> {
+  return nftList(ns, [ 'table', family, table]);
+}
