@@ -84,3 +84,44 @@ test('refusals: unknown field 400 naming it, unknown kind 415, truncated 400, no
   assert.equal(status(() => decodeProtobufObject(Buffer.from('{"kind":"ConfigMap"}'))), 400);
   assert.equal(status(() => decodeProtobufObject(envelope('v1', 'ConfigMap', msg(1, msg(9, int(1, 2 ** 52)))))), 400, 'timestamp out of range');
 });
+
+test('a Pod as kubectl debug --copy-to sends it: projected kube-api-access volume, volumeMounts, hostPath, security contexts', () => {
+  const projected = msg(26,
+    msg(1, msg(4, int(2, 3607), str(3, 'token'))),
+    msg(1, msg(3, msg(1, str(1, 'kube-root-ca.crt')), msg(2, str(1, 'ca.crt'), str(2, 'ca.crt')))),
+    msg(1, msg(2, msg(1, str(1, 'namespace'), msg(2, str(1, 'v1'), str(2, 'metadata.namespace'))))),
+    int(2, 420));
+  const container = Buffer.concat([
+    str(1, 'debugger'), str(2, 'podnet/shell'),
+    msg(9, str(1, 'kube-api-access-x'), int(2, 1), str(3, '/var/run/secrets/kubernetes.io/serviceaccount')),
+    msg(9, str(1, 'host-root'), str(3, '/host')),
+    msg(15, int(2, 0), msg(1, str(1, 'NET_ADMIN'))),
+  ]);
+  const raw = Buffer.concat([
+    msg(1, str(1, 'one-copy')),
+    msg(2,
+      msg(1, str(1, 'kube-api-access-x'), msg(2, projected)),
+      msg(1, str(1, 'host-root'), msg(2, msg(1, str(1, '/'), str(2, '')))),
+      msg(2, container),
+      msg(14)),
+  ]);
+  assert.deepEqual(decodeProtobufObject(envelope('v1', 'Pod', raw)), {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'one-copy' },
+    spec: {
+      volumes: [
+        { name: 'kube-api-access-x', projected: { defaultMode: 420, sources: [
+          { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+          { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+          { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+        ] } },
+        { name: 'host-root', hostPath: { path: '/', type: '' } },
+      ],
+      containers: [{
+        name: 'debugger', image: 'podnet/shell',
+        volumeMounts: [{ name: 'kube-api-access-x', readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' }, { name: 'host-root', mountPath: '/host' }],
+        securityContext: { privileged: false, capabilities: { add: ['NET_ADMIN'] } },
+      }],
+      securityContext: {},
+    },
+  });
+});
