@@ -101,7 +101,9 @@ export interface RootfsProcess {
 }
 
 /** The init loop (a fresh, short-lived-script PID 1: what `ps` in the container shows). */
-const INIT_LOOP = `p=$1; a0=$2; shift 2; { exec -a "$a0" "$p" "$@"; } & c=$!; trap "kill -TERM $c 2>/dev/null" TERM; trap "kill -INT $c 2>/dev/null" INT; `
+// (an asynchronous list's stdin is /dev/null in a non-interactive shell: the container's stdin, e.g. its
+// attach FIFO, is passed on through fd 9)
+const INIT_LOOP = `p=$1; a0=$2; shift 2; exec 9<&0; { exec -a "$a0" "$p" "$@" 0<&9 9<&-; } & c=$!; exec 9<&-; trap "kill -TERM $c 2>/dev/null" TERM; trap "kill -INT $c 2>/dev/null" INT; `
   + 'while :; do wait $c; rc=$?; kill -0 $c 2>/dev/null || break; done; exit $rc';
 
 /**

@@ -162,8 +162,9 @@ function steps(kubeconfig: string): Step[] {
     s('wait pod/one Ready', (c) => [...n(c), 'wait', '--for=condition=Ready', 'pod/one', '--timeout=60s'], ok(/condition met/)),
     s('debug --copy-to', (c) => [...n(c), 'debug', 'one', '--profile=general', '--copy-to=one-copy', '--image=podnet/shell', '--', 'true'], ok()),
     s('get (debug copy)', (c) => [...n(c), 'get', 'pod', 'one-copy', '-o', 'jsonpath={.spec.containers[*].name}'], ok(/^one debugger-\w+$/)),
-    // ephemeral containers need the runtime issue: until then kubectl's own clear message (issue 12 acceptance 6)
-    s('debug (ephemeral: refused)', (c) => [...n(c), 'debug', 'one', '--profile=general', '--image=podnet/shell', '--', 'true'], () => ({ code: 1, stderr: /error: ephemeral containers are disabled for this cluster \(error from server: "the server could not find the requested resource"\)/ })),
+    // an ephemeral container added through pods/ephemeralcontainers (issue 13's runtime starts it)
+    s('debug (ephemeral)', (c) => [...n(c), 'debug', 'one', '--profile=general', '--image=podnet/shell', '-c', 'dbg', '--', 'true'], ok()),
+    s('get (ephemeral container)', (c) => [...n(c), 'get', 'pod', 'one', '-o', 'jsonpath={.spec.ephemeralContainers[*].name}'], ok(/^dbg$/)),
     s('debug node', (c) => [...n(c), 'debug', 'node/node1', '--profile=general', '--image=podnet/shell', '--', 'true'], ok(/^Creating debugging pod node-debugger-node1-\w+ with container debugger on node node1\.$/m)),
     s('wait job Complete', (c) => [...n(c), 'wait', '--for=condition=Complete', 'job/j', '--timeout=60s'], ok(/condition met/)),
     s('logs job/j', (c) => [...n(c), 'logs', 'job/j'], ok(/^job-done\n$/)),

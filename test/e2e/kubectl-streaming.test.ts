@@ -91,7 +91,8 @@ test('every kubectl 1.27–1.33: exec, attach, cp and port-forward (pod and svc)
       const cat = ok(`${v} exec -i`, await kv(['exec', '-i', 'web', '--', 'sh', '-c', 'cat; echo after-eof'], { input: `piped ${v}\nline2\n` }));
       assert.equal(cat, `piped ${v}\nline2\nafter-eof\n`, `${v} exec -i`);
       // -it: a terminal of the client's size (script(1) gives kubectl a terminal of 45x123)
-      const sizeLoop = `for i in $(seq 1 25); do s=$(stty size); [ "$s" != "0 0" ] && break; sleep 0.2; done; echo "size=$s"; tty`;
+      // busybox's stty (the images') fails on a 0x0 terminal where coreutils' prints "0 0": wait for either to end
+      const sizeLoop = `for i in $(seq 1 25); do s=$(stty size 2>/dev/null); [ -n "$s" ] && [ "$s" != "0 0" ] && break; sleep 0.2; done; echo "size=$s"; tty`;
       const tty = await run('script', ['-qec', `stty rows 45 cols 123; ${join(BIN, `kubectl.1.${minor}`)} exec -it web -- sh -c '${sizeLoop}'`, '/dev/null'], { env });
       assert.equal(tty.code, 0, `${v} exec -it: ${tty.stdout}${tty.stderr}`);
       assert.match(tty.stdout, /size=45 123/, `${v} exec -it terminal size: ${tty.stdout}`);

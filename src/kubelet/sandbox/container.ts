@@ -18,7 +18,7 @@ import { waitFor } from './wait.js';
  * init and every deletion would wait out the whole grace period.
  */
 const INIT = `exec 7>&-; if [ -n "$1" ]; then cd "$1" || exit ${SETUP_FAILED}; fi; shift; `
-  + '"$@" & c=$!; trap \'kill -TERM $c 2>/dev/null\' TERM; trap \'kill -INT $c 2>/dev/null\' INT; '
+  + 'exec 9<&0; { exec "$@" 0<&9 9<&-; } & c=$!; exec 9<&-; trap \'kill -TERM $c 2>/dev/null\' TERM; trap \'kill -INT $c 2>/dev/null\' INT; '
   + 'while :; do wait $c; rc=$?; kill -0 $c 2>/dev/null || break; done; exit $rc';
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
