@@ -59,6 +59,13 @@ test('calico routed mode (iptables proxy): pod-to-pod, routes, proxy ARP, BGP se
     const nodeIP: Record<string, string> = { node1: '192.168.138.221', node2: '192.168.138.222' };
     await kubectl(['apply', '-f', '-'], podDocs(['node1', 'node2'].flatMap((n) => [1, 2].map((i) => ({ name: `${n}-p${i}`, node: n, app: 'ca' })))));
     const pods = await runningPods(kubectl, 'app=ca', 4);
+    // pods are reachable across nodes once BGP has carried each node's blocks to the other (Running is not enough)
+    for (const [n, other] of [['node1', 'node2'], ['node2', 'node1']] as const) {
+      await until(`${n} has BGP routes to ${other}'s blocks`, async () => {
+        const [theirs, r] = [await blocksOf(other), await onNode(n, 'ip', 'route')];
+        return theirs.length && theirs.every((b) => r.includes(`${b} via ${nodeIP[other]!} dev eth0 proto bird`)) ? true : undefined;
+      }, 30_000);
+    }
 
     await t.test('kubectl get ippools,ipamblocks,blockaffinities shows the pool, each node\'s blocks and affinities', async () => {
       const out = await kubectl(['get', 'ippools,ipamblocks,blockaffinities']);
