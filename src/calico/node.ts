@@ -22,6 +22,7 @@ import { formatCidr, network, parseCidr } from '../util/addr.js';
 import { bgpModel, ANN_AS, ANN_IPV4 } from './bgp/model.js';
 import { birdConf } from './bgp/birdconf.js';
 import { CalicoIpam, nodeBlocks, type IPAMBlock, type IPPool } from './ipam/allocator.js';
+import { calicoCrdsServed, installCalicoCrds } from './crds.js';
 import { syncNatOutgoing } from './natoutgoing.js';
 import { calicoPaths, type CalicoPaths } from './paths.js';
 import { ANN_VXLAN_ADDR, ANN_VXLAN_MAC, ensureVxlanDevice, syncVxlan, vtepMac, vxlanPlan } from './vxlan.js';
@@ -48,6 +49,13 @@ export interface CalicoNodeOptions {
 export interface CalicoNodeHandle { paths: CalicoPaths; stopped: Promise<void>; sync(): Promise<void> }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Calico's CustomResourceDefinitions: installed if missing (needs an admin's credential; otherwise a clear error saying the admin applies the manifest). */
+async function ensureCrds(o: CalicoNodeOptions): Promise<void> {
+  if (await calicoCrdsServed(o.client)) return;
+  const created = await installCalicoCrds(o.client);
+  o.log.info({ created }, 'installed Calico\'s CustomResourceDefinitions');
+}
 
 async function ensureDefaultPool(o: CalicoNodeOptions): Promise<void> {
   const pools = await o.client.list(R.ippools);
@@ -90,6 +98,7 @@ export async function startCalicoNode(o: CalicoNodeOptions, signal: AbortSignal)
   mkdirSync(paths.dir, { recursive: true });
   setMaxListeners(64, signal); // one abort listener per informer and watch of the agent's parts
   const log = o.log;
+  await ensureCrds(o);
   await ensureDefaultPool(o);
   await annotateNode(o, signal);
   const ipipAvailable = await kernelModuleAvailable('ipip');

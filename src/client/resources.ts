@@ -38,6 +38,7 @@ export const R = {
   ipamhandles: ref('crd.projectcalico.org', 'v1', 'ipamhandles', false),
   bgpconfigurations: ref('crd.projectcalico.org', 'v1', 'bgpconfigurations', false),
   bgppeers: ref('crd.projectcalico.org', 'v1', 'bgppeers', false),
+  customresourcedefinitions: ref('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', false),
   poddisruptionbudgets: ref('policy', 'v1', 'poddisruptionbudgets', true),
 } as const;
 export const resources = R;

@@ -22,6 +22,7 @@ import { netnsPath, NETNS_DIR } from '../net/netns.js';
 import { nsExec } from '../net/exec.js';
 import { argvInNetns } from '../net/spawn.js';
 import { calicoRbacObjects } from '../calico/rbac.js';
+import { installCalicoCrds } from '../calico/crds.js';
 import { torBirdConf } from '../calico/bgp/torconf.js';
 import { BIRD } from '../net/bird.js';
 
@@ -213,7 +214,7 @@ export async function labUp(flags: LabFlags, progress: Progress = consoleProgres
     progress.done(`${spec.nodes.length} node credentials`);
 
     if (spec.network === 'calico') {
-      progress.step(`calico: RBAC for the nodes, IPPool ${spec.clusterCidr} (blockSize ${spec.blockSize}, natOutgoing, vxlanMode ${spec.vxlanMode ?? 'Never'}), BGPConfiguration (AS 64512, node-to-node mesh, hold time ${spec.bgpHoldTime}s)`);
+      progress.step(`calico: CustomResourceDefinitions (crd.projectcalico.org), RBAC for the nodes, IPPool ${spec.clusterCidr} (blockSize ${spec.blockSize}, natOutgoing, vxlanMode ${spec.vxlanMode ?? 'Never'}), BGPConfiguration (AS 64512, node-to-node mesh, hold time ${spec.bgpHoldTime}s)`);
       await createCalicoObjects(client, spec);
       if (spec.racks) startTorBirds(spec);
       progress.done(spec.racks ? `${spec.racks.length} top-of-rack router(s) running BIRD: ${spec.racks.map((r) => `${r.tor}=${r.coreIp} AS ${r.asNumber}`).join(', ')}` : undefined);
@@ -252,8 +253,9 @@ export async function labUp(flags: LabFlags, progress: Progress = consoleProgres
   return state;
 }
 
-/** Calico mode's cluster objects: RBAC for calico on the nodes, the default IPPool, the default BGPConfiguration. */
+/** Calico mode's cluster objects: Calico's CustomResourceDefinitions (first: everything else uses them), RBAC for calico on the nodes, the default IPPool, the default BGPConfiguration. */
 async function createCalicoObjects(client: KubeClient, spec: LabSpec): Promise<void> {
+  await installCalicoCrds(client);
   const objs: [ResourceRef, KObject][] = [
     ...calicoRbacObjects().map((o) => [o.kind === 'ClusterRole' ? CLUSTER_ROLES : CLUSTER_ROLE_BINDINGS, o] as [ResourceRef, KObject]),
     [R.ippools, { apiVersion: 'crd.projectcalico.org/v1', kind: 'IPPool', metadata: { name: 'default-ipv4-ippool' }, spec: { cidr: spec.clusterCidr, blockSize: spec.blockSize, natOutgoing: true, ipipMode: 'Never', vxlanMode: spec.vxlanMode ?? 'Never', nodeSelector: 'all()' } }],

@@ -59,6 +59,13 @@ test('calico routed mode (iptables proxy): pod-to-pod, routes, proxy ARP, BGP se
     const nodeIP: Record<string, string> = { node1: '192.168.138.221', node2: '192.168.138.222' };
     await kubectl(['apply', '-f', '-'], podDocs(['node1', 'node2'].flatMap((n) => [1, 2].map((i) => ({ name: `${n}-p${i}`, node: n, app: 'ca' })))));
     const pods = await runningPods(kubectl, 'app=ca', 4);
+    // pods are reachable across nodes once BGP has carried each node's blocks to the other (Running is not enough)
+    for (const [n, other] of [['node1', 'node2'], ['node2', 'node1']] as const) {
+      await until(`${n} has BGP routes to ${other}'s blocks`, async () => {
+        const [theirs, r] = [await blocksOf(other), await onNode(n, 'ip', 'route')];
+        return theirs.length && theirs.every((b) => r.includes(`${b} via ${nodeIP[other]!} dev eth0 proto bird`)) ? true : undefined;
+      }, 30_000);
+    }
 
     await t.test('kubectl get ippools,ipamblocks,blockaffinities shows the pool, each node\'s blocks and affinities', async () => {
       const out = await kubectl(['get', 'ippools,ipamblocks,blockaffinities']);
@@ -68,10 +75,14 @@ test('calico routed mode (iptables proxy): pod-to-pod, routes, proxy ARP, BGP se
         assert.match(out, new RegExp(`ipamblock\\.crd\\.projectcalico\\.org/\\S+\\s+10\\.244\\.\\S+/30\\s+host:${n}\\s`));
         assert.match(out, new RegExp(`blockaffinity\\.crd\\.projectcalico\\.org/${n}-10-244-\\S+\\s+${n}\\s+10\\.244\\.\\S+/30\\s+confirmed`));
       }
-      // bad input: a 422 naming the field
+      // Calico's kinds are CustomResourceDefinitions the lab installed, with printer columns
+      const crds = await kubectl(['get', 'crd', '-o', 'name']);
+      for (const p of ['ippools', 'ipamblocks', 'blockaffinities', 'ipamhandles', 'bgpconfigurations', 'bgppeers']) assert.match(crds, new RegExp(`customresourcedefinition\\.apiextensions\\.k8s\\.io/${p}\\.crd\\.projectcalico\\.org`));
+      assert.match(out, /NAME\s+CIDR\s+BLOCK SIZE\s+NAT\s+IPIP MODE\s+VXLAN MODE\s+AGE/);
+      // bad input: the CRD schema's 422 naming the field
       const bad = await run('kubectl', ['apply', '-f', '-'], { env: { KUBECONFIG: `/run/podnet/${lab}/api/admin.kubeconfig` }, input: 'apiVersion: crd.projectcalico.org/v1\nkind: IPPool\nmetadata: {name: bad}\nspec: {cidr: 10.99.0.0/16, blockSize: 12}\n' });
       assert.notEqual(bad.code, 0);
-      assert.match(bad.stderr, /spec\.blockSize: Invalid value: 12: must be between 20 and 32/);
+      assert.match(bad.stderr, /The IPPool "bad" is invalid: spec\.blockSize: Invalid value: 12: spec\.blockSize in body should be greater than or equal to 20/);
     });
 
     await t.test('every pod reaches every pod (ICMP, TCP, UDP, source IP kept), the nodes, and outside the pools (natOutgoing)', async () => {

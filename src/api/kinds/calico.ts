@@ -1,10 +1,12 @@
 /**
  * Calico's objects in crd.projectcalico.org/v1 (the group Calico's Kubernetes datastore stores them
  * in): IPPool, IPAMBlock, BlockAffinity, IPAMHandle, BGPConfiguration, BGPPeer. All cluster-scoped,
- * as Calico's CRDs are. Served as built-in kinds until CRDs land: every Calico kind is defined in
- * this one file so that switching them to CustomResourceDefinitions touches only here.
- * Validation follows libcalico-go's (blockSize ranges, modes, CIDR forms, AS numbers); tables show
- * what `calicoctl get … -o wide` shows.
+ * as Calico's CRDs are. The API server no longer serves these as built-in kinds: they are
+ * CustomResourceDefinitions (src/calico/crds.ts, manifests/calico-crds.yaml) that the lab, or an
+ * admin, installs. What stays here is pure: the validation libcalico-go does beyond what a
+ * structural schema can say (CIDR syntax, blockSize against the pool's family and prefix,
+ * selectors, AS numbers in asdot form), used client-side by calico-ipam and calico-node; the kind
+ * definitions below are kept for unit tests of that validation and are not registered.
  */
 import type { FieldError, KObject } from './types.js';
 import { ageCol, col, defineKind, nameCol, nameIsDNSSubdomain, translateTimestampSince } from './common.js';
@@ -56,7 +58,8 @@ function validAs(v: unknown, path: string, errs: FieldError[], isRequired = fals
 
 // ---------------------------------------------------------------- IPPool
 
-function validateIPPool(obj: KObject): FieldError[] {
+/** libcalico-go's checks of an IPPool (client-side: calico-ipam skips, and names, a pool that fails them). */
+export function validateIPPool(obj: KObject): FieldError[] {
   const errs: FieldError[] = [];
   const spec = asObj(obj.spec);
   const c = validCidrField(spec.cidr, 'spec.cidr', errs);

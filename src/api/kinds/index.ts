@@ -11,7 +11,6 @@ import { configMapKind, eventKind, namespaceKind, nodeKind } from './cluster.js'
 import { networkPolicyKind } from './networkpolicy.js';
 import { leaseKind } from './lease.js';
 import { rbacKinds } from './rbac.js';
-import { calicoKinds } from './calico.js';
 import { secretKind } from './secret.js';
 import { serviceAccountKind } from './serviceaccount.js';
 import { podDisruptionBudgetKind } from './policy.js';
@@ -26,7 +25,7 @@ export { invalidMessage } from '../validation/index.js';
 
 export const allKinds: KindSemantics[] = [
   namespaceKind, nodeKind, podKind, serviceKind, endpointsKind, configMapKind, eventKind, secretKind, serviceAccountKind,
-  endpointSliceKind, deploymentKind, replicaSetKind, daemonSetKind, statefulSetKind, jobKind, networkPolicyKind, leaseKind, podDisruptionBudgetKind, ...rbacKinds, ...calicoKinds,
+  endpointSliceKind, deploymentKind, replicaSetKind, daemonSetKind, statefulSetKind, jobKind, networkPolicyKind, leaseKind, podDisruptionBudgetKind, ...rbacKinds,
 ];
 
 const byResource = new Map(allKinds.map((k) => [`${k.group}/${k.resource}`, k]));

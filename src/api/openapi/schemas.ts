@@ -9,7 +9,6 @@
  */
 
 import { RBAC_DEFINITIONS } from '../authz/openapi.js';
-import { CALICO_DEFINITIONS } from '../kinds/calico.js';
 import { SERVICEACCOUNT_DEFINITIONS } from '../serviceaccount/openapi.js';
 import { DAEMONSET_DEFINITIONS, JOB_DEFINITIONS, POLICY_DEFINITIONS, STATEFULSET_DEFINITIONS } from './policy.js';
 
@@ -788,7 +787,6 @@ export const DEFINITIONS: Record<string, Definition> = {
     ['except', '[]string', 'except is a slice of CIDRs that should not be included within an IPBlock.'],
   ], { required: ['cidr'] }),
   ...RBAC_DEFINITIONS,
-  ...CALICO_DEFINITIONS,
   ...SERVICEACCOUNT_DEFINITIONS,
   ...POLICY_DEFINITIONS,
   ...DAEMONSET_DEFINITIONS,

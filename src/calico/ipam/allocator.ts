@@ -10,6 +10,9 @@ import type { KObject } from '../../meta/types.js';
 import { PodnetError } from '../../util/errors.js';
 import { containsCidr, parseCidr } from '../../util/addr.js';
 import { parseCalicoSelector } from '../selector.js';
+import { validateIPPool } from '../../api/kinds/calico.js';
+import { invalidMessage } from '../../api/validation/index.js';
+import { CALICO_CRDS_MANIFEST } from '../crds.js';
 import {
   affinityName, allocationsOf, assign, blockName, hostAffinity, isEmpty, newBlock, poolBlocks, releaseAddresses, releaseHandle, type BlockSpec,
 } from './block.js';
@@ -25,6 +28,18 @@ export type IPAMHandle = KObject & { spec: HandleSpec };
 
 const MAX_TRIES = 50;
 const jitter = (): Promise<void> => new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
+
+/** Splits pools into those libcalico-go's checks accept and a message per refused one ("IPPool bad: spec.blockSize: …"). */
+export function checkPools(pools: readonly IPPool[]): { valid: IPPool[]; rejected: string[] } {
+  const valid: IPPool[] = [];
+  const rejected: string[] = [];
+  for (const p of pools) {
+    const errs = validateIPPool(p);
+    if (errs.length) rejected.push(invalidMessage('IPPool', p.metadata.name ?? '', errs));
+    else valid.push(p);
+  }
+  return { valid, rejected };
+}
 
 /** The pools a node allocates from: enabled, nodeSelector matching its labels. */
 export function poolsForNode(pools: readonly IPPool[], labels: Record<string, string>): IPPool[] {
@@ -63,9 +78,18 @@ export class CalicoIpam {
     }
   }
 
+  /** Pools libcalico-go's checks refuse (what a CRD schema cannot say: CIDR syntax, blockSize for the family), with why; skipped by allocation. */
+  rejected: string[] = [];
+
   async pools(node: string): Promise<IPPool[]> {
-    const all = (await this.client.list<IPPool>(R.ippools)).items;
-    return poolsForNode(all, await this.nodeLabels(node));
+    let all: IPPool[];
+    try { all = (await this.client.list<IPPool>(R.ippools)).items; } catch (e) {
+      if (isNotFound(e)) throw new IpamError('ENOCRDS', `the API does not serve crd.projectcalico.org/v1 ippools: Calico's CustomResourceDefinitions are not installed (kubectl apply -f ${CALICO_CRDS_MANIFEST})`);
+      throw e;
+    }
+    const { valid, rejected } = checkPools(all);
+    this.rejected = rejected;
+    return poolsForNode(valid, await this.nodeLabels(node));
   }
 
   /** One IPv4 address for `handle` on `node` (Calico's AutoAssign with num4 = 1). */
@@ -75,7 +99,7 @@ export class CalicoIpam {
 
   private async assignOnce(req: AssignRequest): Promise<Assigned> {
     const pools = await this.pools(req.node);
-    if (!pools.length) throw new IpamError('ENOPOOL', `no IPPool selects node ${req.node} (kubectl get ippools)`);
+    if (!pools.length) throw new IpamError('ENOPOOL', `no IPPool selects node ${req.node} (kubectl get ippools)${this.rejected.length ? `; refused: ${this.rejected.join('; ')}` : ''}`);
     for (let i = 0; i < MAX_TRIES; i++) {
       const blocks = (await this.client.list<IPAMBlock>(R.ipamblocks)).items;
       const mine = nodeBlocks(blocks, req.node, pools);

@@ -15,6 +15,7 @@ import { register as inspect } from './inspect.js';
 import { register as capture } from './capture.js';
 import { register as netpol } from './netpol.js';
 import { register as bgp } from './bgp.js';
+import { register as calico } from './calico.js';
 
 /** Each area owns one file in this folder exporting register(program); this list wires them into `podnet`. */
 export function registerCommands(program: Command): void {
@@ -34,4 +35,5 @@ export function registerCommands(program: Command): void {
   capture(program);
   netpol(program);
   bgp(program);
+  calico(program);
 }
