@@ -20,8 +20,10 @@ test('calico vxlanMode CrossSubnet over 2 racks: vxlan.calico between racks, pla
   const kubectl = labKubectl(lab);
   const onNs = (where: string, ...cmd: string[]): Promise<string> => must('ip', ['netns', 'exec', `pn-${lab}-${where}`, ...cmd]);
   try {
-    await must(PODNET, ['lab', 'up', '--name', lab, '--network', 'calico', '--racks', '2', '--nodes', '3', '--vxlan-mode', 'CrossSubnet'], { timeoutMs: 240_000 });
+    // the nftables proxy here (calico-routed runs both proxies, calico-racks iptables)
+    await must(PODNET, ['lab', 'up', '--name', lab, '--network', 'calico', '--racks', '2', '--nodes', '3', '--vxlan-mode', 'CrossSubnet', '--proxy-mode', 'nftables'], { timeoutMs: 240_000 });
     const docs = ['node1', 'node2', 'node3'].map((n) => ['apiVersion: v1', 'kind: Pod', `metadata: {name: ${n}-v, namespace: default, labels: {app: vx}}`, 'spec:', `  nodeName: ${n}`, '  containers: [{name: echo, image: podnet/echo}]'].join('\n'));
+    docs.push('apiVersion: v1\nkind: Service\nmetadata: {name: vx, namespace: default}\nspec:\n  selector: {app: vx}\n  ports: [{port: 80, targetPort: 8080}]');
     await kubectl(['apply', '-f', '-'], docs.join('\n---\n') + '\n');
     const pods = await until('3 pods Running', async () => {
       const l = JSON.parse(await kubectl(['get', 'pods', '-l', 'app=vx', '-o', 'json'])) as { items: { metadata: { name: string }; spec: { nodeName: string }; status: { phase?: string; podIP?: string } }[] };
@@ -70,6 +72,14 @@ test('calico vxlanMode CrossSubnet over 2 racks: vxlan.calico between racks, pla
       t.diagnostic(`tor1 eth0 (core), udp 4789:\n${capture}`);
       assert.match(capture, /IP 10\.0\.(1\.11|2\.11)\.\d+ > 10\.0\.(2\.11|1\.11)\.4789: VXLAN, flags \[I\] \(0x08\), vni 4096/);
       assert.doesNotMatch(capture, /10\.0\.1\.12/, 'node3 (same rack as node1) never encapsulates to node1');
+    });
+
+    await t.test('a Service (nftables proxy) and DNS from rack 1 reach the pod in rack 2 through VXLAN', async () => {
+      const out = await until('Service by name', async () => {
+        const o = await kubectl(['exec', pods.node1!.name, '--', 'sh', '-c', 'for i in 1 2 3 4 5 6; do curl -s --max-time 5 http://vx.default.svc.cluster.local/; echo; done']);
+        return new RegExp(`pod=${esc(pods.node2!.name)} `).test(o) ? o : undefined;
+      }, 60_000);
+      t.diagnostic(out);
     });
 
     await t.test('an IPPool with ipipMode Always is refused, naming the missing ipip module', async () => {

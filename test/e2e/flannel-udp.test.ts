@@ -167,22 +167,29 @@ test('flannel udp backend: flannel0, pods across nodes, Service + DNS, UDP 8285 
   assert.equal(await rootNetwork(), rootBefore, 'the root namespace is as before');
 });
 
-test('flannel udp backend with the etcd subnet manager: udp leases in etcd, pods reach across nodes', { timeout: 180_000 }, async () => {
+test('flannel udp backend with the etcd subnet manager and the nftables proxy: udp leases in etcd, pods reach across nodes, Service + DNS', { timeout: 180_000 }, async () => {
   const lab = randomLabName('tfe');
   try {
-    await must(PODNET, ['lab', 'up', '--name', lab, '--nodes', '2', '--backend', 'udp', '--subnet-manager', 'etcd'], { timeoutMs: 180_000 });
+    await must(PODNET, ['lab', 'up', '--name', lab, '--nodes', '2', '--backend', 'udp', '--subnet-manager', 'etcd', '--proxy-mode', 'nftables'], { timeoutMs: 180_000 });
     const kubectl = labKubectl(lab);
     const out = await must(PODNET, ['lab', 'exec', '--name', lab, 'client', '--', 'etcdctl', '--endpoints', 'http://192.168.138.100:2379', 'get', '--prefix', '/coreos.com/network/']);
     assert.match(out, /"Backend":\{"Type":"udp","Port":8285\}/, out);
     const leases = out.split('\n').filter((l) => l.startsWith('{"PublicIP"'));
     assert.equal(leases.length, 2, out);
     for (const l of leases) assert.equal((JSON.parse(l) as { BackendType: string }).BackendType, 'udp');
-    await kubectl(['apply', '-f', '-'], [podYaml('e1', 'node1', 'app: e'), podYaml('e2', 'node2', 'app: e')].join('\n---\n') + '\n');
+    const svc = 'apiVersion: v1\nkind: Service\nmetadata: {name: e2svc, namespace: default}\nspec:\n  selector: {side: far}\n  ports: [{port: 80, targetPort: 8080}]';
+    await kubectl(['apply', '-f', '-'], [podYaml('e1', 'node1', 'app: e'), podYaml('e2', 'node2', 'app: e, side: far'), svc].join('\n---\n') + '\n');
     const pods = await podsOn(kubectl, 'app=e', 2);
     const [p1, p2] = [pods.find((p) => p.node === 'node1')!, pods.find((p) => p.node === 'node2')!];
     const r = await kubectl(['exec', p1.name, '--', 'sh', '-c', `ping -c1 -W5 ${p2.ip} >/dev/null && echo icmp-ok; curl -s --max-time 10 http://${p2.ip}:8080/`]);
     assert.match(r, /^icmp-ok$/m, r);
     assert.match(r, new RegExp(`pod=e2 ip=${esc(p2.ip)} peer=${esc(p1.ip)}:`), r);
+    // a Service through the nftables proxy and its DNS name, across the udp tunnel
+    const viaSvc = await until('Service by name across the udp tunnel', async () => {
+      const o = await kubectl(['exec', p1.name, '--', 'sh', '-c', 'curl -s --max-time 5 http://e2svc.default.svc.cluster.local/']);
+      return /^pod=e2 /.test(o) ? o : undefined;
+    }, 60_000);
+    assert.match(viaSvc, new RegExp(`peer=${esc(p1.ip)}:`), viaSvc);
   } finally {
     const down = await labDown(lab);
     assert.equal(down.code, 0, down.stderr);
