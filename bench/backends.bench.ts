@@ -17,6 +17,7 @@ import { deleteNamedNetns, netnsPath, releaseNetnsDir, NETNS_DIR } from '../src/
 import { processesInNetns, terminate } from '../src/lab/procs.js';
 import { PODNET, must, run, until, randomLabName } from '../test/support/lab.js';
 import { round, writeResult } from './stats.js';
+import { iperfOverVeth, parseIperf, VETH_SERVER_IP, withPlainVeth, type Iperf } from './vethref.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: number): number => { const i = args.indexOf(`--${name}`); return i >= 0 ? Number(args[i + 1]) : def; };
@@ -27,15 +28,8 @@ const labs = new Set<string>();
 const refNetns = new Set<string>();
 
 type Backend = 'udp' | 'vxlan' | 'host-gw';
-interface Iperf { bitsPerSecond: number; retransmits: number }
 interface Rtt { minMs: number; avgMs: number; maxMs: number; mdevMs: number; lossPct: number }
 interface Path { iperf: Iperf; rtt: Rtt }
-
-function parseIperf(json: string): Iperf {
-  const j = JSON.parse(json) as { end?: { sum_received?: { bits_per_second?: number }; sum_sent?: { retransmits?: number } }; error?: string };
-  if (j.error || !j.end?.sum_received?.bits_per_second) throw new Error(`iperf3: ${j.error ?? json.slice(0, 300)}`);
-  return { bitsPerSecond: j.end.sum_received.bits_per_second, retransmits: j.end.sum_sent?.retransmits ?? 0 };
-}
 
 /** ping -q's summary lines → RTT figures. */
 function parsePing(out: string): Rtt {
@@ -96,28 +90,11 @@ async function deleteNetns(names: string[]): Promise<void> {
 
 /** iperf3 and ping over a plain veth pair between two fresh namespaces. */
 async function plainVeth(): Promise<Path> {
-  const tag = `pnbk${Math.random().toString(36).slice(2, 6)}`;
-  const a = `${tag}-a`, b = `${tag}-b`;
-  refNetns.add(a); refNetns.add(b);
-  try {
-    await exec(['bash', '-ec', [
-      `ip netns add ${a}`, `ip netns add ${b}`,
-      `ip -n ${a} link add eth0 type veth peer name eth0 netns ${b}`,
-      `ip -n ${a} addr add 10.98.0.1/24 dev eth0`, `ip -n ${b} addr add 10.98.0.2/24 dev eth0`,
-      `ip -n ${a} link set eth0 up`, `ip -n ${b} link set eth0 up`, `ip -n ${a} link set lo up`, `ip -n ${b} link set lo up`,
-    ].join('\n')]);
-    const srv = spawn('ip', ['netns', 'exec', b, 'iperf3', '-s', '-1'], { stdio: 'ignore' });
-    try {
-      await until('veth iperf3 server', async () => (await run('ss', ['-N', b, '-ltn', 'sport = :5201'])).stdout.includes('LISTEN'), 30_000);
-      const iperf = parseIperf((await exec(['ip', 'netns', 'exec', a, 'iperf3', '-c', '10.98.0.2', '-t', String(IPERF_SECONDS), '-J'])).stdout);
-      const rtt = parsePing((await exec(['ip', 'netns', 'exec', a, ...pingArgs('10.98.0.2')])).stdout);
-      return { iperf, rtt };
-    } finally {
-      srv.kill('SIGKILL');
-    }
-  } finally {
-    await deleteNetns([a, b]);
-  }
+  return withPlainVeth(`pnbk${Math.random().toString(36).slice(2, 6)}`, refNetns, deleteNetns, async (a) => {
+    const iperf = await iperfOverVeth(a, IPERF_SECONDS);
+    const rtt = parsePing((await exec(['ip', 'netns', 'exec', a, ...pingArgs(VETH_SERVER_IP)])).stdout);
+    return { iperf, rtt };
+  });
 }
 
 try {

@@ -24,6 +24,7 @@ import { createClient, loadKubeconfig, R } from '../src/client/index.js';
 import type { KObject } from '../src/api/kinds/types.js';
 import { PODNET, must, run, until, randomLabName } from '../test/support/lab.js';
 import { pct, round, timeIt, writeResult } from './stats.js';
+import { iperfOverVeth, parseIperf, withPlainVeth, type Iperf } from './vethref.js';
 import { existsSync } from 'node:fs';
 
 const args = process.argv.slice(2);
@@ -159,12 +160,6 @@ async function podsToReady(lab: string, nodes: string[], count: number, burst: b
   }
 }
 
-interface Iperf { bitsPerSecond: number; retransmits: number }
-function parseIperf(json: string): Iperf {
-  const j = JSON.parse(json) as { end?: { sum_received?: { bits_per_second?: number }; sum_sent?: { retransmits?: number } }; error?: string };
-  if (j.error || !j.end?.sum_received?.bits_per_second) throw new Error(`iperf3: ${j.error ?? json.slice(0, 300)}`);
-  return { bitsPerSecond: j.end.sum_received.bits_per_second, retransmits: j.end.sum_sent?.retransmits ?? 0 };
-}
 const gbps = (x: Iperf): { gbitPerSec: number; retransmits: number } => ({ gbitPerSec: round(x.bitsPerSecond / 1e9, 2), retransmits: x.retransmits });
 
 /** iperf3 from a pod on node1 to a pod on node2 (pod IPs), and between the two nodes' underlay addresses. */
@@ -196,26 +191,7 @@ async function iperfInLab(lab: string): Promise<{ podToPod: Iperf; nodeToNode: I
 
 /** iperf3 over a plain veth pair between two fresh namespaces. */
 async function iperfPlainVeth(): Promise<Iperf> {
-  const tag = `pnbv${Math.random().toString(36).slice(2, 6)}`;
-  const a = `${tag}-a`, b = `${tag}-b`;
-  refNetns.add(a); refNetns.add(b);
-  try {
-    await exec(['bash', '-ec', [
-      `ip netns add ${a}`, `ip netns add ${b}`,
-      `ip -n ${a} link add eth0 type veth peer name eth0 netns ${b}`,
-      `ip -n ${a} addr add 10.98.0.1/24 dev eth0`, `ip -n ${b} addr add 10.98.0.2/24 dev eth0`,
-      `ip -n ${a} link set eth0 up`, `ip -n ${b} link set eth0 up`, `ip -n ${a} link set lo up`, `ip -n ${b} link set lo up`,
-    ].join('\n')]);
-    const srv = spawn('ip', ['netns', 'exec', b, 'iperf3', '-s', '-1'], { stdio: 'ignore' });
-    try {
-      await until('veth iperf3 server', async () => (await run('ss', ['-N', b, '-ltn', 'sport = :5201'])).stdout.includes('LISTEN'), 30_000);
-      return parseIperf((await exec(['ip', 'netns', 'exec', a, 'iperf3', '-c', '10.98.0.2', '-t', String(IPERF_SECONDS), '-J'])).stdout);
-    } finally {
-      srv.kill('SIGKILL');
-    }
-  } finally {
-    await deleteNetns([a, b]);
-  }
+  return withPlainVeth(`pnbv${Math.random().toString(36).slice(2, 6)}`, refNetns, deleteNetns, (a) => iperfOverVeth(a, IPERF_SECONDS));
 }
 
 const summary = (xs: number[]): { n: number; p50Ms: number; p90Ms: number; maxMs: number } => ({ n: xs.length, p50Ms: round(pct(xs, 0.5), 1), p90Ms: round(pct(xs, 0.9), 1), maxMs: round(Math.max(...xs), 1) });
