@@ -144,6 +144,14 @@ test('every kubectl 1.27–1.33: exec, attach, cp and port-forward (pod and svc)
     console.log([...sessions].sort().join('\n'));
     for (const s of ['exec SPDY/3.1 v4.channel.k8s.io', 'exec websocket v5.channel.k8s.io', 'attach SPDY/3.1 v4.channel.k8s.io', 'attach websocket v5.channel.k8s.io',
       'portforward SPDY/3.1 portforward.k8s.io', 'portforward websocket SPDY/3.1+portforward.k8s.io']) assert.ok(sessions.has(s), `agent log shows "${s}"`);
+    // kubectl debug -i with an ephemeral container in the target's PID namespace, attached: one version
+    // at a time (each adds a container to the same pod). The container waits for a line on its stdin
+    // (through attach), then lists the processes it sees: the target's too.
+    for (const minor of VERSIONS) {
+      const dbg = await kubectlOf(kubeconfig, minor)(['debug', '-i', 'web', '--image=podnet/shell', '--target=web', '-c', `dbg${minor}`, '--', 'sh', '-c', 'read go; ps'], { input: 'go\n', timeoutMs: 90_000 });
+      assert.equal(dbg.code, 0, `1.${minor} debug -i --target: ${dbg.stderr}${dbg.stdout}`);
+      assert.match(dbg.stdout, /image-run/, `1.${minor} debug -i --target sees the target's processes:\n${dbg.stdout}`);
+    }
     ok('cleanup in pod', await k(['exec', 'web', '--', 'rm', '-rf', inPod]));
   } finally {
     const down = await labDown(lab);
