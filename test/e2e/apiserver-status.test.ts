@@ -70,8 +70,8 @@ test('errors are full Status objects; Accept is honoured; health and metrics', a
     // a missing object: details name the object and the resource plural
     assert.deepEqual(assertStatus(await raw(api, 'GET', '/api/v1/namespaces/default/pods/nope'), 404, 'NotFound').details, { name: 'nope', kind: 'pods' });
     assert.deepEqual(assertStatus(await raw(api, 'GET', '/apis/apps/v1/namespaces/default/deployments/nope'), 404, 'NotFound').details, { name: 'nope', group: 'apps', kind: 'deployments' });
-    // the ephemeralcontainers subresource is not served: 404 with (empty) details
-    assertStatus(await raw(api, 'PATCH', '/api/v1/namespaces/default/pods/p0/ephemeralcontainers', { 'content-type': 'application/strategic-merge-patch+json' }, '{}'), 404, 'NotFound');
+    // the ephemeralcontainers subresource of a missing pod: 404 naming it (kubectl debug reads details)
+    assert.deepEqual(assertStatus(await raw(api, 'PATCH', '/api/v1/namespaces/default/pods/nope/ephemeralcontainers', { 'content-type': 'application/strategic-merge-patch+json' }, '{}'), 404, 'NotFound').details, { name: 'nope', kind: 'pods' });
     // 405, 415, 406
     assertStatus(await raw(api, 'PUT', '/api/v1/namespaces/default/pods', { 'content-type': 'application/json' }, '{}'), 405, 'MethodNotAllowed');
     assertStatus(await raw(api, 'PATCH', '/api/v1/namespaces/default/pods/p0', { 'content-type': 'text/csv' }, 'a,b'), 415, 'UnsupportedMediaType');

@@ -59,10 +59,11 @@ export function defaultImagesDir(): string { return process.env.PODNET_IMAGES_DI
 const BUSYBOX_SRC = '/bin/busybox';
 const SCRIPT_SRC = '/usr/bin/script';
 /** Bumped whenever what goes into an image changes. */
-const BUILDER = 'podnet-images/6';
+const BUILDER = 'podnet-images/7';
 const CURL_SRC = '/usr/bin/curl';
 const NC_SRC = '/bin/nc.openbsd';
 const DASH_SRC = '/bin/dash';
+const GETENT_SRC = '/usr/bin/getent';
 const KUBECTL_CANDIDATES = ['/usr/lib/google-cloud-sdk/bin/kubectl.1.32', '/usr/local/bin/kubectl', '/usr/bin/kubectl'];
 
 /** dist/ of this build and the project root that holds node_modules and package.json. */
@@ -121,9 +122,10 @@ function buildNode(root: string): void {
   const node = realpathSync(process.execPath);
   copyHostFile(root, node, '/usr/bin/node');
   for (const lib of sharedLibs(node)) copyHostFile(root, lib);
-  // curl and OpenBSD's nc (UDP, unlike busybox-static's), for the network checks people (and the lab tests) run from
-  // an echo pod; /bin/sh is Debian's dash here (busybox-static's sh runs its own applets before PATH: its nc)
-  for (const [src, dst] of [[CURL_SRC, '/usr/bin/curl'], [NC_SRC, '/usr/bin/nc'], [DASH_SRC, '/bin/dash'], [DASH_SRC, '/bin/sh']] as const) {
+  // curl, OpenBSD's nc (UDP, unlike busybox-static's) and glibc's getent (names through NSS: /etc/hosts, then
+  // the pod's resolv.conf with its search path), for the network checks people (and the lab tests) run from an
+  // echo pod; /bin/sh is Debian's dash here (busybox-static's sh runs its own applets before PATH: its nc)
+  for (const [src, dst] of [[CURL_SRC, '/usr/bin/curl'], [NC_SRC, '/usr/bin/nc'], [GETENT_SRC, '/usr/bin/getent'], [DASH_SRC, '/bin/dash'], [DASH_SRC, '/bin/sh']] as const) {
     if (!existsSync(src)) continue;
     copyHostFile(root, src, dst);
     for (const lib of sharedLibs(src)) copyHostFile(root, lib);
