@@ -1,7 +1,7 @@
 /**
  * Errors as full metav1.Status, content negotiation, health and metrics, and where the API server
  * connects for pods/log — against the real API server and the real kubectl (1.32 and 1.33 for
- * `kubectl debug`, which panics on a 404 Status without details).
+ * `kubectl debug`, which panics on a 404 Status without details; ephemeral containers are served now).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -91,12 +91,14 @@ test('errors are full Status objects; Accept is honoured; health and metrics', a
     const kbad = await api.kubectlRaw(['create', '-f', '-'], JSON.stringify(bad));
     assert.match(kbad.stderr, /spec\.containers\[0\]\.readinessProbe\.httpGet\.scheme: Unsupported value: "FTP": supported values: "HTTP", "HTTPS"/);
 
-    // kubectl debug with an ephemeral container: kubectl's own message, no Go panic
+    // kubectl debug with an ephemeral container: served now (pods/ephemeralcontainers); no Go panic
     for (const v of ['1.32', '1.33']) {
-      const r = await run(KUBECTL(v), ['debug', '-it', 'p0', '--image=busybox'], { KUBECONFIG: api.kubeconfigPath });
-      assert.notEqual(r.code, 0, `kubectl ${v} debug succeeded?`);
+      const name = `dbg${v.replace('.', '')}`;
+      const r = await run(KUBECTL(v), ['debug', 'p0', '--image=busybox', '--profile=general', '-c', name], { KUBECONFIG: api.kubeconfigPath });
+      assert.equal(r.code, 0, `kubectl ${v} debug: ${r.stderr}`);
       assert.doesNotMatch(r.stderr, /panic:|goroutine /, `kubectl ${v}: ${r.stderr}`);
-      assert.match(r.stderr, /ephemeral containers are disabled for this cluster/, `kubectl ${v}: ${r.stderr}`);
+      const names = await run(KUBECTL(v), ['get', 'pod', 'p0', '-o', 'jsonpath={.spec.ephemeralContainers[*].name}'], { KUBECONFIG: api.kubeconfigPath });
+      assert.match(names.stdout, new RegExp(`\\b${name}\\b`), `kubectl ${v}: ${names.stdout}${names.stderr}`);
     }
 
     // health: ok, verbose lists the storage check; metrics with upstream names
