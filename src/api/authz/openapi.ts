@@ -4,20 +4,12 @@
  * validation knows their fields.
  */
 import type { Definition, FieldTuple } from '../openapi/schemas.js';
+import { listTypeFields, OBJECT_TYPE_FIELDS } from '../openapi/fields.js';
 
 const RBAC = 'io.k8s.api.rbac.v1';
 const GVK = (kind: string): Definition['gvk'] => ({ group: 'rbac.authorization.k8s.io', version: 'v1', kind });
-const TYPE: FieldTuple[] = [
-  ['apiVersion', 'string', 'APIVersion defines the versioned schema of this representation of an object.'],
-  ['kind', 'string', 'Kind is a string value representing the REST resource this object represents.'],
-  ['metadata', 'ObjectMeta', "Standard object's metadata."],
-];
-const list = (item: string): FieldTuple[] => [
-  ['apiVersion', 'string', 'APIVersion defines the versioned schema of this representation of an object.'],
-  ['items', `[]${item}`, `Items is a list of ${item}s.`],
-  ['kind', 'string', 'Kind is a string value representing the REST resource this object represents.'],
-  ['metadata', 'ListMeta', 'Standard object\'s metadata.'],
-];
+const TYPE = OBJECT_TYPE_FIELDS;
+const list = (item: string): FieldTuple[] => listTypeFields(item, `Items is a list of ${item}s.`, "Standard object's metadata.");
 const def = (short: string, description: string, fields: FieldTuple[], extra: Partial<Definition> = {}): Definition => ({ full: `${RBAC}.${short}`, description, fields, ...extra });
 
 export const RBAC_DEFINITIONS: Record<string, Definition> = {

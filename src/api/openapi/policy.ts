@@ -4,14 +4,11 @@
  * validation knows their fields.
  */
 import type { Definition, FieldTuple } from './schemas.js';
+import { listTypeFields, OBJECT_TYPE_FIELDS } from './fields.js';
 
 const POLICY = 'io.k8s.api.policy.v1';
 const GVK = (kind: string): Definition['gvk'] => ({ group: 'policy', version: 'v1', kind });
-const TYPE: FieldTuple[] = [
-  ['apiVersion', 'string', 'APIVersion defines the versioned schema of this representation of an object.'],
-  ['kind', 'string', 'Kind is a string value representing the REST resource this object represents.'],
-  ['metadata', 'ObjectMeta', "Standard object's metadata."],
-];
+const TYPE = OBJECT_TYPE_FIELDS;
 const def = (short: string, description: string, fields: FieldTuple[], extra: Partial<Definition> = {}): Definition => ({ full: `${POLICY}.${short}`, description, fields, ...extra });
 
 export const POLICY_DEFINITIONS: Record<string, Definition> = {
@@ -20,12 +17,7 @@ export const POLICY_DEFINITIONS: Record<string, Definition> = {
     ['spec', 'PodDisruptionBudgetSpec', 'Specification of the desired behavior of the PodDisruptionBudget.'],
     ['status', 'PodDisruptionBudgetStatus', 'Most recently observed status of the PodDisruptionBudget.'],
   ], { gvk: GVK('PodDisruptionBudget') }),
-  PodDisruptionBudgetList: def('PodDisruptionBudgetList', 'PodDisruptionBudgetList is a collection of PodDisruptionBudgets.', [
-    ['apiVersion', 'string', 'APIVersion defines the versioned schema of this representation of an object.'],
-    ['items', '[]PodDisruptionBudget', 'Items is a list of PodDisruptionBudgets'],
-    ['kind', 'string', 'Kind is a string value representing the REST resource this object represents.'],
-    ['metadata', 'ListMeta', "Standard object's metadata."],
-  ], { gvk: GVK('PodDisruptionBudgetList'), required: ['items'] }),
+  PodDisruptionBudgetList: def('PodDisruptionBudgetList', 'PodDisruptionBudgetList is a collection of PodDisruptionBudgets.', listTypeFields('PodDisruptionBudget', 'Items is a list of PodDisruptionBudgets', "Standard object's metadata."), { gvk: GVK('PodDisruptionBudgetList'), required: ['items'] }),
   PodDisruptionBudgetSpec: def('PodDisruptionBudgetSpec', 'PodDisruptionBudgetSpec is a description of a PodDisruptionBudget.', [
     ['maxUnavailable', 'IntOrString', 'An eviction is allowed if at most "maxUnavailable" pods selected by "selector" are unavailable after the eviction. Mutually exclusive with minAvailable.'],
     ['minAvailable', 'IntOrString', 'An eviction is allowed if at least "minAvailable" pods selected by "selector" will still be available after the eviction. Mutually exclusive with maxUnavailable.'],
@@ -54,12 +46,7 @@ export const DAEMONSET_DEFINITIONS: Record<string, Definition> = {
     ['spec', 'DaemonSetSpec', 'The desired behavior of this daemon set.'],
     ['status', 'DaemonSetStatus', 'The current status of this daemon set.'],
   ], { gvk: APPS_GVK('DaemonSet') }),
-  DaemonSetList: apps('DaemonSetList', 'DaemonSetList is a collection of daemon sets.', [
-    ['apiVersion', 'string', 'APIVersion defines the versioned schema of this representation of an object.'],
-    ['items', '[]DaemonSet', 'A list of daemon sets.'],
-    ['kind', 'string', 'Kind is a string value representing the REST resource this object represents.'],
-    ['metadata', 'ListMeta', "Standard list metadata."],
-  ], { gvk: APPS_GVK('DaemonSetList'), required: ['items'] }),
+  DaemonSetList: apps('DaemonSetList', 'DaemonSetList is a collection of daemon sets.', listTypeFields('DaemonSet', 'A list of daemon sets.'), { gvk: APPS_GVK('DaemonSetList'), required: ['items'] }),
   DaemonSetSpec: apps('DaemonSetSpec', 'DaemonSetSpec is the specification of a daemon set.', [
     ['minReadySeconds', 'integer', 'The minimum number of seconds for which a newly created DaemonSet pod should be ready without any of its container crashing, for it to be considered available.'],
     ['revisionHistoryLimit', 'integer', 'The number of old history to retain to allow rollback. Defaults to 10.'],
@@ -96,12 +83,7 @@ export const STATEFULSET_DEFINITIONS: Record<string, Definition> = {
     ['spec', 'StatefulSetSpec', 'Spec defines the desired identities of pods in this set.'],
     ['status', 'StatefulSetStatus', 'Status is the current status of Pods in this StatefulSet.'],
   ], { gvk: APPS_GVK('StatefulSet') }),
-  StatefulSetList: apps('StatefulSetList', 'StatefulSetList is a collection of StatefulSets.', [
-    ['apiVersion', 'string', 'APIVersion defines the versioned schema of this representation of an object.'],
-    ['items', '[]StatefulSet', 'Items is the list of stateful sets.'],
-    ['kind', 'string', 'Kind is a string value representing the REST resource this object represents.'],
-    ['metadata', 'ListMeta', "Standard list's metadata."],
-  ], { gvk: APPS_GVK('StatefulSetList'), required: ['items'] }),
+  StatefulSetList: apps('StatefulSetList', 'StatefulSetList is a collection of StatefulSets.', listTypeFields('StatefulSet', 'Items is the list of stateful sets.', "Standard list's metadata."), { gvk: APPS_GVK('StatefulSetList'), required: ['items'] }),
   StatefulSetSpec: apps('StatefulSetSpec', 'A StatefulSetSpec is the specification of a StatefulSet.', [
     ['minReadySeconds', 'integer', 'Minimum number of seconds for which a newly created pod should be ready without any of its container crashing for it to be considered available.'],
     ['ordinals', 'StatefulSetOrdinals', 'ordinals controls the numbering of replica indices in a StatefulSet.'],
@@ -150,12 +132,7 @@ export const JOB_DEFINITIONS: Record<string, Definition> = {
     ['spec', 'JobSpec', 'Specification of the desired behavior of a job.'],
     ['status', 'JobStatus', 'Current status of a job.'],
   ], { gvk: { group: 'batch', version: 'v1', kind: 'Job' } }),
-  JobList: batch('JobList', 'JobList is a collection of jobs.', [
-    ['apiVersion', 'string', 'APIVersion defines the versioned schema of this representation of an object.'],
-    ['items', '[]Job', 'items is the list of Jobs.'],
-    ['kind', 'string', 'Kind is a string value representing the REST resource this object represents.'],
-    ['metadata', 'ListMeta', "Standard list metadata."],
-  ], { gvk: { group: 'batch', version: 'v1', kind: 'JobList' }, required: ['items'] }),
+  JobList: batch('JobList', 'JobList is a collection of jobs.', listTypeFields('Job', 'items is the list of Jobs.'), { gvk: { group: 'batch', version: 'v1', kind: 'JobList' }, required: ['items'] }),
   JobSpec: batch('JobSpec', 'JobSpec describes how the job execution will look like.', [
     ['activeDeadlineSeconds', 'int64', 'Specifies the duration in seconds relative to the startTime that the job may be continuously active before the system tries to terminate it.'],
     ['backoffLimit', 'integer', 'Specifies the number of retries before marking this job failed. Defaults to 6'],

@@ -9,6 +9,7 @@
  */
 
 import { RBAC_DEFINITIONS } from '../authz/openapi.js';
+import { listTypeFields, OBJECT_TYPE_FIELDS } from './fields.js';
 import { SERVICEACCOUNT_DEFINITIONS } from '../serviceaccount/openapi.js';
 import { DAEMONSET_DEFINITIONS, JOB_DEFINITIONS, POLICY_DEFINITIONS, STATEFULSET_DEFINITIONS } from './policy.js';
 
@@ -31,22 +32,13 @@ const CORE = 'io.k8s.api.core.v1';
 
 const d = (full: string, description: string, fields: FieldTuple[], extra: Partial<Definition> = {}): Definition => ({ full, description, fields, ...extra });
 const kindFields = (kind: string, group: string, specType?: string, statusType?: string): FieldTuple[] => {
-  const f: FieldTuple[] = [
-    ['apiVersion', 'string', 'APIVersion defines the versioned schema of this representation of an object.'],
-    ['kind', 'string', 'Kind is a string value representing the REST resource this object represents.'],
-    ['metadata', 'ObjectMeta', "Standard object's metadata."],
-  ];
+  const f: FieldTuple[] = [...OBJECT_TYPE_FIELDS];
   if (specType) f.push(['spec', specType, `Specification of the desired behavior of the ${kind}.`]);
   if (statusType) f.push(['status', statusType, `Most recently observed status of the ${kind}. Populated by the system. Read-only.`]);
   void group;
   return f;
 };
-const listFields = (item: string): FieldTuple[] => [
-  ['apiVersion', 'string', 'APIVersion defines the versioned schema of this representation of an object.'],
-  ['items', `[]${item}`, `List of ${item} objects.`],
-  ['kind', 'string', 'Kind is a string value representing the REST resource this object represents.'],
-  ['metadata', 'ListMeta', "Standard list metadata."],
-];
+const listFields = (item: string): FieldTuple[] => listTypeFields(item, `List of ${item} objects.`);
 
 const probeFields: FieldTuple[] = [
   ['exec', 'ExecAction', 'Exec specifies a command to execute in the container.'],

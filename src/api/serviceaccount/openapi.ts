@@ -4,20 +4,12 @@
  * describe them (`kubectl explain secret.data`) and strict field validation knows their fields.
  */
 import type { Definition, FieldTuple } from '../openapi/schemas.js';
+import { listTypeFields, OBJECT_TYPE_FIELDS } from '../openapi/fields.js';
 
 const CORE = 'io.k8s.api.core.v1';
 const AUTHN = 'io.k8s.api.authentication.v1';
-const TYPE: FieldTuple[] = [
-  ['apiVersion', 'string', 'APIVersion defines the versioned schema of this representation of an object.'],
-  ['kind', 'string', 'Kind is a string value representing the REST resource this object represents.'],
-  ['metadata', 'ObjectMeta', "Standard object's metadata."],
-];
-const list = (item: string): FieldTuple[] => [
-  ['apiVersion', 'string', 'APIVersion defines the versioned schema of this representation of an object.'],
-  ['items', `[]${item}`, `Items is a list of ${item} objects.`],
-  ['kind', 'string', 'Kind is a string value representing the REST resource this object represents.'],
-  ['metadata', 'ListMeta', "Standard list metadata."],
-];
+const TYPE = OBJECT_TYPE_FIELDS;
+const list = (item: string): FieldTuple[] => listTypeFields(item, `Items is a list of ${item} objects.`);
 const gvk = (kind: string, group = '', version = 'v1'): Definition['gvk'] => ({ group, version, kind });
 
 export const SERVICEACCOUNT_DEFINITIONS: Record<string, Definition> = {
