@@ -15,6 +15,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PODNET, must, run, until, labLeftovers, labDown, randomLabName, type Run } from '../support/lab.js';
+import { freeLoopbackPorts } from '../support/ports.js';
 
 const BIN = '/usr/lib/google-cloud-sdk/bin';
 const VERSIONS = [27, 28, 29, 30, 31, 32, 33];
@@ -65,7 +66,8 @@ async function portForward(c: Ctx, kubeconfig: string): Promise<Run> {
   p.stdout.on('data', (b: Buffer) => { out += b.toString(); });
   p.stderr.on('data', (b: Buffer) => { out += b.toString(); });
   try {
-    await until('port-forward ready', async () => out.includes(`Forwarding from 127.0.0.1:${c.port}`) || (p.exitCode !== null && (() => { throw new Error(out); })()), 20_000);
+    await until('port-forward ready', async () => out.includes(`Forwarding from 127.0.0.1:${c.port}`) || (p.exitCode !== null && (() => { throw new Error(out); })()), 20_000)
+      .catch((e: Error) => { throw new Error(`${e.message}; kubectl printed: ${out}`); });
     const body = await curl(c.port);
     return { code: body.startsWith('curl failed') ? 1 : 0, stdout: body, stderr: body.startsWith('curl failed') ? body : '' };
   } catch (e) {
@@ -197,7 +199,7 @@ test('kubectl matrix: the same commands with every kubectl 1.27 … 1.33 against
   const lab = randomLabName('mtx');
   const work = mkdtempSync(join(tmpdir(), 'pn-mtx-'));
   const started = Date.now();
-  const basePort = 20000 + Math.floor(Math.random() * 400) * 100;
+  const basePort = await freeLoopbackPorts(7);
   const inPods: string[] = [];
   try {
     await must(PODNET, ['lab', 'up', '--name', lab, '--nodes', '2'], { timeoutMs: 240_000 });

@@ -16,6 +16,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PODNET, must, run, until, labLeftovers, labDown, randomLabName, type Run } from '../support/lab.js';
+import { freeLoopbackPorts } from '../support/ports.js';
 
 const BIN = '/usr/lib/google-cloud-sdk/bin';
 const VERSIONS = [27, 28, 29, 30, 31, 32, 33];
@@ -39,7 +40,9 @@ function background(argv: string[], env: Record<string, string>) {
   return {
     proc: p,
     output: () => out,
-    waitFor: (re: RegExp, what: string) => until(what, async () => re.test(out) || (p.exitCode !== null && (() => { throw new Error(`exited ${p.exitCode}: ${out}`); })()), 30_000),
+    // on a timeout, say what kubectl printed (e.g. that it bound [::1] only)
+    waitFor: (re: RegExp, what: string) => until(what, async () => re.test(out) || (p.exitCode !== null && (() => { throw new Error(`exited ${p.exitCode}: ${out}`); })()), 30_000)
+      .catch((e: Error) => { throw new Error(`${e.message}; kubectl printed: ${out}`); }),
     stop: () => new Promise<void>((r) => { if (p.exitCode !== null || p.signalCode !== null) { r(); return; } p.once('exit', () => r()); p.kill('SIGTERM'); }),
   };
 }
@@ -52,7 +55,7 @@ test('every kubectl 1.27–1.33: exec, attach, cp and port-forward (pod and svc)
   const lab = randomLabName('strm');
   const work = mkdtempSync(join(tmpdir(), 'pn-strm-'));
   const inPod = `/tmp/pn-strm-${lab}`; // cp target inside the pod
-  const basePort = 20000 + Math.floor(Math.random() * 400) * 100;
+  const basePort = await freeLoopbackPorts(14);
   try {
     await must(PODNET, ['lab', 'up', '--name', lab, '--nodes', '1'], { timeoutMs: 180_000 });
     const kubeconfig = (await must(PODNET, ['lab', 'kubeconfig', '--name', lab])).trim();
