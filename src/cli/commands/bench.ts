@@ -1,0 +1,28 @@
+import type { Command } from 'commander';
+import { REPO_ROOT } from '../../lab/paths.js';
+import { figure, ratioText } from '../../benchreport/markdown.js';
+import { runBenchmarks } from '../../benchreport/run.js';
+import { emit, parseOutput, renderTable } from '../../observe/table.js';
+
+/** Registers `podnet bench`: every benchmark against its reference in one run, one report. */
+export function register(program: Command): void {
+  program.command('bench')
+    .description('run every benchmark against its reference in one run; write bench/results/<date>.json, a Markdown table and SVG charts')
+    .option('--quick', 'smaller sizes and shorter runs (under 5 minutes on 2 cores); the per-benchmark result files are left as they were')
+    .option('--only <names>', 'comma-separated benchmarks (proxy, dns, cni, runtime, lab, netpol, serviceaccount, storage, api, backends, calico)')
+    .option('--out <dir>', 'where the report goes (default bench/results)')
+    .option('-o, --output <format>', 'json, or omit for the table')
+    .action(async (o: { quick?: boolean; only?: string; out?: string; output?: string }) => {
+      const fmt = parseOutput(o.output);
+      if (process.getuid?.() !== 0) throw new Error('podnet bench needs root: the benchmarks make network namespaces');
+      const report = await runBenchmarks({
+        repo: REPO_ROOT, quick: o.quick === true, only: o.only?.split(',').map((s) => s.trim()).filter(Boolean), out: o.out,
+        progress: process.stderr.isTTY === true,
+        onLine: (bench, line) => process.stderr.write(`[${bench}] ${line}\n`),
+      });
+      emit(fmt, report, () => renderTable(['BENCH', 'METRIC', 'SIZE', 'PODNET', 'REFERENCE', 'RATIO'], report.rows.map((r) => [
+        r.bench, r.metric, r.size, `${figure(r.podnet)} ${r.unit}`, r.reference === undefined ? '-' : `${figure(r.reference)} ${r.unit}`, r.ratio === undefined ? '-' : ratioText(r).replace(' (at or better than the reference)', '').replace(' (worse)', ' worse'),
+      ])) + report.outcomes.filter((x) => !x.ok).map((x) => `FAILED ${x.name}: ${x.error ?? ''}\n`).join('') + `report: ${report.files.markdown}\n${report.files.charts.map((c) => `chart: ${c}\n`).join('')}`);
+      if (report.outcomes.some((x) => !x.ok)) process.exitCode = 1;
+    });
+}
