@@ -14,7 +14,7 @@
 import { canonChain, canonRule, parseSavedTable, ruleChain } from './canon.js';
 import { isServiceChain } from './names.js';
 import { FIREWALL_JUMP_RULES, FIXED_NAT_RULES, JUMP_RULES, LARGE_CLUSTER_ENDPOINTS, nodePortJumps, ownedFilterChains, serviceRules, type ServiceRules } from './rules.js';
-import type { EndpointsMap, RuleOptions, ServiceMap } from '../types.js';
+import type { Endpoint, EndpointsMap, RuleOptions, ServiceMap, ServicePort } from '../types.js';
 
 /** Everything kube-proxy wants in the kernel, by part. */
 export interface Desired {
@@ -30,16 +30,36 @@ export interface Desired {
   rules: number;
 }
 
-/** Reuses a service's generated rules while its ServicePort and endpoints are unchanged (no rehashing of names). */
+/** A cheap content key of a service port and its endpoints (what its rules depend on, with the opts fixed). */
+export function serviceKey(sp: ServicePort, eps: readonly Endpoint[], large: boolean): string {
+  let k = `${sp.name}|${sp.clusterIP}|${sp.port}|${sp.protocol}|${sp.nodePort}|${sp.externalIPs.join(',')}|${sp.loadBalancerIPs.join(',')}|${sp.sessionAffinity.clientIP ? sp.sessionAffinity.timeoutSeconds : 0}|${+sp.externalPolicyLocal}${+sp.internalPolicyLocal}${+sp.external}${+large}`;
+  for (const e of eps) k += `|${e.ip}:${e.port}:${+e.ready}${+e.serving}${+e.terminating}${+e.local}`;
+  return k;
+}
+
+interface MemoEntry { sp: ServicePort; eps: readonly Endpoint[]; large: boolean; key: string | null; sr: ServiceRules }
+
+/**
+ * Reuses a service's generated rules while its ServicePort and endpoints are unchanged (no rehashing of chain
+ * names): the same objects (the runner keeps them while the API objects are unchanged) or the same content.
+ */
 export class RuleMemo {
-  private m = new Map<string, { key: string; sr: ServiceRules }>();
-  rules(name: string, key: string, make: () => ServiceRules, next: Map<string, { key: string; sr: ServiceRules }>): ServiceRules {
-    const hit = this.m.get(name);
-    const sr = hit && hit.key === key ? hit.sr : make();
-    next.set(name, { key, sr });
-    return sr;
+  private m = new Map<string, MemoEntry>();
+  private next = new Map<string, MemoEntry>();
+  rules(sp: ServicePort, eps: readonly Endpoint[], large: boolean, make: () => ServiceRules): ServiceRules {
+    const hit = this.m.get(sp.name);
+    let e: MemoEntry;
+    if (hit && hit.sp === sp && hit.eps === eps && hit.large === large) e = hit;
+    else {
+      const key = serviceKey(sp, eps, large);
+      if (hit && (hit.key ?? serviceKey(hit.sp, hit.eps, hit.large)) === key) e = { sp, eps, large, key, sr: hit.sr };
+      else e = { sp, eps, large, key, sr: make() };
+    }
+    this.next.set(sp.name, e);
+    return e.sr;
   }
-  replace(next: Map<string, { key: string; sr: ServiceRules }>): void { this.m = next; }
+  /** Ends a build: what was not asked for this time is forgotten. */
+  commit(): void { this.m = this.next; this.next = new Map(); }
 }
 
 /** Builds the desired state; `memo` (optional) skips regenerating unchanged services. */
@@ -50,12 +70,11 @@ export function buildDesired(services: ServiceMap, endpoints: EndpointsMap, opts
   const large = total > LARGE_CLUSTER_ENDPOINTS;
   const out = new Map<string, ServiceRules>();
   const kubeServices: string[] = [], nodePorts: string[] = [], filterServices: string[] = [], filterExternal: string[] = [];
-  const next = new Map<string, { key: string; sr: ServiceRules }>();
   let rules = 0;
   for (const name of names) {
     const sp = services.get(name)!;
     const eps = endpoints.get(name) ?? [];
-    const sr = memo ? memo.rules(name, JSON.stringify([sp, eps, large]), () => serviceRules(sp, eps, opts, large), next) : serviceRules(sp, eps, opts, large);
+    const sr = memo ? memo.rules(sp, eps, large, () => serviceRules(sp, eps, opts, large)) : serviceRules(sp, eps, opts, large);
     out.set(name, sr);
     for (const l of sr.natServices) kubeServices.push(l);
     for (const l of sr.natNodePorts) nodePorts.push(l);
@@ -63,7 +82,7 @@ export function buildDesired(services: ServiceMap, endpoints: EndpointsMap, opts
     for (const l of sr.filterExternal) filterExternal.push(l);
     rules += sr.natRules.length;
   }
-  memo?.replace(next);
+  memo?.commit();
   const fixedNat = new Map<string, string[]>([['KUBE-NODEPORTS', nodePorts], ['KUBE-MARK-MASQ', []], ['KUBE-POSTROUTING', []]]);
   for (const l of FIXED_NAT_RULES) fixedNat.get(ruleChain(l))!.push(l);
   const filter = ownedFilterChains(opts, filterServices, filterExternal);
@@ -132,7 +151,8 @@ const quoteArg = (a: string): string => (/[\s"]/.test(a) ? `"${a.replace(/"/g, '
 
 /** The restore payloads that turn `h` into `d`, in the order they must run. */
 export function planSync(d: Desired, h: Have, o: PlanOptions): Plan {
-  const key = h.fromKernel ? canonRule : (l: string): string => l;
+  // With nothing in the kernel's KUBE-SERVICES there is nothing to compare: skip canonicalising 10k lines.
+  const key = h.fromKernel && h.kubeServices?.length ? canonRule : (l: string): string => l;
   const chainKey = h.fromKernel ? canonChain : (l: readonly string[]): string => l.join('\n');
   const ops: Op[] = [];
   const chainOp = (table: 'filter' | 'nat', chain: string, lines: readonly string[]): void => { ops.push({ table, decl: [chain], lines: [...lines] }); };
