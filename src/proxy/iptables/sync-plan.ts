@@ -14,7 +14,8 @@
 import { canonChain, canonRule, parseSavedTable, ruleChain } from './canon.js';
 import { isServiceChain } from './names.js';
 import { FIREWALL_JUMP_RULES, FIXED_NAT_RULES, JUMP_RULES, LARGE_CLUSTER_ENDPOINTS, nodePortJumps, ownedFilterChains, serviceRules, type ServiceRules } from './rules.js';
-import type { Endpoint, EndpointsMap, RuleOptions, ServiceMap, ServicePort } from '../types.js';
+import type { EndpointsMap, RuleOptions, ServiceMap } from '../types.js';
+import { ServiceMemo } from '../memo.js';
 
 /** Everything kube-proxy wants in the kernel, by part. */
 export interface Desired {
@@ -30,37 +31,8 @@ export interface Desired {
   rules: number;
 }
 
-/** A cheap content key of a service port and its endpoints (what its rules depend on, with the opts fixed). */
-export function serviceKey(sp: ServicePort, eps: readonly Endpoint[], large: boolean): string {
-  let k = `${sp.name}|${sp.clusterIP}|${sp.port}|${sp.protocol}|${sp.nodePort}|${sp.externalIPs.join(',')}|${sp.loadBalancerIPs.join(',')}|${sp.sessionAffinity.clientIP ? sp.sessionAffinity.timeoutSeconds : 0}|${+sp.externalPolicyLocal}${+sp.internalPolicyLocal}${+sp.external}${+large}`;
-  for (const e of eps) k += `|${e.ip}:${e.port}:${+e.ready}${+e.serving}${+e.terminating}${+e.local}`;
-  return k;
-}
-
-interface MemoEntry { sp: ServicePort; eps: readonly Endpoint[]; large: boolean; key: string | null; sr: ServiceRules }
-
-/**
- * Reuses a service's generated rules while its ServicePort and endpoints are unchanged (no rehashing of chain
- * names): the same objects (the runner keeps them while the API objects are unchanged) or the same content.
- */
-export class RuleMemo {
-  private m = new Map<string, MemoEntry>();
-  private next = new Map<string, MemoEntry>();
-  rules(sp: ServicePort, eps: readonly Endpoint[], large: boolean, make: () => ServiceRules): ServiceRules {
-    const hit = this.m.get(sp.name);
-    let e: MemoEntry;
-    if (hit && hit.sp === sp && hit.eps === eps && hit.large === large) e = hit;
-    else {
-      const key = serviceKey(sp, eps, large);
-      if (hit && (hit.key ?? serviceKey(hit.sp, hit.eps, hit.large)) === key) e = { sp, eps, large, key, sr: hit.sr };
-      else e = { sp, eps, large, key, sr: make() };
-    }
-    this.next.set(sp.name, e);
-    return e.sr;
-  }
-  /** Ends a build: what was not asked for this time is forgotten. */
-  commit(): void { this.m = this.next; this.next = new Map(); }
-}
+/** The iptables generator's memo: a service's ServiceRules while its inputs are unchanged. */
+export class RuleMemo extends ServiceMemo<ServiceRules> {}
 
 /** Builds the desired state; `memo` (optional) skips regenerating unchanged services. */
 export function buildDesired(services: ServiceMap, endpoints: EndpointsMap, opts: RuleOptions, memo?: RuleMemo): Desired {
