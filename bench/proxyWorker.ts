@@ -70,13 +70,14 @@ const oneChangeRestores = mode === 'iptables' ? (runner.proxier as IptablesProxi
 // (read back with iptables-save) finds nothing to write; nftables — the table equals a full sync of the same objects
 // loaded into the scratch netns (listings compared line by line, order-insensitive).
 let incrementalEqualsFull: boolean | null = null;
+let incrementalDiff: string | undefined;
 {
   const sm = buildServiceMap(services), em = buildEndpointsMap([...runner.slices.values()]);
   if (mode === 'iptables') {
     const dump = (await nsExec(nodeNs, ['iptables-save'])).stdout;
     const plan = planSync(buildDesired(sm, em, { clusterCidr: '10.244.0.0/16', nodeIPs: ['192.168.88.1'] }), haveFromSave(dump), { firewallJumps: true });
     incrementalEqualsFull = plan.payloads.length === 0;
-    if (!incrementalEqualsFull) process.stderr.write(`incremental != full:\n${plan.payloads.join('').slice(0, 2000)}\n`);
+    if (!incrementalEqualsFull) incrementalDiff = plan.payloads.join('').slice(0, 600);
   } else if (mode === 'nftables') {
     await nsExec(rawNs, ['nft', 'delete', 'table', 'ip', 'kube-proxy']);
     const full = buildNft(sm, em, { clusterCidr: '10.244.0.0/16', nodePortAddresses: ['primary'], nodeIPs: ['192.168.88.1'], nodePortIPs: ['192.168.88.1'] } as never, lbStyle, null).script;
@@ -104,7 +105,7 @@ const pct = (p: number): number => Math.round(lat[Math.floor(p * (lat.length - 1
 await runner.proxier.cleanup();
 await runner.stop();
 process.stdout.write(JSON.stringify({ mode, lbStyle: mode === 'nftables' ? lbStyle : undefined, services: N, date: new Date().toISOString(), endpointsPerService: 2,
-  fullSyncMs, proxierReportedMs: Math.round(first!.durationMs), rules: first!.rules, generateMs, rawLoadMs, rawLoadFlushMs, fullSyncRestores, oneChangeMs, oneChangeWritten: change!.changed, oneChangeRestores, incrementalEqualsFull,
+  fullSyncMs, proxierReportedMs: Math.round(first!.durationMs), rules: first!.rules, generateMs, rawLoadMs, rawLoadFlushMs, fullSyncRestores, oneChangeMs, oneChangeWritten: change!.changed, oneChangeRestores, incrementalEqualsFull, incrementalDiff,
   connectUs: { p50: pct(0.5), p90: pct(0.9), p99: pct(0.99) } }) + '\n');
 process.exit(0);
 

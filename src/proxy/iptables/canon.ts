@@ -37,6 +37,11 @@ export function canonRule(line: string): string {
     if ((x === '-d' || x === '-s' || x === '--destination' || x === '--source') && i + 1 < w.length) {
       out.push(x, w[i + 1]!.replace(/\/32$/, '')); i++; continue;
     }
+    // MARK's shorthands, as iptables-save prints them (--set-xmark value/mask).
+    if ((x === '--or-mark' || x === '--xor-mark' || x === '--set-mark') && i + 1 < w.length) {
+      const v = w[i + 1]!;
+      out.push('--set-xmark', x === '--or-mark' ? `${v}/${v}` : x === '--xor-mark' ? `${v}/0x0` : v.includes('/') ? v : `${v}/0xffffffff`); i++; continue;
+    }
     if (x === '--probability' && i + 1 < w.length) { out.push(x, Number(w[i + 1]).toFixed(10)); i++; continue; }
     // `! -s X` keeps its negation attached to the option it negates.
     if (x === '!' && i + 1 < w.length) { const o = w[i + 1]!; const v = w[i + 2] ?? ''; out.push(`!${o} ${o === '-d' || o === '-s' ? v.replace(/\/32$/, '') : v}`); i += 2; continue; }

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { buildEndpointsMap, buildServiceMap } from '../tracker.js';
-import { NODE, RULE_OPTIONS, services as scenarioServices, slices as scenarioSlices } from '../trace/scenarios.js';
+import { NODE, RULE_OPTIONS } from '../trace/scenarios.js';
+import { baseObjects, CHANGE_KINDS, type Objects } from '../change-kinds.js';
 import { canonRule, ruleWords } from './canon.js';
 import { buildDesired, haveFromDesired, haveFromSave, planSync, RuleMemo, type Desired, type Have } from './sync-plan.js';
 
@@ -57,8 +58,8 @@ function view(k: Kernel): Record<string, string[]> {
   return out;
 }
 
-type Objs = { svcs: Service[]; slices: EndpointSlice[] };
-const base = (): Objs => ({ svcs: scenarioServices(), slices: scenarioSlices() });
+type Objs = Objects;
+const base = baseObjects;
 const desired = (o: Objs, memo?: RuleMemo): Desired => buildDesired(buildServiceMap(o.svcs), buildEndpointsMap(o.slices, NODE), RULE_OPTIONS, memo);
 const PLAN = { firewallJumps: true };
 function apply(k: Kernel, d: Desired, h: Have, opts = PLAN): number {
@@ -74,6 +75,8 @@ test('canonRule: a generated rule and iptables-save\'s form of it are equal', ()
     canonRule('-A KUBE-SERVICES -d 10.96.0.10/32 -p tcp -m comment --comment "ns/web:p cluster IP" -m tcp --dport 80 -j KUBE-SVC-X'));
   assert.equal(canonRule('-A S -m statistic --mode random --probability 0.5000000000 -j A'), canonRule('-A S -m statistic --mode random --probability 0.50000000000 -j A'));
   assert.equal(canonRule('-A S -m recent --name X --rcheck --seconds 60 --reap -j X'), canonRule('-A S -m recent --rcheck --seconds 60 --reap --name X --mask 255.255.255.255 --rsource -j X'));
+  assert.equal(canonRule('-A KUBE-MARK-MASQ -j MARK --or-mark 0x4000'), canonRule('-A KUBE-MARK-MASQ -j MARK --set-xmark 0x4000/0x4000'));
+  assert.equal(canonRule('-A KUBE-POSTROUTING -j MARK --xor-mark 0x4000'), canonRule('-A KUBE-POSTROUTING -j MARK --set-xmark 0x4000/0x0'));
   assert.notEqual(canonRule('-A S ! -s 10.0.0.0/8 -j A'), canonRule('-A S -s 10.0.0.0/8 -j A'));
   assert.notEqual(canonRule('-A S -d 10.96.0.10 -j A'), canonRule('-A S -d 10.96.0.11 -j A'));
 });
@@ -88,23 +91,7 @@ test('full sync into an empty kernel: every owned chain, jumps in the built-in c
   assert.deepEqual(planSync(desired(base()), haveFromSave(save(k)), PLAN).payloads, []);
 });
 
-/** Each change kind: the incremental result (memory state) equals a fresh full sync of the new objects. */
-const CHANGES: Record<string, (o: Objs) => void> = {
-  'endpoints move': (o) => { o.slices[0]!.endpoints = [{ addresses: ['10.244.0.99'], nodeName: 'node-a', conditions: { ready: true } }]; },
-  'service added': (o) => { const s = scenarioServices(); const e = scenarioSlices(); o.svcs.push({ ...s[0]!, metadata: { namespace: 'ns', name: 'new' }, spec: { ...s[0]!.spec, clusterIP: '10.96.0.99' } }); o.slices.push({ ...e[0]!, metadata: { namespace: 'ns', name: 'new-x', labels: { 'kubernetes.io/service-name': 'new' } } }); },
-  'service removed': (o) => { o.svcs.splice(1, 1); o.slices.splice(1, 1); },
-  'endpoints gone (REJECT)': (o) => { o.slices[0]!.endpoints = []; },
-  'endpoints back': (o) => { o.slices[8]!.endpoints = [{ addresses: ['10.244.1.50'], nodeName: 'node-b', conditions: { ready: true } }]; },
-  'becomes NodePort': (o) => { o.svcs[0]!.spec!.type = 'NodePort'; o.svcs[0]!.spec!.ports![0]!.nodePort = 30999; },
-  'node port changes': (o) => { o.svcs[1]!.spec!.ports![0]!.nodePort = 30998; },
-  'session affinity on': (o) => { o.svcs[0]!.spec!.sessionAffinity = 'ClientIP'; o.svcs[0]!.spec!.sessionAffinityConfig = { clientIP: { timeoutSeconds: 30 } }; },
-  'session affinity off': (o) => { delete o.svcs[7]!.spec!.sessionAffinity; delete o.svcs[7]!.spec!.sessionAffinityConfig; },
-  'external traffic policy Local': (o) => { o.svcs[1]!.spec!.externalTrafficPolicy = 'Local'; },
-  'internal traffic policy Local': (o) => { o.svcs[0]!.spec!.internalTrafficPolicy = 'Local'; },
-  'external IP added': (o) => { o.svcs[0]!.spec!.externalIPs = ['198.51.100.50']; },
-  'cluster IP port changes': (o) => { o.svcs[0]!.spec!.ports![0]!.port = 81; },
-  'everything removed': (o) => { o.svcs.length = 0; o.slices.length = 0; },
-};
+const CHANGES = CHANGE_KINDS;
 
 for (const [name, change] of Object.entries(CHANGES)) {
   test(`incremental sync equals a full sync: ${name}`, () => {

@@ -80,6 +80,8 @@ export interface Have {
   fixed: Map<string, string>;
   /** kernel: keys 'table chain rule' of the rules in built-in chains; null: the jumps are known to be in place */
   builtin: Set<string> | null;
+  /** memory: the Desired the last sync wrote; with the memo's stable objects a diff costs O(changed services) */
+  prev?: Desired;
 }
 
 const BUILTIN: ReadonlyArray<[string, string]> = [['filter', 'INPUT'], ['filter', 'FORWARD'], ['filter', 'OUTPUT'], ['nat', 'PREROUTING'], ['nat', 'OUTPUT'], ['nat', 'POSTROUTING']];
@@ -97,10 +99,9 @@ export function haveFromSave(dump: string): Have {
   return h;
 }
 
-/** The Have a successful sync of `d` leaves behind. */
+/** The Have a successful sync of `d` leaves behind (per-service parts are read from `d` itself when planning). */
 export function haveFromDesired(d: Desired): Have {
-  const h: Have = { fromKernel: false, fingerprints: new Map(), chainLines: new Map(), serviceChains: new Set(), kubeServices: [...d.kubeServices, ...d.npJumps], fixed: new Map(), builtin: null };
-  for (const [name, sr] of d.services) { h.fingerprints.set(name, sr.fingerprint); for (const c of sr.natChains) h.serviceChains.add(c); }
+  const h: Have = { fromKernel: false, fingerprints: new Map(), chainLines: new Map(), serviceChains: new Set(), kubeServices: null, fixed: new Map(), builtin: null, prev: d };
   for (const [c, l] of d.fixedNat) h.fixed.set(`nat:${c}`, l.join('\n'));
   for (const [c, l] of d.filter) h.fixed.set(`filter:${c}`, l.join('\n'));
   return h;
@@ -140,7 +141,7 @@ export function planSync(d: Desired, h: Have, o: PlanOptions): Plan {
   }
   // 2. nat fixed chains: create the missing ones; rewrite KUBE-MARK-MASQ / KUBE-POSTROUTING when they differ.
   const natDecl: string[] = [];
-  if (h.kubeServices === null) natDecl.push('KUBE-SERVICES');
+  if (h.kubeServices === null && !h.prev) natDecl.push('KUBE-SERVICES');
   if (!h.fixed.has('nat:KUBE-NODEPORTS')) natDecl.push('KUBE-NODEPORTS');
   const natFixed: string[] = [];
   for (const c of ['KUBE-MARK-MASQ', 'KUBE-POSTROUTING']) {
@@ -149,56 +150,87 @@ export function planSync(d: Desired, h: Have, o: PlanOptions): Plan {
   }
   if (natDecl.length) ops.unshift({ table: 'nat', decl: natDecl, lines: natFixed });
 
-  // 3. service chains that differ (a service's chains in one op, so SVC and its SEPs change together).
   let written = 0;
-  for (const [name, sr] of d.services) {
-    if (!sr.natChains.length) continue;
-    let same: boolean;
-    if (h.fromKernel) {
-      same = sr.natChains.every((c) => h.chainLines.has(c));
-      if (same) {
-        const byChain = new Map<string, string[]>(sr.natChains.map((c) => [c, []]));
-        for (const l of sr.natRules) byChain.get(ruleChain(l))?.push(l);
-        for (const [c, lines] of byChain) if (canonChain(lines) !== canonChain(h.chainLines.get(c)!)) { same = false; break; }
-      }
-    } else same = h.fingerprints.get(name) === sr.fingerprint && sr.natChains.every((c) => h.serviceChains.has(c));
-    if (same) continue;
-    written++;
-    ops.push({ table: 'nat', decl: [...sr.natChains], lines: [...sr.natRules] });
+  let stale: string[];
+  if (h.prev) {
+    // Memory: unchanged services keep the very same ServiceRules object (memo); look only at the others.
+    const prev = h.prev.services;
+    const ksDel: string[] = [], ksAdd: string[] = [], staleSet: string[] = [];
+    const visit = (name: string, old: ServiceRules | undefined, sr: ServiceRules | undefined): void => {
+      if (old === sr) return;
+      if (sr && sr.natChains.length && !(old && old.fingerprint === sr.fingerprint)) { written++; ops.push({ table: 'nat', decl: [...sr.natChains], lines: [...sr.natRules] }); }
+      const now = new Set(sr?.natServices ?? []);
+      const before = new Set(old?.natServices ?? []);
+      for (const l of before) if (!now.has(l)) ksDel.push(l);
+      for (const l of now) if (!before.has(l)) ksAdd.push(l);
+      const keep = new Set(sr?.natChains ?? []);
+      for (const c of old?.natChains ?? []) if (!keep.has(c)) staleSet.push(c);
+    };
+    for (const [name, sr] of d.services) visit(name, prev.get(name), sr);
+    for (const [name, old] of prev) if (!d.services.has(name)) visit(name, old, undefined);
+    // 4. KUBE-NODEPORTS (jumps to EXT chains, now present).
+    const np = d.fixedNat.get('KUBE-NODEPORTS')!;
+    if (h.fixed.get('nat:KUBE-NODEPORTS') !== chainKey(np)) chainOp('nat', 'KUBE-NODEPORTS', np);
+
+    for (const l of ksDel) ops.push({ table: 'nat', decl: [], lines: [`-D KUBE-SERVICES ${l.slice(l.indexOf(' ', 3) + 1)}`] });
+    for (const l of ksAdd) ops.push({ table: 'nat', decl: [], lines: [`-I KUBE-SERVICES 1 ${l.slice(l.indexOf(' ', 3) + 1)}`] });
+    if (h.prev.npJumps.join('\n') !== d.npJumps.join('\n')) {
+      for (const l of h.prev.npJumps) ops.push({ table: 'nat', decl: [], lines: [`-D KUBE-SERVICES ${l.slice(l.indexOf(' ', 3) + 1)}`] });
+      for (const l of d.npJumps) ops.push({ table: 'nat', decl: [], lines: [l] });
+    }
+    stale = staleSet;
+  } else {
+    // 3. service chains that differ (a service's chains in one op, so SVC and its SEPs change together).
+    for (const [name, sr] of d.services) {
+      if (!sr.natChains.length) continue;
+      let same: boolean;
+      if (h.fromKernel) {
+        same = sr.natChains.every((c) => h.chainLines.has(c));
+        if (same) {
+          const byChain = new Map<string, string[]>(sr.natChains.map((c) => [c, []]));
+          for (const l of sr.natRules) byChain.get(ruleChain(l))?.push(l);
+          for (const [c, lines] of byChain) if (canonChain(lines) !== canonChain(h.chainLines.get(c)!)) { same = false; break; }
+        }
+      } else same = h.fingerprints.get(name) === sr.fingerprint && sr.natChains.every((c) => h.serviceChains.has(c));
+      if (same) continue;
+      written++;
+      ops.push({ table: 'nat', decl: [...sr.natChains], lines: [...sr.natRules] });
+    }
+
+    // 4. KUBE-NODEPORTS (jumps to EXT chains, now present).
+    const np = d.fixedNat.get('KUBE-NODEPORTS')!;
+    if (h.fixed.get('nat:KUBE-NODEPORTS') !== chainKey(np)) chainOp('nat', 'KUBE-NODEPORTS', np);
+
+    // 5. KUBE-SERVICES: delete what is not wanted, prepend what is missing, keep the node-port jumps last.
+    const have = h.kubeServices ?? [];
+    const wantKeys = new Set<string>();
+    for (const l of d.kubeServices) wantKeys.add(key(l));
+    const npKeys = d.npJumps.map(key);
+    const tail = have.slice(Math.max(0, have.length - npKeys.length)).map(key);
+    const npOk = tail.length === npKeys.length && tail.every((k, i) => k === npKeys[i]);
+    const haveKeys = new Set<string>();
+    const del: string[] = [];
+    have.forEach((l, i) => {
+      const k = key(l);
+      const isTailNp = npOk && i >= have.length - npKeys.length;
+      if (isTailNp) return;
+      if (!wantKeys.has(k) || haveKeys.has(k)) del.push(`-D KUBE-SERVICES ${l.slice(l.indexOf(' ', 3) + 1)}`);
+      else haveKeys.add(k);
+    });
+    for (const l of del) ops.push({ table: 'nat', decl: [], lines: [l] });
+    for (let i = d.kubeServices.length - 1; i >= 0; i--) {
+      const l = d.kubeServices[i]!;
+      if (!haveKeys.has(key(l))) ops.push({ table: 'nat', decl: [], lines: [`-I KUBE-SERVICES 1 ${l.slice(l.indexOf(' ', 3) + 1)}`] });
+    }
+    if (!npOk) for (const l of d.npJumps) ops.push({ table: 'nat', decl: [], lines: [l] });
+
+    const wanted = new Set<string>();
+    for (const sr of d.services.values()) for (const c of sr.natChains) wanted.add(c);
+    stale = [...h.serviceChains].filter((c) => !wanted.has(c));
   }
-
-  // 4. KUBE-NODEPORTS (jumps to EXT chains, now present).
-  const np = d.fixedNat.get('KUBE-NODEPORTS')!;
-  if (h.fixed.get('nat:KUBE-NODEPORTS') !== chainKey(np)) chainOp('nat', 'KUBE-NODEPORTS', np);
-
-  // 5. KUBE-SERVICES: delete what is not wanted, prepend what is missing, keep the node-port jumps last.
-  const have = h.kubeServices ?? [];
-  const wantKeys = new Set<string>();
-  for (const l of d.kubeServices) wantKeys.add(key(l));
-  const npKeys = d.npJumps.map(key);
-  const tail = have.slice(Math.max(0, have.length - npKeys.length)).map(key);
-  const npOk = tail.length === npKeys.length && tail.every((k, i) => k === npKeys[i]);
-  const haveKeys = new Set<string>();
-  const del: string[] = [];
-  have.forEach((l, i) => {
-    const k = key(l);
-    const isTailNp = npOk && i >= have.length - npKeys.length;
-    if (isTailNp) return;
-    if (!wantKeys.has(k) || haveKeys.has(k)) del.push(`-D KUBE-SERVICES ${l.slice(l.indexOf(' ', 3) + 1)}`);
-    else haveKeys.add(k);
-  });
-  for (const l of del) ops.push({ table: 'nat', decl: [], lines: [l] });
-  for (let i = d.kubeServices.length - 1; i >= 0; i--) {
-    const l = d.kubeServices[i]!;
-    if (!haveKeys.has(key(l))) ops.push({ table: 'nat', decl: [], lines: [`-I KUBE-SERVICES 1 ${l.slice(l.indexOf(' ', 3) + 1)}`] });
-  }
-  if (!npOk) for (const l of d.npJumps) ops.push({ table: 'nat', decl: [], lines: [l] });
-
-  // 6. stale service chains, referrers first (EXT/FW/XLB jump to SVC/SVL, which jump to SEP).
-  const wanted = new Set<string>();
-  for (const sr of d.services.values()) for (const c of sr.natChains) wanted.add(c);
+  // 6. (both) stale service chains, referrers first (EXT/FW/XLB jump to SVC/SVL, which jump to SEP).
   const rank = (c: string): number => (c.startsWith('KUBE-SEP-') ? 2 : c.startsWith('KUBE-SVC-') || c.startsWith('KUBE-SVL-') ? 1 : 0);
-  const stale = [...h.serviceChains].filter((c) => !wanted.has(c)).sort((a, b) => rank(a) - rank(b));
+  stale.sort((a, b) => rank(a) - rank(b));
   for (const c of stale) ops.push({ table: 'nat', decl: [c], lines: [`-X ${c}`] });
 
   return { payloads: pack(ops, o.maxChains ?? 600, o.maxLines ?? 2500), written, stale: stale.length };
