@@ -97,6 +97,7 @@ writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), versions, no
   'rawLoadMs: the same generated ruleset loaded by iptables-restore --noflush / nft -f into an empty scratch netns',
   'rawLoadFlushMs: iptables only, the same payload WITHOUT --noflush (whole-table replace; kube-proxy must not use it since other components own rules in nat/filter) — shows where iptables-nft 1.8.9 spends the time',
   'oneChangeMs: partial sync after one service\'s endpoints changed',
+  'rawOneChangeMs: the raw reference for that change in the scratch netns: iptables = upstream kube-proxy\'s partial restore (filter + nat KUBE-SERVICES in full + the changed service\'s chains, --noflush); nftables = the incremental transaction by nft -f',
   'fullSyncRestores / oneChangeRestores: iptables-restore --noflush runs of that sync (the full sync is chunked so iptables-nft 1.8.9\'s quadratic term stays small)',
   'incrementalEqualsFull: after the one-service change, iptables: a full sync planned against iptables-save finds nothing to write; nftables: the table lists the same as a full sync of the same objects',
   'rows are merged per (mode, lbStyle, services) with the previous file: see each row\'s date',

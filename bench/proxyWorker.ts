@@ -39,10 +39,12 @@ const fullSyncRestores = mode === 'iptables' ? (runner.proxier as IptablesProxie
 
 // Raw load of the same generated ruleset into an empty scratch netns.
 let rawLoadMs: number | null = null, generateMs: number | null = null, rawLoadFlushMs: number | null = null;
+let rawIpt: ReturnType<typeof buildTable> | undefined, rawNft: ReturnType<typeof buildNft> | undefined;
 if (mode === 'iptables' || mode === 'nftables') {
   t0 = performance.now();
   const sm = buildServiceMap(services), em = buildEndpointsMap(slices);
-  const payload = mode === 'iptables' ? buildTable(sm, em, { clusterCidr: '10.244.0.0/16' }).payload : buildNft(sm, em, { clusterCidr: '10.244.0.0/16' }, lbStyle, null).script;
+  if (mode === 'iptables') rawIpt = buildTable(sm, em, { clusterCidr: '10.244.0.0/16' }); else rawNft = buildNft(sm, em, { clusterCidr: '10.244.0.0/16' }, lbStyle, null);
+  const payload = rawIpt ? rawIpt.payload : rawNft!.script;
   generateMs = ms(t0);
   t0 = performance.now();
   await nsExec(rawNs, mode === 'iptables' ? ['iptables-restore', '--noflush'] : ['nft', '-f', '-'], { input: payload });
@@ -71,8 +73,23 @@ const oneChangeRestores = mode === 'iptables' ? (runner.proxier as IptablesProxi
 // loaded into the scratch netns (listings compared line by line, order-insensitive).
 let incrementalEqualsFull: boolean | null = null;
 let incrementalDiff: string | undefined;
+// The raw reference for one change, in the scratch netns holding the raw load: iptables — the partial restore
+// upstream kube-proxy writes (filter table + nat KUBE-SERVICES in full + the changed service's chains, --noflush);
+// nftables — the incremental transaction (changed chains + element diff) by `nft -f`.
+let rawOneChangeMs: number | null = null;
 {
   const sm = buildServiceMap(services), em = buildEndpointsMap([...runner.slices.values()]);
+  if (rawIpt) {
+    const partial = buildTable(sm, em, { clusterCidr: '10.244.0.0/16' }, { fingerprints: rawIpt.fingerprints, natChains: rawIpt.natChains }).payload;
+    t0 = performance.now();
+    await nsExec(rawNs, ['iptables-restore', '--noflush'], { input: partial });
+    rawOneChangeMs = ms(t0);
+  } else if (rawNft) {
+    const inc = buildNft(sm, em, { clusterCidr: '10.244.0.0/16' }, lbStyle, rawNft.state).script;
+    t0 = performance.now();
+    await nsExec(rawNs, ['nft', '-f', '-'], { input: inc });
+    rawOneChangeMs = ms(t0);
+  }
   if (mode === 'iptables') {
     const dump = (await nsExec(nodeNs, ['iptables-save'])).stdout;
     const plan = planSync(buildDesired(sm, em, { clusterCidr: '10.244.0.0/16', nodeIPs: ['192.168.88.1'] }), haveFromSave(dump), { firewallJumps: true });
@@ -105,7 +122,7 @@ const pct = (p: number): number => Math.round(lat[Math.floor(p * (lat.length - 1
 await runner.proxier.cleanup();
 await runner.stop();
 process.stdout.write(JSON.stringify({ mode, lbStyle: mode === 'nftables' ? lbStyle : undefined, services: N, date: new Date().toISOString(), endpointsPerService: 2,
-  fullSyncMs, proxierReportedMs: Math.round(first!.durationMs), rules: first!.rules, generateMs, rawLoadMs, rawLoadFlushMs, fullSyncRestores, oneChangeMs, oneChangeWritten: change!.changed, oneChangeRestores, incrementalEqualsFull, incrementalDiff,
+  fullSyncMs, proxierReportedMs: Math.round(first!.durationMs), rules: first!.rules, generateMs, rawLoadMs, rawLoadFlushMs, fullSyncRestores, oneChangeMs, rawOneChangeMs, oneChangeWritten: change!.changed, oneChangeRestores, incrementalEqualsFull, incrementalDiff,
   connectUs: { p50: pct(0.5), p90: pct(0.9), p99: pct(0.99) } }) + '\n');
 process.exit(0);
 
