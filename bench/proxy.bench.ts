@@ -87,9 +87,10 @@ if (onlyThroughput && existsSync(out)) {
 type Row = { mode?: string; lbStyle?: string; services?: number };
 const rowKey = (r: Row): string => `${r.mode}|${r.lbStyle ?? '-'}|${r.services ?? '-'}`;
 if (existsSync(out)) {
-  const prev = JSON.parse(readFileSync(out, 'utf8')) as { results: Row[] };
+  const prev = JSON.parse(readFileSync(out, 'utf8')) as { date?: string; results: (Row & { date?: string })[] };
   const mine = new Set((results as Row[]).map(rowKey));
-  const kept = prev.results.filter((r) => !mine.has(rowKey(r)));
+  // A kept row without its own date is from the previous file's run.
+  const kept = prev.results.filter((r) => !mine.has(rowKey(r))).map((r) => ({ ...r, date: r.date ?? prev.date }));
   results.splice(0, results.length, ...[...kept, ...(results as Row[])].sort((a, b) => (a.services ?? Infinity) - (b.services ?? Infinity)));
 }
 writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), versions, notes: [
