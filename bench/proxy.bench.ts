@@ -11,6 +11,8 @@ const here = (f: string): string => new URL(f, import.meta.url).pathname;
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);
 const SIZES = sizes.length ? sizes : [10, 1000, 10000];
 const onlyThroughput = process.env.PROXY_BENCH_ONLY_THROUGHPUT === '1';
+/** PROXY_BENCH_MODES=iptables,nftables:cascade — run only these cases (rows of other cases are kept from the file). */
+const onlyModes = process.env.PROXY_BENCH_MODES?.split(',').filter(Boolean);
 const CASES: { mode: string; lb: string; max: number }[] = [
   { mode: 'iptables', lb: '-', max: Infinity },
   { mode: 'nftables', lb: 'cascade', max: Infinity },
@@ -57,11 +59,12 @@ async function inTopo(mode: string, n: number, body: (node: string, raw: string)
 const results: unknown[] = [];
 for (const n of onlyThroughput ? [] : SIZES) for (const c of CASES) {
   if (n > c.max) continue;
+  if (onlyModes && !onlyModes.some((m) => m === c.mode || m === `${c.mode}:${c.lb}`)) continue;
   const r = await one(c.mode, c.lb, n);
   process.stderr.write(JSON.stringify(r) + '\n');
   results.push(r);
 }
-if (!process.env.PROXY_BENCH_NO_THROUGHPUT) {
+if (!process.env.PROXY_BENCH_NO_THROUGHPUT && !onlyModes) {
   const r = await inTopo('throughput', 1, async (node, raw) => (await exec(['ip', 'netns', 'exec', node, process.execPath, here('./proxyWorker.js'), 'throughput', '-', '1', netnsPath(node), netnsPath(raw), '10.244.1.11', '10.244.1.12'], { timeoutMs: 120_000 })).stdout);
   process.stderr.write(JSON.stringify(r) + '\n');
   results.push(r);
@@ -80,11 +83,25 @@ if (onlyThroughput && existsSync(out)) {
   process.stderr.write(`updated ${out}\n`);
   process.exit(0);
 }
+// Rows this run did not measure (other sizes / modes, the throughput row) are kept from the previous file.
+type Row = { mode?: string; lbStyle?: string; services?: number };
+const rowKey = (r: Row): string => `${r.mode}|${r.lbStyle ?? '-'}|${r.services ?? '-'}`;
+if (existsSync(out)) {
+  const prev = JSON.parse(readFileSync(out, 'utf8')) as { date?: string; results: (Row & { date?: string })[] };
+  const mine = new Set((results as Row[]).map(rowKey));
+  // A kept row without its own date is from the previous file's run.
+  const kept = prev.results.filter((r) => !mine.has(rowKey(r))).map((r) => ({ ...r, date: r.date ?? prev.date }));
+  results.splice(0, results.length, ...[...kept, ...(results as Row[])].sort((a, b) => (a.services ?? Infinity) - (b.services ?? Infinity)));
+}
 writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), versions, notes: [
   'fullSyncMs: first sync through the Proxier (generate + read kernel state + one iptables-restore/nft -f + jump rules)',
   'rawLoadMs: the same generated ruleset loaded by iptables-restore --noflush / nft -f into an empty scratch netns',
   'rawLoadFlushMs: iptables only, the same payload WITHOUT --noflush (whole-table replace; kube-proxy must not use it since other components own rules in nat/filter) — shows where iptables-nft 1.8.9 spends the time',
   'oneChangeMs: partial sync after one service\'s endpoints changed',
+  'rawOneChangeMs: the raw reference for that change in the scratch netns: iptables = upstream kube-proxy\'s partial restore (filter + nat KUBE-SERVICES in full + the changed service\'s chains, --noflush); nftables = the incremental transaction by nft -f',
+  'fullSyncRestores / oneChangeRestores: iptables-restore --noflush runs of that sync (the full sync is chunked so iptables-nft 1.8.9\'s quadratic term stays small)',
+  'incrementalEqualsFull: after the one-service change, iptables: a full sync planned against iptables-save finds nothing to write; nftables: the table lists the same as a full sync of the same objects',
+  'rows are merged per (mode, lbStyle, services) with the previous file: see each row\'s date',
   'connectUs: TCP connect() time from the node netns to the ClusterIP whose rule is LAST in KUBE-SERVICES (worst case; new conntrack entry each time), 300 samples after 20 warm-up',
   'nftables lbStyle vmap = upstream\'s anonymous numgen vmap per service; cascade = podnet default (numgen mod (N-i) == 0 goto per endpoint)',
 ], results }, null, 2) + '\n');

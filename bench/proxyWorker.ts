@@ -6,6 +6,8 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { ProxyRunner } from '../src/proxy/runner.js';
 import { buildEndpointsMap, buildServiceMap } from '../src/proxy/tracker.js';
 import { buildTable } from '../src/proxy/iptables/rules.js';
+import { buildDesired, haveFromSave, planSync } from '../src/proxy/iptables/sync-plan.js';
+import type { IptablesProxier } from '../src/proxy/iptables/proxier.js';
 import { buildNft, type LbStyle } from '../src/proxy/nftables/rules.js';
 import { nsExec } from '../src/net/exec.js';
 import type { ProxyMode } from '../src/proxy/types.js';
@@ -33,13 +35,16 @@ let t0 = performance.now();
 const first = await runner.syncNow();
 if (runner.lastError) throw runner.lastError;
 const fullSyncMs = ms(t0);
+const fullSyncRestores = mode === 'iptables' ? (runner.proxier as IptablesProxier).lastRestores : null;
 
 // Raw load of the same generated ruleset into an empty scratch netns.
 let rawLoadMs: number | null = null, generateMs: number | null = null, rawLoadFlushMs: number | null = null;
+let rawIpt: ReturnType<typeof buildTable> | undefined, rawNft: ReturnType<typeof buildNft> | undefined;
 if (mode === 'iptables' || mode === 'nftables') {
   t0 = performance.now();
   const sm = buildServiceMap(services), em = buildEndpointsMap(slices);
-  const payload = mode === 'iptables' ? buildTable(sm, em, { clusterCidr: '10.244.0.0/16' }).payload : buildNft(sm, em, { clusterCidr: '10.244.0.0/16' }, lbStyle, null).script;
+  if (mode === 'iptables') rawIpt = buildTable(sm, em, { clusterCidr: '10.244.0.0/16' }); else rawNft = buildNft(sm, em, { clusterCidr: '10.244.0.0/16' }, lbStyle, null);
+  const payload = rawIpt ? rawIpt.payload : rawNft!.script;
   generateMs = ms(t0);
   t0 = performance.now();
   await nsExec(rawNs, mode === 'iptables' ? ['iptables-restore', '--noflush'] : ['nft', '-f', '-'], { input: payload });
@@ -61,6 +66,45 @@ t0 = performance.now();
 const change = await runner.syncNow();
 if (runner.lastError) throw runner.lastError;
 const oneChangeMs = ms(t0);
+const oneChangeRestores = mode === 'iptables' ? (runner.proxier as IptablesProxier).lastRestores : null;
+
+// The incremental result must equal a full sync's: iptables — a full sync planned against the kernel as it is now
+// (read back with iptables-save) finds nothing to write; nftables — the table equals a full sync of the same objects
+// loaded into the scratch netns (listings compared line by line, order-insensitive).
+let incrementalEqualsFull: boolean | null = null;
+let incrementalDiff: string | undefined;
+// The raw reference for one change, in the scratch netns holding the raw load: iptables — the partial restore
+// upstream kube-proxy writes (filter table + nat KUBE-SERVICES in full + the changed service's chains, --noflush);
+// nftables — the incremental transaction (changed chains + element diff) by `nft -f`.
+let rawOneChangeMs: number | null = null;
+{
+  const sm = buildServiceMap(services), em = buildEndpointsMap([...runner.slices.values()]);
+  if (rawIpt) {
+    const partial = buildTable(sm, em, { clusterCidr: '10.244.0.0/16' }, { fingerprints: rawIpt.fingerprints, natChains: rawIpt.natChains }).payload;
+    t0 = performance.now();
+    await nsExec(rawNs, ['iptables-restore', '--noflush'], { input: partial });
+    rawOneChangeMs = ms(t0);
+  } else if (rawNft) {
+    const inc = buildNft(sm, em, { clusterCidr: '10.244.0.0/16' }, lbStyle, rawNft.state).script;
+    t0 = performance.now();
+    await nsExec(rawNs, ['nft', '-f', '-'], { input: inc });
+    rawOneChangeMs = ms(t0);
+  }
+  if (mode === 'iptables') {
+    const dump = (await nsExec(nodeNs, ['iptables-save'])).stdout;
+    const plan = planSync(buildDesired(sm, em, { clusterCidr: '10.244.0.0/16', nodeIPs: ['192.168.88.1'] }), haveFromSave(dump), { firewallJumps: true });
+    incrementalEqualsFull = plan.payloads.length === 0;
+    if (!incrementalEqualsFull) incrementalDiff = plan.payloads.join('').slice(0, 600);
+  } else if (mode === 'nftables') {
+    await nsExec(rawNs, ['nft', 'delete', 'table', 'ip', 'kube-proxy']);
+    const full = buildNft(sm, em, { clusterCidr: '10.244.0.0/16', nodePortAddresses: ['primary'], nodeIPs: ['192.168.88.1'], nodePortIPs: ['192.168.88.1'] } as never, lbStyle, null).script;
+    await nsExec(rawNs, ['nft', '-f', '-'], { input: full });
+    const list = async (ns: string): Promise<string> => (await nsExec(ns, ['nft', 'list', 'table', 'ip', 'kube-proxy'])).stdout.split('\n').map((l) => l.trim().replace(/,$/, '')).filter(Boolean).sort().join('\n');
+    const [a, b] = [await list(nodeNs), await list(rawNs)];
+    incrementalEqualsFull = a === b;
+    if (!incrementalEqualsFull) process.stderr.write(`incremental != full (nft): ${a.length} vs ${b.length} chars\n`);
+  }
+}
 
 // First-packet connect latency to the last-added service (new connection each time, from this netns).
 async function connectUs(host: string, port: number): Promise<number> {
@@ -77,8 +121,8 @@ lat.sort((a, b) => a - b);
 const pct = (p: number): number => Math.round(lat[Math.floor(p * (lat.length - 1))]! * 10) / 10;
 await runner.proxier.cleanup();
 await runner.stop();
-process.stdout.write(JSON.stringify({ mode, lbStyle: mode === 'nftables' ? lbStyle : undefined, services: N, endpointsPerService: 2,
-  fullSyncMs, proxierReportedMs: Math.round(first!.durationMs), rules: first!.rules, generateMs, rawLoadMs, rawLoadFlushMs, oneChangeMs, oneChangeWritten: change!.changed,
+process.stdout.write(JSON.stringify({ mode, lbStyle: mode === 'nftables' ? lbStyle : undefined, services: N, date: new Date().toISOString(), endpointsPerService: 2,
+  fullSyncMs, proxierReportedMs: Math.round(first!.durationMs), rules: first!.rules, generateMs, rawLoadMs, rawLoadFlushMs, fullSyncRestores, oneChangeMs, rawOneChangeMs, oneChangeWritten: change!.changed, oneChangeRestores, incrementalEqualsFull, incrementalDiff,
   connectUs: { p50: pct(0.5), p90: pct(0.9), p99: pct(0.99) } }) + '\n');
 process.exit(0);
 

@@ -3,7 +3,7 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { createLogger } from '../util/log.js';
 import { ProxyMetrics } from './metrics.js';
 import { cleanupLeftovers, createProxier, type ModeOptions } from './modes.js';
-import { buildEndpointsMap, buildServiceMap } from './tracker.js';
+import { TrackerCache } from './tracker.js';
 import type { EndpointsMap, Proxier, ProxyMode, ServiceMap, SyncReport } from './types.js';
 import { SELF, type NetnsPath } from '../net/exec.js';
 import { conntrackDeleteUdp, conntrackDeleteUdpEndpoint } from '../net/conntrack.js';
@@ -27,8 +27,11 @@ export class ProxyRunner {
   lastReport: SyncReport | undefined;
   lastError: Error | undefined;
   private udpPrev: Map<string, Set<string>> | undefined;
+  private readonly cache: TrackerCache;
 
-  private constructor(readonly proxier: Proxier, private readonly o: { nodeName?: string; minSyncPeriodMs: number; syncPeriodMs: number; netns: NetnsPath }) {}
+  private constructor(readonly proxier: Proxier, private readonly o: { nodeName?: string; minSyncPeriodMs: number; syncPeriodMs: number; netns: NetnsPath }) {
+    this.cache = new TrackerCache(o.nodeName);
+  }
 
   /** Cleans the other modes' leftovers, then creates the proxier for `mode`. */
   static async create(mode: ProxyMode, opts: ModeOptions & { nodeName?: string; minSyncPeriodMs?: number; syncPeriodMs?: number }): Promise<ProxyRunner> {
@@ -47,8 +50,8 @@ export class ProxyRunner {
     const p = this.running.then(async () => {
       const t0 = performance.now();
       try {
-        const svcs = buildServiceMap([...this.services.values()]);
-        const eps = buildEndpointsMap([...this.slices.values()], this.o.nodeName);
+        const svcs = this.cache.serviceMap(this.services.values());
+        const eps = this.cache.endpointsMap(this.slices.values());
         const r = await this.proxier.sync(svcs, eps);
         await this.clearStaleUdp(svcs, eps);
         this.lastReport = r; this.lastError = undefined;

@@ -31,3 +31,22 @@ test('endpoints: ready/serving/terminating, locality, dedup across slices, termi
   assert.deepEqual(categorizeEndpoints(svc, eps).cluster.map((e) => e.ip), ['10.0.0.2']);
   assert.deepEqual(categorizeEndpoints(svc, eps.filter((e) => !e.ready)).cluster.map((e) => e.ip), ['10.0.0.1'], 'serving+terminating used when nothing is ready');
 });
+
+test('TrackerCache: same maps as buildServiceMap/buildEndpointsMap, same objects for unchanged inputs', async () => {
+  const { services, slices, NODE } = await import('./trace/scenarios.js');
+  const { TrackerCache } = await import('./tracker.js');
+  const svcs = services(), sl = slices();
+  // one service port spread over two slices
+  sl.push({ ...sl[0]!, metadata: { ...sl[0]!.metadata, name: 'web-y' }, endpoints: [{ addresses: ['10.244.9.9'], nodeName: 'node-b', conditions: { ready: true } }] });
+  const c = new TrackerCache(NODE);
+  const s1 = c.serviceMap(svcs), e1 = c.endpointsMap(sl);
+  assert.deepEqual(s1, buildServiceMap(svcs));
+  assert.deepEqual(e1, buildEndpointsMap(sl, NODE));
+  const sl2 = [...sl]; sl2[2] = { ...sl[2]!, endpoints: [] };
+  const s2 = c.serviceMap(svcs), e2 = c.endpointsMap(sl2);
+  assert.equal(s2.get('ns/web:p'), s1.get('ns/web:p'));
+  assert.equal(e2.get('ns/np:p'), e1.get('ns/np:p'));
+  assert.notEqual(e2.get('ns/lb:p'), e1.get('ns/lb:p'));
+  assert.deepEqual(e2.get('ns/lb:p'), []);
+  assert.deepEqual(e2, buildEndpointsMap(sl2, NODE));
+});

@@ -1,10 +1,11 @@
 import { SELF, type NetnsPath } from '../../net/exec.js';
-import { deleteRule, ensureRule, iptablesRestore, iptablesSave, savedChains } from '../../net/iptables.js';
+import { deleteRule, iptablesRestore, iptablesSave, savedChains } from '../../net/iptables.js';
 import { setSysctl } from '../../net/sysctl.js';
 import { createLogger } from '../../util/log.js';
 import type { EndpointsMap, Proxier, RuleOptions, ServiceMap, SyncReport } from '../types.js';
 import { isServiceChain } from './names.js';
-import { buildTable, FILTER_FIXED_CHAINS, FIREWALL_CHAIN, FIREWALL_JUMP_RULES, JUMP_RULES, NAT_FIXED_CHAINS } from './rules.js';
+import { FILTER_FIXED_CHAINS, FIREWALL_CHAIN, FIREWALL_JUMP_RULES, JUMP_RULES, NAT_FIXED_CHAINS } from './rules.js';
+import { buildDesired, haveFromDesired, haveFromSave, planSync, RuleMemo, type Have } from './sync-plan.js';
 import { localhostNodePortsOn } from '../nodeport-addresses.js';
 
 /** The sysctl that lets 127.0.0.1-sourced packets be routed off the host once DNATed (upstream sysctlRouteLocalnet). */
@@ -16,45 +17,41 @@ export interface IptablesProxierOptions extends RuleOptions {
   fullSyncEveryMs?: number;
 }
 
-/** kube-proxy's iptables mode: one `iptables-restore --noflush` per sync, partial after the first. */
+/**
+ * kube-proxy's iptables mode. Each sync diffs the desired rules against what the kernel has — read with
+ * `iptables-save` on a full sync (start, error, --sync-period), kept in memory in between — and writes only the
+ * difference with `iptables-restore --noflush` (chunked on big changes; see sync-plan.ts). Never flushes a table.
+ */
 export class IptablesProxier implements Proxier {
   readonly mode = 'iptables' as const;
   private readonly ns: NetnsPath;
-  private previous: { fingerprints: Map<string, string>; natChains: Set<string> } | null = null;
+  private have: Have | null = null;
+  private readonly memo = new RuleMemo();
   private lastFull = 0;
   private routeLocalnetSet = false;
   private readonly log = createLogger('proxy-iptables');
+  /** restores run by the last sync (for reports and benchmarks) */
+  lastRestores = 0;
 
   constructor(private readonly opts: IptablesProxierOptions = {}) { this.ns = opts.netns ?? SELF; }
 
-  /** Next sync rewrites everything (after an error, on a timer). */
-  forceFullSync(): void { this.previous = null; }
+  /** Next sync rereads the kernel and converges everything (after an error, on a timer). */
+  forceFullSync(): void { this.have = null; }
 
   async sync(services: ServiceMap, endpoints: EndpointsMap): Promise<SyncReport> {
     const t0 = performance.now();
-    const full = !this.previous || Date.now() - this.lastFull > (this.opts.fullSyncEveryMs ?? 3_600_000);
-    let extraStale: string[] = [];
+    const full = !this.have || Date.now() - this.lastFull > (this.opts.fullSyncEveryMs ?? 3_600_000);
     if (full) await this.localhostNodePorts();
-    if (full) {
-      const dump = await iptablesSave(this.ns, 'nat');
-      extraStale = [...savedChains(dump, 'nat')].filter(isServiceChain);
-    }
-    const table = buildTable(services, endpoints, this.opts, full ? null : this.previous, extraStale);
-    try {
-      await iptablesRestore(this.ns, table.payload);
-    } catch (e) {
-      this.previous = null;
-      throw e;
-    }
-    if (full) {
-      for (const j of JUMP_RULES) await ensureRule(this.ns, j.table, j.chain, j.args, 'prepend');
-      // KUBE-FIREWALL's jumps go after the restore that (re)creates the chain.
-      if (localhostNodePortsOn(this.opts)) for (const j of FIREWALL_JUMP_RULES) await ensureRule(this.ns, j.table, j.chain, j.args, 'prepend');
-    }
-    this.previous = { fingerprints: table.fingerprints, natChains: table.natChains };
+    const have = full ? haveFromSave(await iptablesSave(this.ns)) : this.have!;
+    const desired = buildDesired(services, endpoints, this.opts, this.memo);
+    const plan = planSync(desired, have, { firewallJumps: localhostNodePortsOn(this.opts) });
+    this.have = null; // until every payload is in: a failure leaves the kernel state unknown
+    for (const p of plan.payloads) await iptablesRestore(this.ns, p);
+    this.lastRestores = plan.payloads.length;
+    this.have = haveFromDesired(desired);
     if (full) this.lastFull = Date.now();
     let eps = 0; for (const l of endpoints.values()) eps += l.length;
-    return { mode: 'iptables', services: services.size, endpoints: eps, rules: table.rules, changed: table.written, full, durationMs: performance.now() - t0 };
+    return { mode: 'iptables', services: services.size, endpoints: eps, rules: desired.rules, changed: plan.written, full, durationMs: performance.now() - t0 };
   }
 
   /**
@@ -73,7 +70,7 @@ export class IptablesProxier implements Proxier {
     await removeFirewall(this.ns);
   }
 
-  async cleanup(): Promise<void> { await cleanupIptables(this.ns); this.previous = null; }
+  async cleanup(): Promise<void> { await cleanupIptables(this.ns); this.have = null; }
   async close(): Promise<void> { /* nothing held */ }
 }
 

@@ -28,7 +28,7 @@ export const JUMP_RULES: ReadonlyArray<{ table: 'nat' | 'filter'; chain: string;
  * https://issue.k8s.io/90259): with route_localnet=1, only this host may send to 127.0.0.0/8.
  */
 export const FIREWALL_CHAIN = 'KUBE-FIREWALL';
-const FIREWALL_RULE = `-A ${FIREWALL_CHAIN} ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP`;
+export const FIREWALL_RULE = `-A ${FIREWALL_CHAIN} ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP`;
 /** INPUT and OUTPUT jump to KUBE-FIREWALL (upstream iptablesKubeletJumpChains); ensured only when localhost node ports are on. */
 export const FIREWALL_JUMP_RULES: ReadonlyArray<{ table: 'filter'; chain: string; args: string[] }> = [
   { table: 'filter', chain: 'INPUT', args: ['-j', FIREWALL_CHAIN] },
@@ -72,7 +72,7 @@ function writeServiceToEndpoints(out: string[], sp: ServicePort, chain: string, 
 
 /** The rules upstream's syncProxyRules writes for one service port. */
 /** Upstream largeClusterEndpointsThreshold: above this many endpoints, endpoint-chain comments are left out. */
-const LARGE_CLUSTER_ENDPOINTS = 1000;
+export const LARGE_CLUSTER_ENDPOINTS = 1000;
 
 export function serviceRules(sp: ServicePort, endpoints: readonly Endpoint[], opts: RuleOptions, largeCluster = false): ServiceRules {
   const { proto } = ruleArgs(sp);
@@ -206,24 +206,10 @@ export function buildTable(services: ServiceMap, endpoints: EndpointsMap, opts: 
     natRules.push(...sr.natRules);
   }
 
-  // Fixed rules.
   pushAll(filterRules, filterServices); pushAll(filterRules, filterExternal);
-  filterRules.push(
-    '-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP',
-    `-A KUBE-FORWARD -m comment --comment "kubernetes forwarding rules" -m mark --mark ${MASQ_MARK}/${MASQ_MARK} -j ACCEPT`,
-    '-A KUBE-FORWARD -m comment --comment "kubernetes forwarding conntrack rule" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
-  );
-  const npComment = '-m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain"';
-  const npJumps: string[] = [];
-  // Localhost node ports need route_localnet (set by the proxier); without it 127.0.0.0/8 is left out.
-  if (nodePortsMatchAll(opts)) npJumps.push(`-A KUBE-SERVICES ${npComment} -m addrtype --dst-type LOCAL${localhostNodePorts ? '' : ' ! -d 127.0.0.0/8'} -j KUBE-NODEPORTS`);
-  else for (const d of nodePortDestinations(opts, localhostNodePorts)) npJumps.push(`-A KUBE-SERVICES ${npComment} -d ${d} -j KUBE-NODEPORTS`);
-  const fixedNat = [
-    `-A KUBE-MARK-MASQ -j MARK --or-mark ${MASQ_MARK}`,
-    `-A KUBE-POSTROUTING -m mark ! --mark ${MASQ_MARK}/${MASQ_MARK} -j RETURN`,
-    `-A KUBE-POSTROUTING -j MARK --xor-mark ${MASQ_MARK}`,
-    '-A KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully',
-  ];
+  pushAll(filterRules, FORWARD_RULES);
+  const npJumps = nodePortJumps(opts);
+  const fixedNat = FIXED_NAT_RULES;
 
   // Stale chains: ours last time (or found in the kernel) but not wanted now.
   const stale = new Set<string>();
@@ -240,6 +226,39 @@ export function buildTable(services: ServiceMap, endpoints: EndpointsMap, opts: 
   lines.push('COMMIT', '');
   rules += filterRules.length + natServices.length + npJumps.length + natNodePorts.length + fixedNat.length;
   return { payload: lines.join('\n'), natChains: allNat, rules, written, fingerprints };
+}
+
+const FORWARD_RULES: readonly string[] = [
+  '-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP',
+  `-A KUBE-FORWARD -m comment --comment "kubernetes forwarding rules" -m mark --mark ${MASQ_MARK}/${MASQ_MARK} -j ACCEPT`,
+  '-A KUBE-FORWARD -m comment --comment "kubernetes forwarding conntrack rule" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
+];
+
+/** The fixed rules of nat KUBE-MARK-MASQ and KUBE-POSTROUTING. */
+export const FIXED_NAT_RULES: readonly string[] = [
+  `-A KUBE-MARK-MASQ -j MARK --or-mark ${MASQ_MARK}`,
+  `-A KUBE-POSTROUTING -m mark ! --mark ${MASQ_MARK}/${MASQ_MARK} -j RETURN`,
+  `-A KUBE-POSTROUTING -j MARK --xor-mark ${MASQ_MARK}`,
+  '-A KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully',
+];
+
+/** The last rule(s) of nat KUBE-SERVICES: the jump to KUBE-NODEPORTS for the node-port destinations. */
+export function nodePortJumps(opts: RuleOptions): string[] {
+  const localhostNodePorts = localhostNodePortsOn(opts);
+  const npComment = '-m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain"';
+  // Localhost node ports need route_localnet (set by the proxier); without it 127.0.0.0/8 is left out.
+  if (nodePortsMatchAll(opts)) return [`-A KUBE-SERVICES ${npComment} -m addrtype --dst-type LOCAL${localhostNodePorts ? '' : ' ! -d 127.0.0.0/8'} -j KUBE-NODEPORTS`];
+  return nodePortDestinations(opts, localhostNodePorts).map((d) => `-A KUBE-SERVICES ${npComment} -d ${d} -j KUBE-NODEPORTS`);
+}
+
+/** The whole filter table part kube-proxy owns (chain → its -A lines), given the per-service filter lines. */
+export function ownedFilterChains(opts: RuleOptions, filterServices: readonly string[], filterExternal: readonly string[]): Map<string, string[]> {
+  const m = new Map<string, string[]>(FILTER_FIXED_CHAINS.map((c) => [c, []]));
+  if (localhostNodePortsOn(opts)) m.set(FIREWALL_CHAIN, [FIREWALL_RULE]);
+  pushAll(m.get('KUBE-SERVICES')!, filterServices);
+  pushAll(m.get('KUBE-EXTERNAL-SERVICES')!, filterExternal);
+  pushAll(m.get('KUBE-FORWARD')!, FORWARD_RULES);
+  return m;
 }
 
 /** push without spreading (large arrays overflow the argument limit) */

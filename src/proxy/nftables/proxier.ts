@@ -1,7 +1,8 @@
 import { SELF, type NetnsPath } from '../../net/exec.js';
-import { nftApply, nftDeleteTable, nftObjectNames } from '../../net/nft.js';
+import { nftApply, nftDeleteTable, nftTableObjects } from '../../net/nft.js';
+import { ServiceMemo } from '../memo.js';
 import type { EndpointsMap, Proxier, RuleOptions, ServiceMap, SyncReport } from '../types.js';
-import { buildNft, FAMILY, isAffinitySetName, isServiceChainName, TABLE, type LbStyle, type NftState } from './rules.js';
+import { buildNft, FAMILY, isAffinitySetName, isServiceChainName, TABLE, type LbStyle, type NftServiceObjects, type NftState } from './rules.js';
 import { nodePortDestinations, nodePortsMatchAll } from '../nodeport-addresses.js';
 
 export interface NftablesProxierOptions extends RuleOptions { netns?: NetnsPath; lbStyle?: LbStyle; fullSyncEveryMs?: number }
@@ -13,6 +14,7 @@ export class NftablesProxier implements Proxier {
   private previous: NftState | null = null;
   private lastFull = 0;
   private readonly opts: NftablesProxierOptions;
+  private readonly memo = new ServiceMemo<NftServiceObjects>();
   constructor(opts: NftablesProxierOptions = {}) {
     this.ns = opts.netns ?? SELF;
     // Upstream defaults nftables mode to `--nodeport-addresses primary`: node ports on the node IPs only.
@@ -26,12 +28,14 @@ export class NftablesProxier implements Proxier {
     const full = !this.previous || Date.now() - this.lastFull > (this.opts.fullSyncEveryMs ?? 3_600_000);
     let kc: string[] = [], ks: string[] = [];
     if (full) {
-      kc = (await nftObjectNames(this.ns, FAMILY, TABLE, 'chain')).filter(isServiceChainName);
-      ks = (await nftObjectNames(this.ns, FAMILY, TABLE, 'set')).filter(isAffinitySetName);
+      // One terse listing of the table (no rules, no elements) names what a full sync may have to delete.
+      const objs = await nftTableObjects(this.ns, FAMILY, TABLE);
+      kc = objs.chains.filter(isServiceChainName);
+      ks = objs.sets.filter(isAffinitySetName);
     }
     // nodeport-ips holds addresses (upstream: the node IPs inside --nodeport-addresses, never loopback ones).
     const nodePortIPs = nodePortsMatchAll(this.opts) ? [] : nodePortDestinations(this.opts, false).filter((d) => !d.includes('/'));
-    const plan = buildNft(services, endpoints, { ...this.opts, nodePortIPs }, this.opts.lbStyle ?? 'cascade', full ? null : this.previous, kc, ks);
+    const plan = buildNft(services, endpoints, { ...this.opts, nodePortIPs }, this.opts.lbStyle ?? 'cascade', full ? null : this.previous, kc, ks, this.memo);
     try { await nftApply(this.ns, plan.script); } catch (e) { this.previous = null; throw e; }
     this.previous = plan.state;
     if (full) this.lastFull = Date.now();

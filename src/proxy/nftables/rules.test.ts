@@ -62,3 +62,21 @@ test('node ports never on 127.0.0.0/8 (upstream: nftables mode has no localhost 
   assert.ok(listed.includes('add element ip kube-proxy nodeport-ips { 192.168.138.221 }'));
   assert.ok(!listed.includes('127.0.0.1'));
 });
+
+test('the per-service memo changes nothing: incremental scripts with and without it are identical', async () => {
+  const { ServiceMemo } = await import('../memo.js');
+  const { services, slices, NODE, RULE_OPTIONS } = await import('../trace/scenarios.js');
+  const memo = new ServiceMemo<import('./rules.js').NftServiceObjects>();
+  const sv = services(), sl = slices();
+  const a0 = buildNft(buildServiceMap(sv), buildEndpointsMap(sl, NODE), RULE_OPTIONS, 'cascade', null, [], [], memo);
+  const b0 = buildNft(buildServiceMap(sv), buildEndpointsMap(sl, NODE), RULE_OPTIONS, 'cascade', null);
+  assert.equal(a0.script, b0.script);
+  sl[0]!.endpoints = [{ addresses: ['10.244.0.77'], nodeName: 'node-a', conditions: { ready: true } }];
+  sv.splice(3, 1);
+  const a1 = buildNft(buildServiceMap(sv), buildEndpointsMap(sl, NODE), RULE_OPTIONS, 'cascade', a0.state, [], [], memo);
+  const b1 = buildNft(buildServiceMap(sv), buildEndpointsMap(sl, NODE), RULE_OPTIONS, 'cascade', b0.state);
+  assert.equal(a1.script, b1.script);
+  assert.equal(a1.written, 1);
+  assert.match(a1.script, /10\.244\.0\.77/);
+  assert.match(a1.script, /delete chain/);
+});

@@ -3,6 +3,7 @@ import { endpointString, type Endpoint, type EndpointsMap, type RuleOptions, typ
 import { base32 } from '../iptables/names.js';
 import { nodePortsMatchAll } from '../nodeport-addresses.js';
 import { createHash } from 'node:crypto';
+import type { ServiceMemo } from '../memo.js';
 
 export const TABLE = 'kube-proxy';
 export const FAMILY = 'ip';
@@ -180,17 +181,18 @@ const MAPS = ['cluster-ips', 'nodeport-ips', 'service-ips', 'service-nodeports',
  * flushed and refilled and every service chain rewritten; otherwise only changed services' chains and the
  * map elements that differ are touched. `kernelChains`/`kernelSets` (full sync) name objects to delete if unwanted.
  */
-export function buildNft(services: ServiceMap, endpoints: EndpointsMap, opts: RuleOptions & { nodePortIPs?: string[] }, lb: LbStyle, previous: NftState | null, kernelChains: Iterable<string> = [], kernelSets: Iterable<string> = []): NftPlan {
+export function buildNft(services: ServiceMap, endpoints: EndpointsMap, opts: RuleOptions & { nodePortIPs?: string[] }, lb: LbStyle, previous: NftState | null, kernelChains: Iterable<string> = [], kernelSets: Iterable<string> = [], memo?: ServiceMemo<NftServiceObjects>): NftPlan {
   const full = !previous;
   const L: string[] = full ? baseScript(opts) : [];
   const state: NftState = { fingerprints: new Map(), chains: new Set(), sets: new Set(), elements: new Map(MAPS.map((m) => [m, new Map()])) };
   for (const ip of opts.nodePortIPs ?? []) state.elements.get('nodeport-ips')!.set(ip, '');
   const chainDecl: string[] = [];
   const chainLines: string[] = [];
-  let written = 0, rules = baseScript(opts).filter((l) => l.startsWith("add rule")).length;
+  let written = 0, rules = (full ? L : baseScript(opts)).filter((l) => l.startsWith('add rule')).length;
   for (const name of [...services.keys()].sort()) {
     const sp = services.get(name)!;
-    const o = serviceObjects(sp, endpoints.get(name) ?? [], opts, lb);
+    const eps = endpoints.get(name) ?? [];
+    const o = memo ? memo.rules(sp, eps, false, () => serviceObjects(sp, eps, opts, lb)) : serviceObjects(sp, eps, opts, lb);
     state.fingerprints.set(name, o.fingerprint);
     for (const [m, els] of o.elements) for (const [k, v] of els) state.elements.get(m)!.set(k, v);
     for (const c of o.chains.keys()) state.chains.add(c);
@@ -205,6 +207,7 @@ export function buildNft(services: ServiceMap, endpoints: EndpointsMap, opts: Ru
       for (const r of rs) chainLines.push(`add rule ${T} ${c} ${r}`);
     }
   }
+  memo?.commit();
   // Chains first (map elements refer to them), then elements, then deletions.
   pushAll(L, chainDecl); pushAll(L, chainLines);
   const elLine = (verb: string, m: string, k: string, v: string): string => `${verb} element ${T} ${m} { ${k}${v && verb === 'add' ? ` : ${v}` : ''} }`;
