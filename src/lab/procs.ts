@@ -50,8 +50,9 @@ export async function terminate(pids: number[], graceMs = 3000): Promise<void> {
 /**
  * SIGKILL at once, no grace: for `lab down`, where every process and namespace of the lab goes and
  * nothing is left to shut down cleanly. `groups` are session leaders started by spawnDetached: their
- * whole process group goes too (an agent's running iptables-restore, a probe). Resolves when all
- * are gone (zombies count as gone), or after 3 s.
+ * whole process group goes too (an agent's running iptables-restore, a probe). Resolves when the
+ * given pids and leaders are gone (zombies count as gone), or after 3 s; the other members of the groups
+ * have been sent SIGKILL but may take a moment longer to die (lab down's later scans catch any left).
  */
 export async function killNow(pids: number[], groups: number[] = []): Promise<void> {
   for (const g of groups) { try { process.kill(-g, 'SIGKILL'); } catch { /* no such group */ } }
