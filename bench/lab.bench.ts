@@ -10,7 +10,14 @@
  *   the same two nodes on the underlay and over a plain veth pair between two namespaces.
  * Every namespace, process and lab it makes is removed in `finally`. Not a test; no assertion on time.
  *
- *   node dist/bench/lab.bench.js [--pods 20] [--iperf-seconds 5] [--big-nodes 20]
+ * - with `--baseline <bin/podnet of another build>`: lab up/down and pod create → Ready of that build
+ *   too, in the same run (e.g. main's, to compare a change);
+ * - `--no-iperf` skips the throughput part, `--big-nodes 0` the big lab (a `--big-nodes 3` run is
+ *   skipped as well: it would overwrite the 3-node row).
+ * The by-hand references run the system's /usr/bin/python3 (a version-manager shim first in PATH
+ * costs ~0.5 s a start) and `ip` directly.
+ *
+ *   node dist/bench/lab.bench.js [--pods 20] [--iperf-seconds 5] [--big-nodes 20] [--no-iperf] [--baseline /path/bin/podnet]
  * Writes bench/results/lab.json.
  */
 import { loadavg, cpus } from 'node:os';
@@ -32,20 +39,26 @@ const arg = (name: string, def: number): number => { const i = args.indexOf(`--$
 const PODS = arg('pods', 20);
 const IPERF_SECONDS = Math.min(arg('iperf-seconds', 5), 30);
 const BIG = Math.min(arg('big-nodes', 20), 20);
+const NO_IPERF = args.includes('--no-iperf');
+const BASELINE = ((): string | undefined => { const i = args.indexOf('--baseline'); return i >= 0 ? args[i + 1] : undefined; })();
+/** The system interpreter: never a shim from PATH. */
+const PYTHON = '/usr/bin/python3';
 const hadNetnsDir = existsSync(NETNS_DIR);
 const labs = new Set<string>();
 const refNetns = new Set<string>();
 
 interface PodStatusLite { metadata: { name: string }; status?: { podIP?: string; conditions?: { type: string; status: string }[] } }
 
-async function labUp(nodes: number, backend: 'vxlan' | 'host-gw'): Promise<{ lab: string; ms: number }> {
+const labBin = new Map<string, string>();
+async function labUp(nodes: number, backend: 'vxlan' | 'host-gw', bin = PODNET): Promise<{ lab: string; ms: number }> {
   const lab = randomLabName('bl');
   labs.add(lab);
-  const ms = await timeIt(() => must(PODNET, ['lab', 'up', '--name', lab, '--nodes', String(nodes), '--backend', backend], { timeoutMs: 600_000 }));
+  labBin.set(lab, bin);
+  const ms = await timeIt(() => must(bin, ['lab', 'up', '--name', lab, '--nodes', String(nodes), '--backend', backend], { timeoutMs: 600_000 }));
   return { lab, ms };
 }
 async function labDown(lab: string): Promise<number> {
-  const ms = await timeIt(() => must(PODNET, ['lab', 'down', '--name', lab], { timeoutMs: 300_000 }));
+  const ms = await timeIt(() => must(labBin.get(lab) ?? PODNET, ['lab', 'down', '--name', lab], { timeoutMs: 300_000 }));
   labs.delete(lab);
   return ms;
 }
@@ -98,7 +111,7 @@ async function podByHand(samples: number): Promise<number[]> {
         `ip -n ${node} link set veth${i} master cni0 up`,
         `ip -n ${pod} addr add ${ip}/24 dev eth0`, `ip -n ${pod} link set eth0 up`,
         `ip -n ${pod} route add default via 10.99.0.1`,
-        `ip netns exec ${pod} setsid python3 -c 'import socket,time; s=socket.socket(); s.bind(("0.0.0.0",8080)); s.listen(); time.sleep(600)' >/dev/null 2>&1 &`,
+        `ip netns exec ${pod} setsid ${PYTHON} -c 'import socket,time; s=socket.socket(); s.bind(("0.0.0.0",8080)); s.listen(); time.sleep(600)' >/dev/null 2>&1 &`,
         `until ip netns exec ${node} bash -c 'exec 3<>/dev/tcp/${ip}/8080' 2>/dev/null; do sleep 0.01; done`,
       ].join('\n')]));
       out.push(ms);
@@ -196,61 +209,82 @@ async function iperfPlainVeth(): Promise<Iperf> {
 
 const summary = (xs: number[]): { n: number; p50Ms: number; p90Ms: number; maxMs: number } => ({ n: xs.length, p50Ms: round(pct(xs, 0.5), 1), p90Ms: round(pct(xs, 0.9), 1), maxMs: round(Math.max(...xs), 1) });
 
-try {
-  process.stderr.write('lab bench: lab up, 3 nodes, vxlan\n');
-  const vx = await labUp(3, 'vxlan');
-  const plumbing3 = await plumbingByHand(3);
-  process.stderr.write('lab bench: pods to Ready\n');
+/** lab up (3 nodes) → pods one at a time → a burst → lab down, with one build's CLI. */
+async function labRound(bin: string): Promise<{ upMs: number; downMs: number; seq: { perPodMs: number[]; totalMs: number }; burst: { perPodMs: number[]; totalMs: number }; iperf?: { podToPod: Iperf; nodeToNode: Iperf } }> {
+  const vx = await labUp(3, 'vxlan', bin);
   const nodes3 = ['node1', 'node2', 'node3'];
   const seq = await podsToReady(vx.lab, nodes3, PODS, false);
   const burst = await podsToReady(vx.lab, nodes3, PODS, true);
+  const iperf = NO_IPERF || bin !== PODNET ? undefined : await iperfInLab(vx.lab);
+  const downMs = await labDown(vx.lab);
+  return { upMs: vx.ms, downMs, seq, burst, ...(iperf ? { iperf } : {}) };
+}
+
+try {
+  process.stderr.write('lab bench: lab up, 3 nodes, vxlan; pods to Ready; lab down\n');
+  const cur = await labRound(PODNET);
+  const plumbing3 = await plumbingByHand(3);
   const byHand = await podByHand(PODS);
-  process.stderr.write('lab bench: iperf3 over vxlan\n');
-  const vxIperf = await iperfInLab(vx.lab);
-  const down3 = await labDown(vx.lab);
-  process.stderr.write('lab bench: iperf3 over host-gw\n');
-  const hg = await labUp(2, 'host-gw');
-  const hgIperf = await iperfInLab(hg.lab);
-  await labDown(hg.lab);
-  process.stderr.write('lab bench: plain veth reference\n');
-  const veth = await iperfPlainVeth();
-  process.stderr.write(`lab bench: lab up, ${BIG} nodes\n`);
-  const big = await labUp(BIG, 'vxlan');
-  const bigReady = JSON.parse(await must('kubectl', ['get', 'nodes', '-o', 'json'], { env: { KUBECONFIG: `/run/podnet/${big.lab}/api/admin.kubeconfig` } })) as { items: { status: { conditions?: { type: string; status: string }[] } }[] };
-  const bigReadyCount = bigReady.items.filter((n) => n.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
-  const downBig = await labDown(big.lab);
-  const plumbingBig = await plumbingByHand(BIG);
+  let base: Awaited<ReturnType<typeof labRound>> | undefined;
+  if (BASELINE) { process.stderr.write(`lab bench: the same with ${BASELINE}\n`); base = await labRound(BASELINE); }
+  let hgIperf: { podToPod: Iperf; nodeToNode: Iperf } | undefined, veth: Iperf | undefined;
+  if (!NO_IPERF) {
+    process.stderr.write('lab bench: iperf3 over host-gw\n');
+    const hg = await labUp(2, 'host-gw');
+    hgIperf = await iperfInLab(hg.lab);
+    await labDown(hg.lab);
+    process.stderr.write('lab bench: plain veth reference\n');
+    veth = await iperfPlainVeth();
+  }
+  let bigRow: Record<string, unknown> | undefined;
+  if (BIG > 3) {
+    process.stderr.write(`lab bench: lab up, ${BIG} nodes\n`);
+    const big = await labUp(BIG, 'vxlan');
+    const bigReady = JSON.parse(await must('kubectl', ['get', 'nodes', '-o', 'json'], { env: { KUBECONFIG: `/run/podnet/${big.lab}/api/admin.kubeconfig` } })) as { items: { status: { conditions?: { type: string; status: string }[] } }[] };
+    const bigReadyCount = bigReady.items.filter((n) => n.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+    const downBig = await labDown(big.lab);
+    const plumbingBig = await plumbingByHand(BIG);
+    bigRow = { upMs: round(big.ms, 0), downMs: round(downBig, 0), nodesReadyWhenUpReturned: bigReadyCount, plumbingByHandMs: round(plumbingBig, 0), ratioUpVsPlumbing: round(big.ms / plumbingBig, 1) };
+  }
+  const vxIperf = cur.iperf;
+  const podRow = (r: Awaited<ReturnType<typeof labRound>>) => ({
+    oneAtATime: summary(r.seq.perPodMs),
+    burst: { ...summary(r.burst.perPodMs), allReadyMs: round(r.burst.totalMs, 0) },
+    ratioP50VsByHand: round(pct(r.seq.perPodMs, 0.5) / pct(byHand, 0.5), 2),
+  });
 
   const result = {
     date: new Date().toISOString(),
-    params: { pods: PODS, iperfSeconds: IPERF_SECONDS, bigNodes: BIG, node: process.version, cpus: cpus().length, loadAverage1m: round(loadavg()[0]!, 2) },
+    params: { pods: PODS, iperfSeconds: NO_IPERF ? 0 : IPERF_SECONDS, bigNodes: BIG > 3 ? BIG : 0, baseline: BASELINE ?? null, node: process.version, cpus: cpus().length, loadAverage1m: round(loadavg()[0]!, 2) },
     labUp: {
-      nodes3: { upMs: round(vx.ms, 0), downMs: round(down3, 0), plumbingByHandMs: round(plumbing3, 0), ratioUpVsPlumbing: round(vx.ms / plumbing3, 1) },
-      [`nodes${BIG}`]: { upMs: round(big.ms, 0), downMs: round(downBig, 0), nodesReadyWhenUpReturned: bigReadyCount, plumbingByHandMs: round(plumbingBig, 0), ratioUpVsPlumbing: round(big.ms / plumbingBig, 1) },
+      nodes3: { upMs: round(cur.upMs, 0), downMs: round(cur.downMs, 0), plumbingByHandMs: round(plumbing3, 0), ratioUpVsPlumbing: round(cur.upMs / plumbing3, 1) },
+      ...(bigRow ? { [`nodes${BIG}`]: bigRow } : {}),
+      ...(base ? { baselineNodes3: { upMs: round(base.upMs, 0), downMs: round(base.downMs, 0), ratioUpVsPlumbing: round(base.upMs / plumbing3, 1), upSpeedupVsBaseline: round(base.upMs / cur.upMs, 1), downSpeedupVsBaseline: round(base.downMs / cur.downMs, 1) } } : {}),
     },
     podCreateToReady: {
-      oneAtATime: summary(seq.perPodMs),
-      burst: { ...summary(burst.perPodMs), allReadyMs: round(burst.totalMs, 0) },
+      ...podRow(cur),
       podByHandReference: summary(byHand),
-      ratioP50VsByHand: round(pct(seq.perPodMs, 0.5) / pct(byHand, 0.5), 1),
+      ...(base ? { baseline: podRow(base) } : {}),
     },
-    iperf3: {
-      vxlanPodToPod: gbps(vxIperf.podToPod), vxlanLabNodeToNode: gbps(vxIperf.nodeToNode),
-      hostGwPodToPod: gbps(hgIperf.podToPod), hostGwLabNodeToNode: gbps(hgIperf.nodeToNode),
-      plainVethPair: gbps(veth),
-      ratios: {
-        // < 1: slower than the reference
-        vxlan_vs_plainVeth: round(vxIperf.podToPod.bitsPerSecond / veth.bitsPerSecond),
-        hostGw_vs_plainVeth: round(hgIperf.podToPod.bitsPerSecond / veth.bitsPerSecond),
-        vxlan_vs_underlay: round(vxIperf.podToPod.bitsPerSecond / vxIperf.nodeToNode.bitsPerSecond),
-        hostGw_vs_underlay: round(hgIperf.podToPod.bitsPerSecond / hgIperf.nodeToNode.bitsPerSecond),
+    ...(vxIperf && hgIperf && veth ? {
+      iperf3: {
+        vxlanPodToPod: gbps(vxIperf.podToPod), vxlanLabNodeToNode: gbps(vxIperf.nodeToNode),
+        hostGwPodToPod: gbps(hgIperf.podToPod), hostGwLabNodeToNode: gbps(hgIperf.nodeToNode),
+        plainVethPair: gbps(veth),
+        ratios: {
+          // < 1: slower than the reference
+          vxlan_vs_plainVeth: round(vxIperf.podToPod.bitsPerSecond / veth.bitsPerSecond),
+          hostGw_vs_plainVeth: round(hgIperf.podToPod.bitsPerSecond / veth.bitsPerSecond),
+          vxlan_vs_underlay: round(vxIperf.podToPod.bitsPerSecond / vxIperf.nodeToNode.bitsPerSecond),
+          hostGw_vs_underlay: round(hgIperf.podToPod.bitsPerSecond / hgIperf.nodeToNode.bitsPerSecond),
+        },
       },
-    },
-    notes: 'One run on a 2-core VM. lab up includes the apiserver start, certificates, DNS add-on and every node agent reaching Ready; the plumbing reference is only the namespaces and veths of the same topology. Pod create → Ready is measured from the create request to the Ready condition arriving on a watch; the by-hand reference is seed 003\'s steps with iproute2 and a listener, with no API, CNI or pause container. iperf3 runs one TCP stream for iperfSeconds; pod traffic crosses the pod veth, cni0, (flannel.1 VXLAN encapsulation | a host-gw route), the node eth0, the underlay bridge and back; the underlay reference is the same two node namespaces without the overlay.',
+    } : {}),
+    notes: 'One run on a 2-core VM. lab up includes the apiserver start, certificates, DNS add-on and every node agent reaching Ready; the plumbing reference is only the namespaces and veths of the same topology. Pod create → Ready is measured from the create request to the Ready condition arriving on a watch; the by-hand reference is seed 003\'s steps with iproute2 and a listener (/usr/bin/python3), with no API, CNI or pause container. baseline* rows: the same steps with the --baseline build, in the same run. iperf3 runs one TCP stream for iperfSeconds; pod traffic crosses the pod veth, cni0, (flannel.1 VXLAN encapsulation | a host-gw route), the node eth0, the underlay bridge and back; the underlay reference is the same two node namespaces without the overlay.',
   };
   writeResult('lab', result);
 } finally {
-  for (const lab of labs) await run(PODNET, ['lab', 'down', '--name', lab], { timeoutMs: 300_000 });
+  for (const lab of labs) await run(labBin.get(lab) ?? PODNET, ['lab', 'down', '--name', lab], { timeoutMs: 300_000 });
   await deleteNetns([...refNetns]);
   if (!hadNetnsDir) await releaseNetnsDir(); // the reference namespaces made /run/netns: take it away again
 }

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, sign, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import forge from 'node-forge';
@@ -35,6 +35,18 @@ function newKey(): { pem: string; forgeKey: forge.pki.rsa.PrivateKey; forgePub: 
   return { pem, forgeKey, forgePub: forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e) };
 }
 
+/**
+ * Signs the certificate as forge's `cert.sign(key, sha256)` does (sha256WithRSAEncryption over the
+ * DER TBSCertificate, PKCS#1 v1.5: the same bytes), but with Node's native RSA: ~3 ms instead of
+ * ~0.5 s of pure-JS big-number arithmetic per certificate on this 2-core VM.
+ */
+function signCert(c: forge.pki.Certificate, keyPem: string): void {
+  c.md = forge.md.sha256.create();
+  c.signatureOid = c.siginfo.algorithmOid = forge.pki.oids.sha256WithRSAEncryption!;
+  c.tbsCertificate = (forge.pki as unknown as { getTBSCertificate(x: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(c);
+  c.signature = sign('sha256', Buffer.from(forge.asn1.toDer(c.tbsCertificate).getBytes(), 'binary'), keyPem).toString('binary');
+}
+
 function baseCert(pub: forge.pki.PublicKey, days: number): forge.pki.Certificate {
   const c = forge.pki.createCertificate();
   c.publicKey = pub;
@@ -55,13 +67,12 @@ function createCA(cn: string): CertPair {
     { name: 'keyUsage', keyCertSign: true, digitalSignature: true, keyEncipherment: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-  c.sign(k.forgeKey, forge.md.sha256.create());
+  signCert(c, k.pem);
   return { cert: forge.pki.certificateToPem(c), key: k.pem };
 }
 
 function issue(ca: CertPair, subject: { cn: string; orgs?: string[] }, usage: 'server' | 'client', sans: Sans = {}, days = CERT_DAYS): CertPair {
   const caCert = forge.pki.certificateFromPem(ca.cert);
-  const caKey = forge.pki.privateKeyFromPem(ca.key);
   const k = newKey();
   const c = baseCert(k.forgePub, days);
   c.setSubject([{ name: 'commonName', value: subject.cn }, ...(subject.orgs ?? []).map((o) => ({ name: 'organizationName', value: o }))]);
@@ -75,7 +86,7 @@ function issue(ca: CertPair, subject: { cn: string; orgs?: string[] }, usage: 's
     ext.push({ name: 'subjectAltName', altNames: [...(sans.dns ?? []).map((value) => ({ type: 2, value })), ...(sans.ips ?? []).map((ip) => ({ type: 7, ip }))] });
   }
   c.setExtensions(ext);
-  c.sign(caKey, forge.md.sha256.create());
+  signCert(c, ca.key);
   return { cert: forge.pki.certificateToPem(c), key: k.pem };
 }
 

@@ -92,6 +92,24 @@ function isOwnPlugin(type: string, path: string): boolean {
 }
 
 /**
+ * A runtime's call of a plugin found at `path` (a config list run by the kubelet in the agent):
+ * while a CNI server in this process serves podnet's own plugins, the call is a function call —
+ * same env, stdin and result as exec'ing the thin client, minus its `sh`, `curl` and HTTP round
+ * trip. Undefined when the plugin is not podnet's own or nothing serves in this process (then exec).
+ */
+export function runOwnPluginInProcess(type: string, path: string, env: Record<string, string>, stdin: string | Buffer): Promise<unknown> | undefined {
+  if (inProcessServers === 0 || !isOwnPlugin(type, path)) return undefined;
+  const e: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (k.startsWith('CNI_') || k.startsWith('PODNET_CNI_')) e[k] = v;
+  return (async () => {
+    const plugin = await PLUGINS[type]!();
+    const input = Buffer.from(stdin);
+    const out = await invoke(plugin, { env: e, stdin: () => input });
+    return pluginOutcome(`${type} (in-process)`, out.exitCode, null, out.stdout, '');
+  })();
+}
+
+/**
  * Delegates to an IPAM/chained plugin found in CNI_PATH with the same env but another command.
  * Inside the CNI server, podnet's own plugins run in-process (same env and stdin, same result or
  * CniError); any other plugin, and every call outside the server, is exec'd.

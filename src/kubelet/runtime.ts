@@ -463,11 +463,11 @@ export class PodRuntime {
 
   /** Removes sandboxes/state of pods that no longer exist (after a restart); `alive` = uids the API has. */
   async gc(alive: Set<string>): Promise<void> {
-    for (const uid of this.knownUids()) {
-      if (alive.has(uid)) continue;
+    // all at once: each pod's kill is independent (its own lock), and most of it is waiting for processes to die
+    await Promise.all(this.knownUids().filter((uid) => !alive.has(uid)).map(async (uid) => {
       if (!this.pods.has(uid)) { const r = this.store.load(uid); if (r) this.pods.set(uid, r); } // no state: just remove
       this.o.log.info({ uid }, 'removing sandbox of a pod that is gone');
       await this.kill(uid, 0);
-    }
+    }));
   }
 }

@@ -6,16 +6,22 @@
  */
 import { existsSync, readdirSync, rmSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { exec } from '../util/exec.js';
+import { performance } from 'node:perf_hooks';
+import { createLogger } from '../util/log.js';
+import { cleanupKubeletState } from '../kubelet/index.js';
+import { agentPaths } from '../node/paths.js';
 import { deleteNamedNetns, listNamedNetns, mountPoints, netnsPath, releaseNetnsDir } from '../net/netns.js';
 import { unmountLazy } from '../net/mount.js';
-import { argvInNetns, argvInNewNetns } from '../net/spawn.js';
-import { labDir, netnsName, nodeDir, PODNET_MAIN, LAB_ROOT, NETNS_DIR_MARKER } from './paths.js';
-import { processesInNetns, processesMentioning, readPidFile, recordAlive, terminate } from './procs.js';
+import { labDir, nodeDir, LAB_ROOT, NETNS_DIR_MARKER } from './paths.js';
+import { killNow, processesInNetns, processesMentioning, readPidFile, recordAlive, type ProcRecord } from './procs.js';
 import type { Progress } from './up.js';
 import { readState } from './up.js';
 
-export interface DownReport { processes: number; netns: string[]; sandboxes: string[] }
+export interface DownReport {
+  processes: number; netns: string[]; sandboxes: string[];
+  /** How long each phase took (ms): kill, sandboxes, stray, netns, files. */
+  phasesMs: Record<string, number>;
+}
 
 function labNetns(name: string): string[] {
   const prefix = `pn-${name}-`;
@@ -40,57 +46,52 @@ async function releaseSharedDirs(): Promise<void> {
 
 export async function labDown(name: string, progress?: Progress): Promise<DownReport> {
   const dir = labDir(name);
-  const report: DownReport = { processes: 0, netns: [], sandboxes: [] };
+  const report: DownReport = { processes: 0, netns: [], sandboxes: [], phasesMs: {} };
+  let t = performance.now();
+  const phase = (name: string): void => { const now = performance.now(); report.phasesMs[name] = Math.round(now - t); t = now; };
   const say = (s: string): void => progress?.info(s);
-
-  // 1. The daemons (agents first, so nothing re-creates pods), by pidfile.
-  const pidDir = join(dir, 'pids');
-  const recs = existsSync(pidDir) ? readdirSync(pidDir).map((f) => readPidFile(join(pidDir, f))).filter(recordAlive) : [];
-  const order = (n: string): number => (n.startsWith('agent-') ? 0 : n === 'apiserver' ? 1 : 2);
-  recs.sort((a, b) => order(a!.name) - order(b!.name));
-  if (recs.length) {
-    say(`stopping ${recs.map((r) => r!.name).join(', ')}`);
-    await terminate(recs.filter((r) => r!.name.startsWith('agent-')).map((r) => r!.pid));
-    await terminate(recs.filter((r) => !r!.name.startsWith('agent-')).map((r) => r!.pid));
-    report.processes += recs.length;
-  }
-
-  // Whatever else runs for this lab (an agent restarted by hand, a container): stop it before the
-  // sandboxes go, so nothing re-creates them.
-  const early = processesMentioning(`${dir}/`);
-  if (early.length) { await terminate(early, 2000); report.processes += early.length; }
-
-  // 2. Pod sandboxes of every node: CNI DEL inside the node netns, pause + containers stopped, netns mounts removed.
-  const nodesDir = join(dir, 'nodes');
-  for (const node of existsSync(nodesDir) ? readdirSync(nodesDir) : []) {
-    const stateDir = join(nodeDir(name, node), 'state');
-    if (!existsSync(join(stateDir, 'kubelet'))) continue;
-    const ns = netnsName(name, node);
-    const nsFile = netnsPath(ns);
-    // Never in the root netns: inside the node's netns, or a throwaway one when it is gone.
-    const cleanup = [process.execPath, PODNET_MAIN, 'lab', 'node-cleanup', '--state-dir', stateDir];
-    const argv = existsSync(nsFile) ? argvInNetns(nsFile, cleanup) : argvInNewNetns([...cleanup, '--no-cni']);
-    const r = await exec(argv, { allowFail: true, timeoutMs: 120_000 });
-    if (r.code !== 0) say(`node ${node}: sandbox cleanup reported: ${(r.stderr || r.stdout).trim().split('\n').slice(-1)[0]}`);
-    report.sandboxes.push(node);
-  }
-
-  // 3. Anything else still running for this lab: by command line, then by namespace.
-  const stray = processesMentioning(`${dir}/`);
-  if (stray.length) { say(`stopping ${stray.length} leftover process(es)`); await terminate(stray, 1000); report.processes += stray.length; }
   const netns = labNetns(name);
-  const inside = processesInNetns(netns.map(netnsPath));
-  if (inside.length) { say(`stopping ${inside.length} process(es) inside the lab namespaces`); await terminate(inside, 1000); report.processes += inside.length; }
 
-  // 4. Namespaces (links inside them go with them), mounts, files.
-  for (const n of netns) {
-    await deleteNamedNetns(n);
-    report.netns.push(n);
-  }
+  // 1. Every process of the lab at once, SIGKILL, no grace: the daemons by pidfile (with their
+  //    process groups), whatever mentions the lab dir (an agent restarted by hand, a container's
+  //    init), whatever runs inside the lab's namespaces (BIRD, a hostNetwork pod). Nothing of the lab
+  //    outlives this call, so nothing needs to shut down cleanly and no pod needs its grace period.
+  const pidDir = join(dir, 'pids');
+  const recs = (existsSync(pidDir) ? readdirSync(pidDir).map((f) => readPidFile(join(pidDir, f))) : []).filter(recordAlive) as ProcRecord[];
+  const groups = recs.map((r) => r.pid);
+  const others = [...new Set([...processesMentioning(`${dir}/`), ...processesInNetns(netns.map(netnsPath))])].filter((p) => !groups.includes(p));
+  if (recs.length) say(`stopping ${recs.map((r) => r.name).join(', ')}`);
+  await killNow(others, groups);
+  report.processes += recs.length + others.length;
+  phase('kill');
+
+  // 2. Pod sandboxes of every node, all nodes at once, in this process: containers and pause
+  //    processes killed, the pods' netns names and mounts removed. No CNI DEL: everything it would
+  //    undo lives in the node's netns or the lab dir, both removed below.
+  const nodesDir = join(dir, 'nodes');
+  const nodes = (existsSync(nodesDir) ? readdirSync(nodesDir) : []).filter((node) => existsSync(join(nodeDir(name, node), 'state', 'kubelet')));
+  await Promise.all(nodes.map(async (node) => {
+    try { await cleanupKubeletState({ stateDir: agentPaths(join(nodeDir(name, node), 'state')).kubeletDir, log: quiet }); } catch (e) { say(`node ${node}: sandbox cleanup reported: ${(e as Error).message}`); }
+    report.sandboxes.push(node);
+  }));
+  phase('sandboxes');
+
+  // 3. Anything still running for this lab (started while we were killing): by command line, then by namespace.
+  const stray = [...new Set([...processesMentioning(`${dir}/`), ...processesInNetns(netns.map(netnsPath))])];
+  if (stray.length) { say(`stopping ${stray.length} leftover process(es)`); await killNow(stray); report.processes += stray.length; }
+  phase('stray');
+
+  // 4. Namespaces (links inside them go with them), all at once; mounts, files.
+  await Promise.all(netns.map((n) => deleteNamedNetns(n)));
+  report.netns.push(...netns);
   if (netns.length) say(`removed namespaces ${netns.join(', ')}`);
+  phase('netns');
   for (const m of labMounts(dir)) await unmountLazy(m);
   rmSync(dir, { recursive: true, force: true });
   await releaseSharedDirs();
-
+  phase('files');
   return report;
 }
+
+/** The sandbox cleanup's own log lines are not lab down's output. */
+const quiet = createLogger('lab-down', 'warn');

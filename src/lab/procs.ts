@@ -34,15 +34,32 @@ export function recordAlive(r: ProcRecord | undefined): boolean {
 
 function sleep(ms: number): Promise<void> { return new Promise((r) => setTimeout(r, ms)); }
 
+/** Alive and not a zombie (a killed daemon whose parent has not reaped it yet counts as gone). */
+function alive(p: number): boolean { return procStartTime(p) !== undefined; }
+
 /** SIGTERM, then SIGKILL after graceMs, for the given pids (those still alive). */
 export async function terminate(pids: number[], graceMs = 3000): Promise<void> {
-  const alive = (p: number): boolean => { try { process.kill(p, 0); return true; } catch { return false; } };
   for (const p of pids) { try { process.kill(p, 'SIGTERM'); } catch { /* gone */ } }
   const end = Date.now() + graceMs;
   while (Date.now() < end && pids.some(alive)) await sleep(50);
   for (const p of pids) { try { if (alive(p)) process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
   const end2 = Date.now() + 2000;
   while (Date.now() < end2 && pids.some(alive)) await sleep(20);
+}
+
+/**
+ * SIGKILL at once, no grace: for `lab down`, where every process and namespace of the lab goes and
+ * nothing is left to shut down cleanly. `groups` are session leaders started by spawnDetached: their
+ * whole process group goes too (an agent's running iptables-restore, a probe). Resolves when the
+ * given pids and leaders are gone (zombies count as gone), or after 3 s; the other members of the groups
+ * have been sent SIGKILL but may take a moment longer to die (lab down's later scans catch any left).
+ */
+export async function killNow(pids: number[], groups: number[] = []): Promise<void> {
+  for (const g of groups) { try { process.kill(-g, 'SIGKILL'); } catch { /* no such group */ } }
+  for (const p of pids) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
+  const all = [...new Set([...pids, ...groups])];
+  const end = Date.now() + 3000;
+  while (Date.now() < end && all.some(alive)) await sleep(5);
 }
 
 /** Processes whose command line mentions `needle` (e.g. the lab dir), never ourselves or our parent. */

@@ -16,8 +16,7 @@ import { PodnetError } from '../util/errors.js';
 import { labDir, logDir, netnsName, nodeDir, pidFile, PODNET_BIN, PODNET_MAIN, REPO_ROOT, stateFile, NETNS_DIR_MARKER } from './paths.js';
 import { readPidFile, recordAlive, spawnDetached, terminate } from './procs.js';
 import { labSpec, type LabFlags, type LabSpec } from './spec.js';
-import { ensureHost, ensureNodeRoutes, ensureSegment, ensureUnderlay, masterSysctls, nodeSysctls } from './topology.js';
-import { replaceMultipathRoute, replaceRoute } from '../net/route.js';
+import { buildTopology, nodeRoutes, SYSCTLS, type Host, type TopologyPlan } from './topology.js';
 import { netnsPath, NETNS_DIR } from '../net/netns.js';
 import { nsExec } from '../net/exec.js';
 import { argvInNetns } from '../net/spawn.js';
@@ -62,7 +61,7 @@ async function until<T>(what: string, f: () => Promise<T | undefined | false>, m
   for (;;) {
     try { const v = await f(); if (v) return v; } catch (e) { last = (e as Error).message; }
     if (Date.now() > end) throw new LabError('ETIMEOUT', `timed out waiting for ${what}${last ? ` (${last})` : ''}${logHint ? `; see ${logHint}` : ''}`);
-    await sleep(250);
+    await sleep(50);
   }
 }
 
@@ -124,33 +123,19 @@ export async function labUp(flags: LabFlags, progress: Progress = consoleProgres
   };
   writeState(state);
 
+  // The API server needs none of the namespaces: it boots (a second or more) while they are built.
+  const apiDir = join(dir, 'api');
+  const sock = join(dir, 'api.sock');
+  const port = await freePort();
+  state.apiPort = port;
+  writeState(state);
+  spawnDetached('apiserver', [process.execPath, PODNET_MAIN, 'apiserver', '--data-dir', apiDir, '--listen', `127.0.0.1:${port}`, '--unix-socket', sock,
+    '--service-cluster-ip-range', spec.serviceCidr, '--service-node-port-range', spec.nodePortRange, '--cluster-cidr', spec.clusterCidr, '--node-cidr-mask-size', '24',
+    '--load-balancer-ip-range', spec.lbPool, '--advertise-address', spec.master.ip, '--advertise-port', String(spec.master.apiPort), '--kubelet-socket-root', dir,
+  ], { log: join(logDir(spec.name), 'apiserver.log'), pidFile: pidFile(spec.name, 'apiserver') });
+
   progress.step(`network namespaces: ${underlay} (bridge), ${masterNs} (router, API endpoint), ${spec.nodes.map((n) => netnsName(spec.name, n.name)).join(', ')}, ${extNs}`);
-  await ensureUnderlay(underlay);
-  await ensureHost(underlay, { name: 'master', netns: masterNs, ip: spec.master.ip, port: 'vmaster' });
-  await masterSysctls(masterNs);
-  // --racks: each rack is its own segment behind a top-of-rack router (core address on the underlay, gateway of the rack)
-  for (const r of spec.racks ?? []) {
-    const ns = netnsName(spec.name, r.tor);
-    await ensureSegment(underlay, r.bridge);
-    await ensureHost(underlay, { name: r.tor, netns: ns, ip: r.coreIp, port: r.corePort });
-    await ensureHost(underlay, { name: r.tor, netns: ns, ip: r.gateway, port: r.rackPort, bridge: r.bridge, ifname: 'eth1' });
-    await nodeSysctls(ns);
-    await ensureNodeRoutes(ns, spec.master.ip);
-  }
-  const rackOf = (n: { rack?: number }) => spec.racks?.find((r) => r.index === n.rack);
-  for (const n of spec.nodes) {
-    const ns = netnsName(spec.name, n.name);
-    const rack = rackOf(n);
-    await ensureHost(underlay, { name: n.name, netns: ns, ip: n.ip, port: n.port, ...(rack ? { bridge: rack.bridge } : {}) });
-    await nodeSysctls(ns);
-    await ensureNodeRoutes(ns, rack ? rack.gateway : spec.master.ip);
-  }
-  await ensureHost(underlay, { name: 'ext', netns: extNs, ip: spec.ext.ip, port: 'vext' });
-  for (const r of spec.racks ?? []) {
-    for (const ns of [masterNs, extNs]) await replaceRoute(netnsPath(ns), { dst: r.subnet, via: r.coreIp });
-  }
-  // The client reaches LoadBalancer addresses through the nodes (ECMP), as a router fed by BGP would.
-  if (!spec.racks) await replaceMultipathRoute(netnsPath(extNs), spec.lbPool, spec.nodes.map((n) => n.ip));
+  await buildTopology(topologyPlan(spec));
   progress.done(`master=${spec.master.ip} ${spec.nodes.map((n) => `${n.name}=${n.ip}`).join(' ')} client=${spec.ext.ip} lb-pool=${spec.lbPool}`);
 
   progress.step(`upstream DNS (dnsmasq, zone ${spec.upstreamZone}) in ${extNs}`);
@@ -181,28 +166,12 @@ export async function labUp(flags: LabFlags, progress: Progress = consoleProgres
 
   const apiEndpoint = `${spec.master.ip}:${spec.master.apiPort}`;
   progress.step(`API server (root namespace: 127.0.0.1 and a unix socket; for the cluster ${apiEndpoint} in ${masterNs}) with the controllers`);
-  const apiDir = join(dir, 'api');
-  const sock = join(dir, 'api.sock');
-  const port = await freePort();
-  state.apiPort = port;
-  writeState(state);
-  spawnDetached('apiserver', [process.execPath, PODNET_MAIN, 'apiserver', '--data-dir', apiDir, '--listen', `127.0.0.1:${port}`, '--unix-socket', sock,
-    '--service-cluster-ip-range', spec.serviceCidr, '--service-node-port-range', spec.nodePortRange, '--cluster-cidr', spec.clusterCidr, '--node-cidr-mask-size', '24',
-    '--load-balancer-ip-range', spec.lbPool, '--advertise-address', spec.master.ip, '--advertise-port', String(spec.master.apiPort), '--kubelet-socket-root', dir,
-  ], { log: join(logDir(spec.name), 'apiserver.log'), pidFile: pidFile(spec.name, 'apiserver') });
   // The master's address is the `kubernetes` Service's endpoint: a forwarder there relays to the unix socket.
   const fwdLog = join(logDir(spec.name), 'api-forwarder.log');
   spawnDetached('api-forwarder', argvInNetns(netnsPath(masterNs), [process.execPath, PODNET_MAIN, 'lab', 'api-forward', '--listen', apiEndpoint, '--socket', sock]),
     { log: fwdLog, pidFile: pidFile(spec.name, 'api-forwarder') });
   const kc = adminKubeconfig(spec.name);
-  await until('the API server', async () => existsSync(kc) && existsSync(sock), 30_000, join(logDir(spec.name), 'apiserver.log'));
-  const client = createClient({ ...loadKubeconfig(kc), userAgent: 'podnet-lab' });
-  try {
-    await until('the API server to answer', async () => { await client.list(R.namespaces); return true; }, 30_000);
-    await until(`the API forwarder on ${apiEndpoint}`, async () => existsSync(fwdLog) && readFileSync(fwdLog, 'utf8').includes('listening on'), 10_000, fwdLog);
-    progress.done(`https://127.0.0.1:${port}, unix://${sock}, https://${apiEndpoint}`);
-
-    progress.step('credentials: one client certificate per node, one for the DNS add-on');
+  const issueCredentials = (): { dnsKubeconfig: string } => {
     const pki = ensurePki(apiDir);
     for (const n of spec.nodes) {
       const pair = issueClientCert(apiDir, `system:node:${n.name}`, ['system:nodes']);
@@ -211,6 +180,18 @@ export async function labUp(flags: LabFlags, progress: Progress = consoleProgres
     const dnsPair = issueClientCert(apiDir, 'system:serviceaccount:kube-system:podnet-dns', ['system:serviceaccounts']);
     const dnsKubeconfig = join(dir, 'dns.kubeconfig');
     writeFileSync(dnsKubeconfig, renderKubeconfig({ server: `unix://${sock}`, ca: pki.ca.cert, cert: dnsPair.cert, key: dnsPair.key, user: 'podnet-dns' }), { mode: 0o600 });
+    return { dnsKubeconfig };
+  };
+  await until('the API server', async () => existsSync(kc) && existsSync(sock), 30_000, join(logDir(spec.name), 'apiserver.log'));
+  const client = createClient({ ...loadKubeconfig(kc), userAgent: 'podnet-lab' });
+  try {
+    // the PKI is written (the admin kubeconfig is): sign the credentials while the API server finishes starting
+    const creds = issueCredentials();
+    await until('the API server to answer', async () => { await client.list(R.namespaces); return true; }, 30_000);
+    progress.done(`https://127.0.0.1:${port}, unix://${sock}, https://${apiEndpoint}`);
+
+    progress.step('credentials: one client certificate per node, one for the DNS add-on');
+    const { dnsKubeconfig } = creds;
     progress.done(`${spec.nodes.length} node credentials`);
 
     if (spec.network === 'calico') {
@@ -223,16 +204,18 @@ export async function labUp(flags: LabFlags, progress: Progress = consoleProgres
     for (const n of spec.nodes) startNodeAgent(spec, n.name);
     progress.done(spec.nodes.map((n) => n.name).join(', '));
 
+    // before the nodes are Ready: its pod starts as soon as one is
+    progress.step(`cluster DNS add-on (kube-dns ${spec.dnsIP}, upstream ${spec.ext.ip})`);
+    await createAll(client, dnsAddonManifests({ serviceIP: spec.dnsIP, zone: spec.clusterDomain, podnetBin: PODNET_BIN, kubeconfigPath: dnsKubeconfig, upstreams: [spec.ext.ip], replicas: 1 }));
+    progress.done();
+
     progress.step('nodes Ready');
+    await until(`the API forwarder on ${apiEndpoint}`, async () => existsSync(fwdLog) && readFileSync(fwdLog, 'utf8').includes('listening on'), 10_000, fwdLog);
     await until('every node Ready', async () => {
       const l = await client.list<KObject & { status?: { conditions?: { type: string; status: string }[] } }>(R.nodes);
       const ready = l.items.filter((x) => x.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
       return ready.length === spec.nodes.length;
     }, 90_000, join(logDir(spec.name), 'agent-*.log'));
-    progress.done();
-
-    progress.step(`cluster DNS add-on (kube-dns ${spec.dnsIP}, upstream ${spec.ext.ip})`);
-    await createAll(client, dnsAddonManifests({ serviceIP: spec.dnsIP, zone: spec.clusterDomain, podnetBin: PODNET_BIN, kubeconfigPath: dnsKubeconfig, upstreams: [spec.ext.ip], replicas: 1 }));
     progress.done();
 
     progress.step(spec.example ? `example "${spec.example}" (examples/${spec.example}/cluster.yaml)` : 'no example requested');
@@ -251,6 +234,37 @@ export async function labUp(flags: LabFlags, progress: Progress = consoleProgres
   state.phase = 'up';
   writeState(state);
   return state;
+}
+
+/**
+ * The lab's wiring (pure): the master, the top-of-rack routers (core and rack side), the nodes (on
+ * the core bridge or their rack's) and the client on the underlay; default routes of nodes and
+ * routers; the racks' subnets routed through their routers from the master and the client; the
+ * LoadBalancer pool spread over the nodes from the client (without racks, as a BGP-fed router would).
+ */
+export function topologyPlan(spec: LabSpec): TopologyPlan {
+  const ns = (part: string): string => netnsName(spec.name, part);
+  const rackOf = (n: { rack?: number }) => spec.racks?.find((r) => r.index === n.rack);
+  const hosts: Host[] = [{ name: 'master', netns: ns('master'), ip: spec.master.ip, port: 'vmaster' }];
+  const routes: TopologyPlan['routes'] = {};
+  const sysctls: TopologyPlan['sysctls'] = { [ns('underlay')]: SYSCTLS.underlay, [ns('master')]: SYSCTLS.master };
+  for (const r of spec.racks ?? []) {
+    hosts.push({ name: r.tor, netns: ns(r.tor), ip: r.coreIp, port: r.corePort }, { name: r.tor, netns: ns(r.tor), ip: r.gateway, port: r.rackPort, bridge: r.bridge, ifname: 'eth1' });
+    routes[ns(r.tor)] = nodeRoutes(spec.master.ip);
+    sysctls[ns(r.tor)] = SYSCTLS.node;
+  }
+  for (const n of spec.nodes) {
+    const rack = rackOf(n);
+    hosts.push({ name: n.name, netns: ns(n.name), ip: n.ip, port: n.port, ...(rack ? { bridge: rack.bridge } : {}) });
+    routes[ns(n.name)] = nodeRoutes(rack ? rack.gateway : spec.master.ip);
+    sysctls[ns(n.name)] = SYSCTLS.node;
+  }
+  hosts.push({ name: 'ext', netns: ns('ext'), ip: spec.ext.ip, port: 'vext' });
+  for (const r of spec.racks ?? []) for (const x of [ns('master'), ns('ext')]) (routes[x] ??= []).push({ dst: r.subnet, via: r.coreIp });
+  return {
+    underlay: ns('underlay'), segments: (spec.racks ?? []).map((r) => r.bridge), hosts, routes, sysctls,
+    multipath: spec.racks ? {} : { [ns('ext')]: [{ dst: spec.lbPool, gateways: spec.nodes.map((n) => n.ip) }] },
+  };
 }
 
 /** Calico mode's cluster objects: Calico's CustomResourceDefinitions (first: everything else uses them), RBAC for calico on the nodes, the default IPPool, the default BGPConfiguration. */

@@ -1,18 +1,24 @@
 import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
-import { exec } from '../util/exec.js';
-import type { NetnsPath } from './exec.js';
+import { exec, type ExecResult } from '../util/exec.js';
+import { assertNotHost, type NetnsPath } from './exec.js';
 import { hostMountNs } from './whereami.js';
 
 export const NETNS_DIR = '/run/netns';
 
 export function netnsPath(name: string): NetnsPath { return `${NETNS_DIR}/${name}`; }
 
-/** Creates a named network namespace (as `ip netns add`) with lo up. Idempotent. */
-export async function createNamedNetns(name: string): Promise<NetnsPath> {
+/** Creates a named network namespace (as `ip netns add`) with lo up (unless `loUp: false`: the caller's batch does it). Idempotent. */
+export async function createNamedNetns(name: string, o: { loUp?: boolean } = {}): Promise<NetnsPath> {
   const path = netnsPath(name);
   if (!existsSync(path)) await exec(['ip', 'netns', 'add', name]);
-  await exec(['ip', '-n', name, 'link', 'set', 'lo', 'up']);
+  if (o.loUp !== false) await exec(['ip', '-n', name, 'link', 'set', 'lo', 'up']);
   return path;
+}
+
+/** Many `ip` commands in one process inside the named namespace (`ip -n <name> -batch -`: no nsenter). Refuses the host's. */
+export function ipBatchInNamedNetns(name: string, lines: readonly string[]): Promise<ExecResult> {
+  assertNotHost(netnsPath(name), `ip -batch in ${name}`);
+  return exec(['ip', '-n', name, '-batch', '-'], { input: lines.join('\n') + '\n' });
 }
 
 /** Deletes a named namespace (unmounts the bind mount). Missing is fine. */

@@ -39,7 +39,7 @@ export function register(program: Command): void {
       const { labDown, consoleProgress } = await import('../../lab/index.js');
       const p = consoleProgress(1);
       const r = await labDown(o.name, p);
-      process.stdout.write(`lab "${o.name}" is down (${r.processes} process(es) stopped, ${r.netns.length} namespace(s) removed)\n`);
+      process.stdout.write(`lab "${o.name}" is down (${r.processes} process(es) stopped, ${r.netns.length} namespace(s) removed; ${Object.entries(r.phasesMs).map(([k, v]) => `${k} ${v} ms`).join(', ')})\n`);
       process.exit(0);
     });
 

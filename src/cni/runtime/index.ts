@@ -1,6 +1,6 @@
 import { CniError, ErrCode, type NetConf } from '../types.js';
 import { atLeast, parseResult } from '../version.js';
-import { execPlugin, findPlugin } from '../invoke.js';
+import { execPlugin, findPlugin, runOwnPluginInProcess } from '../invoke.js';
 import { loadDefaultNetwork, loadNetworkByName, parseConfList, type NetworkConfigList } from './conf.js';
 import { ResultCache, type CacheEntry } from './cache.js';
 
@@ -90,6 +90,9 @@ export class CniRuntime {
 
   private run(type: string, env: Record<string, string>, stdin: string): Promise<unknown> {
     const path = findPlugin(type, this.opts.binDirs);
+    // in the agent, which serves podnet's plugins itself: a function call, not an exec of the thin client
+    const inProcess = this.opts.netns ? undefined : runOwnPluginInProcess(type, path, env, stdin);
+    if (inProcess) return inProcess;
     return execPlugin(path, env, stdin, { ...(this.opts.netns ? { netns: this.opts.netns } : {}), timeoutMs: this.opts.timeoutMs ?? 60_000 });
   }
 
