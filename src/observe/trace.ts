@@ -17,7 +17,8 @@ import { RuntimeState } from './runtimestate.js';
 import { labNodeStateDir, nodeStatePaths } from './runtimestate.js';
 import { nodeIP, podByIP, readTraceCluster, type TraceCluster } from './tracecluster.js';
 import { buildPath } from './tracepath.js';
-import { parseConntrack, parseTraceEvents, traceTableScript, type ConntrackEntry, type TraceEvent } from './tracerules.js';
+import { parseConntrack, parseTraceEvents, traceTableScript, type ConntrackEntry, type SavedRules, type TraceEvent } from './tracerules.js';
+import { readProxyState } from './proxystate.js';
 import { parseDestination, parseProtocol, parseSource } from './tracetarget.js';
 import { TraceError, type TraceDestination, type TraceProtocol, type TraceReport, type TraceSource } from './tracetypes.js';
 
@@ -136,7 +137,12 @@ export async function runTrace(o: TraceOptions): Promise<TraceReport> {
     const text = await conntrackList(netnsPath(netnsName(o.lab, n)), { protocol, ...(protocol !== 'icmp' ? { sport } : {}), ...(matchSrc ? { origSrc: matchSrc } : {}) });
     conntrack.set(n, parseConntrack(text).filter((e) => protocol === 'icmp' ? e.orig.dst === destination.ip : e.orig.sport === sport));
   }
-  const path = await buildPath({
+  const saved = new Map<string, SavedRules>();
+  for (const n of nodes) {
+    const st = await readProxyState(netnsPath(netnsName(o.lab, n))).catch(() => undefined);
+    if (st) saved.set(n, new Map([['nat', st.nat], ['filter', st.filter]]));
+  }
+  const path = await buildPath({ saved,
     lab: o.lab, cluster: c, source, dstIP: destination.ip, ...(destination.port ? { dstPort: destination.port } : {}),
     podNetns: async (ip) => podNetnsOf(o.lab, c, ip), events, conntrack, probe,
     policyNote: (dstIP) => policyNote(c, source, dstIP, protocol, conntrack.get(source.node)?.[0]?.reply.sport ?? destination.port),

@@ -16,7 +16,7 @@ import { routeGet, type ProbeResult, type RouteLookup } from '../net/trace.js';
 import type { NetnsPath } from '../net/exec.js';
 import { netnsName } from '../lab/paths.js';
 import { inCidr, nodeByIP, nodeByPodCIDR, nodeIP, podByIP, type TraceCluster } from './tracecluster.js';
-import { natOf, ruleHops, type ConntrackEntry, type TraceEvent } from './tracerules.js';
+import { natOf, ruleHops, type ConntrackEntry, type SavedRules, type TraceEvent } from './tracerules.js';
 import type { TraceHop, TraceSource, TraceVerdict } from './tracetypes.js';
 
 export interface PathInput {
@@ -29,6 +29,8 @@ export interface PathInput {
   /** The destination pod's netns, when the destination (after DNAT) is a pod. */
   podNetns: (ip: string) => Promise<{ path: NetnsPath; name: string } | undefined>;
   events: Map<string, TraceEvent[]>;
+  /** iptables-save of each node (nat, filter), to show iptables-nft rules in iptables' words */
+  saved?: Map<string, SavedRules>;
   conntrack: Map<string, ConntrackEntry[]>;
   probe: ProbeResult;
   policyNote?: (dstIP: string) => string | undefined;
@@ -54,7 +56,7 @@ function routeText(rg: RouteLookup, r: RouteInfo | undefined): string {
 
 export async function buildPath(inp: PathInput): Promise<PathResult> {
   const hops: TraceHop[] = [];
-  const add = (h: Omit<TraceHop, 'index'>): void => { hops.push({ index: hops.length + 1, ...h }); };
+  const add = (h: Omit<TraceHop, 'index'>): void => { hops.push({ ...h, index: hops.length + 1 }); };
   const { lab, cluster, source } = inp;
   const nodeNs = (n: string): { path: NetnsPath; name: string } => ({ path: netnsPath(netnsName(lab, n)), name: netnsName(lab, n) });
   let noRoute: string | undefined;
@@ -95,7 +97,7 @@ export async function buildPath(inp: PathInput): Promise<PathResult> {
     visited.add(node);
     const ns = nodeNs(node);
     const evs = inp.events.get(node) ?? [];
-    for (const h of ruleHops(evs.filter((e) => !e.routed), node, ns.name)) add(h);
+    for (const h of ruleHops(evs.filter((e) => !e.routed), node, ns.name, inp.saved?.get(node))) add(h);
     const ct = (inp.conntrack.get(node) ?? [])[0];
     if (ct) {
       const nat = natOf(ct);
@@ -125,11 +127,11 @@ export async function buildPath(inp: PathInput): Promise<PathResult> {
     const gwNode = rg.gateway ? nodeByIP(cluster, rg.gateway) : undefined;
     const how = r?.protocol === 'bird' ? 'BGP route (proto bird): ' : gwNode && !rg.dev?.startsWith('flannel') ? 'host-gw route: ' : '';
     add({ node, netns: ns.name, step: 'route', device: rg.dev, detail: `${how}${routeText(rg, r)}` });
-    for (const h of ruleHops(evs.filter((e) => e.routed), node, ns.name)) add(h);
+    for (const h of ruleHops(evs.filter((e) => e.routed), node, ns.name, inp.saved?.get(node))) add(h);
     if (hops.some((h) => h.node === node && h.step === 'drop')) break;
 
     // delivered on this node: a bridge port or a cali interface
-    if (kind === 'bridge' || kind === 'veth') {
+    if (kind === 'bridge' || /^(cali|veth)/.test(rg.dev ?? '')) {
       const podNs = await inp.podNetns(dst);
       let port: LinkInfo | undefined;
       if (podNs) {
@@ -205,7 +207,7 @@ async function labNetnsHolding(lab: string, ip: string): Promise<{ path: NetnsPa
 }
 
 function finish(hops: TraceHop[], inp: PathInput, noRoute: string | undefined): PathResult {
-  const add = (h: Omit<TraceHop, 'index'>): void => { hops.push({ index: hops.length + 1, ...h }); };
+  const add = (h: Omit<TraceHop, 'index'>): void => { hops.push({ ...h, index: hops.length + 1 }); };
   const p = inp.probe;
   const last = hops[hops.length - 1];
   const where = { node: last?.node ?? inp.source.node, netns: last?.netns ?? inp.source.netnsName };

@@ -68,7 +68,7 @@ export function parseTraceEvents(out: string): TraceEvent[] {
 }
 
 /** Chains whose entry is worth a hop of its own (a Service's or endpoint's chain, a policy's). */
-const NAMED_CHAIN = /^(KUBE-(SVC|SVL|EXT|FW|SEP|XLB|NODEPORTS|MARK-MASQ|POSTROUTING)|service-|local-|external-|endpoint-|firewall-|reject-chain|mark-for-masquerade|masquerading|pod-(in|out)\/|pol-(in|out)\/)/;
+const NAMED_CHAIN = /^(KUBE-(SVC|SVL|EXT|FW|SEP|XLB)-|KUBE-NODEPORTS$|KUBE-MARK-MASQ$|(service|local|external|endpoint|firewall)-[A-Z2-7]{8}-|reject-chain$|mark-for-masquerade$|pod-(in|out)\/|pol-(in|out)\/)/;
 
 /** The step an event stands for: DNAT, SNAT/masquerade, a policy decision, a drop, or a rule. */
 export function stepOf(e: TraceEvent): TraceStep {
@@ -95,8 +95,35 @@ export function interesting(e: TraceEvent, traceTable = 'podnet-trace'): boolean
   return false;
 }
 
+/** The iptables-save rules of a node by table ("nat", "filter"), to show an iptables-nft rule as iptables writes it. */
+export type SavedRules = Map<string, Map<string, { rules: { rule: string }[] }>>;
+
+/**
+ * The `iptables-save` form of a rule the trace printed in nft syntax (iptables-nft keeps no comment
+ * in what nft prints): the rule of the same chain whose addresses, ports and target all appear in
+ * the nft text.
+ */
+export function savedRuleFor(e: TraceEvent, saved: SavedRules | undefined): string | undefined {
+  if (e.family !== 'ip' || e.kind !== 'rule') return undefined;
+  const chain = saved?.get(e.table)?.get(e.chain);
+  if (!chain) return undefined;
+  const v = e.verdict ?? '';
+  const target = /^(?:jump|goto) (\S+)$/.exec(v)?.[1]
+    ?? (/\bdnat to\b/.test(e.text) ? 'DNAT' : /\bmasquerade\b/.test(e.text) ? 'MASQUERADE' : /\breject\b/.test(e.text) ? 'REJECT'
+      : v === 'accept' ? 'ACCEPT' : v === 'drop' ? 'DROP' : v === 'return' ? 'RETURN' : undefined);
+  const fits = chain.rules.filter(({ rule }) => {
+    const t = /(?:^| )-[jg] (\S+)/.exec(rule)?.[1];
+    if (target && t !== target) return false;
+    const addrs = [...rule.matchAll(/(?:^| )-[sd] ([\d.]+)(?:\/(\d+))?/g)].map((m) => (m[2] === '32' || !m[2] ? m[1]! : `${m[1]}/${m[2]}`));
+    const ports = [...rule.matchAll(/--dport (\d+)/g)].map((m) => m[1]!);
+    const dnat = /--to-destination (\S+)/.exec(rule)?.[1];
+    return addrs.every((a) => e.text.includes(a)) && ports.every((p) => new RegExp(`dport ${p}\\b`).test(e.text)) && (!dnat || e.text.includes(dnat));
+  });
+  return fits[0]?.rule;
+}
+
 /** Events → hops of one node (index 0; the caller numbers them), deduplicated (retransmissions repeat them). */
-export function ruleHops(events: readonly TraceEvent[], node: string, netns: string): TraceHop[] {
+export function ruleHops(events: readonly TraceEvent[], node: string, netns: string, saved?: SavedRules): TraceHop[] {
   const seen = new Set<string>();
   const out: TraceHop[] = [];
   for (const e of events) {
@@ -106,14 +133,15 @@ export function ruleHops(events: readonly TraceEvent[], node: string, netns: str
     seen.add(key);
     const step = stepOf(e);
     const verdict = e.verdict ? ` → ${e.verdict}` : '';
-    const detail = e.kind === 'rule' ? `${describe(e)}${verdict}` : `chain ${e.chain} policy ${e.verdict}`;
-    out.push({ index: 0, node, netns, step, detail, ...(e.kind === 'rule' ? { rule: e.text } : {}), table: `${e.family} ${e.table}`, chain: e.chain });
+    const ipt = savedRuleFor(e, saved);
+    const detail = e.kind === 'rule' ? `${describe(e, ipt)}${verdict}` : `chain ${e.chain} policy ${e.verdict}`;
+    out.push({ index: 0, node, netns, step, detail, ...(e.kind === 'rule' ? { rule: ipt ?? e.text } : {}), table: `${e.family} ${e.table}`, chain: e.chain });
   }
   return out;
 }
 
-function describe(e: TraceEvent): string {
-  const comment = /comment "([^"]*)"/.exec(e.text)?.[1];
+function describe(e: TraceEvent, saved?: string): string {
+  const comment = /comment "([^"]*)"/.exec(e.text)?.[1] ?? (saved ? /--comment (?:"([^"]*)"|(\S+))/.exec(saved)?.slice(1).find((x) => x !== undefined) : undefined);
   const dnat = /dnat to (\S+)/.exec(e.text)?.[1];
   if (dnat) return `${e.chain}: DNAT to ${dnat}`;
   if (/masquerade/.test(e.text)) return `${e.chain}: masquerade (SNAT to the outgoing address)`;
