@@ -226,6 +226,10 @@ function finish(hops: TraceHop[], inp: PathInput, noRoute: string | undefined): 
     if (!hops.some((h) => h.step === 'drop')) add({ ...where, step: 'drop', detail: `${dst}: ${p.detail}` });
     return { hops, verdict: 'no-route', reason: noRoute ?? p.detail };
   }
+  if (drop?.table === 'inet podnet-policy') {
+    const note = inp.policyNote?.(drop.chain?.startsWith('pod-out/') ? inp.dstIP : (hops.map((h) => /DNAT to ([\d.]+)/.exec(h.detail)?.[1]).filter((x) => x).at(-1) ?? inp.dstIP));
+    if (note) add({ node: drop.node, netns: drop.netns, step: 'policy', detail: note });
+  }
   if (drop) return { hops, verdict: 'dropped', reason: `dropped by ${drop.table ?? ''} ${drop.chain ?? ''}: ${drop.rule ?? ''}`.replace(/\s+/g, ' ') };
   add({ ...where, step: 'drop', detail: `${dst}: ${p.detail}` });
   return { hops, verdict: 'timeout', reason: p.detail };

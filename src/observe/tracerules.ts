@@ -84,8 +84,8 @@ export function stepOf(e: TraceEvent): TraceStep {
 export function interesting(e: TraceEvent, traceTable = 'podnet-trace'): boolean {
   if (e.table === traceTable || e.kind === 'packet') return false;
   if (e.kind === 'policy' || e.kind === 'verdict') return e.verdict === 'drop';
-  if (e.table === 'podnet-policy') return true;
   const v = e.verdict ?? '';
+  if (e.table === 'podnet-policy') return v !== 'continue';
   if (v === 'drop' || /\breject\b|REJECT/.test(e.text)) return true;
   if (/\bdnat to\b|\bmasquerade\b|\bsnat to\b/.test(e.text)) return true;
   const target = /^(?:jump|goto) (\S+)$/.exec(v)?.[1];

@@ -80,8 +80,16 @@ test('trace on a vxlan lab with the iptables proxy: pod→pod, ClusterIP, no end
     assert.ok(sv.hops.some((h) => h.step === 'dnat' && (h.chain ?? '').startsWith('KUBE-SEP-') && h.detail.includes(`DNAT to ${ip.b}:8080`)), show(sv));
     assert.ok(sv.hops.some((h) => h.step === 'dnat' && h.detail.startsWith('conntrack') && h.detail.includes('(endpoint pod/b)')), show(sv));
     assert.ok(sv.hops.some((h) => h.step === 'tunnel' && h.device === 'flannel.1'));
+    t.diagnostic(await must(PODNET, ['trace', 'pod/a', 'svc/web', '--lab', lab]));
     const reply = await must('nsenter', [`--net=${pa}`, 'curl', '-s', '--max-time', '5', `http://${sv.destination.ip}/`]);
     assert.match(reply, /^pod=b /, 'curl agrees: delivered');
+
+    // from a node (its own netns, the OUTPUT path) to the Service
+    const ns1 = await trace(lab, 'node/node1', 'svc/web');
+    t.diagnostic(`node/node1 → svc/web\n${show(ns1)}`);
+    assert.equal(ns1.verdict, 'delivered', show(ns1));
+    assert.deepEqual([ns1.source.kind, ns1.source.ip], ['node', '192.168.138.221']);
+    assert.ok(ns1.hops.some((h) => h.step === 'dnat' && h.detail.includes(`DNAT to ${ip.b}:8080`)), show(ns1));
 
     // a Service without endpoints: the REJECT rule
     const em = await trace(lab, 'pod/a', 'svc/empty:80');
@@ -107,7 +115,8 @@ test('trace on a vxlan lab with the iptables proxy: pod→pod, ClusterIP, no end
     t.diagnostic(`pod/a → pod/b:8080 with deny-b\n${show(np)}`);
     assert.match(np.reason ?? '', /podnet-policy.*isolated by default\/deny-b/);
     assert.ok(np.hops.some((h) => h.node === 'node2' && h.step === 'drop' && h.chain === 'pod-in/default/b'), show(np));
-    assert.ok(np.hops.some((h) => h.step === 'policy' && /DENIED/.test(h.detail) && h.detail.includes('default/deny-b')) || np.hops.some((h) => h.step === 'drop'), show(np));
+    assert.ok(np.hops.some((h) => h.step === 'policy' && /evaluator: DENIED/.test(h.detail) && h.detail.includes('default/deny-b')), show(np));
+    t.diagnostic(await must(PODNET, ['trace', 'pod/a', 'pod/b:8080', '--timeout', '1000', '--lab', lab]));
     const cp = await run('nsenter', [`--net=${pa}`, 'curl', '-s', '--max-time', '2', `http://${ip.b}:8080/`]);
     assert.equal(cp.code, 28, 'curl agrees: timed out');
   } finally {
@@ -148,6 +157,7 @@ test('trace on a calico lab: the BGP route (proto bird) and cali interfaces', { 
     const pp = await until('BGP carried the route', async () => { const x = await trace(lab, 'pod/a', 'pod/b', '--proto', 'icmp'); return x.verdict === 'delivered' ? x : undefined; }, 30_000);
     t.diagnostic(`pod/a → pod/b (icmp)\n${show(pp)}`);
     assert.equal(pp.protocol, 'icmp');
+    t.diagnostic(await must(PODNET, ['trace', 'pod/a', 'pod/b', '--lab', lab]));
     assert.ok(pp.hops.some((h) => h.node === 'node1' && h.step === 'route' && /BGP route \(proto bird\): .* via 192\.168\.138\.222 dev eth0 .*proto bird/.test(h.detail)), show(pp));
     assert.ok(pp.hops.some((h) => h.node === 'node1' && h.step === 'cali' && (h.device ?? '').startsWith('cali')), show(pp));
     assert.ok(pp.hops.some((h) => h.node === 'node2' && h.step === 'cali' && (h.device ?? '').startsWith('cali')), show(pp));
