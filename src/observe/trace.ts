@@ -104,11 +104,12 @@ function policyNote(c: TraceCluster, src: TraceSource, dstIP: string, protocol: 
 }
 
 export async function runTrace(o: TraceOptions): Promise<TraceReport> {
-  requireLab(o.lab);
   const ns = o.namespace ?? 'default';
   // parse before touching anything (bad input leaves no state)
   parseSource(o.src);
   const dspec = parseDestination(o.dst);
+  if (o.protocol !== undefined) parseProtocol(o.protocol, dspec.port !== undefined || dspec.kind === 'svc');
+  requireLab(o.lab);
   const c = await readTraceCluster(o.kubeconfig);
   const source = await resolveSource(o, c, ns);
   const dest = resolveDestination(o.dst, c, ns);

@@ -63,6 +63,8 @@ export async function buildPath(inp: PathInput): Promise<PathResult> {
   let iif: string | undefined;
   let from: string | undefined;
   let dst = inp.dstIP;
+  /** the packet's source once it leaves the current node (masquerade changes it) */
+  let nextFrom: string | undefined;
 
   // ---- the source pod: its route, its veth, the bridge or cali interface on the node
   if (source.kind === 'pod') {
@@ -106,6 +108,7 @@ export async function buildPath(inp: PathInput): Promise<PathResult> {
         add({ node, netns: ns.name, step: 'dnat', detail: `conntrack: ${ct.orig.src}${ct.orig.sport ? `:${ct.orig.sport}` : ''} → ${ct.orig.dst}${ct.orig.dport ? `:${ct.orig.dport}` : ''} DNAT to ${nat.dnat.ip}${nat.dnat.port ? `:${nat.dnat.port}` : ''}${pod ? ` (endpoint pod/${pod.metadata.name})` : ''}` });
         dst = nat.dnat.ip;
       }
+      if (nat.snat) nextFrom = nat.snat.ip;
       if (nat.snat) add({ node, netns: ns.name, step: 'snat', detail: `conntrack: source ${ct.orig.src} masqueraded to ${nat.snat.ip}${nat.snat.port ? `:${nat.snat.port}` : ''}` });
     }
     const dropped = hops.find((h) => h.node === node && h.step === 'drop');
@@ -173,7 +176,8 @@ export async function buildPath(inp: PathInput): Promise<PathResult> {
     if (next) {
       add({ node: 'underlay', netns: underlay.name, step: 'underlay', device: 'underlay', detail: `${out.dev ?? 'eth0'} of ${node} → bridge underlay → eth0 of ${next} (${outerDst}${kind === 'vxlan' || kind === 'tun' ? ', encapsulated' : ''})` });
       iif = kind === 'vxlan' || kind === 'tun' ? rg.dev : 'eth0';
-      from = from ?? undefined;
+      from = nextFrom ?? from ?? source.ip;
+      nextFrom = undefined;
       node = next;
       continue;
     }
@@ -181,7 +185,8 @@ export async function buildPath(inp: PathInput): Promise<PathResult> {
     const router = await labNetnsHolding(lab, outerDst);
     add({ node: 'underlay', netns: underlay.name, step: 'underlay', device: 'underlay', detail: `${out.dev ?? 'eth0'} of ${node} → bridge underlay → ${outerDst}${router ? ` (${router.name})` : ''}` });
     if (router) {
-      const rr = await routeGet(router.path, dst, { iif: router.dev, ...(from ? { from } : {}) });
+      const rfrom = nextFrom ?? from ?? source.ip;
+      const rr = await routeGet(router.path, dst, { iif: router.dev, from: rfrom });
       if (!rr.ok) {
         noRoute = `the lab router ${router.name} has no route to ${dst} (ip route get: ${rr.error})`;
         add({ node: 'underlay', netns: router.name, step: 'drop', device: router.dev, detail: `no route to ${dst} (ip route get: ${rr.error}); the router answers ICMP net unreachable` });
