@@ -1,0 +1,81 @@
+/**
+ * Trace hops → graph elements (pure): each hop of `podnet trace -o json` names a lab node (or
+ * "underlay"), a netns and maybe a device; this finds the element that stands for it — the device
+ * on that node, the pod whose sandbox netns it is, the underlay, else the node itself — and the
+ * edges joining consecutive hops' elements, so the page can light the path up hop by hop.
+ */
+import { devId, nodeId, podId, UNDERLAY_ID, type Graph, type NodeData } from './graph.js';
+
+export type TraceStep = 'route' | 'veth' | 'bridge' | 'cali' | 'tunnel' | 'underlay' | 'rule' | 'dnat' | 'snat' | 'policy' | 'deliver' | 'drop';
+export type TraceVerdict = 'delivered' | 'dropped' | 'no-route' | 'rejected' | 'timeout';
+export interface TraceHop { index: number; node: string; netns: string; step: TraceStep; device?: string; detail: string; rule?: string; table?: string; chain?: string }
+export interface TraceEnd { kind: string; name?: string; namespace?: string; node?: string; ip: string; port?: number }
+export interface Trace {
+  apiVersion: 'podnet.io/v1';
+  kind: 'Trace';
+  protocol: string;
+  source: TraceEnd & { name: string; node: string };
+  destination: TraceEnd;
+  verdict: TraceVerdict;
+  reason?: string;
+  hops: TraceHop[];
+}
+
+export interface HopHighlight { index: number; step: TraceStep; detail: string; elements: string[] }
+
+/** Throws unless `v` has the Trace shape (the subprocess's output is checked, not trusted). */
+export function asTrace(v: unknown): Trace {
+  const t = v as Partial<Trace> | null;
+  if (!t || t.kind !== 'Trace' || !Array.isArray(t.hops) || typeof t.verdict !== 'string' || !t.source || !t.destination) throw new Error('not a podnet Trace object');
+  for (const h of t.hops) if (typeof h?.node !== 'string' || typeof h.step !== 'string' || typeof h.index !== 'number') throw new Error(`bad trace hop ${JSON.stringify(h)}`);
+  return t as Trace;
+}
+
+/** The element for one hop. `ends` are the trace's source/destination pods (for hops in an unnamed pod netns). */
+export function hopElement(h: TraceHop, byId: ReadonlyMap<string, NodeData>, t: Pick<Trace, 'source' | 'destination'>, hopCount: number): string | undefined {
+  if (h.node === 'underlay' || h.step === 'underlay') return UNDERLAY_ID;
+  const pods = [...byId.values()].filter((n) => n.kind === 'pod' && n.node === h.node);
+  const inPod = pods.find((p) => p.netns && p.netns === h.netns);
+  if (inPod) return inPod.id;
+  if (h.device) {
+    const d = devId(h.node, h.device);
+    // eth0 of a pod netns is not the node's eth0: a hop in a netns that is not the node's, naming eth0, is in a pod
+    const nodeNetns = h.netns === '' || h.netns === h.node || h.netns.endsWith(`-${h.node}`);
+    if (byId.has(d) && (h.device !== 'eth0' || nodeNetns)) return d;
+  }
+  if (!h.netns.endsWith(`-${h.node}`) && h.netns !== h.node && h.netns !== '') {
+    // an unnamed pod netns: the trace's source pod near its start, its destination pod near its end
+    const ends = [t.source, t.destination].filter((e) => e.kind === 'pod' && e.name && e.node === h.node);
+    const end = ends.length === 2 ? (h.index < hopCount / 2 ? ends[0] : ends[1]) : ends[0];
+    if (end?.name) { const id = podId(end.namespace ?? 'default', end.name); if (byId.has(id)) return id; }
+  }
+  return byId.has(nodeId(h.node)) ? nodeId(h.node) : undefined;
+}
+
+/** Every hop with the elements to light: its own element and the edge from the previous hop's, if one joins them. */
+export function mapHops(t: Trace, g: Graph): HopHighlight[] {
+  const byId = new Map(g.nodes.map((n) => [n.data.id, n.data]));
+  const out: HopHighlight[] = [];
+  let prev: string | undefined;
+  let lastTunnel: string | undefined;
+  const edgeBetween = (a: string, b: string): string | undefined =>
+    g.edges.find((x) => (x.data.source === a && x.data.target === b) || (x.data.source === b && x.data.target === a))?.data.id;
+  for (const h of [...t.hops].sort((a, b) => a.index - b.index)) {
+    const el = hopElement(h, byId, t, t.hops.length);
+    const elements: string[] = [];
+    if (el) {
+      elements.push(el);
+      const e = prev && prev !== el ? edgeBetween(prev, el) : undefined;
+      if (e) elements.push(e);
+      if (byId.get(el)?.kind === 'tunnel') {
+        // encapsulated on one node, decapsulated on the other: the VXLAN peering between them
+        const peer = lastTunnel && lastTunnel !== el ? edgeBetween(lastTunnel, el) : undefined;
+        if (peer && peer !== e) elements.push(peer);
+        lastTunnel = el;
+      }
+      prev = el;
+    }
+    out.push({ index: h.index, step: h.step, detail: h.detail, elements });
+  }
+  return out;
+}
