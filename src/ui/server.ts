@@ -78,6 +78,7 @@ export class UiServer {
       switch (url.pathname) {
         case '/': return this.file(res, join(this.root, 'src', 'ui', 'static', 'index.html'));
         case '/vendor/cytoscape.min.js': return this.file(res, join(this.root, 'node_modules', 'cytoscape', 'dist', 'cytoscape.min.js'));
+        case '/favicon.ico': res.writeHead(204).end(); return;
         case '/api/snapshot': return json(res, 200, this.o.state.snapshot());
         case '/api/events': return this.events(req, res);
         case '/api/inspect': return json(res, 200, await this.inspect(q));

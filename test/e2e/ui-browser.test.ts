@@ -129,7 +129,8 @@ test('podnet ui shows a 3-node lab in chromium: every node and pod, inspect, cap
     assert.ok(rows.every((r) => r[1] === 'iptables'));
 
     // ---- a real click on a pod shows its inspect data
-    const target = els.find((e) => e.id === 'pod:default/web-node1')!;
+    await new Promise((r) => setTimeout(r, 300)); // the layout the new pod started
+    const target = (await elements()).find((e) => e.id === 'pod:default/web-node1')!;
     await page.mouse.click(canvas!.x + target.pos.x, canvas!.y + target.pos.y);
     const insp = await until('inspect data of web-node1', async () => {
       const text = await page.locator('#inspect').textContent();

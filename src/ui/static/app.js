@@ -12,7 +12,6 @@ const COLORS = { node: '#eef3fb', pod: '#3b82c4', bridge: '#d98a1c', veth: '#7a8
 
 const cy = cytoscape({
   container: $('cy'),
-  wheelSensitivity: 0.3,
   style: [
     { selector: 'node', style: { label: 'data(label)', 'font-size': 9, 'text-valign': 'bottom', 'text-margin-y': 3, width: 16, height: 16, 'background-color': (e) => COLORS[e.data('kind')] || '#999', color: '#1d2430', 'text-wrap': 'wrap', 'text-max-width': 140 } },
     { selector: 'node[kind = "node"]', style: { shape: 'round-rectangle', 'background-color': COLORS.node, 'border-color': '#8aa4c8', 'border-width': 1.5, 'text-valign': 'top', 'text-halign': 'center', 'font-size': 11, 'font-weight': 'bold', padding: 14 } },
@@ -21,8 +20,9 @@ const cy = cytoscape({
     { selector: 'node[kind = "bridge"]', style: { shape: 'rectangle', width: 26, height: 14 } },
     { selector: 'node[kind = "tunnel"]', style: { shape: 'diamond', width: 22, height: 22 } },
     { selector: 'node[kind = "underlay"]', style: { shape: 'barrel', width: 60, height: 20 } },
-    { selector: 'edge', style: { width: 1.5, 'line-color': '#b8c2cf', 'curve-style': 'bezier', label: 'data(label)', 'font-size': 8, color: '#6b7888' } },
-    { selector: 'edge[kind = "vxlan-peer"]', style: { 'line-style': 'dashed', 'line-color': '#e2a37a' } },
+    { selector: 'edge', style: { width: 1.5, 'line-color': '#b8c2cf', 'curve-style': 'bezier', 'font-size': 8, color: '#6b7888' } },
+    { selector: 'edge[label]', style: { label: 'data(label)' } },
+    { selector: 'edge[kind = "vxlan-peer"]', style: { 'line-style': 'dashed', 'line-color': '#e2a37a', 'curve-style': 'unbundled-bezier', 'control-point-distances': 45, 'control-point-weights': 0.5 } },
     { selector: 'edge[kind = "bgp"]', style: { 'line-style': 'dashed', 'line-color': '#a78bd4' } },
     { selector: 'edge[kind = "endpoint"]', style: { 'line-color': '#7cc7bd', 'target-arrow-shape': 'triangle', 'target-arrow-color': '#7cc7bd' } },
     { selector: '.hop', style: { 'border-width': 4, 'border-color': '#e11d48', 'line-color': '#e11d48', width: 4, 'target-arrow-color': '#e11d48', 'z-index': 10 } },
@@ -41,13 +41,20 @@ function apply(s) {
   cy.batch(() => {
     const want = new Set(els.map((e) => e.data.id));
     cy.elements().filter((e) => !want.has(e.id())).remove();
-    for (const e of s.graph.nodes) { const c = cy.getElementById(e.data.id); if (c.nonempty()) c.data(e.data); else cy.add({ group: 'nodes', data: e.data }); }
+    // parents (lab nodes) before their children: a child added before its parent would float free
+    const nodes = [...s.graph.nodes].sort((a, b) => (a.data.kind === 'node' ? 0 : 1) - (b.data.kind === 'node' ? 0 : 1));
+    for (const e of nodes) {
+      const c = cy.getElementById(e.data.id);
+      if (c.empty()) { cy.add({ group: 'nodes', data: e.data }); continue; }
+      if ((c.data('parent') || null) !== (e.data.parent || null)) c.move({ parent: e.data.parent || null });
+      const { parent: _p, ...rest } = e.data;
+      c.data(rest);
+    }
     for (const e of s.graph.edges) { const c = cy.getElementById(e.data.id); if (c.nonempty()) c.data(e.data); else cy.add({ group: 'edges', data: e.data }); }
   });
   if (ids !== state.ids) {
     state.ids = ids;
-    cy.layout({ name: 'cose', animate: false, randomize: false, nodeDimensionsIncludeLabels: true, idealEdgeLength: () => 50, nodeRepulsion: () => 9000, componentSpacing: 60, padding: 20 }).run();
-    cy.fit(undefined, 20);
+    layout();
   }
   const kinds = {};
   for (const n of s.graph.nodes) kinds[n.data.kind] = (kinds[n.data.kind] || 0) + 1;
@@ -55,6 +62,29 @@ function apply(s) {
   renderNodes(s.nodes);
   fillSelects(s.graph.nodes);
   state.events++;
+}
+
+// Cytoscape's layouts, one region each: the underlay on top; a column per lab node where
+// breadthfirst hangs the node's devices from eth0 and its bridges (eth0 → tunnel; cni0 → veths →
+// pods); Services (and pods on no node) in a grid below, next to the pods they point at.
+function layout() {
+  const labNodes = cy.nodes('[kind = "node"]').sort((a, b) => (a.id() < b.id() ? -1 : 1));
+  const colW = 360, colH = 420, top = 110;
+  labNodes.forEach((n, i) => {
+    const kids = n.children();
+    if (kids.empty()) { n.position({ x: i * colW + colW / 2, y: top + colH / 2 }); return; }
+    const roots = kids.filter((k) => k.data('device') === 'eth0' || k.data('kind') === 'bridge' || k.data('kind') === 'cali');
+    kids.union(kids.edgesWith(kids)).layout({
+      name: 'breadthfirst', directed: false, roots, spacingFactor: 0.9, avoidOverlap: true, nodeDimensionsIncludeLabels: true, animate: false,
+      boundingBox: { x1: i * colW + 20, y1: top, w: colW - 40, h: colH },
+    }).run();
+  });
+  const width = Math.max(1, labNodes.length) * colW;
+  cy.$id('underlay').position({ x: width / 2, y: 30 });
+  const loose = cy.nodes().filter((e) => e.data('kind') === 'service' || (e.data('kind') === 'pod' && !e.data('parent')));
+  loose.layout({ name: 'grid', avoidOverlap: true, nodeDimensionsIncludeLabels: true, condense: true, rows: Math.max(1, Math.ceil(loose.length / 6)), animate: false,
+    boundingBox: { x1: 20, y1: top + colH + 70, w: width - 40, h: 60 * Math.max(1, Math.ceil(loose.length / 6)) } }).run();
+  cy.fit(undefined, 15);
 }
 
 function ago(sec) {
