@@ -10,6 +10,8 @@ export function register(program: Command): void {
     .option('--listen <addr>', 'address to listen on: 127.0.0.1 only', '127.0.0.1')
     .action(async (o: { lab?: string; kubeconfig?: string; port: string; listen: string }) => {
       const { runUi } = await import('../../ui/run.js');
+      const { checkListen } = await import('../../ui/server.js');
+      checkListen(o.listen); // before anything else: a wrong address is refused whatever the lab
       const { kubeconfigOf, labOf } = await import('../../observe/locate.js');
       const lab = labOf(o);
       await runUi({ kubeconfig: kubeconfigOf(o), ...(lab ? { lab } : {}), port: Number(o.port), listen: o.listen });
