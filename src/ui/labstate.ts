@@ -120,7 +120,7 @@ export class LabState {
       await Promise.all(pods.map(async (p) => {
         const key = podKey(p.metadata.namespace ?? 'default', p.metadata.name ?? '');
         const have = this.attachments.get(key);
-        if (!p.spec?.nodeName || p.status?.phase !== 'Running' || (have !== undefined && have.uid === p.metadata.uid && have.peer !== undefined)) return;
+        if (!p.spec?.nodeName || p.status?.phase !== 'Running' || (have !== undefined && have.uid === p.metadata.uid)) return;
         try {
           const i = await inspectPod(p as Parameters<typeof inspectPod>[0], (node) => locateNode({ node, lab }));
           this.attachments.set(key, { uid: p.metadata.uid, netns: i.sandbox.netnsName, ...(i.peer ? { peer: i.peer.name, ...(i.peer.bridge ? { bridge: i.peer.bridge } : {}) } : {}) });
