@@ -41,6 +41,21 @@ test('a pod→pod VXLAN trace lights the pods, veths, bridges, both tunnels and 
   assert.ok(h[9]!.elements.includes('pair:default/b'));
 });
 
+test('the receiving tunnel end lights up even when the trace names only the sending one', () => {
+  // podnet trace's shape: route + tunnel on node1, the underlay, then node2's rules and route to cni0
+  const t = trace([
+    hop(1, 'node1', 'cni-1111', 'route', 'eth0'), hop(2, 'node1', 'pn-lab-node1', 'bridge', 'cni0'), hop(3, 'node1', 'pn-lab-node1', 'route', 'flannel.1'),
+    hop(4, 'node1', 'pn-lab-node1', 'tunnel', 'flannel.1'), hop(5, 'underlay', 'pn-lab-underlay', 'underlay', 'underlay'),
+    hop(6, 'node2', 'pn-lab-node2', 'rule'), hop(7, 'node2', 'pn-lab-node2', 'route', 'cni0'), hop(8, 'node2', 'pn-lab-node2', 'bridge', 'cni0'),
+    hop(9, 'node2', 'cni-2222', 'deliver'),
+  ]);
+  const h = mapHops(t, graph);
+  assert.deepEqual(h[5]!.elements, ['node:node2', 'dev:node2/flannel.1', 'vxlan:dev:node1/flannel.1~dev:node2/flannel.1']);
+  const lit = new Set(h.flatMap((x) => x.elements));
+  for (const id of ['pod:default/a', 'dev:node1/flannel.1', 'underlay', 'dev:node2/flannel.1', 'dev:node2/cni0', 'pod:default/b']) assert.ok(lit.has(id), id);
+  assert.equal(h.filter((x) => x.elements.includes('dev:node2/flannel.1')).length, 1, 'the receiving end once');
+});
+
 test('hops without a drawn device fall back to their node; rule hops stay on the node', () => {
   const h = mapHops(trace([hop(0, 'node1', 'pn-lab-node1', 'rule'), hop(1, 'node1', 'pn-lab-node1', 'dnat', 'nosuchdev'), hop(2, 'node9', 'x', 'drop')]), graph);
   assert.deepEqual(h.map((x) => x.elements), [['node:node1'], ['node:node1'], []]);

@@ -52,12 +52,19 @@ export function hopElement(h: TraceHop, byId: ReadonlyMap<string, NodeData>, t: 
   return byId.has(nodeId(h.node)) ? nodeId(h.node) : undefined;
 }
 
-/** Every hop with the elements to light: its own element and the edge from the previous hop's, if one joins them. */
+/**
+ * Every hop with the elements to light: its own element and the edge from the previous hop's, if one
+ * joins them. A packet that left one node through a tunnel device (a `tunnel` hop) and shows up on
+ * another node came out of that node's device of the same name (flannel.1, flannel0, vxlan.calico:
+ * each node has its own end): that device and the peering edge light up with the first hop there,
+ * whether or not the trace names the receiving end.
+ */
 export function mapHops(t: Trace, g: Graph): HopHighlight[] {
   const byId = new Map(g.nodes.map((n) => [n.data.id, n.data]));
   const out: HopHighlight[] = [];
   let prev: string | undefined;
   let lastTunnel: string | undefined;
+  let sent: { node: string; device: string; el: string } | undefined;
   const edgeBetween = (a: string, b: string): string | undefined =>
     g.edges.find((x) => (x.data.source === a && x.data.target === b) || (x.data.source === b && x.data.target === a))?.data.id;
   for (const h of [...t.hops].sort((a, b) => a.index - b.index)) {
@@ -68,11 +75,22 @@ export function mapHops(t: Trace, g: Graph): HopHighlight[] {
       const e = prev && prev !== el ? edgeBetween(prev, el) : undefined;
       if (e) elements.push(e);
       if (byId.get(el)?.kind === 'tunnel') {
-        // encapsulated on one node, decapsulated on the other: the VXLAN peering between them
+        // encapsulated on one node, decapsulated on the other: the peering between them
         const peer = lastTunnel && lastTunnel !== el ? edgeBetween(lastTunnel, el) : undefined;
         if (peer && peer !== e) elements.push(peer);
         lastTunnel = el;
       }
+      if (sent && h.node !== 'underlay' && h.node !== sent.node) {
+        const arrival = devId(h.node, sent.device);
+        if (byId.has(arrival) && arrival !== el) {
+          elements.push(arrival);
+          const peer = edgeBetween(sent.el, arrival);
+          if (peer) elements.push(peer);
+          lastTunnel = arrival;
+        }
+        sent = undefined;
+      }
+      if (h.step === 'tunnel' && h.device && byId.get(el)?.kind === 'tunnel') sent = { node: h.node, device: h.device, el };
       prev = el;
     }
     out.push({ index: h.index, step: h.step, detail: h.detail, elements });

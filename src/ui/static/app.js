@@ -127,6 +127,12 @@ function fillSelects(nodes) {
   const pod = (p) => [`pod|${p.namespace}|${p.name}`, `pod ${p.namespace}/${p.name}${p.node ? ` (${p.node})` : ''}`];
   setOptions($('trace-src'), [...pods.map(pod), ...labNodes.map((n) => [`node||${n.name}`, `node ${n.name}`])]);
   setOptions($('trace-dst'), [...pods.map(pod), ...svcs.map((s) => [`svc|${s.namespace}|${s.name}`, `svc ${s.namespace}/${s.name}`])]);
+  if ($('trace-dst').value === $('trace-src').value) {
+    // a first guess worth tracing: a pod on another node than the source's
+    const src = pods.find((p) => `pod|${p.namespace}|${p.name}` === $('trace-src').value);
+    const other = pods.find((p) => src && p.node && p.node !== src.node);
+    if (other) $('trace-dst').value = `pod|${other.namespace}|${other.name}`;
+  }
   const caps = [['underlay', 'underlay bridge']];
   for (const n of nodes.map((x) => x.data)) {
     if (n.node && n.device) caps.push([`node/${n.node}/${n.device}`, `${n.node} ${n.device}`]);
