@@ -54,6 +54,18 @@ test('the receiving tunnel end lights up even when the trace names only the send
   const lit = new Set(h.flatMap((x) => x.elements));
   for (const id of ['pod:default/a', 'dev:node1/flannel.1', 'underlay', 'dev:node2/flannel.1', 'dev:node2/cni0', 'pod:default/b']) assert.ok(lit.has(id), id);
   assert.equal(h.filter((x) => x.elements.includes('dev:node2/flannel.1')).length, 1, 'the receiving end once');
+  // the veths no hop names: between the source pod and node1's bridge, between node2's bridge and the destination pod
+  assert.deepEqual(h[1]!.elements, ['dev:node1/cni0', 'dev:node1/vethA', 'pair:default/a', 'port:node1/vethA']);
+  assert.deepEqual(h[8]!.elements, ['pod:default/b', 'dev:node2/vethB', 'port:node2/vethB', 'pair:default/b']);
+});
+
+test('deliver lands in the destination pod, found by name or by address, even from the node\'s netns', () => {
+  const t = trace([hop(1, 'node2', 'pn-lab-node2', 'bridge', 'cni0'), hop(2, 'node2', 'pn-lab-node2', 'deliver')]);
+  assert.equal(mapHops(t, graph)[1]!.elements[0], 'pod:default/b');
+  const byIP = { ...t, destination: { kind: 'ip', ip: '10.244.1.2', port: 80 } };
+  assert.equal(mapHops(byIP, graph)[1]!.elements[0], 'pod:default/b');
+  const toNode = { ...t, destination: { kind: 'node', name: 'node2', node: 'node2', ip: '192.168.1.2', port: 30080 } };
+  assert.equal(mapHops(toNode, graph)[1]!.elements[0], 'node:node2');
 });
 
 test('hops without a drawn device fall back to their node; rule hops stay on the node', () => {

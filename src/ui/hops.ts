@@ -37,6 +37,13 @@ export function hopElement(h: TraceHop, byId: ReadonlyMap<string, NodeData>, t: 
   const pods = [...byId.values()].filter((n) => n.kind === 'pod' && n.node === h.node);
   const inPod = pods.find((p) => p.netns && p.netns === h.netns);
   if (inPod) return inPod.id;
+  if (h.step === 'deliver' && t.destination.kind !== 'node') {
+    // delivered: into the destination pod (by name, or the pod with the address the packet went to)
+    const d = t.destination;
+    const byName = d.name && d.kind === 'pod' ? podId(d.namespace ?? 'default', d.name) : undefined;
+    const pod = byName && byId.has(byName) ? byName : pods.find((p) => p.ip === d.ip)?.id;
+    if (pod) return pod;
+  }
   if (h.device) {
     const d = devId(h.node, h.device);
     // eth0 of a pod netns is not the node's eth0: a hop in a netns that is not the node's, naming eth0, is in a pod
@@ -67,6 +74,17 @@ export function mapHops(t: Trace, g: Graph): HopHighlight[] {
   let sent: { node: string; device: string; el: string } | undefined;
   const edgeBetween = (a: string, b: string): string | undefined =>
     g.edges.find((x) => (x.data.source === a && x.data.target === b) || (x.data.source === b && x.data.target === a))?.data.id;
+  // pod ⇄ bridge with no hop naming the veth between them: the veth (or cali interface) and both edges
+  const throughPort = (a: string, b: string): string[] => {
+    for (const e of g.edges) {
+      const x = e.data.source === a ? e.data.target : e.data.target === a ? e.data.source : undefined;
+      const k = x ? byId.get(x)?.kind : undefined;
+      if (!x || (k !== 'veth' && k !== 'cali')) continue;
+      const e2 = edgeBetween(x, b);
+      if (e2) return [x, e.data.id, e2];
+    }
+    return [];
+  };
   for (const h of [...t.hops].sort((a, b) => a.index - b.index)) {
     const el = hopElement(h, byId, t, t.hops.length);
     const elements: string[] = [];
@@ -74,6 +92,7 @@ export function mapHops(t: Trace, g: Graph): HopHighlight[] {
       elements.push(el);
       const e = prev && prev !== el ? edgeBetween(prev, el) : undefined;
       if (e) elements.push(e);
+      else if (prev && prev !== el) elements.push(...throughPort(prev, el));
       if (byId.get(el)?.kind === 'tunnel') {
         // encapsulated on one node, decapsulated on the other: the peering between them
         const peer = lastTunnel && lastTunnel !== el ? edgeBetween(lastTunnel, el) : undefined;

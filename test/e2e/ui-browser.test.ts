@@ -174,7 +174,7 @@ test('podnet ui shows a 3-node lab in chromium: every node and pod, inspect, cap
       t.diagnostic(`trace: ${verdict}\n${hops.join('\n')}`);
       assert.match(verdict ?? '', /^delivered/);
       const lit = new Set((await elements()).filter((e) => e.hop).map((e) => e.id));
-      for (const id of ['dev:node1/flannel.1', 'dev:node2/flannel.1', 'pod:default/web-node1', 'pod:default/web-node2']) assert.ok(lit.has(id), `${id} highlighted (lit: ${[...lit].join(' ')})`);
+      for (const id of ['pod:default/web-node1', 'dev:node1/cni0', 'dev:node1/flannel.1', 'underlay', 'dev:node2/flannel.1', 'dev:node2/cni0', 'pod:default/web-node2']) assert.ok(lit.has(id), `${id} highlighted (lit: ${[...lit].join(' ')})`);
     } else {
       t.diagnostic('podnet trace is not in this build: the trace highlight is not exercised');
     }
