@@ -50,7 +50,8 @@ test('the receiving tunnel end lights up even when the trace names only the send
     hop(9, 'node2', 'cni-2222', 'deliver'),
   ]);
   const h = mapHops(t, graph);
-  assert.deepEqual(h[5]!.elements, ['node:node2', 'dev:node2/flannel.1', 'vxlan:dev:node1/flannel.1~dev:node2/flannel.1']);
+  assert.deepEqual(h[4]!.elements, ['underlay', 'dev:node1/eth0', 'encap:node1/flannel.1', 'uplink:node1'], 'out through node1\'s eth0');
+  assert.deepEqual(h[5]!.elements, ['node:node2', 'dev:node2/flannel.1', 'vxlan:dev:node1/flannel.1~dev:node2/flannel.1', 'dev:node2/eth0', 'uplink:node2', 'encap:node2/flannel.1']);
   const lit = new Set(h.flatMap((x) => x.elements));
   for (const id of ['pod:default/a', 'dev:node1/flannel.1', 'underlay', 'dev:node2/flannel.1', 'dev:node2/cni0', 'pod:default/b']) assert.ok(lit.has(id), id);
   assert.equal(h.filter((x) => x.elements.includes('dev:node2/flannel.1')).length, 1, 'the receiving end once');

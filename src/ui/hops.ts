@@ -74,12 +74,13 @@ export function mapHops(t: Trace, g: Graph): HopHighlight[] {
   let sent: { node: string; device: string; el: string } | undefined;
   const edgeBetween = (a: string, b: string): string | undefined =>
     g.edges.find((x) => (x.data.source === a && x.data.target === b) || (x.data.source === b && x.data.target === a))?.data.id;
-  // pod ⇄ bridge with no hop naming the veth between them: the veth (or cali interface) and both edges
+  // pod ⇄ bridge with no hop naming the veth between them: the veth (or cali interface) and both
+  // edges; tunnel ⇄ underlay: the node's eth0 and both edges
   const throughPort = (a: string, b: string): string[] => {
     for (const e of g.edges) {
       const x = e.data.source === a ? e.data.target : e.data.target === a ? e.data.source : undefined;
       const k = x ? byId.get(x)?.kind : undefined;
-      if (!x || (k !== 'veth' && k !== 'cali')) continue;
+      if (!x || (k !== 'veth' && k !== 'cali' && k !== 'nic')) continue;
       const e2 = edgeBetween(x, b);
       if (e2) return [x, e.data.id, e2];
     }
@@ -105,6 +106,7 @@ export function mapHops(t: Trace, g: Graph): HopHighlight[] {
           elements.push(arrival);
           const peer = edgeBetween(sent.el, arrival);
           if (peer) elements.push(peer);
+          if (prev === UNDERLAY_ID) elements.push(...throughPort(UNDERLAY_ID, arrival));
           lastTunnel = arrival;
         }
         sent = undefined;
