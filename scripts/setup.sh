@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   iproute2 iptables nftables tcpdump etcd-server etcd-client containernetworking-plugins
   busybox-static iperf3 socat dnsutils bind9 dnsmasq-base dnsperf util-linux procps psmisc
-  conntrack iputils-ping netcat-openbsd curl jq kmod tshark containerd runc bird2
+  conntrack iputils-ping netcat-openbsd curl jq kmod tshark containerd runc bird2 chromium
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

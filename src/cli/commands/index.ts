@@ -17,6 +17,7 @@ import { register as netpol } from './netpol.js';
 import { register as bgp } from './bgp.js';
 import { register as calico } from './calico.js';
 import { register as bench } from './bench.js';
+import { register as ui } from './ui.js';
 import { register as trace } from './trace.js';
 
 /** Each area owns one file in this folder exporting register(program); this list wires them into `podnet`. */
@@ -39,5 +40,6 @@ export function registerCommands(program: Command): void {
   bgp(program);
   calico(program);
   bench(program);
+  ui(program);
   trace(program);
 }
