@@ -16,6 +16,7 @@ import { register as capture } from './capture.js';
 import { register as netpol } from './netpol.js';
 import { register as bgp } from './bgp.js';
 import { register as calico } from './calico.js';
+import { register as flows } from './flows.js';
 
 /** Each area owns one file in this folder exporting register(program); this list wires them into `podnet`. */
 export function registerCommands(program: Command): void {
@@ -36,4 +37,5 @@ export function registerCommands(program: Command): void {
   netpol(program);
   bgp(program);
   calico(program);
+  flows(program);
 }
