@@ -257,7 +257,7 @@ export function matchesFilter(f: Flow, o: FlowFilter): boolean {
 // ---------------------------------------------------------------- output
 
 export const FLOW_COLUMNS = ['TIME', 'NODE', 'SOURCE', 'DESTINATION', 'SERVICE', 'PROTO', 'STATE/VERDICT'] as const;
-const WIDTHS = [13, 10, 30, 30, 30, 10];
+const WIDTHS = [13, 10, 34, 34, 34, 6];
 
 function shown(e: Endpoint): string {
   const who = e.kind === 'node' ? `node/${e.name}` : (e.name ?? e.ip);
