@@ -100,6 +100,9 @@ test('podnet flows names live and listed flows (pods, Service, endpoint, policy 
     assert.deepEqual([t0tour.vars.vni, t0tour.vars.vxport], ['1', '8472']);
     assert.equal(t0tour.vars.chosenEp, '10.20.92.11');
     assert.match(t0tour.steps.at(-1)!.output, new RegExp(`${NS}/wp-mysql:\\d+ +${NS}/mysql-demo:3306 +${NS}/mysql-demo:mysqld-demo +TCP`));
+    // inspect svc --ipvs on this kernel: no ip_vs, said in words (the iptables rules are still listed)
+    const ipvs = await must(PODNET, ['inspect', 'svc', 'mysql-demo', '-n', NS, '--lab', lab, '--node', 'k8s-node1', '--ipvs']);
+    assert.match(ipvs, /^IPVS on node k8s-node1:\n  this kernel has no ip_vs \(\/proc\/net\/ip_vs is absent in k8s-node1's netns; .*\): .*no IPVS virtual server implements hyjx--hyjx-group3\/mysql-demo on k8s-node1 \(the kernel shows iptables rules instead\)/m);
     const human = await must(PODNET, ['lab', 'tour', 'seed-003', '--lab', lab, '--step', '8']);
     assert.match(human, /^\[8\/13\] The veth peer on the node/m);
     assert.match(human, /^→ Interface \d+ of k8s-node1 is veth\w+, the host end of the pod's veth pair/m);
@@ -146,6 +149,7 @@ test('podnet flows names live and listed flows (pods, Service, endpoint, policy 
     assert.deepEqual(dropped.f.policies, [`${NS}/deny-mysql-in`]);
     assert.equal(dropped.f.src.name, `${NS}/wp-mysql`);
     assert.equal(dropped.f.node, 'k8s-node2');
+    t.diagnostic(`DROPPED line (-o json): ${JSON.stringify(dropped.f)}`);
     const code = await flows.stop();
     flows = undefined;
     assert.equal(code, 0, 'flows -f stops cleanly on SIGINT');
