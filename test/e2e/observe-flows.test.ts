@@ -1,5 +1,5 @@
 /**
- * Issue 16: `podnet flows` and `podnet lab tour` on one `--example seed` lab (k8s-node1: wp-mysql,
+ * Issue 16: `podnet flows` and `podnet lab tour` on one `--example seed` lab, nftables proxy mode (k8s-node1: wp-mysql,
  * k8s-node2: mysql-demo behind the Service mysql-demo 10.10.147.26:13306 → 3306).
  * - tours: `lab tour seed-003` and `seed-000` run every step on the live lab (-o json), each step's
  *   own check passes, and what the steps found agrees with the kernel read here directly: the veth
@@ -9,6 +9,8 @@
  *   (the delay from the kernel's event time to the line's arrival is measured and reported; the
  *   assertion only bounds it generously), a connect to the ClusterIP names the Service and the
  *   endpoint pod; `flows` without -f lists the same connection, named;
+ * - inspect svc in nftables mode: the endpoint chain's DNAT counter rose with the connects, the
+ *   service chain is counted as its endpoints' sum; `--ipvs` states that this kernel has no ip_vs;
  * - a NetworkPolicy denying ingress to mysql-demo: the denied SYN shows as a DROPPED line naming the
  *   policy (from the agents' drop log).
  */
@@ -58,7 +60,7 @@ test('podnet flows names live and listed flows (pods, Service, endpoint, policy 
   let flows: ReturnType<typeof followFlows> | undefined;
   try {
     let t0 = Date.now();
-    await must(PODNET, ['lab', 'up', '--example', 'seed', '--name', lab], { timeoutMs: 240_000 });
+    await must(PODNET, ['lab', 'up', '--example', 'seed', '--name', lab, '--proxy-mode', 'nftables'], { timeoutMs: 240_000 });
     const kubectl = labKubectl(lab);
     await until('the seed pods Running', async () => /mysql-demo\s+1\/1\s+Running[\s\S]*wp-mysql\s+1\/1\s+Running/.test(await kubectl(['get', 'pods', '-n', NS])), 60_000);
     phase('lab up', t0);
@@ -102,7 +104,7 @@ test('podnet flows names live and listed flows (pods, Service, endpoint, policy 
     assert.match(t0tour.steps.at(-1)!.output, new RegExp(`${NS}/wp-mysql:\\d+ +${NS}/mysql-demo:3306 +${NS}/mysql-demo:mysqld-demo +TCP`));
     // inspect svc --ipvs on this kernel: no ip_vs, said in words (the iptables rules are still listed)
     const ipvs = await must(PODNET, ['inspect', 'svc', 'mysql-demo', '-n', NS, '--lab', lab, '--node', 'k8s-node1', '--ipvs']);
-    assert.match(ipvs, /^IPVS on node k8s-node1:\n  this kernel has no ip_vs \(\/proc\/net\/ip_vs is absent in k8s-node1's netns; .*\): .*no IPVS virtual server implements hyjx--hyjx-group3\/mysql-demo on k8s-node1 \(the kernel shows iptables rules instead\)/m);
+    assert.match(ipvs, /^IPVS on node k8s-node1:\n  this kernel has no ip_vs \(\/proc\/net\/ip_vs is absent in k8s-node1's netns; .*\): .*no IPVS virtual server implements hyjx--hyjx-group3\/mysql-demo on k8s-node1 \(the kernel shows nftables rules instead\)/m);
     const human = await must(PODNET, ['lab', 'tour', 'seed-003', '--lab', lab, '--step', '8']);
     assert.match(human, /^\[8\/13\] The veth peer on the node/m);
     assert.match(human, /^→ Interface \d+ of k8s-node1 is veth\w+, the host end of the pod's veth pair/m);
@@ -130,6 +132,15 @@ test('podnet flows names live and listed flows (pods, Service, endpoint, policy 
     assert.equal(viaSvc.f.endpoint?.port, 3306);
     assert.equal(viaSvc.f.node, 'k8s-node1', 'named on the node that did the DNAT');
     assert.ok(flows.lines.some((l) => isSeedPair(l.f) && l.f.state === 'ESTABLISHED'), 'the TCP state is followed');
+    // nftables mode: the endpoint chain's DNAT counter counted the tour's and this connect; the service chain is their sum
+    const nftSvc = JSON.parse(await must(PODNET, ['inspect', 'svc', 'mysql-demo', '-n', NS, '--lab', lab, '--node', 'k8s-node1', '-o', 'json'])) as { proxyMode: string; rules: { chains: { name: string; role: string; packets: number; countedVia?: string }[] }[] };
+    assert.equal(nftSvc.proxyMode, 'nftables');
+    const epChains = nftSvc.rules[0]!.chains.filter((c) => c.role === 'endpoint');
+    const svcChain = nftSvc.rules[0]!.chains.find((c) => c.role === 'service')!;
+    assert.equal(epChains.length, 1);
+    assert.ok(epChains[0]!.packets >= 2, `endpoint chain DNAT counter ${epChains[0]!.packets} ≥ 2 (the tour's connect and this one)`);
+    assert.equal(svcChain.packets, epChains[0]!.packets);
+    assert.match(svcChain.countedVia ?? '', /DNAT counters of its 1 endpoint chain/);
     t.diagnostic(`pod → pod flow: line ${kernelDelay} ms after the kernel's conntrack event, ${sentDelay} ms after the connect command started`);
 
     // ---------------------------------------------------------------- flows (the table now)
