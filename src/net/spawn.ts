@@ -5,7 +5,8 @@
  * Each refuses the host's root namespace.
  */
 import { spawnSync } from 'node:child_process';
-import { SELF, assertNotHost, type NetnsPath } from './exec.js';
+import { exec, type ExecOptions, type ExecResult } from '../util/exec.js';
+import { HostNamespaceError, SELF, assertNotHost, type NetnsPath } from './exec.js';
 import { netnsPath } from './netns.js';
 
 /** The argv that runs `argv` inside `ns` (`nsenter --net=<ns> --`; unchanged for SELF). */
@@ -27,4 +28,27 @@ export function runInNamedNetns(name: string, argv: readonly string[]): number {
   assertNotHost(netnsPath(name), `run ${argv.join(' ')}`);
   const r = spawnSync('ip', ['netns', 'exec', name, ...argv], { stdio: 'inherit' });
   return r.status ?? 1;
+}
+
+/** Runs `argv` inside the named namespace as `ip netns exec` does, its output captured (for a command whose output is shown). */
+export function execInNamedNetns(name: string, argv: readonly string[], opts?: ExecOptions): Promise<ExecResult> {
+  assertNotHost(netnsPath(name), `run ${argv.join(' ')}`);
+  return exec(['ip', 'netns', 'exec', name, ...argv], opts);
+}
+
+/** Runs `argv` in the network namespace of process `pid` (`nsenter --target PID -n`), its output captured. */
+export function execInPidNetns(pid: number, argv: readonly string[], opts?: ExecOptions): Promise<ExecResult> {
+  if (!Number.isInteger(pid) || pid <= 1) throw new HostNamespaceError(`enter the netns of pid ${pid}`);
+  assertNotHost(`/proc/${pid}/ns/net`, `run ${argv.join(' ')}`);
+  return exec(['nsenter', '--target', String(pid), '-n', '--', ...argv], opts);
+}
+
+/** Read-only views of the host's namespaces (`lsns`, `ip netns identify`): they list, never change. */
+const HOST_READERS = new Set(['lsns', 'ip netns identify', 'ip netns list']);
+
+/** Runs one of the read-only namespace listings on the host, its output captured; anything else is refused. */
+export function execHostNamespaceReader(argv: readonly string[], opts?: ExecOptions): Promise<ExecResult> {
+  const key = argv[0] === 'ip' ? argv.slice(0, 3).join(' ') : argv[0]!;
+  if (!HOST_READERS.has(key)) throw new HostNamespaceError(`run ${argv.join(' ')} on the host (only ${[...HOST_READERS].join(', ')} are allowed)`);
+  return exec(argv, opts);
 }

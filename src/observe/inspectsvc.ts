@@ -14,6 +14,9 @@ import { locateNode } from './locate.js';
 import { chainEntries, jumpTarget, nftRuleCounter, type CountedRule, type SavedChain } from './proxyrules.js';
 import { readProxyState, type KernelProxyMode, type ProxyKernelState } from './proxystate.js';
 import { ObserveError } from './runtimestate.js';
+import { probeIpvs, readIpvsTable } from '../net/ipvs.js';
+import { readState } from '../lab/up.js';
+import { ipvsServicesFor, parseIpvsProc, type IpvsVirtualService } from './ipvsstate.js';
 
 export interface SvcPortView { name: string; port: number; protocol: string; targetPort: string; nodePort?: number; servicePortName: string }
 export interface SvcEndpointView { ip: string; port: string; ready: boolean; pod?: string }
@@ -25,6 +28,8 @@ export interface RuleChainView {
   packets: number;
   bytes: number;
   rules: CountedRule[];
+  /** How `packets`/`bytes` were counted when the chain's own rules carry no counter (nft service chains: the sum of their endpoints' DNAT counters). */
+  countedVia?: string;
 }
 export interface SvcRulesView { port: string; chains: RuleChainView[]; mapElements: { map: string; element: string }[] }
 
@@ -38,6 +43,18 @@ export interface SvcInspection {
   rules: SvcRulesView[];
   /** userspace mode: the portal rules for the ClusterIP / NodePorts. */
   portalRules?: CountedRule[];
+  /** the mode the node's agent was started with (the lab's spec), when known: it can differ from what the kernel shows */
+  configuredProxyMode?: string;
+  /** ipvs mode (configured or seen): the virtual services per port from /proc/net/ip_vs, or why there are none */
+  ipvs?: IpvsView;
+}
+
+export interface IpvsView {
+  /** whether the node's kernel has ip_vs (its netns has /proc/net/ip_vs) */
+  available: boolean;
+  /** what this means for the Service, in words (always set when unavailable) */
+  statement?: string;
+  ports: { port: string; virtualServices: IpvsVirtualService[] }[];
 }
 
 type ServiceObject = Service & KObject;
@@ -72,11 +89,28 @@ function nftRules(st: ProxyKernelState, sp: { namespace: string; service: string
     const counted = c.rules.map((r) => ({ rule: r, ...(nftRuleCounter(r) ?? { packets: 0, bytes: 0 }) }));
     chains.push({ name: c.name, role: isEp ? 'endpoint' : c.name.split('-')[0]!, packets: counted.reduce((s, r) => s + r.packets, 0), bytes: counted.reduce((s, r) => s + r.bytes, 0), rules: counted });
   }
-  return chains;
+  return nftServiceTotals(chains);
+}
+
+/**
+ * An nft service chain's rules carry no counter, its endpoints' DNAT rules do: every connection the
+ * service chain dispatches is DNATed by exactly one endpoint chain, so the sum over the endpoint chains
+ * it goes to is what entered it (pure).
+ */
+export function nftServiceTotals(chains: RuleChainView[]): RuleChainView[] {
+  const byName = new Map(chains.map((c) => [c.name, c]));
+  return chains.map((c) => {
+    if (c.role === 'endpoint' || c.rules.some((r) => /\bcounter\b/.test(r.rule))) return c;
+    const targets = new Set<string>();
+    for (const r of c.rules) for (const m of r.rule.matchAll(/(?:goto|jump) (endpoint-\S+?)(?=[\s,}]|$)/g)) targets.add(m[1]!.replace(/^"|"$/g, ''));
+    const eps = [...targets].map((t) => byName.get(t)).filter((x): x is RuleChainView => !!x && x.rules.some((r) => /\bcounter\b/.test(r.rule)));
+    if (!eps.length) return c;
+    return { ...c, packets: eps.reduce((a, e) => a + e.packets, 0), bytes: eps.reduce((a, e) => a + e.bytes, 0), countedVia: `the DNAT counters of its ${eps.length} endpoint chain(s)` };
+  });
 }
 
 /** `podnet inspect svc NAME`: the Service, its EndpointSlices, and the chosen node's rules for it. */
-export async function inspectSvcCommand(name: string, o: { namespace: string; kubeconfig: string; lab?: string; stateDir?: string; node?: string }): Promise<SvcInspection> {
+export async function inspectSvcCommand(name: string, o: { namespace: string; kubeconfig: string; lab?: string; stateDir?: string; node?: string; ipvs?: boolean }): Promise<SvcInspection> {
   const client = createClient({ ...loadKubeconfig(o.kubeconfig), userAgent: 'podnet-inspect' });
   let svc: ServiceObject, slices: SliceObject[], nodeNames: string[];
   try {
@@ -133,7 +167,22 @@ export async function inspectSvcCommand(name: string, o: { namespace: string; ku
       }
     }
   }
+  const configuredProxyMode = o.lab ? readState(o.lab)?.spec.proxyMode : undefined;
+  let ipvs: IpvsView | undefined;
+  if (st.mode === 'ipvs' || configuredProxyMode === 'ipvs' || o.ipvs) {
+    const text = await readIpvsTable(loc.netns);
+    const vips = [...clusterIPs, ...(spec.externalIPs ?? []), ...(svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? '').filter(Boolean)];
+    if (text !== undefined) {
+      const all = parseIpvsProc(text);
+      ipvs = { available: true, ports: ports.map((p) => ({ port: p.servicePortName, virtualServices: ipvsServicesFor(all, { protocol: p.protocol, vips, port: p.port, ...(p.nodePort ? { nodePort: p.nodePort } : {}) }) })) };
+      if (ipvs.ports.every((p) => !p.virtualServices.length)) ipvs.statement = `the kernel has ip_vs but holds no virtual service for ${o.namespace}/${name} on ${node}`;
+    } else {
+      const probe = await probeIpvs();
+      ipvs = { available: false, ports: [], statement: `this kernel has no ip_vs (/proc/net/ip_vs is absent in ${node}'s netns; ${probe.detail}): an agent started with --proxy-mode ipvs stops with EIPVS and programs nothing, so no IPVS virtual server implements ${o.namespace}/${name} on ${node}${st.mode !== 'ipvs' && st.mode !== 'none' ? ` (the kernel shows ${st.mode} rules instead)` : ''}; use --proxy-mode iptables or nftables` };
+    }
+  }
   return {
+    ...(configuredProxyMode ? { configuredProxyMode } : {}), ...(ipvs ? { ipvs } : {}),
     namespace: o.namespace, name, type: spec.type ?? 'ClusterIP', clusterIPs, ports,
     endpointsByNode: [...perNode.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([n, endpoints]) => ({ node: n, endpoints })),
     node, proxyMode: st.mode, rules, ...(portalRules ? { portalRules } : {}),

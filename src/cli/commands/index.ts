@@ -19,6 +19,7 @@ import { register as calico } from './calico.js';
 import { register as bench } from './bench.js';
 import { register as ui } from './ui.js';
 import { register as trace } from './trace.js';
+import { register as flows } from './flows.js';
 
 /** Each area owns one file in this folder exporting register(program); this list wires them into `podnet`. */
 export function registerCommands(program: Command): void {
@@ -42,4 +43,5 @@ export function registerCommands(program: Command): void {
   bench(program);
   ui(program);
   trace(program);
+  flows(program);
 }

@@ -46,14 +46,15 @@ export function register(program: Command): void {
     .option('--lab <name>', 'lab name (default "lab" unless a kubeconfig is given)')
     .option('--kubeconfig <path>', 'kubeconfig (default $KUBECONFIG, else the lab\'s)')
     .option('--state-dir <dir>', 'the node agent\'s --state-dir (outside a lab; run inside the node\'s netns)')
+    .option('--ipvs', 'also show the node\'s IPVS virtual services for it (/proc/net/ip_vs), or what the kernel lacks (shown anyway in ipvs mode)')
     .option('-o, --output <format>', 'json, or omit for the human form')
-    .action(async (name: string, o: { namespace: string; node?: string; lab?: string; kubeconfig?: string; stateDir?: string; output?: string }) => {
+    .action(async (name: string, o: { namespace: string; node?: string; lab?: string; kubeconfig?: string; stateDir?: string; output?: string; ipvs?: boolean }) => {
       const fmt = parseOutput(o.output);
       const { inspectSvcCommand } = await import('../../observe/inspectsvc.js');
       const { renderSvcInspection } = await import('../../observe/inspectsvcview.js');
       const { kubeconfigOf, labOf } = await import('../../observe/locate.js');
       const { emit } = await import('../../observe/table.js');
-      const r = await inspectSvcCommand(name.replace(/^(svc|services?)\//, '').replace(/:.*$/, ''), { namespace: o.namespace, kubeconfig: kubeconfigOf(o), lab: labOf(o), stateDir: o.stateDir, node: o.node });
+      const r = await inspectSvcCommand(name.replace(/^(svc|services?)\//, '').replace(/:.*$/, ''), { namespace: o.namespace, kubeconfig: kubeconfigOf(o), lab: labOf(o), stateDir: o.stateDir, node: o.node, ipvs: o.ipvs === true });
       emit(fmt, r, () => renderSvcInspection(r));
     });
 }

@@ -4,7 +4,7 @@ import { PROXY_MODES, parseProxyMode } from '../../proxy/modenames.js';
 
 /** Registers `podnet lab up|down|status|kubeconfig|exec` (+ the hidden node-cleanup used by down and api-forward used by up). */
 export function register(program: Command): void {
-  const lab = program.command('lab').description('build a multi-node cluster on this box out of network namespaces: up, down, status, kubeconfig, exec');
+  const lab = program.command('lab').description('build a multi-node cluster on this box out of network namespaces: up, down, status, kubeconfig, exec, tour');
 
   lab.command('up')
     .description('create the lab: underlay, node netns, external client, API server, one agent per node, cluster DNS')
@@ -69,6 +69,30 @@ export function register(program: Command): void {
     .action(async (where: string, cmd: string[], o: { name: string }) => {
       const { labExec } = await import('../../lab/index.js');
       process.exit(labExec(o.name, where, cmd));
+    });
+
+  lab.command('tour')
+    .description('walk through a seed on the live lab, step by step: each step\'s command, its real output and what it shows (tours: seed-000, seed-003)')
+    .argument('[tour]', 'seed-000 (packet path pod → pod, pod → Service) | seed-003 (PID, netns, veth peer, bridge, capture, CNI cache, plan)', 'seed-003')
+    .option('--lab <name>', 'lab name (default "lab")')
+    .option('--name <name>', 'the same as --lab')
+    .option('--step <n>', 'show only step N (the steps before it run quietly, for what they find)')
+    .option('--no-pause', 'do not wait for Enter between steps')
+    .option('--lines <n>', 'lines of output shown per step', '30')
+    .option('-o, --output <format>', 'json: every step\'s command, output, explanation and check')
+    .action(async (name: string, o: { lab?: string; name?: string; step?: string; pause: boolean; lines: string; output?: string }) => {
+      const { tourByName } = await import('../../lab/tours.js');
+      const { labRunner, runTour } = await import('../../lab/tour.js');
+      const { labKubeconfig } = await import('../../lab/index.js');
+      const { parseOutput } = await import('../../observe/table.js');
+      const fmt = parseOutput(o.output);
+      const lab = o.lab ?? o.name ?? 'lab';
+      const tour = tourByName(name);
+      const step = o.step === undefined ? undefined : Number(o.step);
+      const results = await runTour(tour, labRunner(lab, labKubeconfig(lab)), { lab, pause: o.pause, json: fmt === 'json', maxLines: Number(o.lines) || 30, ...(step !== undefined ? { step } : {}) });
+      const failed = results.find((r) => !r.ok);
+      if (failed) process.stderr.write(`podnet: tour ${tour.name} stopped at step ${failed.index} (${failed.title}): ${failed.problem}\n`);
+      process.exit(failed ? 1 : 0);
     });
 
   lab.command('restart-agent')

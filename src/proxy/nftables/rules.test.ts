@@ -20,7 +20,7 @@ test('seed example: verdict-map elements, service/endpoint/external chains', () 
   assert.equal(o.elements.get('service-nodeports')!.get('tcp . 30016'), `goto ${ext}`);
   assert.deepEqual(o.chains.get(ext), ['jump mark-for-masquerade', `goto ${svc}`]);
   assert.deepEqual(o.chains.get(svc), ['ip daddr 10.10.95.1 tcp dport 23306 ip saddr != 10.20.0.0/16 jump mark-for-masquerade', `numgen random mod 1 vmap { 0 : goto ${ep} }`]);
-  assert.deepEqual(o.chains.get(ep), ['ip saddr 10.20.92.11 jump mark-for-masquerade', 'meta l4proto tcp dnat to 10.20.92.11:3306']);
+  assert.deepEqual(o.chains.get(ep), ['ip saddr 10.20.92.11 jump mark-for-masquerade', 'meta l4proto tcp counter dnat to 10.20.92.11:3306']);
 });
 
 test('cascade style, affinity sets, reject map; partial transaction touches only the changed service', () => {

@@ -107,7 +107,8 @@ export function serviceObjects(sp: ServicePort, endpoints: readonly Endpoint[], 
   for (const e of reach.values()) {
     const r = [`ip saddr ${e.ip} jump mark-for-masquerade`];
     if (sp.sessionAffinity.clientIP) { o.affinitySets.set(affSet(e), sp.sessionAffinity.timeoutSeconds); r.push(`update @${affSet(e)} { ip saddr }`); }
-    r.push(`meta l4proto ${proto} dnat to ${endpointString(e)}`);
+    // counted (unlike upstream): `podnet inspect svc` shows how many connections each endpoint got
+    r.push(`meta l4proto ${proto} counter dnat to ${endpointString(e)}`);
     o.chains.set(epChain(e), r);
   }
   o.fingerprint = JSON.stringify([[...o.chains], [...o.affinitySets]]);
