@@ -130,7 +130,9 @@ const lab: BenchSpec = {
     const labUp = (res as Json)?.labUp;
     if (labUp && typeof labUp === 'object') {
       for (const [k, v] of Object.entries(labUp as Json)) {
-        const n = Number(k.replace(/^nodes/, ''));
+        const m = /^nodes(\d+)$/.exec(k); // baselineNodes3 etc. are another build's figures
+        if (!m) continue;
+        const n = Number(m[1]);
         const size = `${n} nodes`;
         out.push({ metric: 'lab up', size, unit: 'ms', podnet: num(v, 'upMs'), reference: num(v, 'plumbingByHandMs'), referenceName: 'the same namespaces and veths by hand', better: 'lower' });
         out.push({ metric: 'lab down', size, unit: 'ms', podnet: num(v, 'downMs'), reference: num(v, 'plumbingDownByHandMs'), referenceName: num(v, 'plumbingDownByHandMs') === undefined ? undefined : 'deleting them by hand', better: 'lower' });

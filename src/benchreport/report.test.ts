@@ -60,6 +60,12 @@ test('every committed bench/results file gives report rows (a bench whose JSON c
   }
 });
 
+test('lab rows: one per node count, another build\'s baseline left out', () => {
+  const rows = BENCHES.find((b) => b.name === 'lab')!.rows({ labUp: { nodes3: { upMs: 8186, downMs: 713, plumbingByHandMs: 259 }, baselineNodes3: { upMs: 12376, downMs: 7528 } } });
+  assert.deepEqual(rows.map((r) => `${r.metric} ${r.size} ${r.podnet}`), ['lab up 3 nodes 8186', 'lab down 3 nodes 713']);
+  assert.equal(rows[0]!.ratio, 31.61);
+});
+
 test('--only picks benches and names unknown ones; --quick leaves out the slow ones', () => {
   assert.deepEqual(selectBenches(['dns', 'cni'], false).map((b) => b.name), ['dns', 'cni']);
   assert.throws(() => selectBenches(['dsn'], false), /unknown benchmark\(s\) dsn: choose from proxy, dns/);
