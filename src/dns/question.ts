@@ -30,8 +30,9 @@ export function questionKey(buf: Buffer, nameEnd: number, edns: boolean): string
   return buf.toString('latin1', 12, nameEnd).toLowerCase() + buf.toString('latin1', nameEnd, nameEnd + 4) + (edns ? '1' : '0');
 }
 
-export function parseSimpleQuery(msg: Buffer): SimpleQuery | undefined {
-  const len = msg.length;
+/** Parses the first `len` bytes of `msg` (all of it by default); undefined when not the common shape. */
+export function parseSimpleQuery(msg: Buffer, len = msg.length): SimpleQuery | undefined {
+  if (len > msg.length) return undefined;
   if (len < 17) return undefined;
   const flags = msg.readUInt16BE(2);
   if (flags & 0xf800) return undefined;                       // a response, or an opcode other than QUERY
