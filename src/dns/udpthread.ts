@@ -8,7 +8,6 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { BATCH_SLOTS, pollReadable, UdpBatch } from '../net/udpbatch.js';
 import { AnswerTable } from './answertable.js';
 import { parseSimpleQuery } from './question.js';
-import { RCODE_NAMES } from './respond.js';
 import { FastPathCounts } from './fastcounts.js';
 import { asBuffer } from './udpproto.js';
 import type { FromThread, ThreadData, ToThread } from './udpthreadproto.js';
@@ -46,7 +45,7 @@ function drain(sock: number): void {
       const t = q ? table!.lookup(q) : undefined;
       if (t) {
         batch.reply(i, AnswerTable.write(t, batch.out(i), msg, q!));
-        counts.answered(t.type, RCODE_NAMES[t.tpl[3]! & 0xf] ?? 'NOERROR');
+        counts.answered(msg.readUInt16BE(q!.nameEnd), t.tpl[3]! & 0xf);
         hits++;
         continue;
       }

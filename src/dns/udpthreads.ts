@@ -12,6 +12,7 @@ import type { FromThread, ThreadData, ToThread } from './udpthreadproto.js';
 
 const THREAD_MAIN = fileURLToPath(new URL('./udpthread.js', import.meta.url));
 const METRICS_TIMEOUT_MS = 2000;
+const RESTART_PAUSE_MS = 1000;
 
 /**
  * UDP served by N threads reading and writing in batches (recvmmsg/sendmmsg, src/net/udpbatch.ts).
@@ -64,11 +65,14 @@ export class UdpThreadPool {
       }
     });
     w.on('error', (e) => this.log?.error({ err: e.message }, 'UDP thread failed'));
+    const started = Date.now();
     w.on('exit', (code) => {
       this.threads.delete(w);
       if (this.closing) return;
-      this.log?.error({ code }, 'UDP thread ended; starting another');
-      this.spawn();
+      // One that died at once (e.g. could not load its libc binding) is retried after a pause, not in a loop.
+      const delay = Date.now() - started < RESTART_PAUSE_MS ? RESTART_PAUSE_MS : 0;
+      this.log?.error({ code, retryInMs: delay }, 'UDP thread ended; starting another');
+      setTimeout(() => { if (!this.closing) this.spawn(); }, delay).unref();
     });
   }
 
