@@ -101,3 +101,30 @@ test('a datagram longer than a slot is flagged (-1), and sendOne replies to a ke
     closeFd(s.fd);
   }
 });
+
+test('IPv6: a batch on ::1 reads and replies with sockaddr_in6 peers', async () => {
+  const s = openUdp('::1', 0, 1 << 20);
+  const client = dgram.createSocket('udp6');
+  const batch = new UdpBatch();
+  try {
+    assert.equal(s.host, '0:0:0:0:0:0:0:1');
+    await new Promise<void>((r) => client.bind(0, '::1', () => r()));
+    const got = collect(client, 1);
+    client.send('six', s.port, '::1');
+    await new Promise<void>((resolve) => {
+      const p = pollReadable(s.fd, () => {
+        const n = batch.recv(s.fd);
+        for (let i = 0; i < n; i++) {
+          assert.deepEqual(parseSockaddr(batch.peer(i)), { host: '0:0:0:0:0:0:0:1', port: client.address().port });
+          batch.reply(i, batch.out(i).write('r6', 'latin1'));
+        }
+        batch.flush(s.fd);
+        if (n) { p.stop(); resolve(); }
+      });
+    });
+    assert.deepEqual(await got, ['r6']);
+  } finally {
+    client.close();
+    closeFd(s.fd);
+  }
+});

@@ -18,8 +18,6 @@ const SOL_SOCKET = 1;
 const SO_REUSEADDR = 2;
 const SO_RCVBUF = 8;
 const SO_SNDBUF = 7;
-const IPPROTO_IPV6 = 41;
-const IPV6_V6ONLY = 26;
 const MSG_DONTWAIT = 0x40;
 const MSG_TRUNC = 0x20;
 const EAGAIN = 11;
@@ -134,7 +132,8 @@ export interface BoundUdp { fd: number; host: string; port: number }
 
 /**
  * A non-blocking UDP socket bound to host:port (0: the kernel picks), with the receive and send
- * buffers asked for (the kernel caps them at rmem_max/wmem_max). IPv6 sockets are v6-only.
+ * buffers asked for (the kernel caps them at rmem_max/wmem_max). An IPv6 socket keeps the
+ * system's default for IPv4-mapped traffic (dual-stack on '::' unless bindv6only), as Node's dgram does.
  */
 export function openUdp(host: string, port: number, bufferBytes: number): BoundUdp {
   const c = calls();
@@ -143,7 +142,6 @@ export function openUdp(host: string, port: number, bufferBytes: number): BoundU
   if (fd < 0) fail('socket');
   try {
     if (c.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, intBuf(1), 4) < 0) fail('setsockopt(SO_REUSEADDR)');
-    if (v6 && c.setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, intBuf(1), 4) < 0) fail('setsockopt(IPV6_V6ONLY)');
     c.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, intBuf(bufferBytes), 4);
     c.setsockopt(fd, SOL_SOCKET, SO_SNDBUF, intBuf(bufferBytes), 4);
     const sa = sockaddr(host, port);
