@@ -8,7 +8,7 @@
  * its median round (by qps); every round's figures are kept in the result.
  *
  *   node dist/bench/dns.bench.js [--services 1000] [--seconds 10] [--rounds 3] [--udp-workers auto|N|none]
- *                                [--udp-worker-kind threads|processes]
+ *                                [--udp-worker-kind threads|processes] [--out bench/results/dns.json]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -28,6 +28,7 @@ const ROUNDS = arg('rounds', 3);
 const strArg = (name: string, def: string): string => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1]! : def; };
 const UDP_WORKERS = strArg('udp-workers', 'auto');
 const UDP_KIND = strArg('udp-worker-kind', 'threads');
+const OUT = strArg('out', '');
 const ZONE = 'cluster.local';
 
 function freePort(): Promise<number> {
@@ -140,8 +141,9 @@ zone "${ZONE}" { type master; file "${join(dir, 'db.cluster.local')}"; };
       allRounds: { podnet: podnetRuns, bind9: bindRuns, dnsmasq: dnsmasqRuns },
       notes: `podnet dns --udp-workers ${UDP_WORKERS} --udp-worker-kind ${UDP_KIND} (threads: each polls the one UDP socket and reads/writes up to 64 datagrams per recvmmsg/sendmmsg, answering from precomputed wire answers; the main thread keeps the view, TCP and the full path); named runs with -n 2 worker threads; dnsmasq (single-threaded) answers from a hosts file with the zone local. All serve the same records from 127.0.0.1; the servers take turns for ${ROUNDS} rounds and each reports its median round by qps. p99 from dnsperf -v's per-query latencies.`,
     };
-    mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-    writeFileSync(join(root, 'bench', 'results', 'dns.json'), JSON.stringify(result, null, 2) + '\n');
+    const out = OUT || join(root, 'bench', 'results', 'dns.json');
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
     process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   } finally {
     for (const p of procs) p.kill('SIGKILL');
