@@ -1,16 +1,18 @@
 /**
- * Cluster DNS benchmark: dnsperf against `podnet dns` and against bind9 (named) serving the same
- * records as an authoritative zone, same machine, same query file, same run. Everything listens
- * on 127.0.0.1 only; each dnsperf run is bounded in time. Writes bench/results/dns.json.
+ * Cluster DNS benchmark: dnsperf against `podnet dns`, against bind9 (named) serving the same
+ * records as an authoritative zone and against dnsmasq serving them from a hosts file, same
+ * machine, same query file, same run. Everything listens on 127.0.0.1 only; each dnsperf run is
+ * bounded in time. Writes bench/results/dns.json.
  *
- * The machine is shared and noisy, so the two servers take turns for a few rounds and each
- * reports its median round (by qps); every round's figures are kept in the result.
+ * The machine is shared and noisy, so the servers take turns for a few rounds and each reports
+ * its median round (by qps); every round's figures are kept in the result.
  *
- *   node dist/bench/dns.bench.js [--services 1000] [--seconds 10] [--rounds 3] [--udp-workers auto|N]
+ *   node dist/bench/dns.bench.js [--services 1000] [--seconds 10] [--rounds 3] [--udp-workers auto|N|none]
+ *                                [--udp-worker-kind threads|processes] [--out bench/results/dns.json]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, availableParallelism } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
@@ -23,7 +25,10 @@ const N = arg('services', 1000);
 const SECONDS = arg('seconds', 10);
 const ROUNDS = arg('rounds', 3);
 // 'none' leaves the flag out (to measure builds from before it existed).
-const UDP_WORKERS = (() => { const i = args.indexOf('--udp-workers'); return i >= 0 ? args[i + 1]! : 'auto'; })();
+const strArg = (name: string, def: string): string => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1]! : def; };
+const UDP_WORKERS = strArg('udp-workers', 'auto');
+const UDP_KIND = strArg('udp-worker-kind', 'threads');
+const OUT = strArg('out', '');
 const ZONE = 'cluster.local';
 
 function freePort(): Promise<number> {
@@ -39,7 +44,7 @@ async function waitUdp(port: number): Promise<void> {
   throw new Error(`server on ${port} never answered`);
 }
 
-interface Run { qps: number; avgLatencyMs: number; p99LatencyMs: number; queriesSent: number; queriesCompleted: number; lost: number }
+interface Run { qps: number; avgLatencyMs: number; p99LatencyMs: number; queriesSent: number; queriesCompleted: number; lost: number; lostPercent: number }
 async function dnsperf(port: number, queryFile: string): Promise<Run> {
   const r = await exec(['dnsperf', '-s', '127.0.0.1', '-p', String(port), '-d', queryFile, '-l', String(SECONDS), '-c', '4', '-q', '200', '-v'], { timeoutMs: (SECONDS + 30) * 1000 });
   const lat: number[] = [];
@@ -56,6 +61,7 @@ async function dnsperf(port: number, queryFile: string): Promise<Run> {
     queriesSent: num(/Queries sent:\s+(\d+)/),
     queriesCompleted: num(/Queries completed:\s+(\d+)/),
     lost: num(/Queries lost:\s+(\d+)/),
+    lostPercent: 100 * num(/Queries lost:\s+(\d+)/) / num(/Queries sent:\s+(\d+)/),
   };
 }
 
@@ -69,18 +75,21 @@ async function main(): Promise<void> {
       `$TTL 5`, `@ IN SOA ns.dns.${ZONE}. hostmaster.${ZONE}. 1 7200 1800 86400 5`, `@ IN NS ns.dns.${ZONE}.`, `ns.dns IN A 10.96.0.10`,
     ];
     const queries: string[] = [];
+    const hosts: string[] = [];
     for (let i = 0; i < N; i++) {
       const ip = `10.96.${Math.floor((i + 20) / 250)}.${((i + 20) % 250) + 1}`;
       docs.push(JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'bench', name: `svc-${i}` }, spec: { clusterIP: ip, ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } }));
       zone.push(`svc-${i}.bench.svc IN A ${ip}`);
+      hosts.push(`${ip} svc-${i}.bench.svc.${ZONE}`);
       queries.push(`svc-${i}.bench.svc.${ZONE} A`);
     }
     writeFileSync(join(dir, 'records.yaml'), docs.join('\n---\n') + '\n');
     writeFileSync(join(dir, 'db.cluster.local'), zone.join('\n') + '\n');
     writeFileSync(join(dir, 'queries.txt'), queries.join('\n') + '\n');
+    writeFileSync(join(dir, 'hosts'), hosts.join('\n') + '\n');
 
     const ourPort = await freePort();
-    const ours = spawn(join(root, 'bin', 'podnet'), ['dns', '--records-file', join(dir, 'records.yaml'), '--listen', `127.0.0.1:${ourPort}`, '--http-listen', '127.0.0.1:0', '--dns-ip', '10.96.0.10', ...(UDP_WORKERS === 'none' ? [] : ['--udp-workers', UDP_WORKERS])], { stdio: 'ignore' });
+    const ours = spawn(join(root, 'bin', 'podnet'), ['dns', '--records-file', join(dir, 'records.yaml'), '--listen', `127.0.0.1:${ourPort}`, '--http-listen', '127.0.0.1:0', '--dns-ip', '10.96.0.10', ...(UDP_WORKERS === 'none' ? [] : ['--udp-workers', UDP_WORKERS, '--udp-worker-kind', UDP_KIND])], { stdio: 'ignore' });
     procs.push(ours);
 
     const bindPort = await freePort();
@@ -99,29 +108,42 @@ zone "${ZONE}" { type master; file "${join(dir, 'db.cluster.local')}"; };
 `);
     const named = spawn('/usr/sbin/named', ['-g', '-n', '2', '-c', join(dir, 'named.conf')], { stdio: 'ignore' });
     procs.push(named);
+    // dnsmasq: the same names from a hosts file; the zone is local (never forwarded), nothing else read.
+    const dnsmasqPort = await freePort();
+    const dnsmasq = spawn('/usr/sbin/dnsmasq', ['--keep-in-foreground', '--conf-file=/dev/null', '--no-resolv', '--no-hosts',
+      `--addn-hosts=${join(dir, 'hosts')}`, `--local=/${ZONE}/`, '--listen-address=127.0.0.1', '--bind-interfaces', `--port=${dnsmasqPort}`,
+      '--cache-size=10000', '--dns-forward-max=1000', '--user=root', `--pid-file=${join(dir, 'dnsmasq.pid')}`], { stdio: 'ignore' });
+    procs.push(dnsmasq);
     await waitUdp(ourPort);
     await waitUdp(bindPort);
+    await waitUdp(dnsmasqPort);
 
     const podnetRuns: Run[] = [];
     const bindRuns: Run[] = [];
+    const dnsmasqRuns: Run[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       podnetRuns.push(await dnsperf(ourPort, join(dir, 'queries.txt')));
       bindRuns.push(await dnsperf(bindPort, join(dir, 'queries.txt')));
+      dnsmasqRuns.push(await dnsperf(dnsmasqPort, join(dir, 'queries.txt')));
     }
     const median = (runs: Run[]): Run => [...runs].sort((a, b) => a.qps - b.qps)[Math.floor(runs.length / 2)]!;
     const podnet = median(podnetRuns);
     const bind9 = median(bindRuns);
+    const dnsmasqRun = median(dnsmasqRuns);
     const result = {
       benchmark: 'cluster DNS: dnsperf A queries for ClusterIP Services',
       date: new Date().toISOString(),
       services: N, seconds: SECONDS, rounds: ROUNDS, dnsperf: { clients: 4, outstanding: 200 },
-      podnet, bind9,
+      machine: { cpus: availableParallelism(), node: process.version },
+      podnet, bind9, dnsmasq: dnsmasqRun,
       ratio: { qps: podnet.qps / bind9.qps, avgLatency: podnet.avgLatencyMs / bind9.avgLatencyMs, p99Latency: podnet.p99LatencyMs / bind9.p99LatencyMs },
-      allRounds: { podnet: podnetRuns, bind9: bindRuns },
-      notes: `podnet dns --udp-workers ${UDP_WORKERS} (cluster workers sharing the UDP socket, answering from precomputed wire answers; the primary keeps the view, TCP and the full path); named runs with -n 2 worker threads. Both serve the same records from 127.0.0.1; the servers take turns for ${ROUNDS} rounds and each reports its median round by qps.`,
+      ratioDnsmasq: { qps: podnet.qps / dnsmasqRun.qps, avgLatency: podnet.avgLatencyMs / dnsmasqRun.avgLatencyMs, p99Latency: podnet.p99LatencyMs / dnsmasqRun.p99LatencyMs },
+      allRounds: { podnet: podnetRuns, bind9: bindRuns, dnsmasq: dnsmasqRuns },
+      notes: `podnet dns --udp-workers ${UDP_WORKERS} --udp-worker-kind ${UDP_KIND} (threads: each polls the one UDP socket and reads/writes up to 64 datagrams per recvmmsg/sendmmsg, answering from precomputed wire answers; the main thread keeps the view, TCP and the full path); named runs with -n 2 worker threads; dnsmasq (single-threaded) answers from a hosts file with the zone local. All serve the same records from 127.0.0.1; the servers take turns for ${ROUNDS} rounds and each reports its median round by qps. p99 from dnsperf -v's per-query latencies.`,
     };
-    mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-    writeFileSync(join(root, 'bench', 'results', 'dns.json'), JSON.stringify(result, null, 2) + '\n');
+    const out = OUT || join(root, 'bench', 'results', 'dns.json');
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
     process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   } finally {
     for (const p of procs) p.kill('SIGKILL');

@@ -10,4 +10,5 @@ test('the add-on is a kube-dns Service and a Deployment running podnet dns with 
   assert.deepEqual(c.command, ['/opt/podnet/bin/podnet']);
   assert.ok(c.args.join(' ').includes('--upstream 192.168.138.200'));
   assert.ok(c.args.join(' ').includes('--dns-ip 10.10.0.10'));
+  assert.ok(c.args.join(' ').includes('--udp-workers 1'), 'one batched UDP thread per replica');
 });

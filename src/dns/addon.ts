@@ -8,6 +8,8 @@ export interface DnsAddonOptions {
   kubeconfigPath: string;     // credentials the DNS pods use to reach the API (a unix-socket kubeconfig in the lab)
   upstreams: string[];        // resolvers for names outside the zone (the lab's own upstream, never the host's)
   replicas?: number;
+  /** Batched UDP threads per replica (podnet dns --udp-workers); 1 by default, 0 serves UDP from the main thread. */
+  udpWorkers?: number;
 }
 
 /** The `kube-dns` Service and the `podnet-dns` Deployment in kube-system, labelled k8s-app=kube-dns like CoreDNS's. */
@@ -15,7 +17,7 @@ export function dnsAddonManifests(o: DnsAddonOptions): KObject[] {
   const labels = { 'k8s-app': 'kube-dns' };
   const args = [
     'dns', '--kubeconfig', o.kubeconfigPath, '--zone', o.zone, '--dns-ip', o.serviceIP,
-    '--listen', '0.0.0.0:53', '--http-listen', '0.0.0.0:8080',
+    '--listen', '0.0.0.0:53', '--http-listen', '0.0.0.0:8080', '--udp-workers', String(o.udpWorkers ?? 1),
     ...o.upstreams.flatMap((u) => ['--upstream', u]),
   ];
   return [

@@ -12,7 +12,7 @@ const SERVICE_TYPES = ['A', 'AAAA', 'SRV'] as const;
 const MAX_LEARNED = 50_000;
 
 /** One prebuilt response: ID 0, RD clear, the question name lowercased. */
-interface Template { tpl: Buffer; type: string }
+export interface Template { readonly tpl: Buffer; readonly type: string }
 
 /**
  * Wire-format answers for one generation of the view, keyed by question (see question.ts). A hit
@@ -28,16 +28,28 @@ export class AnswerTable {
 
   /** The response for a parsed query, or undefined when this table cannot answer it. */
   answer(msg: Buffer, q: SimpleQuery): { out: Buffer; type: string } | undefined {
-    const t = this.entries.get(q.key) ?? this.learned.get(q.key);
+    const t = this.lookup(q);
     if (!t) return undefined;
-    // No-EDNS templates are cut to 512 already; an EDNS one fits any limit at least its size.
-    if (q.edns && t.tpl.length > udpLimit(q)) return undefined;
     const out = Buffer.allocUnsafe(t.tpl.length);
-    t.tpl.copy(out);
+    AnswerTable.write(t, out, msg, q);
+    return { out, type: t.type };
+  }
+
+  /** The template answering a parsed query, or undefined when this table cannot answer it. */
+  lookup(q: SimpleQuery): Template | undefined {
+    const t = this.entries.get(q.key) ?? this.learned.get(q.key);
+    // No-EDNS templates are cut to 512 already; an EDNS one fits any limit at least its size.
+    if (!t || (q.edns && t.tpl.length > udpLimit(q))) return undefined;
+    return t;
+  }
+
+  /** Writes the response for `q` (asked in `msg`) from template `t` into `out`; returns its length. */
+  static write(t: Template, out: Buffer, msg: Buffer, q: SimpleQuery): number {
+    t.tpl.copy(out, 0);
     out.writeUInt16BE(q.id, 0);
     if (q.rd) out[2]! |= 0x01;
     msg.copy(out, 12, 12, q.nameEnd);
-    return { out, type: t.type };
+    return t.tpl.length;
   }
 
   /**

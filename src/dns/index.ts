@@ -6,6 +6,7 @@ import { IndexedClusterView } from './view.js';
 import { createDnsMetrics } from './metrics.js';
 import { startDnsHttp } from './http.js';
 import { UdpWorkerPool } from './udpworkers.js';
+import { UdpThreadPool } from './udpthreads.js';
 import { parseUpstream, upstreamsFromResolvConf, type Upstream } from './forward.js';
 import { recordSource } from './sources.js';
 import './sources-kube.js';
@@ -21,9 +22,13 @@ export interface DnsOptions {
   source: string;                // 'kubernetes' | 'file'
   sourceOpts: Record<string, string | undefined>;
   log?: Logger;
-  /** UDP worker processes (0: UDP served by this process; see udpworkers.ts). */
+  /** UDP workers (0: UDP served by this thread through Node's dgram). */
   udpWorkers?: number;
+  /** 'threads' (default): batched recvmmsg/sendmmsg threads (udpthreads.ts); 'processes': cluster workers (udpworkers.ts). */
+  udpWorkerKind?: UdpWorkerKind;
 }
+
+export type UdpWorkerKind = 'threads' | 'processes';
 
 function parseHostPort(s: string, defPort: number): Listener {
   const m = /^\[(.+)\]:(\d+)$/.exec(s) ?? /^([^:]*):(\d+)$/.exec(s);
@@ -40,7 +45,8 @@ export async function startDns(opts: DnsOptions, signal: AbortSignal): Promise<{
   const metrics = createDnsMetrics();
   const server = new DnsServer({ zone: { zone: opts.zone.replace(/\.$/, '').toLowerCase(), ttl: opts.ttl, dnsServiceIPs: opts.dnsServiceIPs }, view, upstreams, metrics, log: opts.log });
   const workers = opts.udpWorkers ?? 0;
-  const pool = workers > 0 ? new UdpWorkerPool(server, opts.log) : undefined;
+  const kind = opts.udpWorkerKind ?? 'threads';
+  const pool = workers <= 0 ? undefined : kind === 'threads' ? new UdpThreadPool(server, opts.log) : new UdpWorkerPool(server, opts.log);
   let synced = false;
   const http = opts.httpListen ? await startDnsHttp(parseHostPort(opts.httpListen, 8080), { ready: () => synced && server.ready }, pool ? pool.metricsSource(metrics) : metrics.registry) : undefined;
   await recordSource(opts.source, opts.sourceOpts).start(view, signal);
@@ -48,7 +54,7 @@ export async function startDns(opts: DnsOptions, signal: AbortSignal): Promise<{
   const listeners = opts.listen.map((l) => parseHostPort(l, 53));
   if (pool) await server.listen(await pool.start(listeners, workers), { udp: false });
   else await server.listen(listeners);
-  opts.log?.info({ listen: server.addresses(), zone: opts.zone, upstreams, udpWorkers: workers }, 'cluster DNS serving');
+  opts.log?.info({ listen: server.addresses(), zone: opts.zone, upstreams, udpWorkers: workers, udpWorkerKind: workers ? kind : undefined }, 'cluster DNS serving');
   const close = async (): Promise<void> => {
     await pool?.close();
     await server.close();

@@ -17,6 +17,9 @@ export interface DnsMetrics {
   upstreamDuration: Histogram;
 }
 
+/** Bucket bounds (seconds) of podnet_dns_request_duration_seconds. */
+export const DURATION_BUCKETS = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2];
+
 export function createDnsMetrics({ processMetrics = true }: { processMetrics?: boolean } = {}): DnsMetrics {
   const registry = new Registry();
   const processRegistry = new Registry();
@@ -27,7 +30,7 @@ export function createDnsMetrics({ processMetrics = true }: { processMetrics?: b
     dropped: new Counter({ name: 'podnet_dns_dropped_total', help: 'Packets dropped unanswered (too short, or responses)', registers: [registry] }),
     cacheHits: new Counter({ name: 'podnet_dns_cache_hits_total', help: 'Forwarded queries answered from the cache', registers: [registry] }),
     cacheMisses: new Counter({ name: 'podnet_dns_cache_misses_total', help: 'Forwarded queries not in the cache', registers: [registry] }),
-    duration: new Histogram({ name: 'podnet_dns_request_duration_seconds', help: 'Time to answer a request', labelNames: ['proto'], buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2], registers: [registry] }),
+    duration: new Histogram({ name: 'podnet_dns_request_duration_seconds', help: 'Time to answer a request', labelNames: ['proto'], buckets: DURATION_BUCKETS, registers: [registry] }),
     upstreamDuration: new Histogram({ name: 'podnet_dns_upstream_duration_seconds', help: 'Upstream round-trip time', buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2], registers: [registry] }),
   };
   const dnsRegistry = registry;

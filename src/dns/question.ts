@@ -26,12 +26,14 @@ function plainByte(b: number): boolean {
 }
 
 /** The table key of a question whose name spans [12, nameEnd) of `buf` (lowercased). */
-export function questionKey(buf: Buffer, nameEnd: number, edns: boolean): string {
-  return buf.toString('latin1', 12, nameEnd).toLowerCase() + buf.toString('latin1', nameEnd, nameEnd + 4) + (edns ? '1' : '0');
+export function questionKey(buf: Buffer, nameEnd: number, edns: boolean, lower = false): string {
+  const name = buf.toString('latin1', 12, nameEnd);
+  return (lower ? name : name.toLowerCase()) + buf.toString('latin1', nameEnd, nameEnd + 4) + (edns ? '1' : '0');
 }
 
-export function parseSimpleQuery(msg: Buffer): SimpleQuery | undefined {
-  const len = msg.length;
+/** Parses the first `len` bytes of `msg` (all of it by default); undefined when not the common shape. */
+export function parseSimpleQuery(msg: Buffer, len = msg.length): SimpleQuery | undefined {
+  if (len > msg.length) return undefined;
   if (len < 17) return undefined;
   const flags = msg.readUInt16BE(2);
   if (flags & 0xf800) return undefined;                       // a response, or an opcode other than QUERY
@@ -40,13 +42,19 @@ export function parseSimpleQuery(msg: Buffer): SimpleQuery | undefined {
   if (arcount > 1) return undefined;
   let off = 12;
   let text = -1;                                               // textual length: labels plus dots between
+  let upper = false;
   for (;;) {
     if (off >= len) return undefined;
     const l = msg[off]!;
     if (l === 0) break;
     if (l > 63) return undefined;                              // compression pointers and extended label types
     if (off + 1 + l > len) return undefined;
-    for (let i = off + 1; i <= off + l; i++) if (!plainByte(msg[i]!)) return undefined;
+    for (let i = off + 1; i <= off + l; i++) {
+      const b = msg[i]!;
+      if (b >= 0x61 && b <= 0x7a) continue;
+      if (!plainByte(b)) return undefined;
+      if (b <= 0x5a && b >= 0x41) upper = true;
+    }
     text += l + 1;
     off += 1 + l;
   }
@@ -74,7 +82,7 @@ export function parseSimpleQuery(msg: Buffer): SimpleQuery | undefined {
     if (o !== len) return undefined;
     edns = true;
   } else if (questionEnd !== len) return undefined;
-  return { id: msg.readUInt16BE(0), rd: (flags & 0x0100) !== 0, nameEnd, questionEnd, key: questionKey(msg, nameEnd, edns), edns, udpSize };
+  return { id: msg.readUInt16BE(0), rd: (flags & 0x0100) !== 0, nameEnd, questionEnd, key: questionKey(msg, nameEnd, edns, !upper), edns, udpSize };
 }
 
 /** The UDP size limit of a response, as the full path computes it. */

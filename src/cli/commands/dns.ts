@@ -19,12 +19,14 @@ export function register(program: Command): void {
     .option('--http-listen <addr>', '/health, /ready and /metrics address', '0.0.0.0:8080')
     .option('--kubeconfig <path>', 'kubeconfig for the API (record source "kubernetes")')
     .option('--records-file <path>', 'serve records from a manifest file instead of the API (record source "file")')
-    .option('--udp-workers <n|auto>', 'UDP worker processes sharing the socket (0: this process serves UDP; auto: one per core)', '0')
+    .option('--udp-workers <n|auto>', 'UDP workers sharing the socket (0: the main thread serves UDP; auto: one per core)', '0')
+    .option('--udp-worker-kind <threads|processes>', 'threads: batched recvmmsg/sendmmsg threads; processes: cluster worker processes', 'threads')
     .action(async (o: {
       listen: string[]; zone: string; ttl: string; dnsIp: string[]; upstream: string[]; resolvConf?: string;
-      httpListen: string; kubeconfig?: string; recordsFile?: string; udpWorkers: string;
+      httpListen: string; kubeconfig?: string; recordsFile?: string; udpWorkers: string; udpWorkerKind: string;
     }) => {
       const { startDns } = await import('../../dns/index.js');
+      if (o.udpWorkerKind !== 'threads' && o.udpWorkerKind !== 'processes') throw new Error(`--udp-worker-kind: want threads or processes, got "${o.udpWorkerKind}"`);
       const log = createLogger('dns');
       const ac = new AbortController();
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { ac.abort(); setTimeout(() => process.exit(0), 200).unref(); });
@@ -36,6 +38,7 @@ export function register(program: Command): void {
         sourceOpts: { path: o.recordsFile, kubeconfig: o.kubeconfig },
         log,
         udpWorkers: parseCount('--udp-workers', o.udpWorkers, availableParallelism()),
+        udpWorkerKind: o.udpWorkerKind,
       }, ac.signal);
     });
 }
