@@ -1,7 +1,7 @@
 /** v1 Pod: defaults, validation (create and update), printPod's columns, field selectors. */
 import type { Pod, PodSpec, Toleration } from 'kubernetes-types/core/v1.js';
 import type { FieldError, KObject, TableRow } from './types.js';
-import { ageCol, col, defineKind, nameCol, nameIsDNSSubdomain, prefixMeta, translateTimestampSince } from './common.js';
+import { ageCol, col, defineKind, nameCol, nameIsDNSSubdomain, translateTimestampSince } from './common.js';
 import { defaultPodSpec, validatePodSpec } from './podspec.js';
 import { IP_MSG, type Writable, asArr, asObj, asStr, duplicate, forbidden, invalid, isMap, isObj, isValidIP, notSupported } from '../validation/index.js';
 

@@ -3,7 +3,7 @@
  * (upstream pkg/apis/core/v1/defaults.go and ValidatePodSpec).
  */
 import type { Container, ContainerPort, PodSpec, Probe, Volume } from 'kubernetes-types/core/v1.js';
-import type { FieldError, PatchMeta } from './types.js';
+import type { FieldError } from './types.js';
 import {
   PORT_RANGE_MSG, asArr, asObj, asStr, duplicate, forbidden, inclusiveRangeMsg, invalid, isDNS1123Label,
   isDNS1123Subdomain, isInt, isMap, isObj, isQualifiedName, isValidIP, isValidPortName, isValidPortNum, notFound,

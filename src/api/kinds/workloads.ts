@@ -1,8 +1,8 @@
 /** apps/v1 Deployment and ReplicaSet: defaults, validation, printDeployment/printReplicaSet. */
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { PodSpec, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
-import type { FieldError, KObject, PatchMeta } from './types.js';
-import { ageCol, col, defineKind, nameCol, nameIsDNSSubdomain, prefixMeta, translateTimestampSince } from './common.js';
+import type { FieldError, KObject } from './types.js';
+import { ageCol, col, defineKind, nameCol, nameIsDNSSubdomain, translateTimestampSince } from './common.js';
 import { defaultPodSpec, validatePodSpec } from './podspec.js';
 import {
   asObj, forbidden, formatLabelSelector, invalid, isInt, isMap, isObj, notSupported, required, selectorMatches,
