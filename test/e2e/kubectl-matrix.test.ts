@@ -269,9 +269,9 @@ test('kubectl matrix: the same commands with every kubectl 1.27 … 1.33 against
   }
 });
 
-/** kubectl get --watch in the background: its ADDED line, then a patch, then the MODIFIED line. */
+/** kubectl get --watch --output-watch-events in the background: its ADDED row, then a patch, then the MODIFIED row. */
 async function watchSeesPatch(c: Ctx, kubeconfig: string): Promise<Run> {
-  const p = spawn(join(BIN, `kubectl.1.${c.minor}`), ['--cache-dir', join(c.work, `cache-${c.minor}`), '-n', c.ns, 'get', 'configmap', 'cfg', '--watch', '--output-watch-events', '-o', 'name'],
+  const p = spawn(join(BIN, `kubectl.1.${c.minor}`), ['--cache-dir', join(c.work, `cache-${c.minor}`), '-n', c.ns, 'get', 'configmap', 'cfg', '--watch', '--output-watch-events'],
     { env: { ...process.env, KUBECONFIG: kubeconfig } });
   let out = '';
   let err = '';
@@ -307,7 +307,7 @@ function storageSteps(kubeconfig: string): Step[] {
       for (let i = 0; i < 40; i++) { r = await c.k([...n(c), 'get', 'deploy,rs,pods', '-o', 'name']); if (r.code === 0 && want.test(r.stdout)) break; await new Promise((x) => setTimeout(x, 250)); }
       return r;
     }, expect: ok(/deployment.apps\/web\nreplicaset.apps\/web-\w+\npod\/web-[\w-]+\npod\/web-[\w-]+\n$/) },
-    { name: 'get --watch (sees a patch)', run: (c) => watchSeesPatch(c, kubeconfig), expect: ok(/ADDED\s+configmap\/cfg[\s\S]*MODIFIED\s+configmap\/cfg/) },
+    { name: 'get --watch (sees a patch)', run: (c) => watchSeesPatch(c, kubeconfig), expect: ok(/^ADDED\s+cfg\s[\s\S]*^MODIFIED\s+cfg\s/m) },
     s('apply (create)', () => ['apply', '-f', '-'], ok(/configmap\/applied created/), (c) => cmManifest(c.ns, 'v1')),
     s('diff (pending change)', () => ['diff', '-f', '-'], () => ({ code: 1, stdout: /^\+\s+k: v2$/m }), (c) => cmManifest(c.ns, 'v2')),
     s('apply (configure)', () => ['apply', '-f', '-'], ok(/configmap\/applied configured/), (c) => cmManifest(c.ns, 'v2')),
