@@ -319,7 +319,7 @@ function storageSteps(kubeconfig: string): Step[] {
     s('patch --type=json', (c) => [...n(c), 'patch', 'cm', 'cfg', '--type=json', '-p', '[{"op":"add","path":"/data/c","value":"3"}]'], ok(/configmap\/cfg patched/)),
     s('patch (strategic, merge key)', (c) => [...n(c), 'patch', 'deploy', 'web', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"echo","env":[{"name":"A","value":"1"}]}]}}}}'], ok(/deployment.apps\/web patched/)),
     s('get (patched)', (c) => [...n(c), 'get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.spec.containers[*].name}/{.spec.template.spec.containers[0].env[0].name}'], ok(/^echo\/A$/)),
-    s('label + get -l', (c) => [...n(c), 'label', 'cm', 'cfg', 'tier=front'], ok(/labeled/)),
+    s('label', (c) => [...n(c), 'label', 'cm', 'cfg', 'tier=front'], ok(/labeled/)),
     s('get -l', (c) => [...n(c), 'get', 'cm', '-l', 'tier=front', '-o', 'name'], ok(/^configmap\/cfg\n$/)),
     s('create --dry-run=server', (c) => [...n(c), 'create', 'configmap', 'dry', '--from-literal=a=1', '--dry-run=server'], ok(/configmap\/dry created \(server dry run\)/)),
     s('get (dry-run stored nothing)', (c) => [...n(c), 'get', 'cm', 'dry'], () => ({ code: 1, stderr: /\(NotFound\): configmaps "dry" not found/ })),
