@@ -67,6 +67,14 @@ spec:
       const d = await run(api, ['explain', 'deployments.spec.strategy']);
       assert.ok(d.ok, d.out);
       assert.match(d.out, /rollingUpdate\s+<RollingUpdateDeployment>/);
+      // upstream's pinned spec: deep fields, upstream's descriptions
+      const add = await run(api, ['explain', 'pod.spec.containers.securityContext.capabilities.add']);
+      assert.ok(add.ok, add.out);
+      assert.match(add.out, /FIELD: add <\[\]string>[\s\S]*DESCRIPTION:\n\s+Added capabilities/);
+      const surge = await run(api, ['explain', 'deployment.spec.strategy.rollingUpdate.maxSurge']);
+      assert.match(surge.out, /FIELD: maxSurge <IntOrString>[\s\S]*The maximum number of pods that can be scheduled above the desired number of\s+pods/);
+      const except = await run(api, ['explain', 'networkpolicy.spec.ingress.from.ipBlock.except']);
+      assert.match(except.out, /FIELD: except <\[\]string>[\s\S]*except is a slice of CIDRs that should not be included within an IPBlock/);
     });
 
     await t.test('apply --validate=strict creates; get -o wide prints upstream columns', async () => {
@@ -92,6 +100,14 @@ spec:
       assert.match(nsOut.out, new RegExp(`${ns}\\s+Active`));
       const ep = await run(api, ['get', 'endpoints', '-n', ns]);
       if (!/No resources found/.test(ep.out)) assert.deepEqual(headerOf(ep.out), ['NAME', 'ENDPOINTS', 'AGE']);
+    });
+
+    await t.test('strict validation reaches every field of the pinned schema', async () => {
+      const bad = manifest('mysql:8.0', 3306).replace('image: mysql:8.0', 'image: mysql:8.0\n        securityContext: {capabilities: {add: [NET_ADMIN], addd: [x]}}');
+      assert.notEqual(bad, manifest('mysql:8.0', 3306), 'the typo went in');
+      const r = await run(api, ['apply', '--validate=strict', '--dry-run=server', '-f', await file('bad.yaml', bad)]);
+      assert.ok(!r.ok);
+      assert.match(r.out, /strict decoding error: unknown field "spec\.template\.spec\.containers\[0\]\.securityContext\.capabilities\.addd"/);
     });
 
     await t.test('same manifest twice is a no-op; a changed field applies as a strategic merge', async () => {

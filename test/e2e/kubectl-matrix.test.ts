@@ -7,6 +7,10 @@
  * object that must not exist). The results table (command × version → ok / FAIL + the first
  * line of the reason) is printed as a test diagnostic; any unexpected outcome fails the test.
  * Node-wide commands (cordon/uncordon) run after, one version at a time.
+ *
+ * The second test runs the storage-relevant part (create/get/list/watch/apply/SSA/patch/delete/
+ * cascade/CRD) again with every version against an API server on etcd (Debian's etcd, on
+ * loopback), so both storage engines see the same client traffic; no lab is needed for it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +20,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PODNET, must, run, until, labLeftovers, labDown, randomLabName, type Run } from '../support/lab.js';
 import { freeLoopbackPorts } from '../support/ports.js';
+import { startEtcd, type EtcdHandle } from '../support/etcd.js';
+import { startApiServer, type ApiServerHandle } from '../support/apiserver.js';
 
 const BIN = '/usr/lib/google-cloud-sdk/bin';
 const VERSIONS = [27, 28, 29, 30, 31, 32, 33];
@@ -195,6 +201,21 @@ function check(r: Run, e: Expect): string | undefined {
   return undefined;
 }
 
+/** Prints the results table (command × version → ok / FAIL) as diagnostics; returns the failures. */
+function reportTable(t: { diagnostic(m: string): void }, results: Map<string, Map<number, string | undefined>>): string[] {
+  const width = Math.max(...[...results.keys()].map((k) => k.length));
+  const lines = [`${'command'.padEnd(width)}  ${VERSIONS.map((v) => `1.${v}`.padEnd(5)).join(' ')}`];
+  const failures: string[] = [];
+  for (const [name, row] of results) {
+    lines.push(`${name.padEnd(width)}  ${VERSIONS.map((v) => (row.get(v) === undefined ? 'ok' : 'FAIL').padEnd(5)).join(' ')}`);
+    for (const v of VERSIONS) { const f = row.get(v); if (f !== undefined) failures.push(`1.${v} ${name}: ${f}`); }
+  }
+  lines.push(`${results.size} commands × ${VERSIONS.length} versions, ${failures.length} unexpected outcomes`);
+  for (const l of lines) t.diagnostic(l);
+  for (const f of failures) t.diagnostic(`FAIL ${f}`);
+  return failures;
+}
+
 test('kubectl matrix: the same commands with every kubectl 1.27 … 1.33 against one 2-node lab', { timeout: 600_000 }, async (t) => {
   const lab = randomLabName('mtx');
   const work = mkdtempSync(join(tmpdir(), 'pn-mtx-'));
@@ -239,18 +260,7 @@ test('kubectl matrix: the same commands with every kubectl 1.27 … 1.33 against
     const unsched = await kOf(32)(['get', 'node', 'node2', '-o', 'jsonpath={.spec.unschedulable}']);
     assert.equal(unsched.stdout, '', 'node2 schedulable again');
 
-    // the table
-    const width = Math.max(...[...results.keys()].map((k) => k.length));
-    const lines = [`${'command'.padEnd(width)}  ${VERSIONS.map((v) => `1.${v}`.padEnd(5)).join(' ')}`];
-    const failures: string[] = [];
-    for (const [name, row] of results) {
-      lines.push(`${name.padEnd(width)}  ${VERSIONS.map((v) => (row.get(v) === undefined ? 'ok' : 'FAIL').padEnd(5)).join(' ')}`);
-      for (const v of VERSIONS) { const f = row.get(v); if (f !== undefined) failures.push(`1.${v} ${name}: ${f}`); }
-    }
-    lines.push(`${results.size} commands × ${VERSIONS.length} versions, ${failures.length} unexpected outcomes`);
-    for (const l of lines) t.diagnostic(l);
-    for (const f of failures) t.diagnostic(`FAIL ${f}`);
-    assert.deepEqual(failures, []);
+    assert.deepEqual(reportTable(t, results), []);
   } finally {
     const down = await labDown(lab);
     rmSync(work, { recursive: true, force: true });
@@ -258,5 +268,103 @@ test('kubectl matrix: the same commands with every kubectl 1.27 … 1.33 against
     t.diagnostic(`total ${Date.now() - started} ms`);
     assert.equal(down.code, 0, down.stderr);
     assert.deepEqual(labLeftovers(lab), []);
+  }
+});
+
+/** kubectl get --watch --output-watch-events in the background: its ADDED row, then a patch, then the MODIFIED row. */
+async function watchSeesPatch(c: Ctx, kubeconfig: string): Promise<Run> {
+  const p = spawn(join(BIN, `kubectl.1.${c.minor}`), ['--cache-dir', join(c.work, `cache-${c.minor}`), '-n', c.ns, 'get', 'configmap', 'cfg', '--watch', '--output-watch-events'],
+    { env: { ...process.env, KUBECONFIG: kubeconfig } });
+  let out = '';
+  let err = '';
+  p.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+  p.stderr.on('data', (b: Buffer) => { err += b.toString(); });
+  try {
+    await until('watch ADDED', async () => /ADDED/.test(out) || (p.exitCode !== null && (() => { throw new Error(err); })()), 20_000);
+    const patched = await c.k(['-n', c.ns, 'patch', 'cm', 'cfg', '--type=merge', '-p', '{"data":{"watched":"yes"}}']);
+    if (patched.code !== 0) return patched;
+    await until('watch MODIFIED', async () => /MODIFIED/.test(out), 20_000);
+    return { code: 0, stdout: out, stderr: err };
+  } catch (e) {
+    return { code: 1, stdout: out, stderr: `${(e as Error).message} ${err}` };
+  } finally {
+    await new Promise<void>((r) => { if (p.exitCode !== null || p.signalCode !== null) { r(); return; } p.once('exit', () => r()); p.kill('SIGTERM'); });
+  }
+}
+
+/** The storage-relevant commands: every verb that reads or writes the store, incl. watch, SSA, cascade and a CRD's objects. */
+function storageSteps(kubeconfig: string): Step[] {
+  const s = (name: string, args: (c: Ctx) => string[], expect: (c: Ctx) => Expect = ok(), input?: (c: Ctx) => string): Step =>
+    ({ name, run: (c) => c.k(args(c), { input: input?.(c) }), expect });
+  const n = (c: Ctx): string[] => ['-n', c.ns];
+  return [
+    s('create namespace', (c) => ['create', 'namespace', c.ns], ok(/created/)),
+    s('create deployment', (c) => [...n(c), 'create', 'deployment', 'web', '--image=podnet/echo', '--replicas=2'], ok(/deployment.apps\/web created/)),
+    s('create configmap', (c) => [...n(c), 'create', 'configmap', 'cfg', '--from-literal=a=1'], ok(/configmap\/cfg created/)),
+    s('get -o yaml', (c) => [...n(c), 'get', 'cm', 'cfg', '-o', 'yaml'], ok(/^ {2}a: "1"$/m)),
+    { name: 'list (controllers wrote rs + pods)', run: async (c) => {
+      // the controllers write through the same store a moment later
+      const want = /deployment.apps\/web\nreplicaset.apps\/web-\w+\npod\/web-[\w-]+\npod\/web-[\w-]+\n$/;
+      let r: Run = { code: 1, stdout: '', stderr: 'not tried' };
+      for (let i = 0; i < 40; i++) { r = await c.k([...n(c), 'get', 'deploy,rs,pods', '-o', 'name']); if (r.code === 0 && want.test(r.stdout)) break; await new Promise((x) => setTimeout(x, 250)); }
+      return r;
+    }, expect: ok(/deployment.apps\/web\nreplicaset.apps\/web-\w+\npod\/web-[\w-]+\npod\/web-[\w-]+\n$/) },
+    { name: 'get --watch (sees a patch)', run: (c) => watchSeesPatch(c, kubeconfig), expect: ok(/^ADDED\s+cfg\s[\s\S]*^MODIFIED\s+cfg\s/m) },
+    s('apply (create)', () => ['apply', '-f', '-'], ok(/configmap\/applied created/), (c) => cmManifest(c.ns, 'v1')),
+    s('diff (pending change)', () => ['diff', '-f', '-'], () => ({ code: 1, stdout: /^\+\s+k: v2$/m }), (c) => cmManifest(c.ns, 'v2')),
+    s('apply (configure)', () => ['apply', '-f', '-'], ok(/configmap\/applied configured/), (c) => cmManifest(c.ns, 'v2')),
+    s('apply --server-side', () => ['apply', '--server-side', '-f', '-'], ok(/configmap\/ssa serverside-applied/), (c) => ssaManifest(c.ns, 'a')),
+    s('apply --server-side (conflict)', () => ['apply', '--server-side', '--field-manager=other', '-f', '-'], () => ({ code: 1, stderr: /conflict with "kubectl"[\s\S]*\.data\.x/ }), (c) => ssaManifest(c.ns, 'b')),
+    s('apply --server-side --force-conflicts', () => ['apply', '--server-side', '--field-manager=other', '--force-conflicts', '-f', '-'], ok(/serverside-applied/), (c) => ssaManifest(c.ns, 'b')),
+    s('get managedFields', (c) => [...n(c), 'get', 'cm', 'ssa', '--show-managed-fields', '-o', 'jsonpath={.metadata.managedFields[*].manager}'], ok(/^other$/)),
+    s('patch --type=merge', (c) => [...n(c), 'patch', 'cm', 'cfg', '--type=merge', '-p', '{"data":{"b":"2"}}'], ok(/configmap\/cfg patched/)),
+    s('patch --type=json', (c) => [...n(c), 'patch', 'cm', 'cfg', '--type=json', '-p', '[{"op":"add","path":"/data/c","value":"3"}]'], ok(/configmap\/cfg patched/)),
+    s('patch (strategic, merge key)', (c) => [...n(c), 'patch', 'deploy', 'web', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"echo","env":[{"name":"A","value":"1"}]}]}}}}'], ok(/deployment.apps\/web patched/)),
+    s('get (patched)', (c) => [...n(c), 'get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.spec.containers[*].name}/{.spec.template.spec.containers[0].env[0].name}'], ok(/^echo\/A$/)),
+    s('label', (c) => [...n(c), 'label', 'cm', 'cfg', 'tier=front'], ok(/labeled/)),
+    s('get -l', (c) => [...n(c), 'get', 'cm', '-l', 'tier=front', '-o', 'name'], ok(/^configmap\/cfg\n$/)),
+    s('create --dry-run=server', (c) => [...n(c), 'create', 'configmap', 'dry', '--from-literal=a=1', '--dry-run=server'], ok(/configmap\/dry created \(server dry run\)/)),
+    s('get (dry-run stored nothing)', (c) => [...n(c), 'get', 'cm', 'dry'], () => ({ code: 1, stderr: /\(NotFound\): configmaps "dry" not found/ })),
+    s('create CRD', () => ['create', '-f', '-'], ok(/customresourcedefinition.apiextensions.k8s.io\/widgets\.m1\d+\.example\.com created/), (c) => crd(c.minor)),
+    s('wait crd Established', (c) => ['wait', '--for=condition=Established', `crd/widgets.m1${c.minor}.example.com`, '--timeout=30s'], ok(/condition met/)),
+    s('apply CR', () => ['apply', '-f', '-'], ok(/widget.m1\d+.example.com\/w1 created/), (c) => JSON.stringify({ apiVersion: `m1${c.minor}.example.com/v1`, kind: 'Widget', metadata: { name: 'w1', namespace: c.ns }, spec: { size: 3 } })),
+    s('get CR (printer column)', (c) => [...n(c), 'get', `widgets.m1${c.minor}.example.com`], ok(/^NAME\s+SIZE\nw1\s+3\n$/)),
+    s('delete CRD (its objects go)', (c) => ['delete', 'crd', `widgets.m1${c.minor}.example.com`], ok(/deleted/)),
+    s('scale', (c) => [...n(c), 'scale', 'deploy/web', '--replicas=1'], ok(/scaled/)),
+    s('delete configmap', (c) => [...n(c), 'delete', 'configmap', 'cfg', 'applied', 'ssa'], ok(/configmap "cfg" deleted/)),
+    s('delete --cascade=foreground', (c) => [...n(c), 'delete', 'deployment', 'web', '--cascade=foreground'], ok(/deployment.apps "web" deleted/)),
+    s('get (foreground left nothing)', (c) => [...n(c), 'get', 'deploy,rs,pods', '-o', 'name'], ok(/^$/)),
+    s('delete namespace', (c) => ['delete', 'namespace', c.ns], ok(/namespace "m1\d+" deleted/)),
+  ];
+}
+
+test('kubectl matrix on etcd: the storage commands with every kubectl 1.27 … 1.33 against an etcd-backed API server', { timeout: 300_000 }, async (t) => {
+  const started = Date.now();
+  const work = mkdtempSync(join(tmpdir(), 'pn-mtx-etcd-'));
+  let etcd: EtcdHandle | undefined;
+  let api: ApiServerHandle | undefined;
+  try {
+    etcd = await startEtcd();
+    api = await startApiServer({ storage: `etcd:${etcd.endpoint}` });
+    t.diagnostic(`etcd + apiserver up ${Date.now() - started} ms`);
+    const kubeconfig = api.kubeconfigPath;
+    const list = storageSteps(kubeconfig);
+    const results = new Map<string, Map<number, string | undefined>>(list.map((s) => [s.name, new Map()]));
+    const kOf = (minor: number): Ctx['k'] => (args, o = {}) => run(join(BIN, `kubectl.1.${minor}`), ['--cache-dir', join(work, `cache-${minor}`), ...args], { env: { KUBECONFIG: kubeconfig, ...o.env }, input: o.input, timeoutMs: 120_000 });
+    const t0 = Date.now();
+    await Promise.all(VERSIONS.map(async (minor) => {
+      const c: Ctx = { minor, ns: `m1${minor}`, work, port: 0, inPod: '', k: kOf(minor), pod: '' };
+      for (const step of list) results.get(step.name)!.set(minor, check(await step.run(c), step.expect(c)));
+    }));
+    t.diagnostic(`concurrent commands ${Date.now() - t0} ms`);
+    // the objects really are in etcd (under the registry prefix), not in a SQLite file
+    const stored = await run('/usr/bin/etcdctl', ['--endpoints', etcd.endpoint, 'get', '--prefix', '--keys-only', '/registry/namespaces/'], { timeoutMs: 10_000 });
+    assert.match(stored.stdout, /\/registry\/namespaces\/default/);
+    assert.deepEqual(reportTable(t, results), []);
+  } finally {
+    await api?.stop();
+    await etcd?.stop();
+    rmSync(work, { recursive: true, force: true });
+    t.diagnostic(`total ${Date.now() - started} ms`);
   }
 });

@@ -13,6 +13,8 @@ export const REVIEW_PATHS: Record<string, { kind: string; versions: string[] }> 
   'authorization.k8s.io/selfsubjectrulesreviews': { kind: 'SelfSubjectRulesReview', versions: ['v1'] },
   'authorization.k8s.io/subjectaccessreviews': { kind: 'SubjectAccessReview', versions: ['v1'] },
   'authentication.k8s.io/selfsubjectreviews': { kind: 'SelfSubjectReview', versions: ['v1', 'v1beta1', 'v1alpha1'] },
+  // answered by the service-account token authenticator (src/api/serviceaccount/tokenreview.ts)
+  'authentication.k8s.io/tokenreviews': { kind: 'TokenReview', versions: ['v1'] },
 };
 
 /** The review a path names (`/apis/GROUP/VERSION/RESOURCE`), if any. */

@@ -52,9 +52,6 @@ export const namespaceKind = defineKind({
   fields(obj) {
     return { 'status.phase': asStr(asObj(obj.status).phase) };
   },
-  patchMeta: {
-    'status.conditions': { strategy: 'merge', mergeKey: 'type' },
-  },
   hasGeneration: false,
 });
 
@@ -167,11 +164,6 @@ export const nodeKind = defineKind({
   },
   fields(obj) {
     return { 'spec.unschedulable': String(asObj(obj.spec).unschedulable === true) };
-  },
-  patchMeta: {
-    'spec.podCIDRs': { strategy: 'merge' },
-    'status.conditions': { strategy: 'merge', mergeKey: 'type' },
-    'status.addresses': { strategy: 'merge', mergeKey: 'type' },
   },
   hasGeneration: false,
 });

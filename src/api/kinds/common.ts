@@ -8,6 +8,7 @@ import {
   asArr, asObj, asStr, forbidden, invalid, isDNS1035Label, isDNS1123Label, isPathSegmentName, isDNS1123Subdomain, isObj, isQualifiedName,
   required, validateAnnotations, validateLabels,
 } from '../validation/index.js';
+import { patchEntriesFor } from '../openapi/upstream.js';
 
 /** k8s.io/apimachinery/pkg/util/duration.HumanDuration. */
 export function humanDuration(ms: number): string {
@@ -178,6 +179,7 @@ export function prefixMeta(prefix: string, m: PatchMeta): PatchMeta {
 
 export function defineKind(s: KindSpec): KindSemantics {
   const singular = s.kind.toLowerCase();
+  let patchMetaCache: PatchMeta | undefined;
   return {
     group: s.group,
     version: s.version,
@@ -205,7 +207,12 @@ export function defineKind(s: KindSpec): KindSemantics {
       const base: Record<string, string> = { 'metadata.name': obj.metadata?.name ?? '', 'metadata.namespace': s.namespaced ? obj.metadata?.namespace ?? '' : '' };
       return { ...base, ...(s.fields ? s.fields(obj) : {}) };
     },
-    patchMeta: { ...META_PATCH, ...(s.patchMeta ?? {}) },
+    // built-in kinds: from the pinned upstream spec (the one source of merge keys, patch strategies
+    // and list types), read on first use; kinds upstream does not define keep their own table
+    get patchMeta(): PatchMeta {
+      patchMetaCache ??= patchEntriesFor(s.group, s.version, s.kind) ?? { ...META_PATCH, ...(s.patchMeta ?? {}) };
+      return patchMetaCache;
+    },
     hasGeneration: s.hasGeneration ?? false,
   };
 }

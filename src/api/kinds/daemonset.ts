@@ -2,7 +2,7 @@
 import type { DaemonSet } from 'kubernetes-types/apps/v1.js';
 import type { FieldError, KObject } from './types.js';
 import { ageCol, col, defineKind, nameCol, nameIsDNSSubdomain, translateTimestampSince } from './common.js';
-import { TEMPLATE_PATCH, containersAndImages, defaultTemplate, validateWorkload } from './workloads.js';
+import { containersAndImages, defaultTemplate, validateWorkload } from './workloads.js';
 import { asObj, formatLabels, formatLabelSelector, invalid, isInt, isMap, isObj, notSupported } from '../validation/index.js';
 
 function validateDaemonSet(obj: KObject, old?: KObject): FieldError[] {
@@ -69,6 +69,5 @@ export const daemonSetKind = defineKind({
       }),
     };
   },
-  patchMeta: { ...TEMPLATE_PATCH, 'spec.updateStrategy': { strategy: 'retainKeys' } },
   hasGeneration: true,
 });

@@ -2,7 +2,7 @@
 import type { Job } from 'kubernetes-types/batch/v1.js';
 import type { FieldError, KObject } from './types.js';
 import { ageCol, col, defineKind, humanDuration, nameCol, nameIsDNSSubdomain, translateTimestampSince } from './common.js';
-import { TEMPLATE_PATCH, containersAndImages, defaultTemplate } from './workloads.js';
+import { containersAndImages, defaultTemplate } from './workloads.js';
 import { validatePodSpec } from './podspec.js';
 import { asObj, forbidden, formatLabelSelector, invalid, isInt, isMap, isObj, notSupported, required, selectorMatches, validateLabelSelector, validateLabels } from '../validation/index.js';
 
@@ -109,6 +109,5 @@ export const jobKind = defineKind({
       }),
     };
   },
-  patchMeta: TEMPLATE_PATCH,
   hasGeneration: true,
 });

@@ -1,8 +1,8 @@
 /** v1 Pod: defaults, validation (create and update), printPod's columns, field selectors. */
 import type { Pod, PodSpec, Toleration } from 'kubernetes-types/core/v1.js';
 import type { FieldError, KObject, TableRow } from './types.js';
-import { ageCol, col, defineKind, nameCol, nameIsDNSSubdomain, prefixMeta, translateTimestampSince } from './common.js';
-import { POD_SPEC_PATCH, defaultPodSpec, validatePodSpec } from './podspec.js';
+import { ageCol, col, defineKind, nameCol, nameIsDNSSubdomain, translateTimestampSince } from './common.js';
+import { defaultPodSpec, validatePodSpec } from './podspec.js';
 import { IP_MSG, type Writable, asArr, asObj, asStr, duplicate, forbidden, invalid, isMap, isObj, isValidIP, notSupported } from '../validation/index.js';
 
 function qosClass(spec: PodSpec): 'Guaranteed' | 'Burstable' | 'BestEffort' {
@@ -250,12 +250,6 @@ export const podKind = defineKind({
       'status.podIP': asStr(asObj(asArr(st.podIPs)[0]).ip) || asStr(st.podIP),
       'status.nominatedNodeName': asStr(st.nominatedNodeName),
     };
-  },
-  patchMeta: {
-    ...prefixMeta('spec', POD_SPEC_PATCH),
-    'status.conditions': { strategy: 'merge', mergeKey: 'type' },
-    'status.podIPs': { strategy: 'merge', mergeKey: 'ip' },
-    'status.hostIPs': { strategy: 'merge', mergeKey: 'ip' },
   },
   hasGeneration: false,
 });

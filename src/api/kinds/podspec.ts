@@ -3,7 +3,7 @@
  * (upstream pkg/apis/core/v1/defaults.go and ValidatePodSpec).
  */
 import type { Container, ContainerPort, PodSpec, Probe, Volume } from 'kubernetes-types/core/v1.js';
-import type { FieldError, PatchMeta } from './types.js';
+import type { FieldError } from './types.js';
 import {
   PORT_RANGE_MSG, asArr, asObj, asStr, duplicate, forbidden, inclusiveRangeMsg, invalid, isDNS1123Label,
   isDNS1123Subdomain, isInt, isMap, isObj, isQualifiedName, isValidIP, isValidPortName, isValidPortNum, notFound,
@@ -17,24 +17,6 @@ const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'] as const;
 const TOLERATION_OPS = ['Exists', 'Equal'] as const;
 const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
 
-/** Upstream list merge keys inside a PodSpec (relative to the spec). */
-export const POD_SPEC_PATCH: PatchMeta = {
-  volumes: { strategy: 'merge,retainKeys', mergeKey: 'name' },
-  containers: { strategy: 'merge', mergeKey: 'name' },
-  initContainers: { strategy: 'merge', mergeKey: 'name' },
-  ephemeralContainers: { strategy: 'merge', mergeKey: 'name' },
-  hostAliases: { strategy: 'merge', mergeKey: 'ip' },
-  imagePullSecrets: { strategy: 'merge', mergeKey: 'name' },
-  topologySpreadConstraints: { strategy: 'merge', mergeKey: 'topologyKey' },
-  resourceClaims: { strategy: 'merge,retainKeys', mergeKey: 'name' },
-  schedulingGates: { strategy: 'merge', mergeKey: 'name' },
-};
-for (const c of ['containers', 'initContainers', 'ephemeralContainers']) {
-  POD_SPEC_PATCH[`${c}[].ports`] = { strategy: 'merge', mergeKey: 'containerPort' };
-  POD_SPEC_PATCH[`${c}[].env`] = { strategy: 'merge', mergeKey: 'name' };
-  POD_SPEC_PATCH[`${c}[].volumeMounts`] = { strategy: 'merge', mergeKey: 'mountPath' };
-  POD_SPEC_PATCH[`${c}[].volumeDevices`] = { strategy: 'merge', mergeKey: 'devicePath' };
-}
 
 // ---------------------------------------------------------------- defaults
 

@@ -66,6 +66,5 @@ export const podDisruptionBudgetKind = defineKind({
       }),
     };
   },
-  patchMeta: { 'status.conditions': { strategy: 'merge', mergeKey: 'type' } },
   hasGeneration: true,
 });

@@ -257,10 +257,6 @@ export const serviceKind = defineKind({
     const s = asObj(obj.spec);
     return { 'spec.clusterIP': asStr(s.clusterIP), 'spec.type': asStr(s.type) };
   },
-  patchMeta: {
-    'spec.ports': { strategy: 'merge', mergeKey: 'port' },
-    'status.conditions': { strategy: 'merge', mergeKey: 'type' },
-  },
   hasGeneration: false,
 });
 

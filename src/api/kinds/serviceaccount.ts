@@ -32,5 +32,4 @@ export const serviceAccountKind = defineKind({
     [nameCol(), col('Secrets', 'string', 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.'), ageCol()],
     (o, now) => [o.metadata?.name ?? '', asArr(o.secrets).length, translateTimestampSince(o.metadata?.creationTimestamp, now)],
   ),
-  patchMeta: { secrets: { strategy: 'merge', mergeKey: 'name' } },
 });

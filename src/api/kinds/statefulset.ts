@@ -2,7 +2,7 @@
 import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { FieldError, KObject } from './types.js';
 import { ageCol, col, defineKind, nameCol, nameIsDNSLabel, translateTimestampSince } from './common.js';
-import { TEMPLATE_PATCH, containersAndImages, defaultTemplate, validateWorkload } from './workloads.js';
+import { containersAndImages, defaultTemplate, validateWorkload } from './workloads.js';
 import { asObj, forbidden, invalid, isDNS1123Label, isInt, isMap, notSupported } from '../validation/index.js';
 
 function validateStatefulSet(obj: KObject, old?: KObject): FieldError[] {
@@ -73,6 +73,5 @@ export const statefulSetKind = defineKind({
       }),
     };
   },
-  patchMeta: { ...TEMPLATE_PATCH, 'spec.updateStrategy': { strategy: 'retainKeys' } },
   hasGeneration: true,
 });

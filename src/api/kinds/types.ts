@@ -20,6 +20,10 @@ export interface PatchMeta {
     listMapKeys?: string[];
     /** Server-side apply: this map/struct is owned and replaced as a whole (x-kubernetes-map-type: atomic). */
     atomic?: boolean;
+    /** Server-side apply's list type when the schema declares one (x-kubernetes-list-type). */
+    listType?: 'atomic' | 'set' | 'map';
+    /** Defaults of list-map key fields an item may omit (ContainerPort.protocol: TCP). */
+    listMapKeyDefaults?: Record<string, unknown>;
   };
 }
 

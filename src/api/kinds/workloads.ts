@@ -1,9 +1,9 @@
 /** apps/v1 Deployment and ReplicaSet: defaults, validation, printDeployment/printReplicaSet. */
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { PodSpec, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
-import type { FieldError, KObject, PatchMeta } from './types.js';
-import { ageCol, col, defineKind, nameCol, nameIsDNSSubdomain, prefixMeta, translateTimestampSince } from './common.js';
-import { POD_SPEC_PATCH, defaultPodSpec, validatePodSpec } from './podspec.js';
+import type { FieldError, KObject } from './types.js';
+import { ageCol, col, defineKind, nameCol, nameIsDNSSubdomain, translateTimestampSince } from './common.js';
+import { defaultPodSpec, validatePodSpec } from './podspec.js';
 import {
   asObj, forbidden, formatLabelSelector, invalid, isInt, isMap, isObj, notSupported, required, selectorMatches,
   validateAnnotations, validateLabelSelector, validateLabels,
@@ -106,12 +106,6 @@ function validateDeployment(obj: KObject, old?: KObject): FieldError[] {
   return errs;
 }
 
-export const TEMPLATE_PATCH: PatchMeta = {
-  ...prefixMeta('spec.template.spec', POD_SPEC_PATCH),
-  'spec.template.metadata.finalizers': { strategy: 'merge' },
-  'spec.template.metadata.ownerReferences': { strategy: 'merge', mergeKey: 'uid' },
-  'status.conditions': { strategy: 'merge', mergeKey: 'type' },
-};
 
 export function containersAndImages(spec: PodSpec | undefined): [string, string] {
   const cs = spec?.containers ?? [];
@@ -163,7 +157,6 @@ export const deploymentKind = defineKind({
       }),
     };
   },
-  patchMeta: { ...TEMPLATE_PATCH, 'spec.strategy': { strategy: 'retainKeys' } },
   hasGeneration: true,
 });
 
@@ -204,6 +197,5 @@ export const replicaSetKind = defineKind({
   fields(obj) {
     return { 'status.replicas': String(asObj(obj.status).replicas ?? 0) };
   },
-  patchMeta: TEMPLATE_PATCH,
   hasGeneration: true,
 });

@@ -1,13 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { groupVersionPaths, openapiV2, openapiV3, openapiV3Discovery, openapiV3Paths, strictDecodingMessage, unknownFields } from './index.js';
-import { DEFINITIONS } from './schemas.js';
+import { patchEntriesFor, upstreamSchemas } from './upstream.js';
 import { allKinds } from '../kinds/index.js';
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- test-only traversal of JSON documents
 
 test('v3 discovery lists every group-version with a hash', () => {
-  assert.deepEqual(groupVersionPaths(), ['api/v1', 'apis/apps/v1', 'apis/batch/v1', 'apis/coordination.k8s.io/v1', 'apis/discovery.k8s.io/v1', 'apis/networking.k8s.io/v1', 'apis/policy/v1', 'apis/rbac.authorization.k8s.io/v1']);
+  assert.deepEqual(groupVersionPaths(), ['api/v1', 'apis/apps/v1', 'apis/authentication.k8s.io/v1', 'apis/authentication.k8s.io/v1beta1', 'apis/authorization.k8s.io/v1', 'apis/batch/v1',
+    'apis/coordination.k8s.io/v1', 'apis/discovery.k8s.io/v1', 'apis/networking.k8s.io/v1', 'apis/policy/v1', 'apis/rbac.authorization.k8s.io/v1']);
   const paths = openapiV3Paths();
   assert.match(paths['api/v1']!, /^\/openapi\/v3\/api\/v1\?hash=[0-9A-F]{128}$/);
   assert.equal(openapiV3Discovery().paths['apis/apps/v1']!.serverRelativeURL, paths['apis/apps/v1']);
@@ -75,14 +76,84 @@ test('v2 document: definitions with plain refs', () => {
   assert.ok(patch.parameters.some((x: J) => x.name === 'fieldValidation' && x.type === 'string'));
 });
 
-test('every field type names a known definition or primitive', () => {
-  const prim = new Set(['string', 'integer', 'int64', 'boolean', 'number', 'map', 'object', 'map<Quantity>']);
-  for (const [short, def] of Object.entries(DEFINITIONS)) {
-    for (const [name, type] of def.fields ?? []) {
-      const t = type.startsWith('[]') ? type.slice(2) : type;
-      assert.ok(prim.has(t) || DEFINITIONS[t], `${short}.${name}: ${type}`);
+test('served documents are upstream ones, cut to what is served: no unserved kinds, no watch paths, no CBOR', () => {
+  const core = openapiV3('api/v1') as J;
+  const pathNames = Object.keys(core.paths);
+  assert.ok(pathNames.includes('/api/v1/namespaces/{namespace}/pods/{name}/log'));
+  assert.ok(pathNames.includes('/api/v1/namespaces/{namespace}/pods/{name}/eviction'));
+  assert.ok(pathNames.includes('/api/v1/namespaces/{namespace}/serviceaccounts/{name}/token'));
+  assert.ok(!pathNames.some((p) => p.includes('/watch/')), 'deprecated watch paths are not served');
+  assert.ok(!pathNames.some((p) => p.includes('persistentvolumeclaims') || p.includes('componentstatuses')), 'unserved kinds are left out');
+  assert.ok(!core.components.schemas['io.k8s.api.core.v1.PersistentVolumeClaim'], 'schemas only reachable from unserved paths are left out');
+  assert.ok(!JSON.stringify(core).includes('cbor'));
+  assert.match(core.components.schemas['io.k8s.api.core.v1.Capabilities'].properties.add.description, /^Added capabilities$/);
+  const authn = openapiV3('apis/authentication.k8s.io/v1') as J;
+  assert.deepEqual(Object.keys(authn.paths).sort(), ['/apis/authentication.k8s.io/v1/', '/apis/authentication.k8s.io/v1/selfsubjectreviews', '/apis/authentication.k8s.io/v1/tokenreviews']);
+});
+
+test('no field upstream types is an untyped object: every property has a type, a $ref or is declared free-form', () => {
+  for (const gv of groupVersionPaths()) {
+    const schemas = (openapiV3(gv) as J).components.schemas as J;
+    for (const [name, def] of Object.entries(schemas) as [string, J][]) {
+      for (const [prop, p] of Object.entries((def.properties ?? {}) as J) as [string, J][]) {
+        const typed = p.type !== undefined || p.allOf !== undefined || p.$ref !== undefined || p.oneOf !== undefined;
+        assert.ok(typed, `${name}.${prop} is untyped`);
+        if (p.type === 'object' && !p.properties && !p.additionalProperties) assert.ok(p['x-kubernetes-preserve-unknown-fields'], `${name}.${prop} is an untyped object`);
+      }
     }
   }
+});
+
+/** Follows `kubectl explain` path steps through a v3 document; returns the field's schema. */
+function explainPath(doc: J, rootName: string, steps: string[]): J {
+  const schemas = doc.components.schemas as J;
+  const deref = (s: J): J => (s.allOf?.[0]?.$ref ? schemas[s.allOf[0].$ref.replace('#/components/schemas/', '')] : s.$ref ? schemas[s.$ref.replace('#/components/schemas/', '')] : s);
+  let cur: J = schemas[rootName];
+  let field: J = cur;
+  for (const st of steps) {
+    cur = deref(cur);
+    if (cur.type === 'array') cur = deref(cur.items);
+    field = cur.properties?.[st];
+    assert.ok(field, `${rootName}: no field ${st} (steps ${steps.join('.')})`);
+    cur = field;
+  }
+  return field;
+}
+
+test('kubectl explain reaches deep fields with upstream descriptions', () => {
+  const core = openapiV3('api/v1') as J;
+  const add = explainPath(core, 'io.k8s.api.core.v1.Pod', ['spec', 'containers', 'securityContext', 'capabilities', 'add']);
+  assert.equal(add.type, 'array');
+  assert.equal(add.items.type, 'string');
+  const apps = openapiV3('apis/apps/v1') as J;
+  const maxSurge = explainPath(apps, 'io.k8s.api.apps.v1.Deployment', ['spec', 'strategy', 'rollingUpdate', 'maxSurge']);
+  assert.equal(maxSurge.allOf[0].$ref, '#/components/schemas/io.k8s.apimachinery.pkg.util.intstr.IntOrString');
+  assert.match(maxSurge.description, /The maximum number of pods that can be scheduled above the desired number of pods/);
+  const net = openapiV3('apis/networking.k8s.io/v1') as J;
+  const except = explainPath(net, 'io.k8s.api.networking.v1.NetworkPolicy', ['spec', 'ingress', 'from', 'ipBlock', 'except']);
+  assert.match(except.description, /except is a slice of CIDRs that should not be included within an IPBlock/);
+  const v2 = openapiV2() as J;
+  assert.equal(v2.definitions['io.k8s.api.apps.v1.RollingUpdateDeployment'].properties.maxSurge.$ref, '#/definitions/io.k8s.apimachinery.pkg.util.intstr.IntOrString');
+  assert.deepEqual(v2.definitions['io.k8s.apimachinery.pkg.util.intstr.IntOrString'], { description: v2.definitions['io.k8s.apimachinery.pkg.util.intstr.IntOrString'].description, format: 'int-or-string', type: 'string' });
+});
+
+test('patch metadata comes from the pinned spec (one source): merge keys, strategies, list types', () => {
+  const pod = patchEntriesFor('', 'v1', 'Pod')!;
+  assert.deepEqual(pod['spec.containers'], { strategy: 'merge', mergeKey: 'name', listType: 'map', listMapKeys: ['name'], listMapKeyDefaults: { name: '' } });
+  assert.deepEqual(pod['spec.containers[].ports'], { strategy: 'merge', mergeKey: 'containerPort', listType: 'map', listMapKeys: ['containerPort', 'protocol'], listMapKeyDefaults: { containerPort: 0, protocol: 'TCP' } });
+  assert.equal(pod['spec.volumes']!.strategy, 'merge,retainKeys');
+  assert.equal(pod['metadata.finalizers']!.strategy, 'merge');
+  assert.equal(pod['metadata.ownerReferences']!.mergeKey, 'uid');
+  assert.equal(pod['spec.containers[].command']?.listType, 'atomic');
+  const deploy = patchEntriesFor('apps', 'v1', 'Deployment')!;
+  assert.equal(deploy['spec.strategy']!.strategy, 'retainKeys');
+  assert.equal(deploy['spec.template.spec.containers[].env']!.mergeKey, 'name');
+  assert.equal(deploy['spec.selector']!.atomic, true);
+  assert.equal(patchEntriesFor('', 'v1', 'Service')!['spec.ports']!.mergeKey, 'port');
+  assert.equal(patchEntriesFor('', 'v1', 'Nope'), undefined);
+  // every served built-in kind's strategic merge metadata is the spec's
+  for (const k of allKinds.filter((x) => !x.custom)) assert.deepEqual(k.patchMeta, patchEntriesFor(k.group, k.version, k.kind), k.kind);
+  assert.ok(Object.keys(upstreamSchemas('api/v1')).length > 200);
 });
 
 test('unknownFields finds what the schema does not define', () => {

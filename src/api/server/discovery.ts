@@ -1,4 +1,15 @@
 import type { KindSemantics } from '../kinds/types.js';
+import { REVIEW_PATHS } from '../authz/reviews.js';
+
+/** The create-only review resources (SelfSubjectAccessReview, TokenReview, …) per group-version. */
+function reviewResources(group: string, version: string): { resource: string; kind: string }[] {
+  const out: { resource: string; kind: string }[] = [];
+  for (const [gr, r] of Object.entries(REVIEW_PATHS)) {
+    const [g, resource] = gr.split('/') as [string, string];
+    if (g === group && r.versions.includes(version)) out.push({ resource, kind: r.kind });
+  }
+  return out;
+}
 
 export const SERVER_VERSION = {
   major: '1', minor: '32', gitVersion: 'v1.32.0+podnet', gitCommit: 'podnet', gitTreeState: 'clean',
@@ -15,6 +26,12 @@ export function groups(kinds: KindSemantics[]): { group: string; version: string
     const vs = seen.get(k.group) ?? [];
     if (!vs.includes(k.version)) vs.push(k.version);
     seen.set(k.group, vs);
+  }
+  for (const [gr, r] of Object.entries(REVIEW_PATHS)) {
+    const g = gr.split('/')[0]!;
+    const vs = seen.get(g) ?? [];
+    for (const v of r.versions) if (!vs.includes(v)) vs.push(v);
+    seen.set(g, vs);
   }
   return [...seen].map(([group, versions]) => ({ group, version: versions[0]!, versions }));
 }
@@ -41,8 +58,9 @@ export function apiGroup(kinds: KindSemantics[], group: string): object | undefi
 /** APIResourceList for one group/version: resources, their subresources, verbs, short names, categories. */
 export function apiResourceList(kinds: KindSemantics[], group: string, version: string): object | undefined {
   const ks = kinds.filter((k) => k.group === group && k.version === version);
-  if (!ks.length) return undefined;
-  const resources: object[] = [];
+  const reviews = reviewResources(group, version);
+  if (!ks.length && !reviews.length) return undefined;
+  const resources: object[] = reviews.map((r) => ({ name: r.resource, singularName: r.kind.toLowerCase(), namespaced: false, kind: r.kind, verbs: ['create'] }));
   for (const k of ks) {
     resources.push({
       name: k.resource, singularName: k.singular, namespaced: k.namespaced, kind: k.kind, verbs: VERBS,
@@ -103,7 +121,9 @@ export function aggregatedDiscovery(kinds: KindSemantics[], legacy: boolean, med
       metadata: { name: group, creationTimestamp: null },
       versions: versions.map((v) => ({
         version: v, freshness: 'Current',
-        resources: kinds.filter((k) => k.group === group && k.version === v).map((k) => ({
+        resources: [...reviewResources(group, v).map((r) => ({
+          resource: r.resource, responseKind: { group, version: v, kind: r.kind }, scope: 'Cluster', singularResource: r.kind.toLowerCase(), verbs: ['create'],
+        })), ...kinds.filter((k) => k.group === group && k.version === v).map((k) => ({
           resource: k.resource, responseKind: { group, version: v, kind: k.kind },
           scope: k.namespaced ? 'Namespaced' : 'Cluster', singularResource: k.singular, verbs: VERBS,
           ...(k.shortNames.length ? { shortNames: k.shortNames } : {}),
@@ -114,7 +134,7 @@ export function aggregatedDiscovery(kinds: KindSemantics[], legacy: boolean, med
               return { subresource: s, responseKind: { group: d.group ?? group, version: d.version ?? v, kind: d.kind || k.kind }, verbs: d.verbs };
             }),
           } : {}),
-        })),
+        }))],
       })),
     })),
   };

@@ -473,6 +473,10 @@ export function createApiHandler(ctx: HandlerContext): {
     if (review) {
       if ((req.method ?? 'GET') !== 'POST') throw methodNotAllowed();
       const body = decodeBody(await readBody(req), req.headers['content-type']);
+      if (review.kind === 'TokenReview') {
+        if (!ctx.serviceAccounts) throw pathNotFound();
+        return sendJson(res, 201, await ctx.serviceAccounts.tokenReview(body));
+      }
       return sendJson(res, 201, ctx.authz.review(review.kind, review.apiVersion, body, attrs.user));
     }
     throw pathNotFound();

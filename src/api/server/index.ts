@@ -48,6 +48,12 @@ export interface ApiServerOptions {
   advertisePort?: number;
   /** Cluster DNS domain for the serving certificate's kubernetes.default.svc.<domain> (default cluster.local). */
   clusterDomain?: string;
+  /** --service-account-signing-key-file: PEM private key (RSA → RS256, ECDSA P-256 → ES256) instead of the generated one. */
+  serviceAccountSigningKeyFile?: string;
+  /** --service-account-key-file (repeatable): further PEM public/private keys tokens may be verified with. */
+  serviceAccountKeyFiles?: string[];
+  /** Type of the key generated into the data dir when no signing key file is given (default rsa). */
+  serviceAccountKeyType?: 'rsa' | 'ec';
   /** Kubelet sockets must lie under this directory (see kubeletendpoints.ts). Default /run/podnet. */
   kubeletSocketRoot?: string;
   log?: Logger;
@@ -130,7 +136,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     authzStop = () => authz.stop();
     await authz.start();
     const purger = new NamespacePurger(registry, log.child({ part: 'namespaces' }));
-    const serviceAccounts = new ServiceAccounts(registry, log.child({ part: 'serviceaccounts' }), { keyDir: pki.dir, clusterDomain: opts.clusterDomain });
+    const serviceAccounts = new ServiceAccounts(registry, log.child({ part: 'serviceaccounts' }), {
+      keyDir: pki.dir, clusterDomain: opts.clusterDomain,
+      keys: { signingKeyFile: opts.serviceAccountSigningKeyFile, keyFiles: opts.serviceAccountKeyFiles, generate: opts.serviceAccountKeyType },
+    });
     const handler = createApiHandler({
       registry, log, authz, serviceAccounts, onNamespaceTerminating: (n) => purger.purge(n), kubelets, metrics,
       healthChecks: [storageCheck(() => store.currentRevision())],

@@ -11,8 +11,9 @@ import type { Registry } from '../server/registry.js';
 import type { UserInfo } from '../authz/types.js';
 import { admitPod, type AdmissionOptions } from './admission.js';
 import { looksLikeJwt } from './jwt.js';
-import { ensureSigningKey } from './keys.js';
+import { ensureSigningKey, type SigningKeyOptions } from './keys.js';
 import { answerTokenRequest } from './tokenrequest.js';
+import { answerTokenReview } from './tokenreview.js';
 import { ServiceAccountTokens, TokenInvalidError, type ObjectLookup } from './tokens.js';
 import './protobuf.js';
 
@@ -25,6 +26,8 @@ export interface ServiceAccountOptions {
   /** Cluster DNS domain: the issuer and default audience are https://kubernetes.default.svc.<domain>. */
   clusterDomain?: string;
   admission?: AdmissionOptions;
+  /** Signing and verification keys (--service-account-signing-key-file, --service-account-key-file, generated type). */
+  keys?: SigningKeyOptions;
 }
 
 /** The issuer (and API audience) kubeadm clusters use. */
@@ -38,7 +41,7 @@ export class ServiceAccounts {
 
   constructor(private readonly reg: Registry, private readonly log: Logger, private readonly opts: ServiceAccountOptions) {
     const issuer = defaultIssuer(opts.clusterDomain);
-    this.tokens = new ServiceAccountTokens({ key: ensureSigningKey(opts.keyDir), issuer, audiences: [issuer] });
+    this.tokens = new ServiceAccountTokens({ key: ensureSigningKey(opts.keyDir, opts.keys), issuer, audiences: [issuer] });
     this.lookup = async (kind, ns, name) => this.reg.tryGet(kindByKind('', kind)!, ns, name);
   }
 
@@ -65,6 +68,11 @@ export class ServiceAccounts {
   async tokenRequest(namespace: string, name: string, body: unknown): Promise<Record<string, unknown>> {
     const sa = await this.reg.get(kindByKind('', 'ServiceAccount')!, namespace, name);
     return answerTokenRequest(this.tokens, sa, body, this.lookup);
+  }
+
+  /** POST /apis/authentication.k8s.io/v1/tokenreviews: whether a token authenticates, and as whom. */
+  async tokenReview(body: unknown): Promise<Record<string, unknown>> {
+    return answerTokenReview(this.tokens, body, this.lookup);
   }
 
   /** Mutating + validating admission of a pod create. */

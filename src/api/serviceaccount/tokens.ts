@@ -92,8 +92,16 @@ export class ServiceAccountTokens {
 
   /** The user a bearer token stands for; throws TokenInvalidError when it does not authenticate. */
   async authenticate(token: string, lookup: ObjectLookup): Promise<UserInfo> {
+    return (await this.review(token, this.audiences, lookup)).user;
+  }
+
+  /**
+   * As authenticate, for a TokenReview: the token must name one of `audiences` (the review's, or
+   * the API server's); returns the user and the audiences the token is valid for.
+   */
+  async review(token: string, audiences: readonly string[], lookup: ObjectLookup): Promise<{ user: UserInfo; audiences: string[] }> {
     let claims: Record<string, unknown>;
-    try { claims = verifyJwt(token, this.opts.key.publicKey).claims; } catch (e) {
+    try { claims = verifyJwt(token, this.opts.key.verificationKeys ?? [this.opts.key.publicKey]).claims; } catch (e) {
       if (e instanceof JwtError) throw new TokenInvalidError(e.message);
       throw e;
     }
@@ -102,7 +110,8 @@ export class ServiceAccountTokens {
     if (typeof claims.exp !== 'number' || now >= claims.exp) throw new TokenInvalidError('token has expired');
     if (typeof claims.nbf === 'number' && now < claims.nbf) throw new TokenInvalidError('token is not valid yet');
     const aud = Array.isArray(claims.aud) ? claims.aud : typeof claims.aud === 'string' ? [claims.aud] : [];
-    if (!aud.some((a) => this.audiences.includes(String(a)))) throw new TokenInvalidError('token audiences do not include the API server');
+    const matched = aud.map(String).filter((a) => audiences.includes(a));
+    if (!matched.length) throw new TokenInvalidError(audiences === this.audiences ? 'token audiences do not include the API server' : 'token audiences do not include the requested audiences');
     const k8s = claims['kubernetes.io'];
     if (!isObj(k8s) || typeof k8s.namespace !== 'string') throw new TokenInvalidError('no kubernetes.io claim');
     const ns = k8s.namespace;
@@ -130,10 +139,11 @@ export class ServiceAccountTokens {
     const pod = refOf(k8s.pod);
     if (pod) { extra[EXTRA_POD_NAME] = [pod.name]; extra[EXTRA_POD_UID] = [pod.uid]; }
     if (node) { extra[EXTRA_NODE_NAME] = [node.name]; extra[EXTRA_NODE_UID] = [node.uid]; }
-    return {
+    const user: UserInfo = {
       name: `${SA_PREFIX}${ns}:${sa.name}`, uid: sa.uid,
       groups: [SERVICE_ACCOUNTS, `${SERVICE_ACCOUNTS}:${ns}`, AUTHENTICATED],
       ...(Object.keys(extra).length ? { extra } : {}),
     };
+    return { user, audiences: matched };
   }
 }

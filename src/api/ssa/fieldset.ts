@@ -111,11 +111,13 @@ export interface SetScope {
   part: 'status' | 'main' | 'all';
 }
 
-function keyElement(item: Obj, keys: readonly string[]): string | undefined {
+function keyElement(item: Obj, keys: readonly string[], defaults?: Record<string, unknown>): string | undefined {
   const k: Obj = {};
   for (const key of keys) {
-    if (item[key] === undefined) return undefined;
-    k[key] = item[key];
+    // a key field the item omits takes the schema's default (as structured-merge-diff does)
+    const v = item[key] ?? defaults?.[key];
+    if (v === undefined) return undefined;
+    k[key] = v;
   }
   return `k:${JSON.stringify(k)}`;
 }
@@ -123,7 +125,7 @@ function keyElement(item: Obj, keys: readonly string[]): string | undefined {
 /** The path element of one list item under `lt`, or undefined (the list is then atomic). */
 export function itemElement(item: unknown, lt: ListType): string | undefined {
   if (lt.type === 'set') return isObj(item) || Array.isArray(item) ? undefined : `v:${JSON.stringify(item)}`;
-  if (lt.type === 'map') return isObj(item) ? keyElement(item, lt.keys) : undefined;
+  if (lt.type === 'map') return isObj(item) ? keyElement(item, lt.keys, lt.defaults) : undefined;
   return undefined;
 }
 

@@ -6,10 +6,17 @@
  */
 import type { PatchMeta } from '../kinds/types.js';
 
-export type ListType = { type: 'atomic' } | { type: 'set' } | { type: 'map'; keys: string[] };
+export type ListType = { type: 'atomic' } | { type: 'set' } | { type: 'map'; keys: string[]; defaults?: Record<string, unknown> };
 
 export function listTypeAt(meta: PatchMeta, schemaPath: string): ListType {
   const m = meta[schemaPath];
+  if (m?.listType) {
+    // the schema's own word (x-kubernetes-list-type, from the pinned upstream spec)
+    if (m.listType === 'set') return { type: 'set' };
+    const keys = m.listMapKeys ?? (m.mergeKey ? [m.mergeKey] : []);
+    if (m.listType === 'map' && keys.length) return { type: 'map', keys, ...(m.listMapKeyDefaults ? { defaults: m.listMapKeyDefaults } : {}) };
+    return { type: 'atomic' };
+  }
   if (!m || m.strategy === 'replace') return { type: 'atomic' };
   const keys = m.listMapKeys ?? (m.mergeKey ? [m.mergeKey] : undefined);
   if (keys?.length) return { type: 'map', keys };

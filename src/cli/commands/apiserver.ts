@@ -27,7 +27,10 @@ export function register(program: Command): void {
     .option('--kubelet-socket-root <dir>', 'kubelet API sockets must lie under this directory (registered by each node with its own credential)', '/run/podnet')
     .option('--controllers-bind-address <host:port>', 'the embedded controllers\' /healthz and /metrics (kube-controller-manager\'s port is 10257); loopback only, off by default')
     .option('--controllers <list>', 'embedded controllers: comma-separated, "*" for all, "" for none', '*')
-    .action(async (o: { dataDir: string; listen: string; unixSocket?: string; storage: string; serviceClusterIpRange: string; serviceNodePortRange: string; clusterCidr: string; nodeCidrMaskSize: string; controllers: string; loadBalancerIpRange?: string; etcdCompactionInterval: string; compactionRetain: string; advertiseAddress?: string; advertisePort?: string; kubeletSocketRoot: string; controllersBindAddress?: string }) => {
+    .option('--service-account-signing-key-file <pem>', 'private key (RSA or ECDSA P-256) that signs service account tokens (default: generated into the data dir)')
+    .option('--service-account-key-file <pem>', 'further public or private keys (RSA or ECDSA P-256, PEM) tokens may be verified with; repeatable', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--service-account-key-type <rsa|ec>', 'type of the signing key generated into the data dir when none is given: rsa (RS256) or ec (ECDSA P-256, ES256)', 'rsa')
+    .action(async (o: { dataDir: string; listen: string; unixSocket?: string; storage: string; serviceClusterIpRange: string; serviceNodePortRange: string; clusterCidr: string; nodeCidrMaskSize: string; controllers: string; loadBalancerIpRange?: string; etcdCompactionInterval: string; compactionRetain: string; advertiseAddress?: string; advertisePort?: string; kubeletSocketRoot: string; controllersBindAddress?: string; serviceAccountSigningKeyFile?: string; serviceAccountKeyFile: string[]; serviceAccountKeyType: string }) => {
       const { startApiServer } = await import('../../api/server/index.js');
       const { ALL_CONTROLLERS } = await import('../../controllers/index.js');
       const { startEmbeddedControllers } = await import('../../controllers/embedded.js');
@@ -43,12 +46,15 @@ export function register(program: Command): void {
         if (!m) throw new PodnetError('EFLAG', `--controllers-bind-address must be 127.0.0.1:<port> (loopback only in the root namespace), not "${o.controllersBindAddress}"`);
         healthBind = { host: m[1]!, port: Number(m[2]) };
       }
+      if (o.serviceAccountKeyType !== 'rsa' && o.serviceAccountKeyType !== 'ec') throw new PodnetError('EFLAG', `--service-account-key-type must be rsa or ec, not "${o.serviceAccountKeyType}"`);
+      const saKeyType: 'rsa' | 'ec' = o.serviceAccountKeyType;
       const log = createLogger('apiserver');
       const srv = await startApiServer({
         dataDir: o.dataDir, listen: o.listen, unixSocket: o.unixSocket, storage: o.storage,
         serviceClusterIpRange: o.serviceClusterIpRange, serviceNodePortRange: o.serviceNodePortRange,
         compactIntervalMs, compactMinRetain: retain, kubeletSocketRoot: o.kubeletSocketRoot, log,
         advertiseAddress: o.advertiseAddress, ...(o.advertisePort !== undefined ? { advertisePort: Number(o.advertisePort) } : {}),
+        serviceAccountSigningKeyFile: o.serviceAccountSigningKeyFile, serviceAccountKeyFiles: o.serviceAccountKeyFile, serviceAccountKeyType: saKeyType,
       });
       // The controllers talk to the server like any client, with the admin credentials it issued.
       let ctl: EmbeddedControllers | undefined;
