@@ -14,7 +14,6 @@ import { looksLikeJwt } from './jwt.js';
 import { ensureSigningKey } from './keys.js';
 import { answerTokenRequest } from './tokenrequest.js';
 import { ServiceAccountTokens, TokenInvalidError, type ObjectLookup } from './tokens.js';
-import './protobuf.js';
 
 export { TokenInvalidError } from './tokens.js';
 export { TOKEN_MOUNT_PATH, ROOT_CA_CONFIGMAP } from './admission.js';
