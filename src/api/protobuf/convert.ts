@@ -3,7 +3,8 @@
  * message protobufjs decodes or encodes with the pinned generated.proto, the way Go's API types do:
  *
  * - meta/v1 Time → RFC 3339 in whole seconds, MicroTime → microseconds, both `{seconds, nanos}` on
- *   the wire; a zero Time is `null` (creationTimestamp) or absent; Duration → Go's "1h2m3s" form.
+ *   the wire; a zero Time on the wire is `null` (Go writes non-pointer Times always, JSON as null);
+ *   Duration → Go's "1h2m3s" form.
  * - IntOrString `{type, intVal, strVal}` → a number or a string; Quantity `{string}` → the string.
  * - RawExtension, FieldsV1 and apiextensions' JSON carry JSON bytes → the JSON value itself;
  *   JSONSchemaPropsOrArray/OrBool/OrStringArray → schema, array or bool as upstream marshals them.
@@ -108,7 +109,7 @@ function scalarToJson(field: protobuf.Field, v: unknown): Json {
   return v;
 }
 
-/** A decoded message of `type` → JSON. Returns `undefined` for a value JSON leaves out (a zero Time). */
+/** A decoded message of `type` → JSON. */
 export function messageToJson(type: protobuf.Type, m: JsonObject, where: string): Json {
   const name = type.fullName.slice(1);
   switch (name) {
@@ -149,7 +150,7 @@ export function messageToJson(type: protobuf.Type, m: JsonObject, where: string)
     } else if (field.resolvedType instanceof protobuf.Type) {
       const j = valueOf(v);
       if (fc.inline && isObject(j)) Object.assign(out, j);
-      else if (j === null) { if (key === 'creationTimestamp') out[key] = null; } else out[key] = j;
+      else out[key] = j; // a zero Time is null, as Go's JSON writes every struct field
     } else {
       const j = scalarToJson(field, v);
       if (zero(j) && !fc.pointer && !fc.always) continue;
@@ -203,6 +204,7 @@ export function messageFromJson(type: protobuf.Type, v: unknown, where: string):
     if (fc.inline && rt) { out[field.name] = messageFromJson(rt, v, where) ?? {}; continue; }
     const key = fc.json ?? field.name;
     const x = v[key];
+    if (x === null && rt && (rt.fullName.slice(1) === T.time || rt.fullName.slice(1) === T.microTime)) { out[field.name] = {}; continue; } // a zero Time, as Go writes it
     if (x === undefined || x === null) continue;
     const at = `${where}.${key}`;
     const valueOf = (y: unknown): unknown => (rt ? messageFromJson(rt, y, at) ?? {} : scalarFromJson(field, y, at));
