@@ -169,9 +169,8 @@ function scalarFromJson(field: protobuf.Field, v: unknown, where: string): unkno
     case 'bytes': return typeof v === 'string' ? Buffer.from(v, 'base64') : Buffer.alloc(0);
     case 'double': case 'float': return Number(v);
     default: {
-      const n = Number(v);
-      if (!Number.isFinite(n)) throw new ProtobufConvertError(`${where}: ${JSON.stringify(v)} is not a number`);
-      return Math.trunc(n);
+      const n = typeof v === 'boolean' ? Number.NaN : Number(v);
+      return Number.isFinite(n) ? Math.trunc(n) : undefined; // not a number: left out, as Go's JSON decoding would refuse it
     }
   }
 }
@@ -207,11 +206,15 @@ export function messageFromJson(type: protobuf.Type, v: unknown, where: string):
     if (x === null && rt && (rt.fullName.slice(1) === T.time || rt.fullName.slice(1) === T.microTime)) { out[field.name] = {}; continue; } // a zero Time, as Go writes it
     if (x === undefined || x === null) continue;
     const at = `${where}.${key}`;
-    const valueOf = (y: unknown): unknown => (rt ? messageFromJson(rt, y, at) ?? {} : scalarFromJson(field, y, at));
-    if (field.map) { if (isObject(x)) out[field.name] = Object.fromEntries(Object.entries(x).map(([k, y]) => [k, valueOf(y)])); } else if (field.repeated) { if (Array.isArray(x)) out[field.name] = x.map(valueOf); } else if (rt) {
-      const m = messageFromJson(rt, x, at);
+    const valueOf = (y: unknown): unknown => (rt ? messageFromJson(rt, y, at) : scalarFromJson(field, y, at));
+    if (field.map) {
+      if (isObject(x)) out[field.name] = Object.fromEntries(Object.entries(x).map(([k, y]) => [k, valueOf(y)]).filter(([, y]) => y !== undefined));
+    } else if (field.repeated) {
+      if (Array.isArray(x)) out[field.name] = x.map(valueOf).filter((y) => y !== undefined);
+    } else {
+      const m = valueOf(x);
       if (m !== undefined) out[field.name] = m;
-    } else out[field.name] = scalarFromJson(field, x, at);
+    }
   }
   return out;
 }
