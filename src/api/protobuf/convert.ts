@@ -182,7 +182,7 @@ export function messageFromJson(type: protobuf.Type, v: unknown, where: string):
   const name = type.fullName.slice(1);
   const sub = (f: string): protobuf.Type => type.fields[f]!.resolvedType as protobuf.Type;
   switch (name) {
-    case T.time: case T.microTime: return v === null || v === undefined ? undefined : parseTime(v);
+    case T.time: case T.microTime: return v === null ? {} : parseTime(v); // null: a zero Time, as Go writes it
     case T.duration: { const d = typeof v === 'string' ? parseGoDuration(v) : undefined; return d === undefined ? undefined : { duration: d }; }
     case T.intOrString: return typeof v === 'string' ? { type: 1, intVal: 0, strVal: v } : { type: 0, intVal: Math.trunc(Number(v)), strVal: '' };
     case T.quantity: return { string: String(v) };
