@@ -18,7 +18,7 @@
 import protobuf from 'protobufjs';
 import { ApiStatusError } from '../server/status.js';
 import { conventionOf, META_V1, RUNTIME } from './schema.js';
-import type { FieldConvention } from './conventions.js';
+import type { FieldConvention, MessageConvention } from './conventions.js';
 
 type Json = unknown;
 type JsonObject = Record<string, unknown>;
@@ -93,6 +93,28 @@ export function parseGoDuration(s: string): number | undefined {
   return Math.round(s.startsWith('-') ? -total : total);
 }
 
+// ---- per-message plan (protobufjs computes fullName on every access: look everything up once) ----
+
+interface FieldPlan { field: protobuf.Field; fc: FieldConvention; key: string; rt?: protobuf.Type; rtName?: string }
+interface Plan { name: string; conv?: MessageConvention; fields: FieldPlan[] }
+const plans = new WeakMap<protobuf.Type, Plan>();
+
+function planOf(type: protobuf.Type): Plan {
+  let plan = plans.get(type);
+  if (plan) return plan;
+  const conv = conventionOf(type);
+  plan = {
+    name: type.fullName.slice(1), conv,
+    fields: type.fieldsArray.map((field) => {
+      const fc: FieldConvention = conv?.fields?.[field.name] ?? {};
+      const rt = field.resolvedType instanceof protobuf.Type ? field.resolvedType : undefined;
+      return { field, fc, key: fc.json ?? field.name, rt, rtName: rt?.fullName.slice(1) };
+    }),
+  };
+  plans.set(type, plan);
+  return plan;
+}
+
 // ---- protobuf message → JSON ----
 
 function zero(v: unknown): boolean { return v === '' || v === 0 || v === false || (v instanceof Uint8Array && v.length === 0); }
@@ -111,7 +133,8 @@ function scalarToJson(field: protobuf.Field, v: unknown): Json {
 
 /** A decoded message of `type` → JSON. */
 export function messageToJson(type: protobuf.Type, m: JsonObject, where: string): Json {
-  const name = type.fullName.slice(1);
+  const plan = planOf(type);
+  const name = plan.name;
   switch (name) {
     case T.time: case T.microTime: {
       const s = own(m, 'seconds') ? toNumber(m.seconds) : 0;
@@ -129,16 +152,13 @@ export function messageToJson(type: protobuf.Type, m: JsonObject, where: string)
     case T.orStringArray: return own(m, 'schema') ? messageToJson(type.fields.schema!.resolvedType as protobuf.Type, m.schema as JsonObject, where) : ((m.property as string[] | undefined) ?? []);
     default: break;
   }
-  const conv = conventionOf(type);
-  if (conv?.slice) return (m.items as unknown[] | undefined) ?? [];
+  if (plan.conv?.slice) return (m.items as unknown[] | undefined) ?? [];
   const out: JsonObject = {};
-  for (const field of type.fieldsArray) {
+  for (const { field, fc, key, rt } of plan.fields) {
     if (!own(m, field.name) || m[field.name] === null || m[field.name] === undefined) continue;
-    const fc: FieldConvention = conv?.fields?.[field.name] ?? {};
-    const key = fc.json ?? field.name;
     const at = `${where}.${key}`;
     const v = m[field.name];
-    const valueOf = (x: unknown): Json => (field.resolvedType instanceof protobuf.Type ? messageToJson(field.resolvedType, x as JsonObject, at) : scalarToJson(field, x));
+    const valueOf = (x: unknown): Json => (rt ? messageToJson(rt, x as JsonObject, at) : scalarToJson(field, x));
     if (field.map) {
       const entries = Object.entries(v as JsonObject);
       if (!entries.length) continue;
@@ -147,7 +167,7 @@ export function messageToJson(type: protobuf.Type, m: JsonObject, where: string)
       const list = v as unknown[];
       if (!list.length) continue;
       out[key] = list.map(valueOf);
-    } else if (field.resolvedType instanceof protobuf.Type) {
+    } else if (rt) {
       const j = valueOf(v);
       if (fc.inline && isObject(j)) Object.assign(out, j);
       else out[key] = j; // a zero Time is null, as Go's JSON writes every struct field
@@ -179,7 +199,8 @@ const jsonBytes = (v: unknown): Buffer => Buffer.from(JSON.stringify(v));
 
 /** JSON → the plain object protobufjs encodes as `type`; `undefined` for a value the wire leaves out. */
 export function messageFromJson(type: protobuf.Type, v: unknown, where: string): JsonObject | undefined {
-  const name = type.fullName.slice(1);
+  const plan = planOf(type);
+  const name = plan.name;
   const sub = (f: string): protobuf.Type => type.fields[f]!.resolvedType as protobuf.Type;
   switch (name) {
     case T.time: case T.microTime: return v === null ? {} : parseTime(v); // null: a zero Time, as Go writes it
@@ -193,17 +214,13 @@ export function messageFromJson(type: protobuf.Type, v: unknown, where: string):
     case T.orStringArray: return Array.isArray(v) ? { property: v.map(String) } : { schema: messageFromJson(sub('schema'), v, where) };
     default: break;
   }
-  const conv = conventionOf(type);
-  if (conv?.slice) return { items: Array.isArray(v) ? v.map(String) : [] };
+  if (plan.conv?.slice) return { items: Array.isArray(v) ? v.map(String) : [] };
   if (!isObject(v)) return v === null || v === undefined ? undefined : {};
   const out: JsonObject = {};
-  for (const field of type.fieldsArray) {
-    const fc: FieldConvention = conv?.fields?.[field.name] ?? {};
-    const rt = field.resolvedType instanceof protobuf.Type ? field.resolvedType : undefined;
+  for (const { field, fc, key, rt, rtName } of plan.fields) {
     if (fc.inline && rt) { out[field.name] = messageFromJson(rt, v, where) ?? {}; continue; }
-    const key = fc.json ?? field.name;
     const x = v[key];
-    if (x === null && rt && (rt.fullName.slice(1) === T.time || rt.fullName.slice(1) === T.microTime)) { out[field.name] = {}; continue; } // a zero Time, as Go writes it
+    if (x === null && (rtName === T.time || rtName === T.microTime)) { out[field.name] = {}; continue; } // a zero Time, as Go writes it
     if (x === undefined || x === null) continue;
     const at = `${where}.${key}`;
     const valueOf = (y: unknown): unknown => (rt ? messageFromJson(rt, y, at) : scalarFromJson(field, y, at));

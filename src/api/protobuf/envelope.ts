@@ -16,7 +16,8 @@ export function isProtobufBody(buf: Uint8Array): boolean {
   return buf.length >= 4 && Buffer.from(buf.subarray(0, 4)).equals(PROTOBUF_MAGIC);
 }
 
-const unknownType = (): protobuf.Type => kubernetesProto().root.lookupType(`${RUNTIME}.Unknown`);
+let unknown: protobuf.Type | undefined;
+const unknownType = (): protobuf.Type => (unknown ??= kubernetesProto().root.lookupType(`${RUNTIME}.Unknown`));
 
 function decodeMessage(type: protobuf.Type, buf: Uint8Array, where: string): Record<string, unknown> {
   try {

@@ -83,6 +83,16 @@ const META_KINDS = new Set(['DeleteOptions', 'Status', 'WatchEvent', 'ListOption
 
 /** The message of apiVersion + kind in the pinned schema, or undefined when it has none (e.g. custom resources). */
 export function messageFor(apiVersion: string, kind: string): protobuf.Type | undefined {
+  const key = `${apiVersion}/${kind}`;
+  if (byKind.has(key)) return byKind.get(key);
+  const found = lookupMessage(apiVersion, kind);
+  if (byKind.size < 10_000) byKind.set(key, found);
+  return found;
+}
+
+const byKind = new Map<string, protobuf.Type | undefined>();
+
+function lookupMessage(apiVersion: string, kind: string): protobuf.Type | undefined {
   if (!/^[A-Za-z]\w*$/.test(kind)) return undefined;
   const slash = apiVersion.lastIndexOf('/');
   const group = slash < 0 ? '' : apiVersion.slice(0, slash);
