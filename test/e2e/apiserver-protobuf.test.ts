@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import protobuf from 'protobufjs';
 import { startApiServer, type ApiServerHandle } from '../support/apiserver.js';
+import { CASES, requestBodies, withFlags } from '../support/record-protobuf.js';
 import { kubernetesProtoDir } from '../../src/api/protobuf/schema.js';
 
 const PB = 'application/vnd.kubernetes.protobuf';
@@ -30,6 +31,18 @@ function rawGet(api: ApiServerHandle, path: string, accept: string): Promise<Raw
       res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body: Buffer.concat(chunks) }));
     }).on('error', reject).setTimeout(20_000, function (this: { destroy(e: Error): void }) { this.destroy(new Error(`GET ${path} timed out`)); }).end();
   });
+}
+
+/** The Content-Type of the first response headers kubectl logged at -v=9 after a POST (1.32 and 1.33 log formats). */
+function postResponseType(stderr: string): string | undefined {
+  const lines = stderr.split('\n');
+  const at = lines.findIndex((l) => /"Response" verb="POST"|\] POST https:\/\/\S+ \d{3} /.test(l));
+  if (at < 0) return undefined;
+  for (const l of lines.slice(at, at + 15)) {
+    const m = /^\s*(?:I\d{4} [^\]]*\]\s*)?Content-Type: ([\w./+-]+)/.exec(l);
+    if (m) return m[1];
+  }
+  return undefined;
 }
 
 /** The pinned schema, loaded independently of the server's modules. */
@@ -125,5 +138,24 @@ spec:
     assert.equal(crJson.type, 'application/json');
   } finally {
     await api?.stop();
+  }
+});
+
+test('kubectl 1.32 and 1.33: every typed command of the fixture recorder sends protobuf, reads the protobuf answer and succeeds', { timeout: 180_000 }, async () => {
+  const { execFile } = await import('node:child_process');
+  for (const minor of [32, 33]) {
+    let api: ApiServerHandle | undefined;
+    try {
+      api = await startApiServer({ serviceCidr: '10.96.0.0/16', nodePortRange: '30000-32767' });
+      for (const [name, args] of CASES) {
+        const out = await new Promise<{ code: number; stderr: string }>((resolve) => execFile(`/usr/lib/google-cloud-sdk/bin/kubectl.1.${minor}`, withFlags(args, '-v=9'), { env: { ...process.env, KUBECONFIG: api!.kubeconfigPath }, maxBuffer: 64 << 20 }, (e, _o, stderr) => resolve({ code: e ? 1 : 0, stderr })));
+        assert.equal(out.code, 0, `1.${minor} ${name}: ${out.stderr.split('\n').filter((l) => !/^I\d{4}|^\t/.test(l)).join('\n')}`);
+        const bodies = requestBodies(out.stderr);
+        assert.ok(bodies.length >= 1 && bodies[0]!.method === 'POST', `1.${minor} ${name}: no protobuf POST body`);
+        assert.equal(postResponseType(out.stderr), 'application/vnd.kubernetes.protobuf', `1.${minor} ${name}: the answer`);
+      }
+    } finally {
+      await api?.stop();
+    }
   }
 });

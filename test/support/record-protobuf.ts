@@ -17,7 +17,7 @@ import { startApiServer } from './apiserver.js';
 export const KUBECTL_FIXTURES = fileURLToPath(new URL('../../../test/fixtures/protobuf/kubectl/', import.meta.url));
 
 /** [case name, kubectl args, whether `--dry-run=client -o json` prints the same object]. */
-const CASES: [string, string[], boolean][] = [
+export const CASES: [string, string[], boolean][] = [
   ['namespace', ['create', 'namespace', 'pb-team'], true],
   ['deployment', ['create', 'deployment', 'web', '--image=podnet/echo', '--replicas=0', '--port=8080'], true],
   ['configmap', ['create', 'configmap', 'cfg', '--from-literal=a=1', '--from-literal=b=two'], true],
@@ -37,7 +37,7 @@ const CASES: [string, string[], boolean][] = [
 ];
 
 /** args with `extra` flags placed before a `--` (what follows it is the container's command). */
-function withFlags(args: string[], ...extra: string[]): string[] {
+export function withFlags(args: string[], ...extra: string[]): string[] {
   const dash = args.indexOf('--');
   return dash < 0 ? [...args, ...extra] : [...args.slice(0, dash), ...extra, ...args.slice(dash)];
 }
