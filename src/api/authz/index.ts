@@ -20,7 +20,6 @@ import { PrivilegedGroupAuthorizer, RbacAuthorizer, UnionAuthorizer } from './rb
 import { RbacPolicyCache } from './policycache.js';
 import { requestInfo } from './requestinfo.js';
 import { answerReview, reviewOf } from './reviews.js';
-import './protobuf.js';
 import { SYSTEM_MASTERS, type Attributes, type UserInfo } from './types.js';
 
 export type { Attributes, UserInfo } from './types.js';

@@ -15,13 +15,13 @@ import { reviewPath, type Attributes, type Authorization, type UserInfo } from '
 import { TokenInvalidError, type ServiceAccounts } from '../serviceaccount/index.js';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION, wantsAggregated } from './discovery.js';
 import { decodeBody, readBody, sendError, sendJson } from './http.js';
+import { assertJsonAcceptable, OBJECT_TYPES, sendObject } from './respond.js';
 import { BASE_CHECKS, healthPath, runHealth, writeHealth, type HealthCheck } from './health.js';
 import type { KubeletEndpoints } from './kubeletendpoints.js';
 import { podNode, proxyLogs, proxyStream, STREAMING_SUBRESOURCES, writeUpgradeError } from './kubeletproxy.js';
 import { requestInfo, type ApiMetrics } from './metrics.js';
 import { assertAcceptable } from './negotiate.js';
 import { evictPod, parseEviction } from './eviction.js';
-import './protobuf-lifecycle.js';
 import { serveOpenApi } from './openapi.js';
 import type { Registry } from './registry.js';
 import { parseRoute } from './routes.js';
@@ -52,6 +52,7 @@ export interface HandlerContext {
 
 /** Response types of the API endpoints (the OpenAPI documents negotiate their own). */
 const API_TYPES = ['application/json'] as const;
+const RESOURCE_TYPES = OBJECT_TYPES;
 const LOG_TYPES = ['text/plain', 'application/json'] as const;
 
 const coreNs = (): KindSemantics => kindByKind('', 'Namespace')!;
@@ -190,6 +191,7 @@ export function createApiHandler(ctx: HandlerContext): {
     if (r.name === undefined) {
       if (method === 'GET') {
         if (r.watchPrefix || queryFlag(q, 'watch')) {
+          assertJsonAcceptable(accept);
           await serveWatch(reg, {
             kind: k, namespace: ns, labelSelector: q.get('labelSelector') ?? undefined, fieldSelector: q.get('fieldSelector') ?? undefined,
             resourceVersion: q.get('resourceVersion') ?? undefined, timeoutSeconds: intParam(q, 'timeoutSeconds'),
@@ -202,8 +204,8 @@ export function createApiHandler(ctx: HandlerContext): {
           limit: intParam(q, 'limit'), continue: q.get('continue') ?? undefined, resourceVersion: q.get('resourceVersion') ?? undefined,
         });
         const meta = { resourceVersion: list.resourceVersion, ...(list.continue ? { continue: list.continue } : {}) };
-        if (table) return sendJson(res, 200, toTable(k, list.items, includeObject(q), meta));
-        return sendJson(res, 200, { kind: k.listKind, apiVersion: reg.apiVersionOf(k), metadata: meta, items: list.items });
+        if (table) return sendObject(req, res, 200, toTable(k, list.items, includeObject(q), meta));
+        return sendObject(req, res, 200, { kind: k.listKind, apiVersion: reg.apiVersionOf(k), metadata: meta, items: list.items });
       }
       if (method === 'POST') {
         if (k.namespaced && !ns) throw methodNotAllowed(k);
@@ -216,7 +218,7 @@ export function createApiHandler(ctx: HandlerContext): {
         if (k === corePod() && ns && ctx.serviceAccounts) await ctx.serviceAccounts.admitPod(ns, body);
         const created = await reg.create(k, ns, body, { dryRun });
         await noteWrite(req, k, created, dryRun);
-        return sendJson(res, 201, created, warningHeaders(warnings));
+        return sendObject(req, res, 201, created, warningHeaders(warnings));
       }
       if (method === 'DELETE') {
         const list = await reg.list(k, ns, { labelSelector: q.get('labelSelector') ?? undefined, fieldSelector: q.get('fieldSelector') ?? undefined });
@@ -232,7 +234,7 @@ export function createApiHandler(ctx: HandlerContext): {
           }
           if (k.kind === 'Namespace' && k.group === '' && !collDry) ctx.onNamespaceTerminating?.(o.metadata.name!);
         }
-        return sendJson(res, 200, { kind: k.listKind, apiVersion: reg.apiVersionOf(k), metadata: {}, items: deleted });
+        return sendObject(req, res, 200, { kind: k.listKind, apiVersion: reg.apiVersionOf(k), metadata: {}, items: deleted });
       }
       throw methodNotAllowed(k);
     }
@@ -259,7 +261,7 @@ export function createApiHandler(ctx: HandlerContext): {
       if (!ctx.serviceAccounts) throw pathNotFound();
       const body = decodeBody(await readBody(req), req.headers['content-type']);
       await admit(attrs, isObj(body) ? (body as KObject) : undefined);
-      return sendJson(res, 201, await ctx.serviceAccounts.tokenRequest(ns ?? '', name, body));
+      return sendObject(req, res, 201, await ctx.serviceAccounts.tokenRequest(ns ?? '', name, body));
     }
 
     // ---- pods/eviction (policy/v1 Eviction, honouring PodDisruptionBudgets) ----
@@ -267,7 +269,7 @@ export function createApiHandler(ctx: HandlerContext): {
       if (method !== 'POST') throw methodNotAllowed(k);
       await admit(attrs);
       const ev = parseEviction(decodeBody(await readBody(req), req.headers['content-type']), name);
-      return sendJson(res, 201, await evictPod(reg, k, ns ?? 'default', name, ev, dryRun || (ev.dryRun ?? []).includes('All')));
+      return sendObject(req, res, 201, await evictPod(reg, k, ns ?? 'default', name, ev, dryRun || (ev.dryRun ?? []).includes('All')));
     }
 
     // ---- scale (autoscaling/v1 Scale over spec.replicas) ----
@@ -287,13 +289,13 @@ export function createApiHandler(ctx: HandlerContext): {
         cur.spec = spec;
         return cur;
       }, { subresource: 'binding', dryRun });
-      return sendJson(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+      return sendObject(req, res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
     }
 
     if (method === 'GET') {
       const obj = await reg.get(k, ns, name);
-      if (table) return sendJson(res, 200, toTable(k, [obj], includeObject(q), { resourceVersion: obj.metadata.resourceVersion }));
-      return sendJson(res, 200, obj);
+      if (table) return sendObject(req, res, 200, toTable(k, [obj], includeObject(q), { resourceVersion: obj.metadata.resourceVersion }));
+      return sendObject(req, res, 200, obj);
     }
     if (method === 'PUT') {
       const body = asKObject(k, decodeBody(await readBody(req), req.headers['content-type']));
@@ -314,7 +316,7 @@ export function createApiHandler(ctx: HandlerContext): {
         }, { expectRV, subresource: sub, dryRun });
       }
       await noteWrite(req, k, out, dryRun);
-      return sendJson(res, 200, out, warningHeaders(warnings));
+      return sendObject(req, res, 200, out, warningHeaders(warnings));
     }
     if (method === 'PATCH') {
       const ct = req.headers['content-type'] ?? '';
@@ -339,7 +341,7 @@ export function createApiHandler(ctx: HandlerContext): {
         return podSubresourceWrite(k, sub, cur, obj);
       }, { subresource: sub, dryRun, retries: 5 });
       await noteWrite(req, k, out, dryRun);
-      return sendJson(res, 200, out, warningHeaders(warnings));
+      return sendObject(req, res, 200, out, warningHeaders(warnings));
     }
     if (method === 'DELETE') {
       let opts: { gracePeriodSeconds?: number; preconditions?: { uid?: string; resourceVersion?: string }; propagationPolicy?: string; orphanDependents?: boolean; dryRun?: unknown } = {};
@@ -360,9 +362,9 @@ export function createApiHandler(ctx: HandlerContext): {
       });
       if (k.kind === 'Namespace' && k.group === '' && !deleted && !deleteDry) ctx.onNamespaceTerminating?.(name);
       if (deleted && !(k.kind === 'Pod' && k.group === '')) {
-        return sendJson(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: k.group, kind: k.resource, uid: obj.metadata.uid } });
+        return sendObject(req, res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: k.group, kind: k.resource, uid: obj.metadata.uid } });
       }
-      return sendJson(res, deleted ? 200 : 200, obj);
+      return sendObject(req, res, deleted ? 200 : 200, obj);
     }
     throw methodNotAllowed(k);
   }
@@ -384,7 +386,7 @@ export function createApiHandler(ctx: HandlerContext): {
       if (ns) await ensureNamespace(ns, true);
       const created = await reg.create(k, ns, obj, { dryRun });
       await noteWrite(req, k, created, dryRun);
-      return sendJson(res, 201, created, warningHeaders(warnings));
+      return sendObject(req, res, 201, created, warningHeaders(warnings));
     }
     const out = await reg.update(k, ns, name, (cur) => {
       const merged = applyConfiguration(cur, applied, id, force);
@@ -392,7 +394,7 @@ export function createApiHandler(ctx: HandlerContext): {
       return merged;
     }, { subresource: sub, dryRun, retries: 5 });
     await noteWrite(req, k, out, dryRun);
-    return sendJson(res, 200, out, warningHeaders(warnings));
+    return sendObject(req, res, 200, out, warningHeaders(warnings));
   }
 
   async function handleScale(req: IncomingMessage, res: ServerResponse, k: KindSemantics, ns: string | undefined, name: string, q: URLSearchParams, dryRun: boolean): Promise<void> {
@@ -407,7 +409,7 @@ export function createApiHandler(ctx: HandlerContext): {
         spec: { replicas: spec.replicas ?? 1 }, status: { replicas: status.replicas ?? 0, selector: sel },
       };
     };
-    if (method === 'GET') return sendJson(res, 200, toScale(await reg.get(k, ns, name)));
+    if (method === 'GET') return sendObject(req, res, 200, toScale(await reg.get(k, ns, name)));
     if (method !== 'PUT' && method !== 'PATCH') throw methodNotAllowed(k);
     const ct = req.headers['content-type'] ?? 'application/json';
     const body = decodeBody(await readBody(req), method === 'PUT' ? ct : 'application/json');
@@ -428,7 +430,7 @@ export function createApiHandler(ctx: HandlerContext): {
       trackUpdate(before, cur, writeIdentity(k, reg.apiVersionOf(k), 'scale', fieldManagerOf(q, req.headers, false, method === 'PUT' ? 'UpdateOptions' : 'PatchOptions')));
       return cur;
     }, { dryRun, retries: method === 'PATCH' ? 5 : 0 });
-    return sendJson(res, 200, toScale(out));
+    return sendObject(req, res, 200, toScale(out));
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -452,7 +454,7 @@ export function createApiHandler(ctx: HandlerContext): {
     }
     if (serveOpenApi(req, res, path)) return;
     const r = parseRoute(path);
-    assertAcceptable(req.headers.accept, r.type === 'resource' && r.subresource === 'log' ? LOG_TYPES : API_TYPES);
+    assertAcceptable(req.headers.accept, r.type === 'resource' ? (r.subresource === 'log' ? LOG_TYPES : RESOURCE_TYPES) : reviewPath(path) ? RESOURCE_TYPES : API_TYPES);
     if (r.type === 'discovery') {
       if ((req.method ?? 'GET') !== 'GET') throw methodNotAllowed();
       const agg = !r.version && (r.legacy || !r.group) ? wantsAggregated(req.headers.accept) : undefined;
@@ -475,9 +477,9 @@ export function createApiHandler(ctx: HandlerContext): {
       const body = decodeBody(await readBody(req), req.headers['content-type']);
       if (review.kind === 'TokenReview') {
         if (!ctx.serviceAccounts) throw pathNotFound();
-        return sendJson(res, 201, await ctx.serviceAccounts.tokenReview(body));
+        return sendObject(req, res, 201, await ctx.serviceAccounts.tokenReview(body));
       }
-      return sendJson(res, 201, ctx.authz.review(review.kind, review.apiVersion, body, attrs.user));
+      return sendObject(req, res, 201, ctx.authz.review(review.kind, review.apiVersion, body, attrs.user));
     }
     throw pathNotFound();
   }

@@ -7,7 +7,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import protobuf from 'protobufjs';
 import { decodeProtobufObject, PROTOBUF_MAGIC } from './protobuf.js';
-import './protobuf-lifecycle.js';
 
 const PROTO = `
 syntax = "proto2";

@@ -15,7 +15,6 @@ import { ensureSigningKey, type SigningKeyOptions } from './keys.js';
 import { answerTokenRequest } from './tokenrequest.js';
 import { answerTokenReview } from './tokenreview.js';
 import { ServiceAccountTokens, TokenInvalidError, type ObjectLookup } from './tokens.js';
-import './protobuf.js';
 
 export { TokenInvalidError } from './tokens.js';
 export { TOKEN_MOUNT_PATH, ROOT_CA_CONFIGMAP } from './admission.js';
