@@ -29,6 +29,9 @@ const strArg = (name: string, def: string): string => { const i = args.indexOf(`
 const UDP_WORKERS = strArg('udp-workers', 'auto');
 const UDP_KIND = strArg('udp-worker-kind', 'threads');
 const OUT = strArg('out', '');
+// dnsperf client counts for the qps-against-clients sweep (short runs, the servers taking turns); '' = none
+const SWEEP = strArg('clients-sweep', '1,2,4,8').split(',').map(Number).filter((n) => n > 0);
+const SWEEP_SECONDS = arg('sweep-seconds', 3);
 const ZONE = 'cluster.local';
 
 function freePort(): Promise<number> {
@@ -45,8 +48,8 @@ async function waitUdp(port: number): Promise<void> {
 }
 
 interface Run { qps: number; avgLatencyMs: number; p99LatencyMs: number; queriesSent: number; queriesCompleted: number; lost: number; lostPercent: number }
-async function dnsperf(port: number, queryFile: string): Promise<Run> {
-  const r = await exec(['dnsperf', '-s', '127.0.0.1', '-p', String(port), '-d', queryFile, '-l', String(SECONDS), '-c', '4', '-q', '200', '-v'], { timeoutMs: (SECONDS + 30) * 1000 });
+async function dnsperf(port: number, queryFile: string, clients = 4, seconds = SECONDS): Promise<Run> {
+  const r = await exec(['dnsperf', '-s', '127.0.0.1', '-p', String(port), '-d', queryFile, '-l', String(seconds), '-c', String(clients), '-q', String(50 * clients), '-v'], { timeoutMs: (seconds + 30) * 1000 });
   const lat: number[] = [];
   for (const line of r.stdout.split('\n')) {
     const m = /^> NOERROR \S+ \S+ ([0-9.]+)$/.exec(line);
@@ -126,6 +129,12 @@ zone "${ZONE}" { type master; file "${join(dir, 'db.cluster.local')}"; };
       bindRuns.push(await dnsperf(bindPort, join(dir, 'queries.txt')));
       dnsmasqRuns.push(await dnsperf(dnsmasqPort, join(dir, 'queries.txt')));
     }
+    // qps against dnsperf clients (50 outstanding queries per client), one short run each
+    const clientsSweep: { clients: number; podnet: Run; bind9: Run; dnsmasq: Run }[] = [];
+    for (const clients of SWEEP) {
+      const q = join(dir, 'queries.txt');
+      clientsSweep.push({ clients, podnet: await dnsperf(ourPort, q, clients, SWEEP_SECONDS), bind9: await dnsperf(bindPort, q, clients, SWEEP_SECONDS), dnsmasq: await dnsperf(dnsmasqPort, q, clients, SWEEP_SECONDS) });
+    }
     const median = (runs: Run[]): Run => [...runs].sort((a, b) => a.qps - b.qps)[Math.floor(runs.length / 2)]!;
     const podnet = median(podnetRuns);
     const bind9 = median(bindRuns);
@@ -139,6 +148,7 @@ zone "${ZONE}" { type master; file "${join(dir, 'db.cluster.local')}"; };
       ratio: { qps: podnet.qps / bind9.qps, avgLatency: podnet.avgLatencyMs / bind9.avgLatencyMs, p99Latency: podnet.p99LatencyMs / bind9.p99LatencyMs },
       ratioDnsmasq: { qps: podnet.qps / dnsmasqRun.qps, avgLatency: podnet.avgLatencyMs / dnsmasqRun.avgLatencyMs, p99Latency: podnet.p99LatencyMs / dnsmasqRun.p99LatencyMs },
       allRounds: { podnet: podnetRuns, bind9: bindRuns, dnsmasq: dnsmasqRuns },
+      clientsSweep, sweepSeconds: SWEEP_SECONDS,
       notes: `podnet dns --udp-workers ${UDP_WORKERS} --udp-worker-kind ${UDP_KIND} (threads: each polls the one UDP socket and reads/writes up to 64 datagrams per recvmmsg/sendmmsg, answering from precomputed wire answers; the main thread keeps the view, TCP and the full path); named runs with -n 2 worker threads; dnsmasq (single-threaded) answers from a hosts file with the zone local. All serve the same records from 127.0.0.1; the servers take turns for ${ROUNDS} rounds and each reports its median round by qps. p99 from dnsperf -v's per-query latencies.`,
     };
     const out = OUT || join(root, 'bench', 'results', 'dns.json');

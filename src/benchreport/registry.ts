@@ -74,7 +74,7 @@ const dns: BenchSpec = {
   result: 'dns.json',
   what: 'cluster DNS with dnsperf against bind9 (and dnsmasq) serving the same names',
   args: [],
-  quickArgs: ['--seconds', '3', '--rounds', '1'],
+  quickArgs: ['--seconds', '3', '--rounds', '1', '--sweep-seconds', '1'],
   rows(res) {
     const size = `${count(num(res, 'services') ?? 0)} Services`;
     return rows('dns', [
@@ -274,8 +274,26 @@ const serviceaccount: BenchSpec = {
   },
 };
 
+const protobuf: BenchSpec = {
+  name: 'protobuf',
+  script: 'protobuf.bench.js',
+  result: 'protobuf.json',
+  what: 'Kubernetes protobuf bodies through the pinned generated.proto against JSON of the same object',
+  args: [],
+  quickArgs: ['--iterations', '500'],
+  rows(res) {
+    const out: RowInput[] = [];
+    for (const r of list(res, 'rows')) {
+      const size = `${String(r.body)} (${count(num(r, 'protobufBytes') ?? 0)} B)`;
+      out.push({ metric: 'protobuf body → object', size, unit: 'µs', podnet: num(r, 'decodeUs'), reference: num(r, 'jsonParseUs'), referenceName: 'JSON.parse of the same object', better: 'lower' });
+      out.push({ metric: 'object → protobuf body', size, unit: 'µs', podnet: num(r, 'encodeUs'), reference: num(r, 'jsonStringifyUs'), referenceName: 'JSON.stringify of the same object', better: 'lower' });
+    }
+    return rows('protobuf', out);
+  },
+};
+
 /** In the order they run: quick and cheap first, so a --quick report has the headline figures early. */
-export const BENCHES: readonly BenchSpec[] = [proxy, dns, cni, runtime, lab, netpol, serviceaccount, storage, api, backends, calico];
+export const BENCHES: readonly BenchSpec[] = [proxy, dns, cni, protobuf, runtime, lab, netpol, serviceaccount, storage, api, backends, calico];
 
 /** The benches named (all when none), or an error naming the unknown ones. */
 export function selectBenches(names: string[] | undefined, quick: boolean): BenchSpec[] {

@@ -21,6 +21,8 @@ export interface BenchRunOptions {
   out?: string;
   /** A progress bar on stderr (off when stderr is not a terminal). */
   progress: boolean;
+  /** Run nothing: build the report from the result files already under bench/results. */
+  fromResults?: boolean;
   /** Called with each line a benchmark prints on stderr (when there is no bar). */
   onLine?: (bench: string, line: string) => void;
 }
@@ -61,9 +63,9 @@ export async function runBenchmarks(o: BenchRunOptions): Promise<BenchReport> {
   const specs = selectBenches(o.only, o.quick);
   const resultsDir = join(o.repo, 'bench', 'results');
   const outDir = o.out ?? resultsDir;
-  const keepPerBench = o.quick || outDir !== resultsDir;
+  const keepPerBench = !o.fromResults && (o.quick || outDir !== resultsDir);
   mkdirSync(join(outDir, 'charts'), { recursive: true });
-  mkdirSync(join(outDir, 'logs'), { recursive: true });
+  if (!o.fromResults) mkdirSync(join(outDir, 'logs'), { recursive: true });
   const date = new Date().toISOString().slice(0, 19).replace(/:/g, '-');
   const started = Date.now();
   const bar = o.progress ? new cliProgress.SingleBar({
@@ -80,9 +82,11 @@ export async function runBenchmarks(o: BenchRunOptions): Promise<BenchReport> {
       const file = join(resultsDir, spec.result);
       const before = existsSync(file) ? readFileSync(file) : undefined;
       const t0 = Date.now();
-      const r = await runOne(spec, o.repo, o.quick, join(outDir, 'logs', `${spec.name}.log`), (line) => {
-        if (bar) bar.update({ line: line.slice(0, 60) }); else o.onLine?.(spec.name, line);
-      });
+      const r = o.fromResults
+        ? (existsSync(file) ? { ok: true } : { ok: false, error: `${file} does not exist: run the benchmark first` })
+        : await runOne(spec, o.repo, o.quick, join(outDir, 'logs', `${spec.name}.log`), (line) => {
+          if (bar) bar.update({ line: line.slice(0, 60) }); else o.onLine?.(spec.name, line);
+        });
       const outcome: BenchOutcome = { name: spec.name, ok: r.ok, ms: Date.now() - t0, error: r.error };
       if (r.ok) {
         try { outcome.result = JSON.parse(readFileSync(file, 'utf8')) as unknown; results.set(spec.name, outcome.result); } catch (e) { outcome.ok = false; outcome.error = `no readable ${file}: ${(e as Error).message}`; }

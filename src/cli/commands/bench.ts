@@ -9,14 +9,15 @@ export function register(program: Command): void {
   program.command('bench')
     .description('run every benchmark against its reference in one run; write bench/results/<date>.json, a Markdown table and SVG charts')
     .option('--quick', 'smaller sizes and shorter runs (under 5 minutes on 2 cores); the per-benchmark result files are left as they were')
-    .option('--only <names>', 'comma-separated benchmarks (proxy, dns, cni, runtime, lab, netpol, serviceaccount, storage, api, backends, calico)')
+    .option('--only <names>', 'comma-separated benchmarks (proxy, dns, cni, protobuf, runtime, lab, netpol, serviceaccount, storage, api, backends, calico)')
     .option('--out <dir>', 'where the report goes (default bench/results)')
+    .option('--from-results', 'run nothing: make the report and charts from the result files already in bench/results')
     .option('-o, --output <format>', 'json, or omit for the table')
-    .action(async (o: { quick?: boolean; only?: string; out?: string; output?: string }) => {
+    .action(async (o: { quick?: boolean; only?: string; out?: string; output?: string; fromResults?: boolean }) => {
       const fmt = parseOutput(o.output);
-      if (process.getuid?.() !== 0) throw new Error('podnet bench needs root: the benchmarks make network namespaces');
+      if (!o.fromResults && process.getuid?.() !== 0) throw new Error('podnet bench needs root: the benchmarks make network namespaces');
       const report = await runBenchmarks({
-        repo: REPO_ROOT, quick: o.quick === true, only: o.only?.split(',').map((s) => s.trim()).filter(Boolean), out: o.out,
+        repo: REPO_ROOT, quick: o.quick === true, fromResults: o.fromResults === true, only: o.only?.split(',').map((s) => s.trim()).filter(Boolean), out: o.out,
         progress: process.stderr.isTTY === true,
         onLine: (bench, line) => process.stderr.write(`[${bench}] ${line}\n`),
       });
