@@ -1,17 +1,16 @@
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import { AggregatorRegistry } from 'prom-client';
 import type { Logger } from '../util/log.js';
 import { PodnetError } from '../util/errors.js';
 import { closeFd, openUdp, sendOne } from '../net/udpbatch.js';
 import type { DnsMetrics } from './metrics.js';
+import { HelperMetricsRequests } from './helpermetrics.js';
 import type { MetricsSource } from './http.js';
 import { UDP_RECV_BUFFER, type DnsServer, type Listener } from './server.js';
 import { asBuffer } from './udpproto.js';
 import type { FromThread, ThreadData, ToThread } from './udpthreadproto.js';
 
 const THREAD_MAIN = fileURLToPath(new URL('./udpthread.js', import.meta.url));
-const METRICS_TIMEOUT_MS = 2000;
 const RESTART_PAUSE_MS = 1000;
 
 /**
@@ -26,8 +25,7 @@ export class UdpThreadPool {
   private readonly threads = new Set<Worker>();
   private fds: number[] = [];
   private closing = false;
-  private metricsSeq = 0;
-  private readonly metricsWaiters = new Map<number, (json: object[]) => void>();
+  private readonly metricsRequests = new HelperMetricsRequests<Worker>((w, seq) => this.post(w, { t: 'metrics?', seq }));
   private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly server: DnsServer, private readonly log?: Logger) {}
@@ -60,7 +58,7 @@ export class UdpThreadPool {
     w.on('message', (m: FromThread) => {
       switch (m.t) {
         case 'query': this.answer(m.sock, asBuffer(m.msg), asBuffer(m.peer)); return;
-        case 'metrics': this.metricsWaiters.get(m.seq)?.(m.json); return;
+        case 'metrics': this.metricsRequests.answer(m.seq, m.json); return;
         case 'error': this.log?.error({ err: m.message }, 'UDP thread could not read'); return;
       }
     });
@@ -89,24 +87,7 @@ export class UdpThreadPool {
 
   /** /metrics: this process's metrics with the DNS counters summed over it and every thread. */
   metricsSource(metrics: DnsMetrics): MetricsSource {
-    return {
-      contentType: metrics.registry.contentType,
-      metrics: async () => {
-        const own = await metrics.dnsRegistry.getMetricsAsJSON();
-        const theirs = await Promise.all([...this.threads].map((w) => this.threadMetrics(w)));
-        const dns = AggregatorRegistry.aggregate([own, ...theirs.filter((x): x is object[] => x !== undefined)] as Parameters<typeof AggregatorRegistry.aggregate>[0]);
-        return (await metrics.processRegistry.metrics()) + (await dns.metrics());
-      },
-    };
-  }
-
-  private threadMetrics(w: Worker): Promise<object[] | undefined> {
-    const seq = ++this.metricsSeq;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => { this.metricsWaiters.delete(seq); resolve(undefined); }, METRICS_TIMEOUT_MS);
-      this.metricsWaiters.set(seq, (json) => { clearTimeout(timer); this.metricsWaiters.delete(seq); resolve(json); });
-      this.post(w, { t: 'metrics?', seq });
-    });
+    return this.metricsRequests.source(metrics, () => this.threads);
   }
 
   async close(): Promise<void> {

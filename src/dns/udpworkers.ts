@@ -1,15 +1,14 @@
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
-import { AggregatorRegistry } from 'prom-client';
 import type { Logger } from '../util/log.js';
 import { PodnetError } from '../util/errors.js';
 import type { DnsMetrics } from './metrics.js';
+import { HelperMetricsRequests } from './helpermetrics.js';
 import type { MetricsSource } from './http.js';
 import type { DnsServer, Listener } from './server.js';
 import { asBuffer, type FromWorker, type ToWorker } from './udpproto.js';
 
 const WORKER_MAIN = fileURLToPath(new URL('./udpworker.js', import.meta.url));
-const METRICS_TIMEOUT_MS = 2000;
 
 /**
  * UDP served by N cluster worker processes, so queries use every core. Node 20 has no
@@ -23,8 +22,7 @@ export class UdpWorkerPool {
   private readonly workers = new Set<Worker>();
   private closing = false;
   private listeners: Listener[] = [];
-  private metricsSeq = 0;
-  private readonly metricsWaiters = new Map<number, (json: object[]) => void>();
+  private readonly metricsRequests = new HelperMetricsRequests<Worker>((w, seq) => this.post(w, { t: 'metrics?', seq }));
   private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly server: DnsServer, private readonly log?: Logger) {}
@@ -58,7 +56,7 @@ export class UdpWorkerPool {
           }
           case 'bindError': reject(new PodnetError('EDNSWORKERS', `UDP worker could not bind: ${m.message}`)); return;
           case 'query': this.answer(w, m.seq, asBuffer(m.msg)); return;
-          case 'metrics': this.metricsWaiters.get(m.seq)?.(m.json); return;
+          case 'metrics': this.metricsRequests.answer(m.seq, m.json); return;
         }
       });
       w.on('exit', (code, signal) => {
@@ -86,24 +84,7 @@ export class UdpWorkerPool {
 
   /** /metrics: this process's metrics with the DNS counters summed over it and every worker. */
   metricsSource(metrics: DnsMetrics): MetricsSource {
-    return {
-      contentType: metrics.registry.contentType,
-      metrics: async () => {
-        const own = await metrics.dnsRegistry.getMetricsAsJSON();
-        const theirs = await Promise.all([...this.workers].map((w) => this.workerMetrics(w)));
-        const dns = AggregatorRegistry.aggregate([own, ...theirs.filter((x): x is object[] => x !== undefined)]);
-        return (await metrics.processRegistry.metrics()) + (await dns.metrics());
-      },
-    };
-  }
-
-  private workerMetrics(w: Worker): Promise<object[] | undefined> {
-    const seq = ++this.metricsSeq;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => { this.metricsWaiters.delete(seq); resolve(undefined); }, METRICS_TIMEOUT_MS);
-      this.metricsWaiters.set(seq, (json) => { clearTimeout(timer); this.metricsWaiters.delete(seq); resolve(json); });
-      this.post(w, { t: 'metrics?', seq });
-    });
+    return this.metricsRequests.source(metrics, () => this.workers);
   }
 
   async close(): Promise<void> {

@@ -6,13 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import protobuf from 'protobufjs';
-import { startApiServer, type ApiServerHandle, type KubectlResult } from '../support/apiserver.js';
+import { rawGet, startApiServer, type ApiServerHandle, type KubectlResult } from '../support/apiserver.js';
 import { openapiV2ProtoPath } from '../../src/api/openapi/protobuf.js';
 
 const BIN = '/usr/lib/google-cloud-sdk/bin';
@@ -55,18 +53,6 @@ spec:
         ports: [{containerPort: 80}]
 `;
 
-interface Raw { status: number; type: string; body: Buffer }
-function rawGet(api: ApiServerHandle, path: string, accept: string): Promise<Raw> {
-  const kc = parse(readFileSync(api.kubeconfigPath, 'utf8')) as { clusters: { cluster: Record<string, string> }[]; users: { user: Record<string, string> }[] };
-  const b = (s: string): Buffer => Buffer.from(s, 'base64');
-  return new Promise((resolve, reject) => {
-    request(`${api.url}${path}`, { headers: { accept }, ca: b(kc.clusters[0]!.cluster['certificate-authority-data']!), cert: b(kc.users[0]!.user['client-certificate-data']!), key: b(kc.users[0]!.user['client-key-data']!) }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body: Buffer.concat(chunks) }));
-    }).on('error', reject).end();
-  });
-}
 
 test('kubectl 1.27 … 1.33: apply (create + strategic merge), diff, explain, edit', async () => {
   const work = mkdtempSync(join(tmpdir(), 'pn-kold-'));

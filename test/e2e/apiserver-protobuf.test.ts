@@ -8,30 +8,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import protobuf from 'protobufjs';
-import { startApiServer, type ApiServerHandle } from '../support/apiserver.js';
+import { rawGet, startApiServer, type ApiServerHandle, type RawResponse } from '../support/apiserver.js';
 import { CASES, requestBodies, withFlags } from '../support/record-protobuf.js';
 import { kubernetesProtoDir } from '../../src/api/protobuf/schema.js';
 
 const PB = 'application/vnd.kubernetes.protobuf';
 const KUBECTL_133 = '/usr/lib/google-cloud-sdk/bin/kubectl.1.33';
 
-interface Raw { status: number; type: string; body: Buffer }
-function rawGet(api: ApiServerHandle, path: string, accept: string): Promise<Raw> {
-  const kc = parse(readFileSync(api.kubeconfigPath, 'utf8')) as { clusters: { cluster: Record<string, string> }[]; users: { user: Record<string, string> }[] };
-  const b = (s: string): Buffer => Buffer.from(s, 'base64');
-  return new Promise((resolve, reject) => {
-    request(`${api.url}${path}`, { headers: { accept }, ca: b(kc.clusters[0]!.cluster['certificate-authority-data']!), cert: b(kc.users[0]!.user['client-certificate-data']!), key: b(kc.users[0]!.user['client-key-data']!) }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body: Buffer.concat(chunks) }));
-    }).on('error', reject).setTimeout(20_000, function (this: { destroy(e: Error): void }) { this.destroy(new Error(`GET ${path} timed out`)); }).end();
-  });
-}
 
 /** The Content-Type of the first response headers kubectl logged at -v=9 after a POST (1.32 and 1.33 log formats). */
 function postResponseType(stderr: string): string | undefined {
@@ -126,7 +111,7 @@ spec:
     const crd = await rawGet(api, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.pb.example.com', PB);
     assert.equal(crd.status, 200, crd.body.toString());
     assert.equal(crd.type, PB, 'a CustomResourceDefinition is a built-in kind');
-    let crList: Raw | undefined;
+    let crList: RawResponse | undefined;
     for (let i = 0; i < 50; i++) {
       crList = await rawGet(api, '/apis/pb.example.com/v1/namespaces/default/widgets', PB);
       if (crList.status !== 404) break;

@@ -3,11 +3,13 @@
  * an optional unix socket, and the real kubectl pointed at it. Everything is removed by stop().
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:https';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const PODNET_MAIN = join(here, '..', '..', 'src', 'cli', 'main.js');
@@ -123,3 +125,19 @@ export async function startApiServer(o: StartOptions = {}): Promise<ApiServerHan
   };
 }
 
+
+/** A raw response: status, Content-Type and the bytes as sent. */
+export interface RawResponse { status: number; type: string; body: Buffer }
+
+/** GET `path` with the admin kubeconfig's client certificate and the given Accept, the body as bytes. */
+export function rawGet(api: ApiServerHandle, path: string, accept: string): Promise<RawResponse> {
+  const kc = parse(readFileSync(api.kubeconfigPath, 'utf8')) as { clusters: { cluster: Record<string, string> }[]; users: { user: Record<string, string> }[] };
+  const b = (s: string): Buffer => Buffer.from(s, 'base64');
+  return new Promise((resolve, reject) => {
+    request(`${api.url}${path}`, { headers: { accept }, ca: b(kc.clusters[0]!.cluster['certificate-authority-data']!), cert: b(kc.users[0]!.user['client-certificate-data']!), key: b(kc.users[0]!.user['client-key-data']!) }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body: Buffer.concat(chunks) }));
+    }).on('error', reject).setTimeout(20_000, function (this: { destroy(e: Error): void }) { this.destroy(new Error(`GET ${path} timed out`)); }).end();
+  });
+}
