@@ -1,4 +1,5 @@
-import { Etcd3, type IKeyValue, type IOptions, type IWatchResponse } from 'etcd3';
+import type { Etcd3, IKeyValue, IOptions, IWatchResponse } from 'etcd3';
+import { etcd3 } from '../../util/etcd3lazy.js';
 import { createLogger, type Logger } from '../../util/log.js';
 import { startAutoCompaction } from './autocompact.js';
 import { EventQueue } from './queue.js';
@@ -51,7 +52,7 @@ export class EtcdStore implements Store {
     this.progressIntervalMs = opts.progressIntervalMs ?? 5000;
     this.watchMaxPending = opts.watchMaxPending ?? 100_000;
     const timeout = opts.callTimeoutMs ?? 5000;
-    this.client = new Etcd3({
+    this.client = new (etcd3().Etcd3)({
       hosts: endpoints,
       dialTimeout: timeout,
       // a list of 10k pods is ~10 MB: lift grpc's 4 MB receive cap as kube-apiserver does

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { REPO_ROOT } from '../../lab/paths.js';
-import { figure, ratioText } from '../../benchreport/markdown.js';
-import { runBenchmarks } from '../../benchreport/run.js';
 import { emit, parseOutput, renderTable } from '../../observe/table.js';
 
 /** Registers `podnet bench`: every benchmark against its reference in one run, one report. */
@@ -16,6 +14,9 @@ export function register(program: Command): void {
     .action(async (o: { quick?: boolean; only?: string; out?: string; output?: string; fromResults?: boolean }) => {
       const fmt = parseOutput(o.output);
       if (!o.fromResults && process.getuid?.() !== 0) throw new Error('podnet bench needs root: the benchmarks make network namespaces');
+      // loaded here, not at start: Vega costs ~0.2 s to import and every other podnet command would pay it
+      const { runBenchmarks } = await import('../../benchreport/run.js');
+      const { figure, ratioText } = await import('../../benchreport/markdown.js');
       const report = await runBenchmarks({
         repo: REPO_ROOT, quick: o.quick === true, fromResults: o.fromResults === true, only: o.only?.split(',').map((s) => s.trim()).filter(Boolean), out: o.out,
         progress: process.stderr.isTTY === true,

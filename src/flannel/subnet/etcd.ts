@@ -4,7 +4,8 @@
  * with a TTL. The lease is kept alive while the agent runs; when it stops, the key expires and
  * every other node removes the routes to that subnet.
  */
-import { Etcd3, type Lease as EtcdLease } from 'etcd3';
+import type { Etcd3, Lease as EtcdLease } from 'etcd3';
+import { etcd3 } from '../../util/etcd3lazy.js';
 import type { Logger } from 'pino';
 import { parseNetConf, type FlannelNetConf } from '../config.js';
 import { broadcast, formatCidr, nextSubnet, parseIP, subnetOf, tryParseCidr } from '../../util/addr.js';
@@ -56,7 +57,7 @@ export class EtcdSubnetManager implements SubnetManager {
   private conf: FlannelNetConf | undefined;
 
   constructor(endpoints: string[], private readonly prefix = '/coreos.com/network', private readonly ttlSeconds = DEFAULT_LEASE_TTL_S, private readonly log?: Logger) {
-    this.etcd = new Etcd3({ hosts: endpoints, dialTimeout: 3000 });
+    this.etcd = new (etcd3().Etcd3)({ hosts: endpoints, dialTimeout: 3000 });
   }
 
   private get subnetsPrefix(): string { return `${this.prefix}/subnets/`; }
