@@ -20,12 +20,14 @@ import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PODNET, labDown, labKubectl, labLeftovers, must, randomLabName, rootNetwork, run, until } from '../support/lab.js';
+import { procStartTime } from '../../src/net/proc.js';
 
 interface PodInfo { name: string; ip: string; node: string }
 interface NodeJson { metadata: { name: string }; spec: { podCIDR?: string }; status: { addresses?: { type: string; address: string }[] } }
 
 const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const alive = (pid: number): boolean => { try { process.kill(pid, 0); return true; } catch { return false; } };
+// a zombie (killed, not yet reaped by PID 1, which reaps lazily here) holds nothing: it counts as gone
+const alive = (pid: number): boolean => procStartTime(pid) !== undefined;
 
 /** Pids inside the lab's node namespaces holding /dev/net/tun open. */
 function tunHolders(lab: string): number[] {
