@@ -40,6 +40,12 @@ for (const backend of ['vxlan', 'host-gw'] as const) {
         const ok = l.items.filter((p) => p.status.phase === 'Running' && p.status.podIP);
         return ok.length === 6 ? ok.map((p): PodInfo => ({ name: p.metadata.name, ip: p.status.podIP!, node: p.spec.nodeName })) : undefined;
       });
+      // Running means the container started (no readiness probe here, as upstream): wait for each echo
+      // server's own "listening" line before sending it traffic.
+      await until('6 echo servers listening', async () => {
+        const logs = await Promise.all(pods.map((p) => kubectl(['logs', p.name]).catch(() => '')));
+        return logs.every((l) => l.includes('podnet/echo: pod='));
+      }, 60_000);
       // Each pod's IP lies in its node's podCIDR.
       for (const p of pods) {
         const cidr = nodes.items.find((n) => n.metadata.name === p.node)!.spec.podCIDR!;
