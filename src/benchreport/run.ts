@@ -43,13 +43,15 @@ function runOne(spec: BenchSpec, repo: string, quick: boolean, log: string, onLi
     const out = createWriteStream(log);
     const p = spawn(process.execPath, [script, ...(quick ? spec.quickArgs : spec.args)], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
     let tail = '';
-    const take = (b: Buffer): void => {
+    // both go to the log; only stderr (where the benchmarks say what they are doing) reaches the bar,
+    // stdout is the result JSON they also write to their file
+    const take = (b: Buffer, progress: boolean): void => {
       out.write(b);
       tail = (tail + b.toString('utf8')).slice(-4000);
-      for (const l of b.toString('utf8').split('\n')) if (l.trim()) onLine(l.trim());
+      if (progress) for (const l of b.toString('utf8').split('\n')) if (l.trim()) onLine(l.trim());
     };
-    p.stdout.on('data', take);
-    p.stderr.on('data', take);
+    p.stdout.on('data', (b: Buffer) => take(b, false));
+    p.stderr.on('data', (b: Buffer) => take(b, true));
     p.on('error', (e) => { out.end(); resolve({ ok: false, error: e.message }); });
     p.on('close', (code, signal) => {
       out.end();
