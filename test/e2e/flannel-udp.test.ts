@@ -19,7 +19,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PODNET, labDown, labKubectl, labLeftovers, must, randomLabName, rootNetwork, run, until } from '../support/lab.js';
+import { PODNET, echoServersListening, labDown, labKubectl, labLeftovers, must, randomLabName, rootNetwork, run, until } from '../support/lab.js';
 import { procStartTime } from '../../src/net/proc.js';
 
 interface PodInfo { name: string; ip: string; node: string }
@@ -48,7 +48,7 @@ async function podsOn(kubectl: (a: string[], i?: string) => Promise<string>, lab
     const l = JSON.parse(await kubectl(['get', 'pods', '-l', label, '-o', 'json'])) as { items: { metadata: { name: string }; spec: { nodeName: string }; status: { phase?: string; podIP?: string } }[] };
     const ok = l.items.filter((p) => p.status.phase === 'Running' && p.status.podIP);
     return ok.length === count ? ok.map((p): PodInfo => ({ name: p.metadata.name, ip: p.status.podIP!, node: p.spec.nodeName })) : undefined;
-  }, 90_000);
+  }, 90_000).then(async (pods) => { await echoServersListening(kubectl, pods.map((p) => p.name)); return pods; });
 }
 
 const podYaml = (name: string, node: string, label: string): string =>

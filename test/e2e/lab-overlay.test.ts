@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { PODNET, must, run, until } from '../support/lab.js';
+import { PODNET, echoServersListening, must, run, until } from '../support/lab.js';
 
 interface PodInfo { name: string; ip: string; node: string }
 
@@ -40,12 +40,7 @@ for (const backend of ['vxlan', 'host-gw'] as const) {
         const ok = l.items.filter((p) => p.status.phase === 'Running' && p.status.podIP);
         return ok.length === 6 ? ok.map((p): PodInfo => ({ name: p.metadata.name, ip: p.status.podIP!, node: p.spec.nodeName })) : undefined;
       });
-      // Running means the container started (no readiness probe here, as upstream): wait for each echo
-      // server's own "listening" line before sending it traffic.
-      await until('6 echo servers listening', async () => {
-        const logs = await Promise.all(pods.map((p) => kubectl(['logs', p.name]).catch(() => '')));
-        return logs.every((l) => l.includes('podnet/echo: pod='));
-      }, 60_000);
+      await echoServersListening(kubectl, pods.map((p) => p.name));
       // Each pod's IP lies in its node's podCIDR.
       for (const p of pods) {
         const cidr = nodes.items.find((n) => n.metadata.name === p.node)!.spec.podCIDR!;

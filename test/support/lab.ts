@@ -112,3 +112,15 @@ export async function rootNetwork(): Promise<string> {
   ]);
   return parts.join('\n----\n');
 }
+
+/**
+ * Waits until each podnet/echo pod's server printed its "listening" line. Running means only that the
+ * container started (no readiness probe, as upstream), so traffic sent at once can meet a port not
+ * yet bound.
+ */
+export async function echoServersListening(kubectl: (args: string[]) => Promise<string>, pods: readonly string[], ms = 60_000): Promise<void> {
+  await until(`${pods.length} echo server(s) listening`, async () => {
+    const logs = await Promise.all(pods.map((p) => kubectl(['logs', p]).catch(() => '')));
+    return logs.every((l) => l.includes('podnet/echo: pod='));
+  }, ms);
+}
