@@ -260,6 +260,27 @@ const api: BenchSpec = {
   },
 };
 
+const apiscale: BenchSpec = {
+  name: 'apiscale',
+  script: 'apiscale.bench.js',
+  result: 'apiscale.json',
+  what: 'API server at scale: watch fan-out to 1,000 watchers, list of 50,000 pods (paged, Table, kubectl)',
+  args: [],
+  quickArgs: ['--watchers', '200', '--events', '50', '--pods', '5000'],
+  rows(res) {
+    const size = `${count(num(res, 'params.pods') ?? 0)} pods`;
+    const watchers = `${count(num(res, 'params.watchers') ?? 0)} watchers`;
+    const raw = 'SQLite SELECT + JSON.parse + JSON.stringify of the same rows';
+    return rows('apiscale', [
+      { metric: 'API watch fan-out: delivery p99 from the write\'s ack', size: watchers, unit: 'ms', podnet: num(res, 'sqlite.watch.paced.fromAckP99Ms'), better: 'lower' },
+      { metric: 'API watch fan-out: events delivered per second (burst)', size: watchers, unit: 'per s', podnet: num(res, 'sqlite.watch.burst.deliveriesPerSec'), better: 'higher' },
+      { metric: 'API list of every pod, one request', size, unit: 'ms', podnet: num(res, 'sqlite.list.listOneRequest.ms'), reference: num(res, 'sqlite.reference.selectParseStringifyMs'), referenceName: raw, better: 'lower' },
+      { metric: 'API list of every pod, pages of 500', size, unit: 'ms', podnet: num(res, 'sqlite.list.listPagedJson.totalMs'), reference: num(res, 'sqlite.reference.selectParseStringifyMs'), referenceName: raw, better: 'lower' },
+      { metric: 'kubectl get pods -A --chunk-size=500 | wc -l', size, unit: 'ms', podnet: num(res, 'sqlite.list.kubectlGetPodsChunked.ms'), reference: num(res, 'sqlite.reference.selectParseStringifyMs'), referenceName: raw, better: 'lower' },
+    ]);
+  },
+};
+
 const serviceaccount: BenchSpec = {
   name: 'serviceaccount',
   script: 'serviceaccount.bench.js',
@@ -293,7 +314,7 @@ const protobuf: BenchSpec = {
 };
 
 /** In the order they run: quick and cheap first, so a --quick report has the headline figures early. */
-export const BENCHES: readonly BenchSpec[] = [proxy, dns, cni, protobuf, runtime, lab, netpol, serviceaccount, storage, api, backends, calico];
+export const BENCHES: readonly BenchSpec[] = [proxy, dns, cni, protobuf, runtime, lab, netpol, serviceaccount, storage, api, apiscale, backends, calico];
 
 /** The benches named (all when none), or an error naming the unknown ones. */
 export function selectBenches(names: string[] | undefined, quick: boolean): BenchSpec[] {

@@ -15,7 +15,8 @@ import { reviewPath, type Attributes, type Authorization, type UserInfo } from '
 import { TokenInvalidError, type ServiceAccounts } from '../serviceaccount/index.js';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION, wantsAggregated } from './discovery.js';
 import { decodeBody, readBody, sendError, sendJson } from './http.js';
-import { assertJsonAcceptable, OBJECT_TYPES, sendObject } from './respond.js';
+import { assertJsonAcceptable, OBJECT_TYPES, objectResponseType, sendObject } from './respond.js';
+import { sendJsonList } from './listjson.js';
 import { BASE_CHECKS, healthPath, runHealth, writeHealth, type HealthCheck } from './health.js';
 import type { KubeletEndpoints } from './kubeletendpoints.js';
 import { podNode, proxyLogs, proxyStream, STREAMING_SUBRESOURCES, writeUpgradeError } from './kubeletproxy.js';
@@ -199,10 +200,19 @@ export function createApiHandler(ctx: HandlerContext): {
           }, req, res);
           return;
         }
-        const list = await reg.list(k, ns, {
+        const listOpts = {
           labelSelector: q.get('labelSelector') ?? undefined, fieldSelector: q.get('fieldSelector') ?? undefined,
           limit: intParam(q, 'limit'), continue: q.get('continue') ?? undefined, resourceVersion: q.get('resourceVersion') ?? undefined,
-        });
+        };
+        // A plain JSON list: items spliced from the stored bytes and streamed (listjson.ts).
+        if (!table && objectResponseType(accept, { apiVersion: reg.apiVersionOf(k), kind: k.listKind }) === 'application/json') {
+          const raw = await reg.listJson(k, ns, listOpts);
+          if (raw) {
+            const meta = { resourceVersion: raw.resourceVersion, ...(raw.continue ? { continue: raw.continue } : {}) };
+            return sendJsonList(res, { kind: k.listKind, apiVersion: reg.apiVersionOf(k), metadata: meta }, raw.items);
+          }
+        }
+        const list = await reg.list(k, ns, listOpts);
         const meta = { resourceVersion: list.resourceVersion, ...(list.continue ? { continue: list.continue } : {}) };
         if (table) return sendObject(req, res, 200, toTable(k, list.items, includeObject(q), meta));
         return sendObject(req, res, 200, { kind: k.listKind, apiVersion: reg.apiVersionOf(k), metadata: meta, items: list.items });

@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { KindSemantics, KObject } from '../kinds/types.js';
 import { invalidMessage } from '../kinds/index.js';
 import { normalizeTimes } from '../../util/time.js';
-import { StoreError, type Entry, type Store } from '../storage/store.js';
+import { StoreError, type Entry, type Store, type WatchEvent } from '../storage/store.js';
 import { alreadyExists, badRequest, conflict, gone, invalid, notFound, ApiStatusError } from './status.js';
 import { matchFields, matchLabels, parseFieldSelector, parseLabelSelector, type FieldRequirement, type Requirement } from './selectors.js';
 
@@ -41,6 +41,21 @@ function encode(o: KObject): Uint8Array {
   const copy = { ...o, metadata: { ...o.metadata } };
   delete copy.metadata.resourceVersion;
   return enc.encode(JSON.stringify(copy));
+}
+
+/**
+ * The listed JSON of a stored object without decoding it: the stored bytes are the object's JSON
+ * without metadata.resourceVersion (encode above); when they begin with exactly `head`
+ * (`{"apiVersion":…,"kind":…,"metadata":{`, so that metadata is the top-level one and the type
+ * is the kind's) the resourceVersion is spliced in as metadata's first field. Undefined when the
+ * bytes begin otherwise (the caller decodes and re-encodes).
+ */
+function splicedJson(head: Buffer, e: Entry): Buffer | undefined {
+  const v = e.value;
+  if (v.length <= head.length || !head.equals(v.subarray(0, head.length))) return undefined;
+  const empty = v[head.length] === 0x7d; // '}': metadata {} (no comma after the spliced field)
+  const rv = Buffer.from(`"resourceVersion":"${e.modRevision}"${empty ? '' : ','}`);
+  return Buffer.concat([head, rv, v.subarray(head.length)], head.length + rv.length + v.length - head.length);
 }
 
 /** The parts of an object that make up its "spec" for generation purposes (all but metadata and status). */
@@ -141,6 +156,39 @@ export class Registry {
 
   async list(k: KindSemantics, ns: string | undefined, o: ListOpts = {}): Promise<ListOut> {
     const f = this.filters(k, o);
+    const items: KObject[] = [];
+    const page = await this.scan(k, ns, o, (e) => {
+      const obj = this.withTypeMeta(k, decode(e));
+      if (!this.matches(k, obj, f)) return false;
+      items.push(obj);
+      return true;
+    });
+    return { items, ...page };
+  }
+
+  /**
+   * A list without selectors as each item's JSON bytes, spliced from the stored JSON without a
+   * decode and re-encode (what `list` + JSON.stringify would give, resourceVersion first in
+   * metadata): the path of big JSON lists (kubectl -o json, informers' pages). Undefined when
+   * the options carry a selector (those need the decoded objects).
+   */
+  async listJson(k: KindSemantics, ns: string | undefined, o: ListOpts = {}): Promise<(Omit<ListOut, 'items'> & { items: Buffer[] }) | undefined> {
+    if (o.labelSelector || o.fieldSelector) return undefined;
+    const items: Buffer[] = [];
+    const head = Buffer.from(`{"apiVersion":${JSON.stringify(this.apiVersionOf(k))},"kind":${JSON.stringify(k.kind)},"metadata":{`);
+    const page = await this.scan(k, ns, o, (e) => {
+      items.push(splicedJson(head, e) ?? Buffer.from(JSON.stringify(this.withTypeMeta(k, decode(e)))));
+      return true;
+    });
+    return { items, ...page };
+  }
+
+  /**
+   * Walks the kind's keys from the continue token (or the start) at one revision, handing each
+   * entry to `take` (true = it is in the result) until `limit` were taken; returns the list's
+   * resourceVersion and the continue token when more may follow.
+   */
+  private async scan(k: KindSemantics, ns: string | undefined, o: ListOpts, take: (e: Entry) => boolean): Promise<Omit<ListOut, 'items'>> {
     const prefix = storageKey(k, ns);
     let startKey: string | undefined;
     let revision: number | undefined;
@@ -154,7 +202,7 @@ export class Registry {
       }
     }
     const limit = o.limit && o.limit > 0 ? o.limit : undefined;
-    const items: KObject[] = [];
+    let taken = 0;
     let more = false;
     let storeRev = 0;
     let cursor = startKey;
@@ -169,13 +217,12 @@ export class Registry {
       let lastKey = cursor;
       for (const e of page.items) {
         lastKey = e.key;
-        const obj = this.withTypeMeta(k, decode(e));
-        if (!this.matches(k, obj, f)) continue;
-        items.push(obj);
-        if (limit && items.length >= limit) break;
+        if (!take(e)) continue;
+        taken++;
+        if (limit && taken >= limit) break;
       }
-      const stoppedEarly = limit !== undefined && items.length >= limit && lastKey !== page.items[page.items.length - 1]?.key;
-      if (limit && items.length >= limit) {
+      const stoppedEarly = limit !== undefined && taken >= limit && lastKey !== page.items[page.items.length - 1]?.key;
+      if (limit && taken >= limit) {
         more = stoppedEarly || page.more;
         cursor = lastKey;
         break;
@@ -183,7 +230,7 @@ export class Registry {
       if (!page.more) { more = false; break; }
       cursor = page.items.length ? page.items[page.items.length - 1]!.key + '\u0000' : cursor;
     }
-    const out: ListOut = { items, resourceVersion: String(storeRev) };
+    const out: Omit<ListOut, 'items'> = { resourceVersion: String(storeRev) };
     if (more && cursor !== undefined) out.continue = Buffer.from(JSON.stringify({ rv: storeRev, start: cursor + '\u0000' })).toString('base64url');
     return out;
   }
@@ -372,24 +419,43 @@ export class Registry {
           if (bookmarks) yield { type: 'BOOKMARK', object: { apiVersion: this.apiVersionOf(k), kind: k.kind, metadata: { resourceVersion: String(ev.revision) } } };
           continue;
         }
+        const d = this.decodedEvent(k, ev);
+        if (!d.obj) continue;
         if (ev.type === 'put') {
-          const obj = this.withTypeMeta(k, decode(ev.entry));
-          const prev = ev.prev ? this.withTypeMeta(k, decode(ev.prev)) : undefined;
-          const now = this.matches(k, obj, f);
-          const before = prev ? this.matches(k, prev, f) : false;
-          if (now && before) yield { type: 'MODIFIED', object: obj };
-          else if (now) yield { type: 'ADDED', object: obj };
-          else if (before) yield { type: 'DELETED', object: obj };
-        } else {
-          if (!ev.prev) continue;
-          const obj = this.withTypeMeta(k, decode(ev.prev));
-          obj.metadata.resourceVersion = String(ev.revision);
-          if (this.matches(k, obj, f)) yield { type: 'DELETED', object: obj };
-        }
+          const now = this.matches(k, d.obj, f);
+          const before = d.prev ? this.matches(k, d.prev, f) : false;
+          if (now && before) yield { type: 'MODIFIED', object: d.obj };
+          else if (now) yield { type: 'ADDED', object: d.obj };
+          else if (before) yield { type: 'DELETED', object: d.obj };
+        } else if (this.matches(k, d.obj, f)) yield { type: 'DELETED', object: d.obj };
       }
     } catch (e) {
       if (signal.aborted) return;
       mapStoreError(e, k, '');
     }
   }
+
+  /**
+   * The objects of a store event, decoded once however many watchers receive it (a store fans
+   * one event object out to every watch of its range, so 1,000 watchers cost one JSON.parse, not
+   * 1,000). The objects are shared between watchers: read-only for every consumer.
+   */
+  private decodedEvent(k: KindSemantics, ev: Exclude<WatchEvent, { type: 'progress' }>): DecodedEvent {
+    const hit = decodedEvents.get(ev);
+    if (hit && hit.kind === k) return hit;
+    let d: DecodedEvent;
+    if (ev.type === 'put') {
+      d = { kind: k, obj: this.withTypeMeta(k, decode(ev.entry)), prev: ev.prev ? this.withTypeMeta(k, decode(ev.prev)) : undefined };
+    } else if (ev.prev) {
+      const obj = this.withTypeMeta(k, decode(ev.prev));
+      obj.metadata.resourceVersion = String(ev.revision);
+      d = { kind: k, obj };
+    } else d = { kind: k, obj: undefined };
+    decodedEvents.set(ev, d);
+    return d;
+  }
 }
+
+interface DecodedEvent { kind: KindSemantics; obj: KObject | undefined; prev?: KObject }
+/** Decoded objects per store event (weak: gone with the event once every watcher had it). */
+const decodedEvents = new WeakMap<WatchEvent, DecodedEvent>();

@@ -20,6 +20,22 @@ export interface WatchRequest {
 const DEFAULT_TIMEOUT_S = 1800;
 
 /**
+ * The framed line of an event. An object the registry shares between watchers (one decoded store
+ * event, see Registry.watch) is encoded once per event type and the line reused by every watcher.
+ */
+const encodedLines = new WeakMap<object, Map<string, Buffer>>();
+export function eventLine(type: string, object: unknown): Buffer {
+  if (typeof object !== 'object' || object === null) return Buffer.from(JSON.stringify({ type, object }) + '\n');
+  let m = encodedLines.get(object);
+  const hit = m?.get(type);
+  if (hit !== undefined) return hit;
+  const line = Buffer.from(JSON.stringify({ type, object }) + '\n');
+  if (!m) encodedLines.set(object, m = new Map());
+  m.set(type, line);
+  return line;
+}
+
+/**
  * Streams watch events as newline-delimited JSON (`{"type":…,"object":…}`), upstream's framing.
  * resourceVersion "" or "0" starts with synthetic ADDED events for the current state; a compacted
  * resourceVersion ends the stream with an ERROR event carrying a 410 Status.
@@ -33,12 +49,12 @@ export async function serveWatch(reg: Registry, w: WatchRequest, req: IncomingMe
   res.on('close', onClose);
   let headerSent = false;
   let first = true;
-  const write = (type: string, object: unknown): boolean => {
+  const write = (type: string, object: unknown, shared = false): boolean => {
     if (!headerSent) {
       res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked', 'cache-control': 'no-cache, private' });
       headerSent = true;
     }
-    return res.write(JSON.stringify({ type, object }) + '\n');
+    return res.write(shared ? eventLine(type, object) : JSON.stringify({ type, object }) + '\n');
   };
   const encode = (o: KObject, type: string): unknown => {
     if (!w.table || type === 'BOOKMARK') return o;
@@ -60,7 +76,7 @@ export async function serveWatch(reg: Registry, w: WatchRequest, req: IncomingMe
     if (!headerSent) { res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked', 'cache-control': 'no-cache, private' }); headerSent = true; res.flushHeaders(); }
     for await (const ev of reg.watch(w.kind, w.namespace, fromRV, f, ac.signal, w.allowBookmarks)) {
       if (ac.signal.aborted) break;
-      const ok = write(ev.type, encode(ev.object, ev.type));
+      const ok = write(ev.type, encode(ev.object, ev.type), !w.table);
       if (!ok) await new Promise<void>((r) => { res.once('drain', r); ac.signal.addEventListener('abort', () => r(), { once: true }); });
     }
   } catch (e) {
