@@ -143,7 +143,7 @@ async function dataPath(counts: number[]): Promise<unknown[]> {
   }
 }
 
-const sizes = process.env.NETPOL_BENCH_SMALL ? [[500, 100]] : [[500, 100], [5000, 1000]];
+const sizes = process.env.NETPOL_BENCH_SMALL || process.argv.includes('--small') ? [[500, 100]] : [[500, 100], [5000, 1000]];
 const sync: unknown[] = [];
 for (const [p, n] of sizes) { const r = await syncBench(p!, n!); process.stderr.write(JSON.stringify(r) + '\n'); sync.push(r); }
 const datapath = await dataPath([0, 10, 100]);

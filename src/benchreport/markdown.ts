@@ -29,12 +29,19 @@ export function ratioText(r: ReportRow): string {
   return `${figure(r.ratio)}× ${better ? '(at or better than the reference)' : '(worse)'}`;
 }
 
-export function markdownReport(rows: ReportRow[], outcomes: BenchOutcome[], machine: Machine, date: string, quick: boolean): string {
+/** A wall time as the report prints it: "4 min 12 s", "38 s". */
+export function wallTime(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s >= 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s} s`;
+}
+
+export function markdownReport(rows: ReportRow[], outcomes: BenchOutcome[], machine: Machine, date: string, quick: boolean, durationMs?: number): string {
   const m = machineLine(machine);
   const lines = [
     `# podnet benchmarks, ${date}${quick ? ' (--quick)' : ''}`,
     '',
     `Every reference was measured in the same run on the same machine (${m}). Ratios are podnet ÷ reference.`,
+    ...(durationMs === undefined ? [] : ['', `Total wall time: ${wallTime(durationMs)} (${outcomes.length} benchmark(s)${quick ? ', --quick' : ''}).`]),
     '',
     '| benchmark | metric | size | podnet | reference | ratio | machine |',
     '|---|---|---|---|---|---|---|',

@@ -74,9 +74,10 @@ const dns: BenchSpec = {
   result: 'dns.json',
   what: 'cluster DNS with dnsperf against bind9 (and dnsmasq) serving the same names',
   args: [],
-  quickArgs: ['--seconds', '3', '--rounds', '1', '--sweep-seconds', '1'],
+  quickArgs: ['--seconds', '2', '--rounds', '1', '--outstanding-sweep', '100', '--sweep-seconds', '1'],
   rows(res) {
-    const size = `${count(num(res, 'services') ?? 0)} Services`;
+    const load = num(res, 'dnsperf.clients') === undefined ? '' : `, ${num(res, 'dnsperf.clients')} clients × ${num(res, 'dnsperf.outstanding')} outstanding`;
+    const size = `${count(num(res, 'services') ?? 0)} Services${load}`;
     return rows('dns', [
       { metric: 'DNS queries per second (dnsperf)', size, unit: 'qps', podnet: num(res, 'podnet.qps'), reference: num(res, 'bind9.qps'), referenceName: 'bind9', better: 'higher' },
       { metric: 'DNS latency p99', size, unit: 'ms', podnet: num(res, 'podnet.p99LatencyMs'), reference: num(res, 'bind9.p99LatencyMs'), referenceName: 'bind9', better: 'lower' },
@@ -85,10 +86,13 @@ const dns: BenchSpec = {
   },
   charts(res) {
     const pts: ChartPoint[] = [];
-    // a sweep over dnsperf client counts when the bench ran one; else the single point it measured
+    // a sweep over dnsperf client counts when the bench ran one (the cells at the headline's
+    // outstanding queries, when it swept those too); else the single point it measured
+    const headlineQ = num(res, 'dnsperf.outstanding');
     for (const s of list(res, 'clientsSweep')) {
       const x = num(s, 'clients');
-      if (x === undefined) continue;
+      const q = num(s, 'outstanding');
+      if (x === undefined || (q !== undefined && headlineQ !== undefined && q !== headlineQ)) continue;
       for (const who of ['podnet', 'bind9', 'dnsmasq']) { const y = num(s, `${who}.qps`); if (y !== undefined) pts.push({ series: who, x, y }); }
     }
     if (!pts.length) {
@@ -173,7 +177,7 @@ const netpol: BenchSpec = {
   result: 'netpol.json',
   what: 'NetworkPolicy sync against a raw nft load, and the data path with policies',
   args: [],
-  quickArgs: [],
+  quickArgs: ['--small'],
   rows(res) {
     const out: RowInput[] = [];
     for (const s of list(res, 'sync')) {

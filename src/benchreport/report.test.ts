@@ -76,12 +76,22 @@ test('--only picks benches and names unknown ones; --quick leaves out the slow o
 test('markdown: one row per figure with the machine, and the benchmarks that failed', () => {
   const rows = spec('dns').rows({ services: 1000, podnet: { qps: 80000 }, bind9: { qps: 100000 } });
   const md = markdownReport(rows, [{ name: 'dns', ok: true, ms: 31_000 }, { name: 'lab', ok: false, ms: 2000, error: 'exited 1: no root' }],
-    { cpus: 2, memoryGiB: 24, kernel: '6.1', node: 'v20', cpuModel: 'x' }, '2026-11-27T16-00-00', true);
+    { cpus: 2, memoryGiB: 24, kernel: '6.1', node: 'v20', cpuModel: 'x' }, '2026-11-27T16-00-00', true, 272_400);
   assert.match(md, /^# podnet benchmarks, 2026-11-27T16-00-00 \(--quick\)/);
+  assert.match(md, /^Total wall time: 4 min 32 s \(2 benchmark\(s\), --quick\)\.$/m);
   assert.match(md, /\| dns \| DNS queries per second \(dnsperf\) \| 1,000 Services \| 80,000 qps \| 100,000 qps \(bind9\) \| 0\.8× \(worse\) \| 2 cores, 24 GiB, kernel 6\.1, node v20 \|/);
   assert.match(md, /\| lab \| 2 s \| failed: exited 1: no root \|/);
   assert.equal(figure(1234.567), '1,235');
   assert.equal(figure(0.01234), '0.012');
+});
+
+test('dns: the chart takes the sweep cells at the headline load, the rows name the load', () => {
+  const cell = (clients: number, outstanding: number, qps: number): object => ({ clients, outstanding, podnet: { qps }, bind9: { qps: qps / 2 } });
+  const res = { services: 1000, dnsperf: { clients: 4, outstanding: 100 }, podnet: { qps: 90000, p99LatencyMs: 1.5 }, bind9: { qps: 80000, p99LatencyMs: 3 },
+    clientsSweep: [cell(1, 100, 50000), cell(4, 100, 90000), cell(4, 200, 95000)] };
+  const [chart] = spec('dns').charts!(res);
+  assert.deepEqual(chart!.points.map((p) => `${p.series} ${p.x} ${p.y}`), ['podnet 1 50000', 'bind9 1 25000', 'podnet 4 90000', 'bind9 4 45000']);
+  assert.equal(spec('dns').rows(res)[1]!.size, '1,000 Services, 4 clients × 100 outstanding');
 });
 
 test('charts render to SVG with every series named', async () => {

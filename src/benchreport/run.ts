@@ -31,6 +31,8 @@ export interface BenchReport {
   date: string;
   quick: boolean;
   machine: ReturnType<typeof thisMachine>;
+  /** Wall time of the whole run, from the first benchmark's start to the report. */
+  durationMs: number;
   outcomes: BenchOutcome[];
   rows: ReportRow[];
   files: { json: string; markdown: string; charts: string[] };
@@ -112,7 +114,8 @@ export async function runBenchmarks(o: BenchRunOptions): Promise<BenchReport> {
   }
   const json = join(outDir, `${date}${o.quick ? '-quick' : ''}.json`);
   const markdown = json.replace(/\.json$/, '.md');
-  writeFileSync(json, JSON.stringify({ date, quick: o.quick, machine, durationMs: Date.now() - started, rows, outcomes }, null, 2) + '\n');
-  writeFileSync(markdown, markdownReport(rows, outcomes, machine, date, o.quick));
-  return { date, quick: o.quick, machine, outcomes, rows, files: { json, markdown, charts } };
+  const durationMs = Date.now() - started;
+  writeFileSync(json, JSON.stringify({ date, quick: o.quick, machine, durationMs, rows, outcomes }, null, 2) + '\n');
+  writeFileSync(markdown, markdownReport(rows, outcomes, machine, date, o.quick, durationMs));
+  return { date, quick: o.quick, machine, durationMs, outcomes, rows, files: { json, markdown, charts } };
 }

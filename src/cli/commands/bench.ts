@@ -16,7 +16,7 @@ export function register(program: Command): void {
       if (!o.fromResults && process.getuid?.() !== 0) throw new Error('podnet bench needs root: the benchmarks make network namespaces');
       // loaded here, not at start: Vega costs ~0.2 s to import and every other podnet command would pay it
       const { runBenchmarks } = await import('../../benchreport/run.js');
-      const { figure, ratioText } = await import('../../benchreport/markdown.js');
+      const { figure, ratioText, wallTime } = await import('../../benchreport/markdown.js');
       const report = await runBenchmarks({
         repo: REPO_ROOT, quick: o.quick === true, fromResults: o.fromResults === true, only: o.only?.split(',').map((s) => s.trim()).filter(Boolean), out: o.out,
         progress: process.stderr.isTTY === true,
@@ -24,7 +24,7 @@ export function register(program: Command): void {
       });
       emit(fmt, report, () => renderTable(['BENCH', 'METRIC', 'SIZE', 'PODNET', 'REFERENCE', 'RATIO'], report.rows.map((r) => [
         r.bench, r.metric, r.size, `${figure(r.podnet)} ${r.unit}`, r.reference === undefined ? '-' : `${figure(r.reference)} ${r.unit}`, r.ratio === undefined ? '-' : ratioText(r).replace(' (at or better than the reference)', '').replace(' (worse)', ' worse'),
-      ])) + report.outcomes.filter((x) => !x.ok).map((x) => `FAILED ${x.name}: ${x.error ?? ''}\n`).join('') + `report: ${report.files.markdown}\n${report.files.charts.map((c) => `chart: ${c}\n`).join('')}`);
+      ])) + report.outcomes.filter((x) => !x.ok).map((x) => `FAILED ${x.name}: ${x.error ?? ''}\n`).join('') + `total wall time: ${wallTime(report.durationMs)}\nreport: ${report.files.markdown}\n${report.files.charts.map((c) => `chart: ${c}\n`).join('')}`);
       if (report.outcomes.some((x) => !x.ok)) process.exitCode = 1;
     });
 }
