@@ -2,7 +2,7 @@ import { categorizeEndpoints } from '../tracker.js';
 import { endpointString, type Endpoint, type EndpointsMap, type RuleOptions, type ServiceMap, type ServicePort } from '../types.js';
 import { base32 } from '../iptables/names.js';
 import { nodePortsMatchAll } from '../nodeport-addresses.js';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ServiceMemo } from '../memo.js';
 
 export const TABLE = 'kube-proxy';
@@ -11,7 +11,7 @@ const T = `${FAMILY} ${TABLE}`;
 
 /** Upstream hashAndTruncate: 8 base32 chars of sha256(name), "-", name (max 240 chars). */
 export function hashAndTruncate(name: string): string {
-  const h = base32(createHash('sha256').update(name).digest()).slice(0, 8);
+  const h = base32(hash('sha256', name, 'buffer')).slice(0, 8);
   const s = `${h}-${name}`;
   return s.length > 240 ? s.slice(0, 237) + '...' : s;
 }
