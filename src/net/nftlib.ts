@@ -93,6 +93,9 @@ export class NftSession {
     return p;
   }
 
+  /** Resolves when every queued call (a warm-up included) has finished. */
+  async idle(): Promise<void> { await this.chain.catch(() => undefined); }
+
   close(): Promise<void> {
     const p = this.chain.then(() => { if (!this.closed) { this.closed = true; this.l.ctxFree(this.ctx); } });
     this.chain = p;

@@ -55,7 +55,8 @@ export class NftablesProxier implements Proxier {
     return { mode: 'nftables', services: services.size, endpoints: eps, rules: plan.rules, changed: plan.written, full, durationMs: performance.now() - t0 };
   }
 
-  async cleanup(): Promise<void> { await cleanupNftables(this.ns); this.previous = null; }
+  // A warm-up still queued would re-add the (empty) table after the delete: let it finish first.
+  async cleanup(): Promise<void> { await this.session?.idle(); await cleanupNftables(this.ns); this.previous = null; }
   /** How transactions reach the kernel: 'lib' (libnftables, warm cache) or 'exec' (`nft -f -`). */
   get applyPath(): 'lib' | 'exec' { return this.session ? 'lib' : 'exec'; }
   async close(): Promise<void> { await this.session?.close(); }
