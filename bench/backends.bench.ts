@@ -17,7 +17,7 @@ import { deleteNamedNetns, netnsPath, releaseNetnsDir, NETNS_DIR } from '../src/
 import { processesInNetns, terminate } from '../src/lab/procs.js';
 import { PODNET, must, run, until, randomLabName } from '../test/support/lab.js';
 import { round, writeResult } from './stats.js';
-import { iperfOverVeth, parseIperf, VETH_SERVER_IP, withPlainVeth, type Iperf } from './vethref.js';
+import { HAND_VXLAN_SERVER_IP, iperfOverVeth, parseIperf, VETH_SERVER_IP, withHandVxlan, withPlainVeth, type Iperf } from './vethref.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: number): number => { const i = args.indexOf(`--${name}`); return i >= 0 ? Number(args[i + 1]) : def; };
@@ -97,14 +97,26 @@ async function plainVeth(): Promise<Path> {
   });
 }
 
+/** iperf3 and ping over a VXLAN pair built by hand (flannel's device settings, nothing else). */
+async function handVxlan(): Promise<Path> {
+  return withHandVxlan(`pnhv${Math.random().toString(36).slice(2, 6)}`, refNetns, deleteNetns, async (a) => {
+    const iperf = parseIperf((await exec(['ip', 'netns', 'exec', a, 'iperf3', '-c', HAND_VXLAN_SERVER_IP, '-t', String(IPERF_SECONDS), '-J'])).stdout);
+    const rtt = parsePing((await exec(['ip', 'netns', 'exec', a, ...pingArgs(HAND_VXLAN_SERVER_IP)])).stdout);
+    return { iperf, rtt };
+  });
+}
+
 try {
+  let hv: Path | undefined;
   const measured: Partial<Record<Backend, Awaited<ReturnType<typeof measureBackend>>>> = {};
   for (const b of ['udp', 'vxlan', 'host-gw'] as const) {
     process.stderr.write(`backends bench: ${b}\n`);
     measured[b] = await measureBackend(b);
+    if (b === 'vxlan') { process.stderr.write('backends bench: hand-built VXLAN reference\n'); hv = await handVxlan(); }
   }
   process.stderr.write('backends bench: plain veth reference\n');
   const veth = await plainVeth();
+  if (!hv) throw new Error('hand-built VXLAN reference not measured');
   const udp = measured.udp!, vx = measured.vxlan!, hg = measured['host-gw']!;
   const bps = (p: Path): number => p.iperf.bitsPerSecond;
   const result = {
@@ -113,6 +125,7 @@ try {
     podToPod: { udp: show(udp.podToPod), vxlan: show(vx.podToPod), hostGw: show(hg.podToPod) },
     references: {
       plainVethPair: show(veth),
+      handBuiltVxlanPair: show(hv),
       underlayNodeToNode: { inUdpLab: show(udp.nodeToNode), inVxlanLab: show(vx.nodeToNode), inHostGwLab: show(hg.nodeToNode) },
     },
     ratios: {
@@ -124,6 +137,8 @@ try {
       throughput_vxlan_vs_underlay: round(bps(vx.podToPod) / bps(vx.nodeToNode)),
       throughput_hostGw_vs_underlay: round(bps(hg.podToPod) / bps(hg.nodeToNode)),
       throughput_udp_vs_vxlan: round(bps(udp.podToPod) / bps(vx.podToPod)),
+      throughput_vxlan_vs_handBuiltVxlan: round(bps(vx.podToPod) / bps(hv)),
+      throughput_handBuiltVxlan_vs_plainVeth: round(bps(hv) / bps(veth)),
       rttAvg_udp_vs_plainVeth: round(udp.podToPod.rtt.avgMs / veth.rtt.avgMs, 2),
       rttAvg_vxlan_vs_plainVeth: round(vx.podToPod.rtt.avgMs / veth.rtt.avgMs, 2),
       rttAvg_hostGw_vs_plainVeth: round(hg.podToPod.rtt.avgMs / veth.rtt.avgMs, 2),

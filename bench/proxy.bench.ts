@@ -13,15 +13,17 @@ const SIZES = sizes.length ? sizes : [10, 1000, 10000];
 const onlyThroughput = process.env.PROXY_BENCH_ONLY_THROUGHPUT === '1';
 /** PROXY_BENCH_MODES=iptables,nftables:cascade — run only these cases (rows of other cases are kept from the file). */
 const onlyModes = process.env.PROXY_BENCH_MODES?.split(',').filter(Boolean);
-const CASES: { mode: string; lb: string; max: number }[] = [
+const CASES: { mode: string; lb: string; max: number; apply?: 'exec' }[] = [
   { mode: 'iptables', lb: '-', max: Infinity },
   { mode: 'nftables', lb: 'cascade', max: Infinity },
+  // the same through one `nft -f -` process per sync (no libnftables context, cold nft cache each time)
+  { mode: 'nftables', lb: 'cascade', apply: 'exec', max: Infinity },
   { mode: 'nftables', lb: 'vmap', max: 3000 },   // upstream's anonymous vmap: superlinear in nft 1.0.6
   { mode: 'userspace', lb: '-', max: Infinity },
 ];
 
-async function one(mode: string, lb: string, n: number): Promise<unknown> {
-  return inTopo(mode, n, async (node, raw) => (await exec(['ip', 'netns', 'exec', node, process.execPath, here('./proxyWorker.js'), mode, lb === '-' ? 'cascade' : lb, String(n), netnsPath(node), netnsPath(raw), '10.244.1.11', '10.244.1.12'], { timeoutMs: 900_000 })).stdout, lb);
+async function one(mode: string, lb: string, n: number, apply?: string): Promise<unknown> {
+  return inTopo(mode, n, async (node, raw) => (await exec(['ip', 'netns', 'exec', node, process.execPath, here('./proxyWorker.js'), mode, lb === '-' ? 'cascade' : lb, String(n), netnsPath(node), netnsPath(raw), '10.244.1.11', '10.244.1.12', ...(apply ? [apply] : [])], { timeoutMs: 900_000 })).stdout, lb);
 }
 
 async function inTopo(mode: string, n: number, body: (node: string, raw: string) => Promise<string>, lb = '-'): Promise<unknown> {
@@ -59,8 +61,8 @@ async function inTopo(mode: string, n: number, body: (node: string, raw: string)
 const results: unknown[] = [];
 for (const n of onlyThroughput ? [] : SIZES) for (const c of CASES) {
   if (n > c.max) continue;
-  if (onlyModes && !onlyModes.some((m) => m === c.mode || m === `${c.mode}:${c.lb}`)) continue;
-  const r = await one(c.mode, c.lb, n);
+  if (onlyModes && !onlyModes.some((m) => m === c.mode || m === `${c.mode}:${c.lb}` || m === `${c.mode}:${c.lb}:${c.apply ?? 'lib'}`)) continue;
+  const r = await one(c.mode, c.lb, n, c.apply);
   process.stderr.write(JSON.stringify(r) + '\n');
   results.push(r);
 }
@@ -84,8 +86,9 @@ if (onlyThroughput && existsSync(out)) {
   process.exit(0);
 }
 // Rows this run did not measure (other sizes / modes, the throughput row) are kept from the previous file.
-type Row = { mode?: string; lbStyle?: string; services?: number };
-const rowKey = (r: Row): string => `${r.mode}|${r.lbStyle ?? '-'}|${r.services ?? '-'}`;
+type Row = { mode?: string; lbStyle?: string; services?: number; apply?: string };
+// nftables rows without `apply` are from before libnftables: they count as the lib row's predecessor
+const rowKey = (r: Row): string => `${r.mode}|${r.lbStyle ?? '-'}|${r.services ?? '-'}|${r.apply === 'exec' ? 'exec' : ''}`;
 if (existsSync(out)) {
   const prev = JSON.parse(readFileSync(out, 'utf8')) as { date?: string; results: (Row & { date?: string })[] };
   const mine = new Set((results as Row[]).map(rowKey));
@@ -104,5 +107,6 @@ writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), versions, no
   'rows are merged per (mode, lbStyle, services) with the previous file: see each row\'s date',
   'connectUs: TCP connect() time from the node netns to the ClusterIP whose rule is LAST in KUBE-SERVICES (worst case; new conntrack entry each time), 300 samples after 20 warm-up',
   'nftables lbStyle vmap = upstream\'s anonymous numgen vmap per service; cascade = podnet default (numgen mod (N-i) == 0 goto per endpoint)',
+  'nftables apply: lib = one long-lived libnftables context (koffi) whose nft cache is reloaded right after each commit, off the sync path (src/net/nftlib.ts); exec = one `nft -f -` process per sync (nft 1.0.6 dumps every chain before any add rule / add element / delete: ~30k chains at 10k services). The raw references are always `nft -f -` processes',
 ], results }, null, 2) + '\n');
 process.stderr.write(`wrote ${out}\n`);

@@ -12,7 +12,8 @@ import { buildNft, type LbStyle } from '../src/proxy/nftables/rules.js';
 import { nsExec } from '../src/net/exec.js';
 import type { ProxyMode } from '../src/proxy/types.js';
 
-const [mode, lbStyle, nS, nodeNs, rawNs, b1, b2] = process.argv.slice(2) as [ProxyMode, LbStyle, string, string, string, string, string];
+const [mode, lbStyle, nS, nodeNs, rawNs, b1, b2, applyArg] = process.argv.slice(2) as [ProxyMode, LbStyle, string, string, string, string, string, string | undefined];
+const apply = applyArg === 'exec' ? 'exec' : undefined;
 if ((mode as string) === 'throughput') { await throughput(); process.exit(0); }
 const N = Number(nS);
 const ip = (i: number): string => `10.${96 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`;
@@ -28,7 +29,7 @@ for (let i = 1; i <= N; i++) {
 }
 const ms = (t0: number): number => Math.round((performance.now() - t0) * 100) / 100;
 
-const runner = await ProxyRunner.create(mode, { netns: nodeNs, clusterCidr: '10.244.0.0/16', nodeIPs: ['192.168.88.1'], minSyncPeriodMs: 0, lbStyle } as never);
+const runner = await ProxyRunner.create(mode, { netns: nodeNs, clusterCidr: '10.244.0.0/16', nodeIPs: ['192.168.88.1'], minSyncPeriodMs: 0, lbStyle, apply } as never);
 for (const s of services) runner.services.set(s.metadata!.name!, s);
 for (const s of slices) runner.slices.set(s.metadata!.name!, s);
 let t0 = performance.now();
@@ -121,7 +122,8 @@ lat.sort((a, b) => a - b);
 const pct = (p: number): number => Math.round(lat[Math.floor(p * (lat.length - 1))]! * 10) / 10;
 await runner.proxier.cleanup();
 await runner.stop();
-process.stdout.write(JSON.stringify({ mode, lbStyle: mode === 'nftables' ? lbStyle : undefined, services: N, date: new Date().toISOString(), endpointsPerService: 2,
+const applyPath = mode === 'nftables' ? (runner.proxier as unknown as { applyPath: string }).applyPath : undefined;
+process.stdout.write(JSON.stringify({ mode, lbStyle: mode === 'nftables' ? lbStyle : undefined, apply: applyPath, services: N, date: new Date().toISOString(), endpointsPerService: 2,
   fullSyncMs, proxierReportedMs: Math.round(first!.durationMs), rules: first!.rules, generateMs, rawLoadMs, rawLoadFlushMs, fullSyncRestores, oneChangeMs, rawOneChangeMs, oneChangeWritten: change!.changed, oneChangeRestores, incrementalEqualsFull, incrementalDiff,
   connectUs: { p50: pct(0.5), p90: pct(0.9), p99: pct(0.99) } }) + '\n');
 process.exit(0);

@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
-  iproute2 iptables nftables tcpdump etcd-server etcd-client containernetworking-plugins
+  iproute2 iptables nftables libnftables1 tcpdump etcd-server etcd-client containernetworking-plugins
   busybox-static iperf3 socat dnsutils bind9 dnsmasq-base dnsperf util-linux procps psmisc
   conntrack iputils-ping netcat-openbsd curl jq kmod tshark containerd runc bird2 chromium
 )

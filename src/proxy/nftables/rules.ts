@@ -2,7 +2,7 @@ import { categorizeEndpoints } from '../tracker.js';
 import { endpointString, type Endpoint, type EndpointsMap, type RuleOptions, type ServiceMap, type ServicePort } from '../types.js';
 import { base32 } from '../iptables/names.js';
 import { nodePortsMatchAll } from '../nodeport-addresses.js';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ServiceMemo } from '../memo.js';
 
 export const TABLE = 'kube-proxy';
@@ -11,7 +11,7 @@ const T = `${FAMILY} ${TABLE}`;
 
 /** Upstream hashAndTruncate: 8 base32 chars of sha256(name), "-", name (max 240 chars). */
 export function hashAndTruncate(name: string): string {
-  const h = base32(createHash('sha256').update(name).digest()).slice(0, 8);
+  const h = base32(hash('sha256', name, 'buffer')).slice(0, 8);
   const s = `${h}-${name}`;
   return s.length > 240 ? s.slice(0, 237) + '...' : s;
 }
@@ -34,7 +34,8 @@ export interface NftServiceObjects {
   chains: Map<string, string[]>;     // chain → rules (our own chains of this service port)
   affinitySets: Map<string, number>; // set → timeout seconds
   elements: Map<string, Map<string, string>>; // map/set name → key → value ('' for sets)
-  fingerprint: string;
+  fingerprint: string;                         // of chains and affinity sets (not elements)
+  rules: number;                               // rules in its chains
 }
 
 function q(s: string): string { return JSON.stringify(s); }
@@ -55,7 +56,7 @@ export function serviceObjects(sp: ServicePort, endpoints: readonly Endpoint[], 
   const intVerdict = !hasEndpoints ? 'goto reject-chain' : (!hasInternal ? 'drop' : '');
   const extVerdict = !hasEndpoints ? 'goto reject-chain' : (!hasExternal ? 'drop' : '');
 
-  const o: NftServiceObjects = { name: sp.name, chains: new Map(), affinitySets: new Map(), elements: new Map(), fingerprint: '' };
+  const o: NftServiceObjects = { name: sp.name, chains: new Map(), affinitySets: new Map(), elements: new Map(), fingerprint: '', rules: 0 };
   const el = (m: string, k: string, v: string): void => { let mm = o.elements.get(m); if (!mm) o.elements.set(m, (mm = new Map())); mm.set(k, v); };
   const key = (ip: string, port: number): string => `${ip} . ${proto} . ${port}`;
 
@@ -112,6 +113,7 @@ export function serviceObjects(sp: ServicePort, endpoints: readonly Endpoint[], 
     o.chains.set(epChain(e), r);
   }
   o.fingerprint = JSON.stringify([[...o.chains], [...o.affinitySets]]);
+  for (const r of o.chains.values()) o.rules += r.length;
   return o;
 }
 
@@ -166,79 +168,140 @@ function baseScript(opts: RuleOptions): string[] {
   return L;
 }
 
+/**
+ * What the kernel holds after a plan is applied: each service port's objects (chains, affinity sets, map
+ * elements) and, per map element, how many service ports want it (two ports of one Service share their
+ * ClusterIP in cluster-ips). An incremental plan looks only at the service ports whose objects changed.
+ */
 export interface NftState {
-  fingerprints: Map<string, string>;
-  chains: Set<string>;                                // service chains in the kernel
-  sets: Set<string>;                                  // affinity sets in the kernel
-  elements: Map<string, Map<string, string>>;         // map/set → key → value
+  objs: ReadonlyMap<string, NftServiceObjects>;
+  /** `map\tkey` → number of wanting service ports and the value last written */
+  elements: ReadonlyMap<string, { n: number; v: string }>;
+  rules: number;
 }
 
 export interface NftPlan { script: string; state: NftState; written: number; rules: number }
 
 const MAPS = ['cluster-ips', 'nodeport-ips', 'service-ips', 'service-nodeports', 'no-endpoint-services', 'no-endpoint-nodeports'];
+/** nodeport-ips elements live in the state as one pseudo service port of this name */
+const NODE_IPS = '\0nodeport-ips';
+
+function nodeIPObjects(ips: readonly string[]): NftServiceObjects {
+  return { name: NODE_IPS, chains: new Map(), affinitySets: new Map(), elements: new Map([['nodeport-ips', new Map(ips.map((ip) => [ip, '']))]]), fingerprint: ips.join(','), rules: 0 };
+}
+const isSetName = (m: string): boolean => m === 'cluster-ips' || m === 'nodeport-ips';
+const elLine = (verb: 'add' | 'delete', m: string, k: string, v: string): string => `${verb} element ${T} ${m} { ${k}${v && verb === 'add' ? ` : ${v}` : ''} }`;
+const sameElements = (a: NftServiceObjects, b: NftServiceObjects): boolean => {
+  if (a.elements.size !== b.elements.size) return false;
+  for (const [m, ea] of a.elements) {
+    const eb = b.elements.get(m);
+    if (!eb || eb.size !== ea.size) return false;
+    for (const [k, v] of ea) if (eb.get(k) !== v) return false;
+  }
+  return true;
+};
 
 /**
  * Builds one transaction. With `previous` null (full sync) the base objects are rewritten, every map is
- * flushed and refilled and every service chain rewritten; otherwise only changed services' chains and the
- * map elements that differ are touched. `kernelChains`/`kernelSets` (full sync) name objects to delete if unwanted.
+ * flushed and refilled and every service chain rewritten; `kernelChains`/`kernelSets` name objects to
+ * delete if unwanted. Otherwise only the service ports whose objects differ from `previous` are looked
+ * at: their chains are rewritten and their map elements diffed (the cost follows the change, not the
+ * table: with the memo an unchanged service port is one identity check).
  */
 export function buildNft(services: ServiceMap, endpoints: EndpointsMap, opts: RuleOptions & { nodePortIPs?: string[] }, lb: LbStyle, previous: NftState | null, kernelChains: Iterable<string> = [], kernelSets: Iterable<string> = [], memo?: ServiceMemo<NftServiceObjects>): NftPlan {
   const full = !previous;
-  const L: string[] = full ? baseScript(opts) : [];
-  const state: NftState = { fingerprints: new Map(), chains: new Set(), sets: new Set(), elements: new Map(MAPS.map((m) => [m, new Map()])) };
-  for (const ip of opts.nodePortIPs ?? []) state.elements.get('nodeport-ips')!.set(ip, '');
-  const chainDecl: string[] = [];
-  const chainLines: string[] = [];
-  let written = 0, rules = (full ? L : baseScript(opts)).filter((l) => l.startsWith('add rule')).length;
-  for (const name of [...services.keys()].sort()) {
-    const sp = services.get(name)!;
+  const base = baseScript(opts);
+  const baseRules = base.filter((l) => l.startsWith('add rule')).length;
+  const objs = new Map<string, NftServiceObjects>();
+  const nodeIPs = nodeIPObjects(opts.nodePortIPs ?? []);
+  objs.set(NODE_IPS, previous?.objs.get(NODE_IPS)?.fingerprint === nodeIPs.fingerprint ? previous.objs.get(NODE_IPS)! : nodeIPs);
+  const changed: [string, NftServiceObjects | undefined, NftServiceObjects | undefined][] = [];
+  for (const [name, sp] of services) {
     const eps = endpoints.get(name) ?? [];
     const o = memo ? memo.rules(sp, eps, false, () => serviceObjects(sp, eps, opts, lb)) : serviceObjects(sp, eps, opts, lb);
-    state.fingerprints.set(name, o.fingerprint);
-    for (const [m, els] of o.elements) for (const [k, v] of els) state.elements.get(m)!.set(k, v);
-    for (const c of o.chains.keys()) state.chains.add(c);
-    for (const s of o.affinitySets.keys()) state.sets.add(s);
-    for (const r of o.chains.values()) rules += r.length;
-    if (!full && previous.fingerprints.get(name) === o.fingerprint) continue;
-    written++;
-    for (const [s, timeout] of o.affinitySets) chainLines.push(`add set ${T} ${s} { type ipv4_addr ; flags dynamic,timeout ; timeout ${timeout}s ; }`);
-    for (const [c, rs] of o.chains) {
-      chainDecl.push(`add chain ${T} ${c}`);
-      chainLines.push(`flush chain ${T} ${c}`);
-      for (const r of rs) chainLines.push(`add rule ${T} ${c} ${r}`);
-    }
+    objs.set(name, o);
   }
   memo?.commit();
-  // Chains first (map elements refer to them), then elements, then deletions.
-  pushAll(L, chainDecl); pushAll(L, chainLines);
-  const elLine = (verb: string, m: string, k: string, v: string): string => `${verb} element ${T} ${m} { ${k}${v && verb === 'add' ? ` : ${v}` : ''} }`;
-  const dels: string[] = [];
-  for (const m of MAPS) {
-    const want = state.elements.get(m)!;
-    if (full) {
-      L.push(`flush ${m === 'cluster-ips' || m === 'nodeport-ips' ? 'set' : 'map'} ${T} ${m}`);
-      for (const [k, v] of want) L.push(elLine('add', m, k, v));
-    } else {
-      const have = previous.elements.get(m) ?? new Map<string, string>();
-      for (const k of have.keys()) if (!want.has(k)) dels.push(elLine('delete', m, k, ''));
-      for (const [k, v] of want) {
-        const old = have.get(k);
-        if (old === v) continue;
-        if (old !== undefined) dels.push(elLine('delete', m, k, ''));
-        L.push(elLine('add', m, k, v));
+  if (full) {
+    for (const [name, o] of objs) changed.push([name, undefined, o]);
+  } else {
+    for (const [name, o] of objs) {
+      const old = previous.objs.get(name);
+      if (old !== o && !(old && old.fingerprint === o.fingerprint && sameElements(old, o))) changed.push([name, old, o]);
+    }
+    for (const [name, old] of previous.objs) if (!objs.has(name)) changed.push([name, old, undefined]);
+  }
+  changed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+
+  const elements = new Map(full ? [] : previous.elements);
+  let rules = full ? baseRules : previous.rules;
+  let written = 0;
+  const chainDecl: string[] = [], chainLines: string[] = [], adds: string[] = [], dels: string[] = [];
+  const staleChains = new Set<string>(), staleSets = new Set<string>();
+  const touched = new Map<string, string | undefined>(); // element → its value before this plan (undefined: absent)
+  const want = (mk: string, v: string): void => {
+    const cur = elements.get(mk);
+    if (!touched.has(mk)) touched.set(mk, cur?.v);
+    elements.set(mk, { n: (cur?.n ?? 0) + 1, v });
+  };
+  const unwant = (mk: string): void => {
+    const cur = elements.get(mk);
+    if (!cur) return;
+    if (!touched.has(mk)) touched.set(mk, cur.v);
+    if (cur.n <= 1) elements.delete(mk); else elements.set(mk, { n: cur.n - 1, v: cur.v });
+  };
+  for (const [, old, o] of changed) {
+    if (old) {
+      for (const [m, els] of old.elements) for (const k of els.keys()) unwant(`${m}\t${k}`);
+      rules -= old.rules;
+    }
+    if (o) {
+      for (const [m, els] of o.elements) for (const [k, v] of els) want(`${m}\t${k}`, v);
+      rules += o.rules;
+    }
+    const rewrite = o && (!old || old.fingerprint !== o.fingerprint);
+    if (rewrite && o.name !== NODE_IPS) {
+      written++;
+      for (const [st, timeout] of o.affinitySets) chainLines.push(`add set ${T} ${st} { type ipv4_addr ; flags dynamic,timeout ; timeout ${timeout}s ; }`);
+      for (const [c, rs] of o.chains) {
+        chainDecl.push(`add chain ${T} ${c}`);
+        chainLines.push(`flush chain ${T} ${c}`);
+        for (const r of rs) chainLines.push(`add rule ${T} ${c} ${r}`);
       }
     }
+    if (old) {
+      for (const c of old.chains.keys()) if (!o?.chains.has(c)) staleChains.add(c);
+      for (const st of old.affinitySets.keys()) if (!o?.affinitySets.has(st)) staleSets.add(st);
+    }
   }
-  // Element deletions must come before adds of the same key: put replacements' deletes first.
-  const staleChains = new Set<string>([...(previous?.chains ?? []), ...kernelChains].filter((c) => !state.chains.has(c)));
-  const staleSets = new Set<string>([...(previous?.sets ?? []), ...kernelSets].filter((s) => !state.sets.has(s)));
+  if (full) {
+    const wantChains = new Set<string>(), wantSets = new Set<string>();
+    for (const o of objs.values()) { for (const c of o.chains.keys()) wantChains.add(c); for (const st of o.affinitySets.keys()) wantSets.add(st); }
+    for (const c of kernelChains) if (!wantChains.has(c)) staleChains.add(c);
+    for (const st of kernelSets) if (!wantSets.has(st)) staleSets.add(st);
+    const byMap = new Map<string, string[]>(MAPS.map((m) => [m, []]));
+    for (const [mk, { v }] of elements) { const i = mk.indexOf('\t'); byMap.get(mk.slice(0, i))?.push(elLine('add', mk.slice(0, i), mk.slice(i + 1), v)); }
+    for (const m of MAPS) { adds.push(`flush ${isSetName(m) ? 'set' : 'map'} ${T} ${m}`); pushAll(adds, byMap.get(m)!); }
+  } else {
+    for (const [mk, before] of touched) {
+      const now = elements.get(mk)?.v;
+      if (now === before) continue;
+      const i = mk.indexOf('\t'), m = mk.slice(0, i), k = mk.slice(i + 1);
+      // deletions (and the delete half of a replaced value) go first, before any add of the same key
+      if (before !== undefined) dels.push(elLine('delete', m, k, ''));
+      if (now !== undefined) adds.push(elLine('add', m, k, now));
+    }
+  }
+  // Element deletions first, then chains (map elements refer to them), then element adds, then deletions
+  // of stale chains: those may reference each other, so all are flushed before any is deleted.
   const script: string[] = [];
-  pushAll(script, dels); pushAll(script, L);
-  // Stale chains may reference each other: flush all of them first, then delete.
+  pushAll(script, dels);
+  if (full) pushAll(script, base);
+  pushAll(script, chainDecl); pushAll(script, chainLines); pushAll(script, adds);
   for (const c of staleChains) script.push(`flush chain ${T} ${c}`);
   for (const c of staleChains) script.push(`delete chain ${T} ${c}`);
-  for (const s of staleSets) script.push(`delete set ${T} ${s}`);
-  return { script: script.join('\n') + '\n', state, written, rules };
+  for (const st of staleSets) script.push(`delete set ${T} ${st}`);
+  return { script: script.length ? script.join('\n') + '\n' : '', state: { objs, elements, rules }, written, rules };
 }
 
 /** push without spreading (large arrays overflow the argument limit) */
