@@ -93,7 +93,7 @@ export function register(program: Command): void {
           const { hostname } = await import('node:os');
           const client = createClient({ userAgent: 'podnet-leader-election', ...api });
           electionClient = client;
-          const elector = new LeaderElector(client, { identity: o.leaderElectIdentity ?? `${hostname()}_${o.listen}`, ...election, log: log.child({ part: 'leader-election' }) });
+          const elector = new LeaderElector(client, { identity: o.leaderElectIdentity ?? `${hostname()}_${new URL(srv.url).host}`, ...election, log: log.child({ part: 'leader-election' }) });
           // Holding (or free to take) the lease now: start the controllers before saying we listen, as without election.
           const leaderNow = await elector.tryAcquireOrRenew().catch(() => false);
           let first!: () => void;
