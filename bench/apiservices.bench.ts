@@ -51,12 +51,9 @@ async function measure(storage: string, allocation: 'memory' | 'store'): Promise
 const rows: Row[] = [];
 rows.push(await measure('sqlite', 'memory'));
 rows.push(await measure('sqlite', 'store'));
-const etcd = await startEtcd();
-try {
-  rows.push(await measure(`etcd:${etcd.endpoint}`, 'memory'));
-  rows.push(await measure(`etcd:${etcd.endpoint}`, 'store'));
-} finally {
-  await etcd.stop();
+for (const mode of ['memory', 'store'] as const) {
+  const etcd = await startEtcd(); // a fresh etcd per mode: same starting point
+  try { rows.push(await measure(`etcd:${etcd.endpoint}`, mode)); } finally { await etcd.stop(); }
 }
 for (const r of rows) process.stderr.write(`${r.storage}/${r.allocation}: Service ${r.serviceCreatePerSec}/s p50 ${r.serviceP50Ms} ms (16 in flight ${r.service16PerSec}/s), ConfigMap ${r.configMapCreatePerSec}/s p50 ${r.configMapP50Ms} ms, ratio ${r.ratioServiceToConfigMap}\n`);
 writeResult('apiservices', { date: new Date().toISOString(), n: N, cpus: cpus().length, loadavg: loadavg(), rows });

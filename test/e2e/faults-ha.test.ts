@@ -47,7 +47,9 @@ test('HA control plane: 3 etcd members + 2 API servers; racing Service creates n
     etcd = await startEtcdCluster(3);
     const common = {
       storage: `etcd:${etcd.endpoints}`, serviceCidr: '10.96.0.0/25', nodePortRange: '30000-30127', controllers: 'serviceaccount,endpoints',
-      extraArgs: ['--leader-elect-lease-duration', '3s', '--leader-elect-renew-deadline', '2s', '--leader-elect-retry-period', '500ms'],
+      extraArgs: ['--leader-elect-lease-duration', '3s', '--leader-elect-renew-deadline', '2s', '--leader-elect-retry-period', '500ms',
+        // the negative control: PODNET_HA_SERVICE_ALLOCATION=memory (each server its own bitmaps) makes this test fail on duplicates
+        ...(process.env.PODNET_HA_SERVICE_ALLOCATION ? ['--service-allocation', process.env.PODNET_HA_SERVICE_ALLOCATION] : [])],
     };
     a = await startApiServer(common);
     b = await startApiServer({ ...common, pkiFrom: a.dataDir });
