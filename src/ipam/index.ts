@@ -5,3 +5,4 @@ export { PortAllocator } from './port.js';
 export { CidrAllocator } from './cidr.js';
 export { AddressPool } from './pool.js';
 export { ServiceAllocators, parsePortRange, type AllocationResult } from './service.js';
+export { MemoryServiceAllocation, StoreServiceAllocation, IPADDRESS_PREFIX, NODEPORT_PREFIX, ipClaimKey, portClaimKey, type ServiceAllocation, type AsyncAllocationResult, type ClaimStore, type StoreAllocationOptions } from './claims.js';

@@ -19,6 +19,12 @@ export interface AllocationResult {
   rollback(): void;
   /** After a successful update's store write: release what the old object had and the new one dropped. */
   commit(): void;
+  /** What this call took from the ranges (empty after rollback()). */
+  allocated: { ips: string[]; ports: number[] };
+  /** What commit() gives back: the old object's ClusterIP/nodePorts the new one no longer holds. */
+  dropped: { ips: string[]; ports: number[] };
+  /** Codes of the allocator failures behind `errors` (ETAKEN, EFULL, …), in the same order. */
+  failures: string[];
 }
 
 export function parsePortRange(s: string): { min: number; max: number } {
@@ -48,6 +54,21 @@ export class ServiceAllocators {
 
   /** The `kubernetes` Service's ClusterIP (first address of the range). */
   kubernetesIP(): string { return this.ips.firstIP(); }
+
+  /** Forgets every allocation and marks exactly these (a resync from the authoritative copy in the store). */
+  reset(ips: Iterable<string>, ports: Iterable<number>): void {
+    for (const ip of this.ips.allocated()) this.ips.release(ip);
+    for (const p of this.ports.allocated()) this.ports.release(p);
+    for (const ip of ips) { try { this.ips.allocate(ip); } catch { /* outside the range: not ours */ } }
+    for (const p of ports) { try { this.ports.allocate(p); } catch { /* outside the range */ } }
+  }
+
+  /** The ClusterIP and nodePorts a stored Service holds. */
+  holdings(svc: Service): { ips: string[]; ports: number[] } {
+    const s = svc as Svc;
+    const ip = s.spec?.clusterIP;
+    return { ips: ip && ip !== 'None' && hasClusterIP(s) ? [ip] : [], ports: this.portsOf(s) };
+  }
 
   /** Marks the addresses/ports of stored Services as used (API server start). Returns problems found. */
   restore(services: Service[]): string[] {
@@ -85,6 +106,8 @@ export class ServiceAllocators {
     const svc = newSvc as Svc;
     const prev = old as Svc | undefined;
     const errors: FieldError[] = [];
+    const failures: string[] = [];
+    const code = (e: unknown): string => (e instanceof AllocatorError ? e.code : 'EINTERNAL');
     const gotIPs: string[] = [];
     const gotPorts: number[] = [];
     const rollback = (): void => { for (const ip of gotIPs) this.ips.release(ip); for (const p of gotPorts) this.ports.release(p); gotIPs.length = 0; gotPorts.length = 0; };
@@ -101,11 +124,13 @@ export class ServiceAllocators {
         spec.clusterIP = 'None';
       } else if (want) {
         try { this.ips.allocate(want); gotIPs.push(want); spec.clusterIP = want; } catch (e) {
+          failures.push(code(e));
           const detail = e instanceof AllocatorError && e.code === 'ETAKEN' ? 'provided IP is already allocated' : (e as Error).message;
           errors.push({ type: 'FieldValueInvalid', field: 'spec.clusterIPs', message: `Invalid value: ["${want}"]: failed to allocate IP ${want}: ${detail}` });
         }
       } else {
         try { const ip = this.ips.allocateNext(); gotIPs.push(ip); spec.clusterIP = ip; } catch (e) {
+          failures.push(code(e));
           errors.push({ type: 'InternalError', field: 'spec.clusterIPs', message: `failed to allocate a serviceIP: ${(e as Error).message}` });
         }
       }
@@ -123,12 +148,14 @@ export class ServiceAllocators {
       if (requested) {
         if (oldPorts.has(requested) && !keep.has(requested)) { keep.add(requested); apply(requested); return; }
         try { this.ports.allocate(requested); gotPorts.push(requested); keep.add(requested); apply(requested); } catch (e) {
+          failures.push(code(e));
           const detail = e instanceof AllocatorError && e.code === 'ETAKEN' ? 'provided port is already allocated' : (e as Error).message;
           errors.push({ type: 'FieldValueInvalid', field, message: `Invalid value: ${requested}: ${detail}` });
         }
         return;
       }
       try { const p = this.ports.allocateNext(); gotPorts.push(p); keep.add(p); apply(p); } catch (e) {
+          failures.push(code(e));
         errors.push({ type: 'InternalError', field, message: `failed to allocate a nodePort: ${(e as Error).message}` });
       }
     };
@@ -153,7 +180,10 @@ export class ServiceAllocators {
     const droppedIP = prev && hasClusterIP(prev) && prev.spec?.clusterIP && prev.spec.clusterIP !== 'None' && prev.spec.clusterIP !== spec.clusterIP ? prev.spec.clusterIP : undefined;
     return {
       errors,
+      failures,
       rollback,
+      allocated: { ips: gotIPs, ports: gotPorts },
+      dropped: { ips: droppedIP ? [droppedIP] : [], ports: [...oldPorts].filter((p) => !keep.has(p)) },
       commit: () => {
         for (const p of oldPorts) if (!keep.has(p)) this.ports.release(p);
         if (droppedIP) this.ips.release(droppedIP);

@@ -1,4 +1,4 @@
-export { labUp, startNodeAgent, restartNodeAgent, readState, adminKubeconfig, consoleProgress, LabError, type LabState, type Progress } from './up.js';
+export { labUp, startNodeAgent, restartNodeAgent, restartLabEtcd, readState, adminKubeconfig, consoleProgress, LabError, type LabState, type Progress } from './up.js';
 export { labDown, type DownReport } from './down.js';
 export { labStatus } from './status.js';
 export { labSpec, type LabSpec, type LabFlags } from './spec.js';

@@ -14,7 +14,7 @@ import { ensurePki, issueClientCert, renderKubeconfig } from '../api/pki.js';
 import { dnsAddonManifests } from '../dns/addon.js';
 import { PodnetError } from '../util/errors.js';
 import { labDir, logDir, netnsName, nodeDir, pidFile, PODNET_BIN, PODNET_MAIN, REPO_ROOT, stateFile, NETNS_DIR_MARKER } from './paths.js';
-import { readPidFile, recordAlive, spawnDetached, terminate } from './procs.js';
+import { killNow, readPidFile, recordAlive, spawnDetached, terminate } from './procs.js';
 import { labSpec, type LabFlags, type LabSpec } from './spec.js';
 import { buildTopology, nodeRoutes, SYSCTLS, type Host, type TopologyPlan } from './topology.js';
 import { netnsPath, NETNS_DIR } from '../net/netns.js';
@@ -153,10 +153,7 @@ export async function labUp(flags: LabFlags, progress: Progress = consoleProgres
   progress.step(spec.subnetManager === 'etcd' ? `etcd for flannel leases in ${extNs}` : 'flannel subnet manager: kube (node.spec.podCIDR + annotations)');
   const etcdURL = `http://${spec.ext.ip}:2379`;
   if (spec.subnetManager === 'etcd') {
-    spawnDetached('etcd', argvInNetns(netnsPath(extNs), ['etcd', '--name', 'lab', '--data-dir', join(dir, 'etcd'),
-      '--listen-client-urls', etcdURL, '--advertise-client-urls', etcdURL,
-      '--listen-peer-urls', 'http://127.0.0.1:2380', '--initial-advertise-peer-urls', 'http://127.0.0.1:2380', '--initial-cluster', 'lab=http://127.0.0.1:2380',
-    ]), { log: join(logDir(spec.name), 'etcd.log'), pidFile: pidFile(spec.name, 'etcd') });
+    startLabEtcd(spec);
     const netConf = JSON.stringify({ Network: spec.clusterCidr, SubnetLen: 24, Backend: spec.backend === 'vxlan' ? { Type: 'vxlan', VNI: 1, Port: 8472 } : spec.backend === 'udp' ? { Type: 'udp', Port: 8285 } : { Type: 'host-gw' } });
     await until('etcd', async () => (await nsExec(netnsPath(extNs), ['etcdctl', '--endpoints', etcdURL, 'put', '/coreos.com/network/config', netConf], { allowFail: true, timeoutMs: 5000 })).code === 0, 30_000, join(logDir(spec.name), 'etcd.log'));
     progress.done(`${etcdURL}, /coreos.com/network/config written`);
@@ -301,6 +298,32 @@ function startTorBirds(spec: LabSpec): void {
     spawnDetached(`bird-${r.tor}`, argvInNetns(netnsPath(netnsName(spec.name, r.tor)), [BIRD, '-f', '-c', conf, '-s', join(dir, 'bird.ctl'), '-P', join(dir, 'bird.pid')]),
       { log: join(logDir(spec.name), `bird-${r.tor}.log`), pidFile: pidFile(spec.name, `bird-${r.tor}`) });
   }
+}
+
+/** The lab's etcd for flannel leases (--subnet-manager etcd), in the client netns; returns its pid. */
+function startLabEtcd(spec: LabSpec): number {
+  const etcdURL = `http://${spec.ext.ip}:2379`;
+  return spawnDetached('etcd', argvInNetns(netnsPath(netnsName(spec.name, 'ext')), ['etcd', '--name', 'lab', '--data-dir', join(labDir(spec.name), 'etcd'),
+    '--listen-client-urls', etcdURL, '--advertise-client-urls', etcdURL,
+    '--listen-peer-urls', 'http://127.0.0.1:2380', '--initial-advertise-peer-urls', 'http://127.0.0.1:2380', '--initial-cluster', 'lab=http://127.0.0.1:2380',
+  ]), { log: join(logDir(spec.name), 'etcd.log'), pidFile: pidFile(spec.name, 'etcd') }).pid;
+}
+
+/**
+ * A fault for tests and demos: SIGKILL the lab's etcd (--subnet-manager etcd) and start it again on
+ * the same data dir; resolves once it answers. Returns the new pid.
+ */
+export async function restartLabEtcd(lab: string, downMs = 0): Promise<number> {
+  const st = readState(lab);
+  if (!st) throw new LabError('ENOLAB', `lab "${lab}" is not up`);
+  if (st.spec.subnetManager !== 'etcd') throw new LabError('ENOETCD', `lab "${lab}" runs no etcd (lab up --subnet-manager etcd)`);
+  const rec = readPidFile(pidFile(lab, 'etcd'));
+  if (recordAlive(rec)) await killNow([], [rec!.pid]);
+  if (downMs > 0) await sleep(downMs);
+  const pid = startLabEtcd(st.spec);
+  const url = `http://${st.spec.ext.ip}:2379`;
+  await until('etcd after restart', async () => (await nsExec(netnsPath(netnsName(lab, 'ext')), ['etcdctl', '--endpoints', url, 'endpoint', 'health'], { allowFail: true, timeoutMs: 5000 })).code === 0, 30_000, join(logDir(lab), 'etcd.log'));
+  return pid;
 }
 
 /** Stops one node's agent (SIGTERM: pods keep running) and starts it again; returns the new pid. */

@@ -3,7 +3,7 @@
  * an optional unix socket, and the real kubectl pointed at it. Everything is removed by stop().
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -28,6 +28,8 @@ export interface StartOptions {
   extraArgs?: string[];
   /** Extra env for the server (e.g. PODNET_LOG_LEVEL). */
   env?: Record<string, string>;
+  /** Another server's data dir whose PKI (CA, serving and admin certificates, service account keys) this one shares (HA pairs). */
+  pkiFrom?: string;
 }
 
 export interface ApiServerHandle {
@@ -69,6 +71,7 @@ export function runKubectl(kubeconfig: string, args: string[], input?: string, t
 
 export async function startApiServer(o: StartOptions = {}): Promise<ApiServerHandle> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pn-api-'));
+  if (o.pkiFrom) cpSync(join(o.pkiFrom, 'pki'), join(dataDir, 'pki'), { recursive: true });
   const port = await freePort();
   const socketPath = o.unixSocket ? join(dataDir, 'api.sock') : undefined;
   const kubeconfigPath = join(dataDir, 'admin.kubeconfig');

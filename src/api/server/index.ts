@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { Logger } from 'pino';
-import { ServiceAllocators } from '../../ipam/index.js';
+import { MemoryServiceAllocation, ServiceAllocators, StoreServiceAllocation, type ServiceAllocation } from '../../ipam/index.js';
 import { createLogger } from '../../util/log.js';
 import { PodnetError } from '../../util/errors.js';
 import { lockSocket, prepareSocketPath } from '../../util/unixsocket.js';
@@ -54,6 +54,13 @@ export interface ApiServerOptions {
   serviceAccountKeyFiles?: string[];
   /** Type of the key generated into the data dir when no signing key file is given (default rsa). */
   serviceAccountKeyType?: 'rsa' | 'ec';
+  /**
+   * Where ClusterIP/NodePort allocations live: 'store' = one claim key per address/port in the
+   * store, created if absent, so API servers sharing an etcd never collide (default for etcd);
+   * 'memory' = this process's bitmaps, rebuilt from the Services at start (default for sqlite,
+   * whose file only one process can hold).
+   */
+  serviceAllocation?: 'memory' | 'store';
   /** Kubelet sockets must lie under this directory (see kubeletendpoints.ts). Default /run/podnet. */
   kubeletSocketRoot?: string;
   log?: Logger;
@@ -85,7 +92,7 @@ function splitListen(s: string): { host: string; port: number } {
   return { host, port: Number(m[2]) };
 }
 
-async function bootstrap(reg: Registry, alloc: ServiceAllocators, log: Logger): Promise<void> {
+async function bootstrap(reg: Registry, alloc: ServiceAllocation, log: Logger): Promise<void> {
   const nsKind = kindByKind('', 'Namespace')!;
   for (const name of SYSTEM_NAMESPACES) {
     if (await reg.tryGet(nsKind, undefined, name)) continue;
@@ -102,8 +109,9 @@ async function bootstrap(reg: Registry, alloc: ServiceAllocators, log: Logger): 
         spec: { type: 'ClusterIP', clusterIP: alloc.kubernetesIP(), ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }], sessionAffinity: 'None' },
       });
     } catch (e) {
-      if (!(e instanceof ApiStatusError && e.httpCode === 409)) throw e;
-      log.warn({ err: (e as Error).message }, 'kubernetes service');
+      // another API server on the same store may have created it (409), or claimed its address first (422)
+      if (!(e instanceof ApiStatusError && (e.httpCode === 409 || e.httpCode === 422)) || !(await reg.tryGet(svcKind, 'default', 'kubernetes'))) throw e;
+      log.info({ err: (e as Error).message }, 'kubernetes service created by another API server');
     }
   }
 }
@@ -118,9 +126,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     ...(opts.compactIntervalMs !== undefined ? { compactIntervalMs: opts.compactIntervalMs } : {}),
     ...(opts.compactMinRetain !== undefined ? { compactMinRetain: opts.compactMinRetain } : {}),
   });
-  const alloc = new ServiceAllocators(opts.serviceClusterIpRange ?? '10.96.0.0/12', opts.serviceNodePortRange ?? '30000-32767');
+  const local = new ServiceAllocators(opts.serviceClusterIpRange ?? '10.96.0.0/12', opts.serviceNodePortRange ?? '30000-32767');
   const metrics = new ApiMetrics(rawStore);
   const store = metrics.instrument(rawStore);
+  const allocMode = opts.serviceAllocation ?? ((opts.storage ?? 'sqlite').trim().startsWith('etcd') ? 'store' : 'memory');
+  const alloc: ServiceAllocation = allocMode === 'store' ? new StoreServiceAllocation(local, store) : new MemoryServiceAllocation(local);
   const registry: Registry = new Registry(store, withCrdHooks(hooksFor(alloc), () => registry, log.child({ part: 'crd' })));
   const kubelets = new KubeletEndpoints(store, opts.kubeletSocketRoot ?? DEFAULT_KUBELET_SOCKET_ROOT, log.child({ part: 'kubelets' }));
   const servers: Server[] = [];
@@ -129,7 +139,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   try {
     // Allocations held by stored Services (restart).
     const svcs = await registry.list(kindByKind('', 'Service')!, undefined);
-    for (const p of alloc.restore(svcs.items as unknown as Service[])) log.warn({ problem: p }, 'service allocation on restore');
+    for (const p of await alloc.restore(svcs.items as unknown as Service[])) log.warn({ problem: p }, 'service allocation on restore');
     await startCustomResources(registry);
     await bootstrap(registry, alloc, log);
     const authz = new Authorization(registry, log.child({ part: 'authz' }));
@@ -167,7 +177,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const kubeconfigPath = join(opts.dataDir, 'admin.kubeconfig');
     writeFileSync(kubeconfigPath, renderKubeconfig({ server: url, ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key, user: 'admin' }), { mode: 0o600 });
     await purger.resume();
-    log.info({ url, socket: opts.unixSocket, storage: opts.storage ?? 'sqlite' }, 'apiserver ready');
+    log.info({ url, socket: opts.unixSocket, storage: opts.storage ?? 'sqlite', serviceAllocation: alloc.mode }, 'apiserver ready');
     return {
       url, port, socketPath: opts.unixSocket, pki, registry, metrics, kubeconfigPath,
       async stop() {

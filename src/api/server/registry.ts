@@ -10,12 +10,15 @@ import { matchFields, matchLabels, parseFieldSelector, parseLabelSelector, type 
 /** Per-kind behaviour beyond KindSemantics that needs storage (allocation, graceful deletion, …). */
 export interface KindHooks {
   /** Before the store write on create; return an undo for when the write fails. */
-  beforeCreate?(obj: KObject): { rollback(): void; commit(): void };
+  beforeCreate?(obj: KObject): HookResult | Promise<HookResult>;
   /** Before the store write on update (old → new). */
-  beforeUpdate?(obj: KObject, old: KObject): { rollback(): void; commit(): void };
+  beforeUpdate?(obj: KObject, old: KObject): HookResult | Promise<HookResult>;
   /** After the object is gone from the store. */
   afterDelete?(obj: KObject): void | Promise<void>;
 }
+
+/** What a before-write hook did: undo it (the write failed) or settle it (the write succeeded). */
+export interface HookResult { rollback(): void | Promise<void>; commit(): void | Promise<void> }
 
 export interface ListOpts { labelSelector?: string; fieldSelector?: string; limit?: number; continue?: string; resourceVersion?: string }
 export interface ListOut { items: KObject[]; resourceVersion: string; continue?: string; remainingItemCount?: number }
@@ -260,16 +263,16 @@ export class Registry {
     k.defaults(obj);
     normalizeTimes(obj);
     this.validateOrThrow(k, obj);
-    const hook = this.hooks(k).beforeCreate?.(obj);
-    if (opts.dryRun) { hook?.rollback(); return obj; }
+    const hook = await this.hooks(k).beforeCreate?.(obj);
+    if (opts.dryRun) { await hook?.rollback(); return obj; }
     let rev: number;
     try {
       rev = await this.store.create(storageKey(k, m.namespace, m.name), encode(obj));
     } catch (e) {
-      hook?.rollback();
+      await hook?.rollback();
       mapStoreError(e, k, m.name ?? '');
     }
-    hook?.commit();
+    await hook?.commit();
     m.resourceVersion = String(rev);
     return obj;
   }
@@ -323,18 +326,19 @@ export class Registry {
         await this.hooks(k).afterDelete?.(next);
         return next;
       }
-      const hook = this.hooks(k).beforeUpdate?.(next, cur);
-      if (opts.dryRun) { hook?.rollback(); return next; }
+      const hook = await this.hooks(k).beforeUpdate?.(next, cur);
+      if (opts.dryRun) { await hook?.rollback(); return next; }
+      let rev: number;
       try {
-        const rev = await this.store.update(key, encode(next), e.modRevision);
-        hook?.commit();
-        next.metadata.resourceVersion = String(rev);
-        return next;
+        rev = await this.store.update(key, encode(next), e.modRevision);
       } catch (err) {
-        hook?.rollback();
+        await hook?.rollback();
         if (attempt < (opts.retries ?? 0) && err instanceof StoreError && err.code === 'ECONFLICT') continue;
         mapStoreError(err, k, name);
       }
+      await hook?.commit();
+      next.metadata.resourceVersion = String(rev);
+      return next;
     }
   }
 

@@ -55,6 +55,7 @@ export class EtcdSubnetManager implements SubnetManager {
   private readonly etcd: Etcd3;
   private etcdLease: EtcdLease | undefined;
   private conf: FlannelNetConf | undefined;
+  private closed = false;
 
   constructor(endpoints: string[], private readonly prefix = '/coreos.com/network', private readonly ttlSeconds = DEFAULT_LEASE_TTL_S, private readonly log?: Logger) {
     this.etcd = new (etcd3().Etcd3)({ hosts: endpoints, dialTimeout: 3000 });
@@ -79,10 +80,11 @@ export class EtcdSubnetManager implements SubnetManager {
       const existing = await this.etcd.getAll().prefix(this.subnetsPrefix).strings();
       const { mine, free } = planLease(existing, attrs.PublicIP, conf);
       const lease = this.etcd.lease(this.ttlSeconds, { autoKeepAlive: true });
-      lease.on('lost', (e: Error) => this.log?.warn({ err: e.message }, 'etcd lease lost; it will be re-acquired on restart'));
       if (mine) {
         // Our previous lease (same public IP): take it over with a fresh TTL.
-        await lease.put(`${this.subnetsPrefix}${subnetKey(mine)}`).value(value);
+        const key = `${this.subnetsPrefix}${subnetKey(mine)}`;
+        await lease.put(key).value(value);
+        this.keepOnLoss(lease, key, value, attrs.PublicIP);
         this.etcdLease = lease;
         return { subnet: mine, attrs, expiration: Date.now() + this.ttlSeconds * 1000 };
       }
@@ -92,12 +94,51 @@ export class EtcdSubnetManager implements SubnetManager {
       const leaseId = await lease.grant();
       const res = await this.etcd.if(key, 'Create', '==', 0).then(this.etcd.put(key).value(value).lease(leaseId)).commit();
       if (res.succeeded) {
+        this.keepOnLoss(lease, key, value, attrs.PublicIP);
         this.etcdLease = lease;
         return { subnet, attrs, expiration: Date.now() + this.ttlSeconds * 1000 };
       }
       await lease.revoke().catch(() => undefined); // someone else took it: try again
     }
     throw new SubnetExhaustedError('could not acquire a subnet lease (aborted or too many races)');
+  }
+
+  /**
+   * When keep-alives fail long enough for the etcd lease to count as lost (etcd down or restarted),
+   * take the same subnet again under a fresh lease as soon as etcd answers (flanneld renews the
+   * lease it holds; a node never changes its subnet while it runs). Only if another node took the
+   * subnet meanwhile is it given up (logged; the agent's restart acquires a new one).
+   */
+  private keepOnLoss(lease: EtcdLease, key: string, value: string, publicIP: string): void {
+    lease.on('lost', (e: Error) => {
+      if (this.closed || this.etcdLease !== lease) return;
+      this.log?.warn({ err: e.message, key }, 'etcd lease lost; re-acquiring the same subnet');
+      void this.reacquire(key, value, publicIP);
+    });
+  }
+
+  private async reacquire(key: string, value: string, publicIP: string): Promise<void> {
+    for (let attempt = 0; !this.closed; attempt++) {
+      const lease = this.etcd.lease(this.ttlSeconds, { autoKeepAlive: true });
+      try {
+        const cur = await this.etcd.get(key).string();
+        const holder = cur === null ? undefined : parseAttrs(cur)?.PublicIP;
+        if (cur !== null && holder !== publicIP) {
+          await lease.revoke().catch(() => undefined);
+          this.log?.error({ key, holder }, 'subnet lease taken by another node while etcd was unreachable');
+          return;
+        }
+        await lease.put(key).value(value);
+        this.etcdLease = lease;
+        this.keepOnLoss(lease, key, value, publicIP);
+        this.log?.info({ key, attempts: attempt + 1 }, 'subnet lease re-acquired');
+        return;
+      } catch (e) {
+        lease.release();
+        if (attempt % 10 === 0) this.log?.warn({ err: (e as Error).message, key }, 'etcd not reachable; retrying the subnet lease');
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
   }
 
   async *watchLeases(signal: AbortSignal): AsyncIterable<LeaseEvent[]> {
@@ -133,6 +174,7 @@ export class EtcdSubnetManager implements SubnetManager {
 
   /** Stops keeping the lease alive (it expires after its TTL, as flannel's does) and closes the client. */
   async close(): Promise<void> {
+    this.closed = true;
     this.etcdLease?.release();
     this.etcd.close();
   }
