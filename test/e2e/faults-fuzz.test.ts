@@ -367,7 +367,7 @@ async function udpAsk(port: number, pkt: Buffer, ms = 400): Promise<Buffer | und
 }
 
 /** One TCP exchange: `raw` is sent as is (the test frames it); the first framed answer, or undefined when the server closes/stays silent. */
-function tcpAsk(port: number, raw: Buffer, ms = 500): Promise<Buffer | undefined> {
+function tcpAsk(port: number, raw: Buffer, ms = 300): Promise<Buffer | undefined> {
   return new Promise((resolve) => {
     const c = connect(port, '127.0.0.1');
     let buf = Buffer.alloc(0);
@@ -442,7 +442,7 @@ test(`fuzz: ${DNS_CASES} malformed DNS queries over UDP and TCP → FORMERR/NOTI
         const len = lie === 0 ? c.pkt.length + 1 + prng.int(100) : lie === 1 ? Math.max(0, c.pkt.length - 1) : c.pkt.length;
         const framed = lie === 3 ? c.pkt.subarray(0, 1) : Buffer.concat([Buffer.from([len >> 8 & 255, len & 255]), c.pkt]);
         answer = await tcpAsk(port, framed);
-      } else answer = await udpAsk(port, c.pkt, c.expect.length === 1 && c.expect[0] === 'drop' ? 120 : 300);
+      } else answer = await udpAsk(port, c.pkt, c.expect.length === 1 && c.expect[0] === 'drop' ? 80 : 300);
       const rcode = answer && answer.length >= 4 ? answer[3]! & 15 : undefined;
       tally(outcomes, `${tcp ? 'tcp' : 'udp'} ${c.what}: ${rcode === undefined ? 'no answer' : ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED'][rcode] ?? `rcode ${rcode}`}`);
       if (answer && answer.length < 12) violations.push(`case ${i} ${c.what}: a ${answer.length}-byte answer`);
