@@ -13,7 +13,7 @@
  *    group SIGKILLed at a random point: half-made states (allocation without veth, veth without
  *    address, lock holder gone).
  *
- * Counts: PODNET_FAULTS_FULL=1 runs 1,000 thin attachments and 200 exec'd ones (the suite: 200 and 24);
+ * Counts: PODNET_FAULTS_FULL=1 runs 1,000 thin attachments and 200 exec'd ones (the suite: 200 and 20);
  * PODNET_FAULTS_CNI_OPS / PODNET_FAULTS_CNI_EXEC_OPS override them, PODNET_FAULTS_SEED the seed.
  */
 import { test } from 'node:test';
@@ -30,7 +30,7 @@ import { DiskStore } from '../../src/cni/plugins/host-local/store.js';
 
 const FAST = join(OUR_BIN, 'fast');
 const THIN_OPS = Number(process.env.PODNET_FAULTS_CNI_OPS ?? (FAULTS_FULL ? 1000 : 200));
-const EXEC_OPS = Number(process.env.PODNET_FAULTS_CNI_EXEC_OPS ?? (FAULTS_FULL ? 200 : 24));
+const EXEC_OPS = Number(process.env.PODNET_FAULTS_CNI_EXEC_OPS ?? (FAULTS_FULL ? 200 : 20));
 const EXEC_PARALLEL = 4;
 const SEED = faultsSeed(1717);
 

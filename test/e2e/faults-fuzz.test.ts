@@ -30,7 +30,7 @@ import { encodeProtobufObject } from '../../src/api/protobuf/envelope.js';
 import { exec } from '../../src/util/exec.js';
 
 const SCALE = FAULTS_FULL ? 10 : 1;
-const CNI_CASES = Number(process.env.PODNET_FAULTS_CNI_FUZZ ?? 150 * SCALE);
+const CNI_CASES = Number(process.env.PODNET_FAULTS_CNI_FUZZ ?? 120 * SCALE);
 const CNI_FULL_PLUGIN_EVERY = 12; // one case in 12 runs the full Node plugin instead of the thin client
 const API_CASES = Number(process.env.PODNET_FAULTS_API_FUZZ ?? 300 * SCALE);
 const KUBECTL_CASES = FAULTS_FULL ? 40 : 6;
