@@ -16,13 +16,20 @@ export interface CniServer { socketPath: string; close(): Promise<void> }
  * start. The request carries the plugin's env (CNI_* lines, base64, header `x-cni-env`) and its
  * stdin (body); the answer is the plugin's stdout with `x-cni-exit` holding the exit code.
  * Plugins see this process's network namespace as the host's: run it inside the node namespace.
+ * `GET /v1/status` answers `{inFlight}`: calls still running, also those whose caller is gone.
  * While it serves, their delegations to podnet's own plugins (flannel → bridge → host-local) are
  * function calls too (invoke.ts `delegate`), not execs of the thin clients back into this server.
  */
 export async function startCniServer(o: { socketPath?: string } = {}): Promise<CniServer> {
   const socketPath = o.socketPath ?? DEFAULT_CNI_SOCKET;
   prepareSocketPath(socketPath);
+  let inFlight = 0;
   const server: Server = createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/v1/status') {
+      // calls still running (a caller that was killed does not stop its call): a runtime waits for 0 before a GC
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ inFlight }));
+      return;
+    }
     const m = /^\/v1\/plugins\/([a-z0-9-]+)$/.exec(req.url ?? '');
     const load = m ? PLUGINS[m[1]!] : undefined;
     const chunks: Buffer[] = [];
@@ -39,7 +46,8 @@ export async function startCniServer(o: { socketPath?: string } = {}): Promise<C
           const i = line.indexOf('=');
           if (i > 0 && (line.startsWith('CNI_') || line.startsWith('PODNET_CNI_'))) env[line.slice(0, i)] = line.slice(i + 1);
         }
-        const out = await invoke(await load(), { env, stdin: () => Buffer.concat(chunks) });
+        inFlight++;
+        const out = await invoke(await load(), { env, stdin: () => Buffer.concat(chunks) }).finally(() => { inFlight--; });
         res.writeHead(200, { 'content-type': 'application/json', 'x-cni-exit': String(out.exitCode) }).end(out.stdout);
       })().catch((e: unknown) => {
         res.writeHead(500, { 'x-cni-exit': '1' }).end(JSON.stringify({ code: 999, msg: `podnet CNI server: ${(e as Error).message}` }));

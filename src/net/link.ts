@@ -13,6 +13,8 @@ export interface LinkInfo {
   link_index?: number;
   link_netnsid?: number;
   promiscuity?: number;
+  /** The link's alias (`ip link set … alias`), when one is set. */
+  ifalias?: string;
   linkinfo?: { info_kind?: string; info_data?: Record<string, unknown>; info_slave_kind?: string; info_slave_data?: Record<string, unknown> };
 }
 

@@ -27,7 +27,7 @@ function defaultService(obj: KObject): void {
     spec.sessionAffinityConfig.clientIP ??= {};
     spec.sessionAffinityConfig.clientIP.timeoutSeconds ??= 10800;
   }
-  for (const p of spec.ports ?? []) {
+  for (const p of asArr(spec.ports) as typeof spec.ports & unknown[]) {
     if (!isMap(p)) continue;
     if (!p.protocol) p.protocol = 'TCP';
     if (p.targetPort === undefined || p.targetPort === 0 || p.targetPort === '') p.targetPort = p.port;

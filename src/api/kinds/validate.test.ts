@@ -406,3 +406,7 @@ test('RBAC validation and tables', () => {
   assert.deepEqual(rK.table([role], now).rows[0]!.cells, ['r', '2024-01-02T03:04:05Z']);
   assert.deepEqual(rK.table([role], now).columnDefinitions.map((c) => `${c.name}:${c.type}`), ['Name:string', 'Created At:date']);
 });
+
+test('Service defaulting tolerates spec.ports of the wrong type; validation names the field (fuzz case)', () => {
+  for (const ports of [3.5, {}, 'x']) has(check(svcK, svc({ ports, selector: { a: 'b' } })), /^spec\.ports/);
+});

@@ -239,6 +239,19 @@ export class Registry {
   }
 
   /** Validates and fills server-set metadata; throws 422 with the causes. */
+  /**
+   * Defaulting walks the object as its schema says; a field of the wrong type (a number where a
+   * list belongs) trips it. Then validation names the field (422); when it has nothing to say, the
+   * answer is a 400 rather than an internal error.
+   */
+  private defaultOrThrow(k: KindSemantics, obj: KObject, old?: KObject): void {
+    try { k.defaults(obj); } catch (e) {
+      if (!(e instanceof TypeError)) throw e;
+      this.validateOrThrow(k, obj, old);
+      throw badRequest(`${k.kind} "${obj.metadata?.name ?? ''}": a field has the wrong type for its schema`);
+    }
+  }
+
   private validateOrThrow(k: KindSemantics, obj: KObject, old?: KObject): void {
     const errs = k.validate(obj, old);
     if (errs.length) {
@@ -260,7 +273,7 @@ export class Registry {
     m.creationTimestamp = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
     m.uid = randomUUID();
     if (k.hasGeneration) m.generation = 1; else delete m.generation;
-    k.defaults(obj);
+    this.defaultOrThrow(k, obj);
     normalizeTimes(obj);
     this.validateOrThrow(k, obj);
     const hook = await this.hooks(k).beforeCreate?.(obj);
@@ -315,7 +328,7 @@ export class Registry {
         if (!isDeepStrictEqual(specOf(next), specOf(cur))) next.metadata.generation = (cur.metadata.generation ?? 1) + 1;
       }
       next.metadata.resourceVersion = cur.metadata.resourceVersion;
-      k.defaults(next);
+      this.defaultOrThrow(k, next, cur);
       normalizeTimes(next);
       this.validateOrThrow(k, next, cur);
       if (isDeepStrictEqual(next, cur)) return cur;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { ipBatch } from '../../../net/exec.js';
 import { pluginHostNs } from '../../hostns.js';
-import { addBridgeVlan, createBridge, createVeth, deleteLink, getLink, listLinks, setPromisc, setUp, type LinkInfo } from '../../../net/link.js';
+import { addBridgeVlan, createBridge, deleteLink, getLink, listLinks, setPromisc, setUp, type LinkInfo } from '../../../net/link.js';
 import { addAddr, delAddr, listAddrs } from '../../../net/addr.js';
 import { listRoutes } from '../../../net/route.js';
 import { setSysctl } from '../../../net/sysctl.js';
@@ -12,7 +12,7 @@ import { contains, familyOfText, formatCidr, formatIP, network } from '../../../
 import { delegate } from '../../invoke.js';
 import { parseResult } from '../../version.js';
 import { loadBridgeConf, type BridgeConf } from './config.js';
-import { bridgeResult, containerIpLines, planGateways } from './plan.js';
+import { attachmentAlias, bridgeResult, containerIpLines, parseAttachmentAlias, planGateways } from './plan.js';
 
 const H = pluginHostNs;
 
@@ -74,15 +74,20 @@ async function add(a: CmdArgs): Promise<Result> {
   try {
     const br = await ensureBridge(c);
     const hostName = `veth${randomBytes(4).toString('hex')}`;
-    try { await createVeth(H(), hostName, a.ifName, a.netns, { mtu: c.mtu }); } catch (e) {
-      if (await getLink(a.netns, a.ifName)) throw new CniError(ErrCode.Internal, `container veth name provided (${a.ifName}) already exists`);
-      throw fail('failed to create veth pair', e);
-    }
+    // create the pair, enslave the host end, bring it up and label it with its attachment (for GC)
+    // in one `ip -batch`: one process, so a runtime that kills the plugin mid-ADD rarely leaves an
+    // unlabelled veth behind (the undo below, or the next GC, removes a labelled one)
     undo.push(() => deleteLink(H(), hostName));
-    // host end: enslave, up, hairpin — one `ip -batch`
     try {
-      await ipBatch(H(), [`link set dev ${hostName} master ${c.bridge} up`, ...(c.hairpinMode ? [`link set dev ${hostName} type bridge_slave hairpin on`] : [])]);
-    } catch (e) { throw fail(`failed to connect ${hostName} to bridge ${c.bridge}`, e); }
+      await ipBatch(H(), [
+        `link add ${hostName} mtu ${c.mtu} type veth peer name ${a.ifName} mtu ${c.mtu} netns ${a.netns}`,
+        `link set dev ${hostName} master ${c.bridge} up alias ${attachmentAlias(c.name, a.containerId, a.ifName)}`,
+        ...(c.hairpinMode ? [`link set dev ${hostName} type bridge_slave hairpin on`] : []),
+      ]);
+    } catch (e) {
+      if (!(await getLink(H(), hostName)) && (await getLink(a.netns, a.ifName))) throw new CniError(ErrCode.Internal, `container veth name provided (${a.ifName}) already exists`);
+      throw fail(`failed to create veth pair ${hostName} on bridge ${c.bridge}`, e);
+    }
     if (c.vlan) await addBridgeVlan(H(), hostName, c.vlan, { pvid: true, untagged: true });
 
     // IPAM: the delegate allocates; undo releases.
@@ -172,9 +177,25 @@ async function check(a: CmdArgs): Promise<void> {
   if (c.ipMasq && !(await ipMasqPresent(H(), c.name, a.containerId))) throw new CniError(ErrCode.Internal, 'ipMasq chain missing');
 }
 
+/**
+ * Spec 1.1 GC: IPAM frees the allocations of attachments not in `cni.dev/valid-attachments`; the
+ * host ends of veths this network made (labelled by ADD, see attachmentAlias) for such attachments
+ * are deleted (which deletes their container end too), and so are their masquerade rules.
+ */
 async function gc(a: CmdArgs): Promise<void> {
   const c = loadBridgeConf(a.conf);
   await delegate(c.ipamType, 'GC', a.stdin, a.env);
+  const valid = a.conf['cni.dev/valid-attachments'];
+  if (!Array.isArray(valid)) return;
+  const keep = new Set((valid as { containerID?: unknown; ifname?: unknown }[])
+    .map((v) => (typeof v?.containerID === 'string' && typeof v.ifname === 'string' ? attachmentAlias(c.name, v.containerID, v.ifname) : '')));
+  for (const l of await listLinks(H())) {
+    if (l.linkinfo?.info_kind !== 'veth' || !l.ifalias || keep.has(l.ifalias)) continue;
+    const owner = parseAttachmentAlias(c.name, l.ifalias);
+    if (!owner) continue;
+    await deleteLink(H(), l.ifname);
+    if (c.ipMasq) await teardownIpMasq(H(), c.name, owner.containerId).catch(() => undefined);
+  }
 }
 
 async function status(a: CmdArgs): Promise<void> {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bridgeResult, containerIpLines, planGateways } from './plan.js';
+import { attachmentAlias, parseAttachmentAlias, bridgeResult, containerIpLines, planGateways } from './plan.js';
 
 test('planGateways: the gateway defaults to the subnet\'s first address; the bridge gets it with the prefix', () => {
   const p = planGateways({ isGateway: true, isDefaultGateway: false }, [{ address: '10.244.3.7/24' }], [{ dst: '10.244.0.0/16' }]);
@@ -52,4 +52,14 @@ test('bridgeResult: interfaces in upstream order, every IP on the container inte
     routes: [{ dst: '0.0.0.0/0', gw: '10.244.3.1' }],
     dns: { nameservers: ['10.96.0.10'] },
   });
+});
+
+test('attachment labels round-trip, stay one ip -batch word, and name only their own network', () => {
+  const a = attachmentAlias('pn net', "c'1(x)", 'eth0');
+  assert.match(a, /^[A-Za-z0-9%._/-]+$/);
+  assert.deepEqual(parseAttachmentAlias('pn net', a), { containerId: "c'1(x)", ifName: 'eth0' });
+  assert.equal(parseAttachmentAlias('other', a), undefined);
+  assert.equal(parseAttachmentAlias('pn net', 'podnet-cni/%E0%A4%A/x/y'), undefined, 'bad escapes are not an attachment');
+  assert.equal(parseAttachmentAlias('pn net', 'someone else'), undefined);
+  assert.ok(attachmentAlias('n', 'x'.repeat(300), 'eth0').length <= 255);
 });

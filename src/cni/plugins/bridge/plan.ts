@@ -67,3 +67,24 @@ export function bridgeResult(cniVersion: string, links: AttachedLinks, ips: read
     dns,
   };
 }
+
+const ALIAS_PREFIX = 'podnet-cni';
+
+/**
+ * The label (`ifalias`) ADD puts on a host-side veth: network, container ID and interface name,
+ * each percent-encoded (so it is one `ip -batch` word), at most 255 bytes as the kernel allows.
+ */
+export function attachmentAlias(network: string, containerId: string, ifName: string): string {
+  const enc = (s: string) => encodeURIComponent(s).replace(/[!'()*~]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `${ALIAS_PREFIX}/${enc(network)}/${enc(containerId)}/${enc(ifName)}`.slice(0, 255);
+}
+
+/** The attachment a label names, when it is one of `network`'s; undefined for anything else. */
+export function parseAttachmentAlias(network: string, alias: string): { containerId: string; ifName: string } | undefined {
+  const parts = alias.split('/');
+  if (parts.length !== 4 || parts[0] !== ALIAS_PREFIX) return undefined;
+  try {
+    const [n, containerId, ifName] = parts.slice(1).map((p) => decodeURIComponent(p)) as [string, string, string];
+    return n === network ? { containerId, ifName } : undefined;
+  } catch { return undefined; }
+}
