@@ -35,6 +35,9 @@ export function sharedAgentConfig(spec: LabSpec): SharedAgentConfig {
         backend: spec.backend, clusterCidr: spec.clusterCidr, network: 'flannel', ...(n.podCidr ? { podCidr: n.podCidr } : {}),
         proxyMode: spec.proxyMode, clusterDNS: [spec.dnsIP], clusterDomain: spec.clusterDomain, resolvConf: join(nd, 'resolv.conf'),
         netpolLogDrops: spec.netpolLogDrops !== false,
+        // one process syncs every node's rules: upstream kube-proxy's default min sync period (1 s)
+        // batches a burst of Service/endpoint changes into one sync per node instead of one per 100 ms
+        ...(spec.nodes.length > 10 ? { proxyMinSyncPeriodMs: 1000 } : {}),
       };
     }),
   };

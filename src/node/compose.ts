@@ -67,6 +67,8 @@ export interface AgentOptions {
    * in this process's namespace). flannel vxlan/host-gw only; calico and udp need SELF. Default SELF.
    */
   netns?: NetnsPath;
+  /** kube-proxy --iptables-min-sync-period (ms): at most one rule sync per period. Default 100 (upstream: 1 s). */
+  proxyMinSyncPeriodMs?: number;
   /** An informer factory shared with other nodes of this process (cluster-wide Services, EndpointSlices, Nodes, policies). */
   informers?: InformerFactory;
   log?: Logger;
@@ -152,7 +154,7 @@ export async function startAgent(o: AgentOptions, signal: AbortSignal): Promise<
   const proxy = await startProxy({
     proxyMode: o.proxyMode, clusterCidr: o.clusterCidr, nodeName: o.nodeName, hostname: o.nodeName, nodeIPs: [o.nodeIP],
     nodePortAddresses: o.nodePortAddresses, localhostNodePorts: o.localhostNodePorts, ...(ns !== SELF ? { netns: ns } : {}),
-    healthzBindAddress: ns === SELF ? `${o.nodeIP}:10256` : '', metricsBindAddress: ns === SELF ? `${o.nodeIP}:10249` : '', minSyncPeriodMs: 100, syncPeriodMs: 30_000,
+    healthzBindAddress: ns === SELF ? `${o.nodeIP}:10256` : '', metricsBindAddress: ns === SELF ? `${o.nodeIP}:10249` : '', minSyncPeriodMs: o.proxyMinSyncPeriodMs ?? 100, syncPeriodMs: 30_000,
   }, client, signal, informers);
   let netpol: PolicyEnforcer | undefined;
   if (o.networkPolicy !== false) {
