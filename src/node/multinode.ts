@@ -11,6 +11,7 @@
  * node (pods keep running, as with `podnet agent`); a restarted process adopts them all.
  */
 import { readFileSync } from 'node:fs';
+import { setMaxListeners } from 'node:events';
 import { createClient, loadKubeconfig, InformerFactory } from '../client/index.js';
 import { PodnetError } from '../util/errors.js';
 import { createLogger, type Logger } from '../util/log.js';
@@ -91,6 +92,7 @@ export async function runSharedAgent(configPath: string): Promise<void> {
   const cfg = parseSharedAgentConfig(readFileSync(configPath, 'utf8'));
   const log = createLogger('agents');
   const ac = new AbortController();
+  setMaxListeners(0, ac.signal); // every node's parts listen on the one signal
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { ac.abort(); setTimeout(() => process.exit(0), 3000).unref(); });
   const s = await startSharedAgent(cfg, ac.signal, log);
   await s.stopped;
