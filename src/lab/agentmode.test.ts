@@ -20,9 +20,10 @@ test('the shared agent config: each node as per-node mode starts it, plus its ow
 test('agent mode flags and refusals', () => {
   assert.equal(parseAgentMode('shared'), 'shared');
   assert.throws(() => parseAgentMode('one'), /--agent-mode must be per-node or shared/);
-  assert.match(sharedModeRefusal({ network: 'calico', backend: 'vxlan' }) ?? '', /calico/);
-  assert.match(sharedModeRefusal({ network: 'flannel', backend: 'udp' }) ?? '', /udp/);
-  assert.equal(sharedModeRefusal({ network: 'flannel', backend: 'host-gw' }), undefined);
+  assert.match(sharedModeRefusal({ network: 'calico', backend: 'vxlan', proxyMode: 'iptables' }) ?? '', /calico/);
+  assert.match(sharedModeRefusal({ network: 'flannel', backend: 'udp', proxyMode: 'iptables' }) ?? '', /udp/);
+  assert.match(sharedModeRefusal({ network: 'flannel', backend: 'vxlan', proxyMode: 'userspace' }) ?? '', /userspace/);
+  assert.equal(sharedModeRefusal({ network: 'flannel', backend: 'host-gw', proxyMode: 'nftables' }), undefined);
 });
 
 test('a shared agent config with a bad node is refused naming the field; the host netns never', () => {

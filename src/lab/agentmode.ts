@@ -44,7 +44,8 @@ export function sharedAgentConfig(spec: LabSpec): SharedAgentConfig {
 }
 
 /** Why a lab spec cannot use the shared mode, or undefined when it can. */
-export function sharedModeRefusal(spec: Pick<LabSpec, 'network' | 'backend'>): string | undefined {
+export function sharedModeRefusal(spec: Pick<LabSpec, 'network' | 'backend' | 'proxyMode'>): string | undefined {
+  if (spec.proxyMode === 'userspace') return '--agent-mode shared does not run the userspace proxy (it proxies in the agent process, which must sit in the node netns: use --agent-mode per-node)';
   if (spec.network === 'calico') return '--agent-mode shared runs flannel only (calico runs BIRD per node: use --agent-mode per-node)';
   if (spec.backend === 'udp') return '--agent-mode shared does not run the udp backend (it carries packets in the agent process, which must sit in the node netns: use --agent-mode per-node)';
   return undefined;

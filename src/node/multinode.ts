@@ -40,6 +40,7 @@ export function parseSharedAgentConfig(text: string, isChangeable: (ns: string) 
     if (seen.has(n.nodeName!)) throw new SharedAgentConfigError('ECONFIG', `shared agent config: nodes[${i}].nodeName "${n.nodeName}" appears twice`);
     seen.add(n.nodeName!);
     if (!isChangeable(n.netns!)) throw new SharedAgentConfigError('ECONFIG', `shared agent config: nodes[${i}].netns "${n.netns}" is not a node namespace (the host's own is refused)`);
+    if (n.proxyMode === 'userspace') throw new SharedAgentConfigError('ECONFIG', `shared agent config: nodes[${i}]: the userspace proxy needs one agent per node (--agent-mode per-node)`);
     if (n.network === 'calico' || n.backend === 'udp') throw new SharedAgentConfigError('ECONFIG', `shared agent config: nodes[${i}]: ${n.network === 'calico' ? 'calico' : 'the udp backend'} needs one agent per node (--agent-mode per-node)`);
   });
   return { nodes: nodes as SharedNodeOptions[] };
