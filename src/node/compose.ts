@@ -131,6 +131,8 @@ export async function startAgent(o: AgentOptions, signal: AbortSignal): Promise<
     netConf: JSON.stringify(netConf), etcdEndpoints: o.etcdEndpoints, etcdPrefix: o.etcdPrefix, leaseTtlSeconds: o.leaseTtlSeconds,
     subnetFile: p.subnetFile, ipMasq: true, informers, log: log.child({ part: 'flannel' }),
   }, signal);
+  // awaited below; until then a failure must not be an unhandled rejection (it would end the process)
+  flannelP?.catch(() => undefined);
   let cniServer: CniServer | undefined;
   if (!o.cniBinDirs && o.cniServer !== false) {
     cniServer = await startCniServer({ socketPath: p.cniSocket, ...(ns !== SELF ? { hostNetns: ns } : {}) });

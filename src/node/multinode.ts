@@ -92,6 +92,8 @@ export async function startSharedAgent(cfg: SharedAgentConfig, signal: AbortSign
 export async function runSharedAgent(configPath: string): Promise<void> {
   const cfg = parseSharedAgentConfig(readFileSync(configPath, 'utf8'));
   const log = createLogger('agents');
+  // one node's stray failure must not end the process that serves every node: log it
+  process.on('unhandledRejection', (e) => log.error({ err: e instanceof Error ? e.message : String(e) }, 'unhandled rejection'));
   const ac = new AbortController();
   setMaxListeners(0, ac.signal); // every node's parts listen on the one signal
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { ac.abort(); setTimeout(() => process.exit(0), 3000).unref(); });

@@ -24,6 +24,7 @@ const service = (name: string, app: string): string => [
 test('shared agent mode: one process for 3 nodes, pods across nodes through a Service, kill -9 + restart converges', { timeout: 300_000 }, async (t) => {
   const lab = randomLabName('shag');
   const t0 = Date.now();
+  let failed = false;
   try {
     const up = await must(PODNET, ['lab', 'up', '--name', lab, '--nodes', '3', '--agent-mode', 'shared'], { timeoutMs: 180_000 });
     assert.match(up, /one shared process for all node netns/);
@@ -84,11 +85,21 @@ test('shared agent mode: one process for 3 nodes, pods across nodes through a Se
     for (const s of sandboxes) assert.ok(nowSandboxes.has(s), `sandbox ${s} kept across the restart`);
     await viaService('e2', ip, ['e1', 'e3']);
     t.diagnostic(`late pod ${late[0]!.metadata.name} ${late[0]!.status.podIP} on ${late[0]!.spec.nodeName} via ${lateIP}; ${((Date.now() - t0) / 1000).toFixed(1)} s before down`);
+  } catch (e) {
+    // the shared agent's log says why (the lab dir goes with lab down)
+    const log = `/run/podnet/${lab}/logs/agents.log`;
+    if (existsSync(log)) t.diagnostic(`agents.log (warnings and errors, last 20):\n${readFileSync(log, 'utf8').split('\n').filter((l) => /"level":[45]0/.test(l)).slice(-20).map((l) => l.slice(0, 400)).join('\n')}`);
+    failed = true;
+    throw e;
   } finally {
     const down = await run(PODNET, ['lab', 'down', '--name', lab], { timeoutMs: 120_000 });
-    assert.equal(down.code, 0, `lab down: ${down.stderr}`);
-    assert.deepEqual(labLeftovers(lab), [], 'nothing of the lab left');
-    assert.ok(!existsSync(`/run/podnet/${lab}`));
+    const left = labLeftovers(lab);
+    if (failed) t.diagnostic(`lab down: ${down.code}; left: ${left.join('; ') || 'nothing'}`);
+    else {
+      assert.equal(down.code, 0, `lab down: ${down.stderr}`);
+      assert.deepEqual(left, [], 'nothing of the lab left');
+      assert.ok(!existsSync(`/run/podnet/${lab}`));
+    }
     t.diagnostic(`whole test ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }
 });
