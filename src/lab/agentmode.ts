@@ -37,7 +37,8 @@ export function sharedAgentConfig(spec: LabSpec): SharedAgentConfig {
         netpolLogDrops: spec.netpolLogDrops !== false,
         // one process syncs every node's rules: upstream kube-proxy's default min sync period (1 s)
         // batches a burst of Service/endpoint changes into one sync per node instead of one per 100 ms
-        ...(spec.nodes.length > 10 ? { proxyMinSyncPeriodMs: 1000 } : {}),
+        // likewise the policy enforcer, which rebuilds its model of every pod after a change
+        ...(spec.nodes.length > 10 ? { proxyMinSyncPeriodMs: 1000, netpolDebounceMs: 1000 } : {}),
       };
     }),
   };

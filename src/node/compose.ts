@@ -69,6 +69,8 @@ export interface AgentOptions {
   netns?: NetnsPath;
   /** kube-proxy --iptables-min-sync-period (ms): at most one rule sync per period. Default 100 (upstream: 1 s). */
   proxyMinSyncPeriodMs?: number;
+  /** NetworkPolicy enforcer: wait this long after a change before rebuilding the model (ms). Default 30. */
+  netpolDebounceMs?: number;
   /** An informer factory shared with other nodes of this process (cluster-wide Services, EndpointSlices, Nodes, policies). */
   informers?: InformerFactory;
   log?: Logger;
@@ -161,7 +163,7 @@ export async function startAgent(o: AgentOptions, signal: AbortSignal): Promise<
   let netpol: PolicyEnforcer | undefined;
   if (o.networkPolicy !== false) {
     // after the proxy: its /metrics registry is the agent's, and Service DNAT rules exist before policy
-    netpol = new PolicyEnforcer({ netns: ns, nodeName: o.nodeName, informers, statusFile: p.netpolStatus, logDrops: o.netpolLogDrops, log: log.child({ part: 'netpol' }) });
+    netpol = new PolicyEnforcer({ netns: ns, nodeName: o.nodeName, informers, statusFile: p.netpolStatus, logDrops: o.netpolLogDrops, ...(o.netpolDebounceMs !== undefined ? { debounceMs: o.netpolDebounceMs } : {}), log: log.child({ part: 'netpol' }) });
     registerPolicyMetrics(proxy.runner.metrics.registry, netpol);
     await netpol.start(signal);
   }
