@@ -15,6 +15,9 @@ test('the shared agent config: each node as per-node mode starts it, plus its ow
   const back = parseSharedAgentConfig(JSON.stringify(cfg), () => true);
   assert.deepEqual(back, cfg);
   assert.equal(labSpec({ nodes: 2 }).agentMode, undefined, 'per-node is the default');
+  assert.equal(cfg.nodes[0]!.proxyMinSyncPeriodMs, undefined, 'small labs keep the agent defaults');
+  const big = sharedAgentConfig(labSpec({ name: 'big', nodes: 50, agentMode: 'shared' }));
+  assert.ok(big.nodes.every((n) => n.proxyMinSyncPeriodMs === 1000 && n.netpolDebounceMs === 1000), 'big labs batch bursts: one sync per node per second');
 });
 
 test('agent mode flags and refusals', () => {
