@@ -317,8 +317,32 @@ const protobuf: BenchSpec = {
   },
 };
 
+const scale: BenchSpec = {
+  name: 'scale',
+  script: 'scale.bench.js',
+  result: 'scale.json',
+  what: 'a 50-node lab (shared agent) with 1,000 Services and 1,000 pods: all Ready, agent memory, endpoint-change propagation',
+  args: ['--configs', 'shared:50', '--pods', '1000', '--services', '1000', '--changes', '5'],
+  quickArgs: [],
+  skipQuick: true,
+  rows(res) {
+    const out: RowInput[] = [];
+    const runs = (res as Json)?.runs;
+    for (const r of runs && typeof runs === 'object' ? Object.values(runs as Json) : []) {
+      const size = `${num(r, 'nodes')} nodes (${String((r as Json).mode)} agent), ${count(num(r, 'pods') ?? 0)} pods, ${count(num(r, 'services') ?? 0)} Services`;
+      out.push({ metric: 'all pods Ready (from the first create)', size, unit: 'ms', podnet: num(r, 'allReadyMs'), better: 'lower' });
+      out.push({ metric: 'agent memory per node (RSS, loaded)', size, unit: 'MiB', podnet: num(r, 'memory.loaded.perNodeMiB'), better: 'lower' });
+      out.push({ metric: 'API server memory (RSS, loaded)', size, unit: 'MiB', podnet: num(r, 'memory.loaded.apiserver.rssMiB'), better: 'lower' });
+      out.push({ metric: 'endpoint change → every node\'s rules, p99', size, unit: 'ms', podnet: num(r, 'propagation.fromSliceChangeMs.p99'), reference: num(r, 'propagation.syncDurationMs.p50'), referenceName: 'the rule sync itself (p50)', better: 'lower' });
+      out.push({ metric: 'lab up', size, unit: 'ms', podnet: num(r, 'labUpMs'), better: 'lower' });
+      out.push({ metric: 'lab down', size, unit: 'ms', podnet: num(r, 'labDownMs'), better: 'lower' });
+    }
+    return rows('scale', out);
+  },
+};
+
 /** In the order they run: quick and cheap first, so a --quick report has the headline figures early. */
-export const BENCHES: readonly BenchSpec[] = [proxy, dns, cni, protobuf, runtime, lab, netpol, serviceaccount, storage, api, apiscale, backends, calico];
+export const BENCHES: readonly BenchSpec[] = [proxy, dns, cni, protobuf, runtime, lab, netpol, serviceaccount, storage, api, apiscale, backends, calico, scale];
 
 /** The benches named (all when none), or an error naming the unknown ones. */
 export function selectBenches(names: string[] | undefined, quick: boolean): BenchSpec[] {

@@ -93,6 +93,21 @@ test('informer: re-list emits only the difference', async () => {
   ac.abort();
 });
 
+test('informer with replayToLateHandlers: a handler added after the list gets the cache as adds, then events', async () => {
+  const fake = new FakeClient();
+  for (const n of ['x', 'y']) fake.objects.set(n, pod(n, 3));
+  const inf = createInformer(fake as unknown as KubeClient, R.pods('default'), { replayToLateHandlers: true });
+  const ac = new AbortController();
+  fake.streams.push([{ type: 'ADDED', object: pod('z', 12) }]);
+  await inf.start(ac.signal);
+  const log: string[] = [];
+  inf.on({ onAdd: (o) => log.push(`add ${o.metadata.name}`) });
+  await until(() => log.includes('add z'));
+  assert.deepEqual(log.slice(0, 2).sort(), ['add x', 'add y']);
+  assert.equal(log.length, 3);
+  ac.abort();
+});
+
 test('resources: refs usable bare or with a namespace', () => {
   assert.equal(R.pods.resource, 'pods');
   assert.equal(R.pods.namespace, undefined);

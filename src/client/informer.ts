@@ -10,6 +10,8 @@ export interface InformerOptions {
   resyncMs?: number;
   /** Page size for the initial list (limit/continue). */
   pageSize?: number;
+  /** A handler added after objects are cached gets each of them as an add first (shared informers). */
+  replayToLateHandlers?: boolean;
   log?: Logger;
 }
 
@@ -45,7 +47,17 @@ export class ListWatchInformer<T extends KObject> implements Informer<T> {
     this.syncedP = new Promise((r) => { this.resolveSynced = r; });
   }
 
-  on(h: InformerHandlers<T>): void { this.handlers.push(h); }
+  /**
+   * Adds a handler. With `replayToLateHandlers`, one added after objects are cached first gets them
+   * as adds (as upstream's shared informers do), so components sharing one factory can join late.
+   */
+  on(h: InformerHandlers<T>): void {
+    this.handlers.push(h);
+    if (!this.opts.replayToLateHandlers) return;
+    for (const o of [...this.cache.values()]) {
+      try { h.onAdd?.(o); } catch (e) { this.opts.log?.error({ err: e, resource: this.ref.resource }, 'informer handler failed'); }
+    }
+  }
   synced(): Promise<void> { return this.syncedP; }
   list(): T[] { return [...this.cache.values()]; }
   get(namespace: string | undefined, name: string): T | undefined { return this.cache.get(namespace ? `${namespace}/${name}` : name); }

@@ -16,13 +16,14 @@ export interface SharedInformerSelectors {
  */
 export class InformerFactory {
   private readonly informers = new Map<string, ListWatchInformer<KObject>>();
-  constructor(readonly client: KubeClient, private readonly log?: Logger) {}
+  /** `replayToLateHandlers`: handlers added after an informer listed get the cached objects as adds (components joining a shared factory late). */
+  constructor(readonly client: KubeClient, private readonly log?: Logger, private readonly o: { replayToLateHandlers?: boolean } = {}) {}
 
   get<T extends KObject>(ref: ResourceRef, sel: SharedInformerSelectors = {}): ListWatchInformer<T> {
     const k = `${ref.group}/${ref.version}/${ref.resource}?${sel.labelSelector ?? ''}&${sel.fieldSelector ?? ''}`;
     let inf = this.informers.get(k);
     if (!inf) {
-      inf = createInformer<KObject>(this.client, { group: ref.group, version: ref.version, resource: ref.resource }, { ...sel, log: this.log });
+      inf = createInformer<KObject>(this.client, { group: ref.group, version: ref.version, resource: ref.resource }, { ...sel, log: this.log, ...(this.o.replayToLateHandlers ? { replayToLateHandlers: true } : {}) });
       this.informers.set(k, inf);
     }
     return inf as unknown as ListWatchInformer<T>;

@@ -4,6 +4,7 @@ import { lockSocket, prepareSocketPath } from '../util/unixsocket.js';
 import { PLUGINS } from './plugins/registry.js';
 import { invoke } from './skel.js';
 import { serveDelegatesInProcess } from './invoke.js';
+import { withPluginHostNs } from './hostns.js';
 
 /** Where the thin clients (`bin/cni/fast/<plugin>`) look for the server unless PODNET_CNI_SOCKET says otherwise. */
 const DEFAULT_CNI_SOCKET = '/run/podnet/cni.sock';
@@ -15,12 +16,13 @@ export interface CniServer { socketPath: string; close(): Promise<void> }
  * runs podnet's plugins in this process, so a CNI call costs a `sh` + `curl` instead of a Node
  * start. The request carries the plugin's env (CNI_* lines, base64, header `x-cni-env`) and its
  * stdin (body); the answer is the plugin's stdout with `x-cni-exit` holding the exit code.
- * Plugins see this process's network namespace as the host's: run it inside the node namespace.
+ * Plugins see this process's network namespace as the host's (run it inside the node namespace),
+ * or `hostNetns` when one process serves several nodes (src/node/multinode.ts).
  * `GET /v1/status` answers `{inFlight}`: calls still running, also those whose caller is gone.
  * While it serves, their delegations to podnet's own plugins (flannel → bridge → host-local) are
  * function calls too (invoke.ts `delegate`), not execs of the thin clients back into this server.
  */
-export async function startCniServer(o: { socketPath?: string } = {}): Promise<CniServer> {
+export async function startCniServer(o: { socketPath?: string; hostNetns?: string } = {}): Promise<CniServer> {
   const socketPath = o.socketPath ?? DEFAULT_CNI_SOCKET;
   prepareSocketPath(socketPath);
   let inFlight = 0;
@@ -46,8 +48,10 @@ export async function startCniServer(o: { socketPath?: string } = {}): Promise<C
           const i = line.indexOf('=');
           if (i > 0 && (line.startsWith('CNI_') || line.startsWith('PODNET_CNI_'))) env[line.slice(0, i)] = line.slice(i + 1);
         }
+        const plugin = await load();
+        const call = () => invoke(plugin, { env, stdin: () => Buffer.concat(chunks) });
         inFlight++;
-        const out = await invoke(await load(), { env, stdin: () => Buffer.concat(chunks) }).finally(() => { inFlight--; });
+        const out = await (o.hostNetns ? withPluginHostNs(o.hostNetns, call) : call()).finally(() => { inFlight--; });
         res.writeHead(200, { 'content-type': 'application/json', 'x-cni-exit': String(out.exitCode) }).end(out.stdout);
       })().catch((e: unknown) => {
         res.writeHead(500, { 'x-cni-exit': '1' }).end(JSON.stringify({ code: 999, msg: `podnet CNI server: ${(e as Error).message}` }));

@@ -60,7 +60,7 @@ function subnetManagerFor(o: FlannelOptions, log: Logger): SubnetManager {
     const informers = o.informers ?? (o.client ? new InformerFactory(o.client, log) : undefined);
     if (!informers) throw new FlannelError('EFLAG', 'the kube subnet manager needs an API client (--kubeconfig)');
     if (!o.netConf) throw new FlannelError('EFLAG', 'the kube subnet manager needs a net-conf (--net-config-path)');
-    return new KubeSubnetManager(informers, o.nodeName, o.netConf, log);
+    return new KubeSubnetManager(informers, o.nodeName, o.netConf, log, o.client);
   }
   if (!o.etcdEndpoints?.length) throw new FlannelError('EFLAG', 'the etcd subnet manager needs --etcd-endpoints');
   return new EtcdSubnetManager(o.etcdEndpoints, o.etcdPrefix ?? '/coreos.com/network', o.leaseTtlSeconds ?? DEFAULT_LEASE_TTL_S, log);

@@ -40,11 +40,13 @@ export interface LabSpec {
   vxlanMode?: 'Never' | 'Always' | 'CrossSubnet';
   /** The agents log packets a NetworkPolicy denies (nflog group 7, rate-limited) for `podnet netpol drops`; default on (absent = on). */
   netpolLogDrops?: boolean;
+  /** One agent process per node (default; absent = per-node) or one shared process for all nodes (src/lab/agentmode.ts). */
+  agentMode?: 'per-node' | 'shared';
 }
 
 export type Network = 'flannel' | 'calico';
 
-export interface LabFlags { name?: string; nodes?: number; backend?: Backend; subnetManager?: SubnetManagerKind; proxyMode?: ProxyMode; example?: string; network?: Network; blockSize?: number; bgpHoldTime?: number; racks?: number; vxlanMode?: 'Never' | 'Always' | 'CrossSubnet'; netpolLogDrops?: boolean }
+export interface LabFlags { name?: string; nodes?: number; backend?: Backend; subnetManager?: SubnetManagerKind; proxyMode?: ProxyMode; example?: string; network?: Network; blockSize?: number; bgpHoldTime?: number; racks?: number; vxlanMode?: 'Never' | 'Always' | 'CrossSubnet'; netpolLogDrops?: boolean; agentMode?: 'per-node' | 'shared' }
 
 export const UNDERLAY_NET = '192.168.138';
 export const FIRST_NODE_HOST = 221;
@@ -53,10 +55,17 @@ export const MASTER_HOST = 224;
 /** The port the master netns serves the API on (kube-apiserver's --secure-port default). */
 export const MASTER_API_PORT = 6443;
 
-/** Host numbers of `count` nodes on the underlay: 221, 222, 223, then past the master's 224. */
+/** The most nodes a lab can have (the underlay is one /24; see nodeHosts). */
+export const MAX_NODES = 117;
+
+/**
+ * Host numbers of `count` nodes on the underlay: 221, 222, 223, then past the master's 224 up to
+ * 239 (the LoadBalancer pool is .240/28), then .1–.99 (the client is .100, ToRs .201+).
+ */
 export function nodeHosts(count: number): number[] {
   const out: number[] = [];
-  for (let h = FIRST_NODE_HOST; out.length < count; h++) if (h !== MASTER_HOST) out.push(h);
+  for (let h = FIRST_NODE_HOST; out.length < count && h < 240; h++) if (h !== MASTER_HOST) out.push(h);
+  for (let h = 1; out.length < count && h < 100; h++) out.push(h);
   return out;
 }
 
@@ -66,7 +75,7 @@ export function labSpec(f: LabFlags): LabSpec {
   const name = f.name ?? (seed ? 'seed' : 'lab');
   if (!/^[a-z0-9]([a-z0-9-]{0,14}[a-z0-9])?$/.test(name)) throw new Error(`lab name "${name}" must be 1-16 lower-case letters, digits or '-'`);
   const count = seed ? 2 : (f.nodes ?? 2);
-  if (!Number.isInteger(count) || count < 1 || count > 20) throw new Error(`--nodes must be 1-20, not ${f.nodes}`);
+  if (!Number.isInteger(count) || count < 1 || count > MAX_NODES) throw new Error(`--nodes must be 1-${MAX_NODES}, not ${f.nodes}`);
   const hosts = nodeHosts(count);
   if (f.network !== undefined && f.network !== 'flannel' && f.network !== 'calico') throw new Error(`--network must be flannel or calico, not "${String(f.network)}"`);
   if (f.blockSize !== undefined && (!Number.isInteger(f.blockSize) || f.blockSize < 20 || f.blockSize > 32)) throw new Error(`--block-size must be 20-32, not ${f.blockSize}`);
@@ -99,6 +108,7 @@ export function labSpec(f: LabFlags): LabSpec {
     backend: f.backend ?? 'vxlan', subnetManager: f.subnetManager ?? 'kube', proxyMode: f.proxyMode ?? 'iptables',
     leaseTtlSeconds: 10, example: seed ? 'seed' : undefined,
     network: f.network ?? 'flannel', blockSize: f.blockSize ?? 26, bgpHoldTime: f.bgpHoldTime ?? 3, ...(racks ? { racks } : {}), ...(f.vxlanMode ? { vxlanMode: f.vxlanMode } : {}), netpolLogDrops: f.netpolLogDrops ?? true,
+    ...(f.agentMode === 'shared' ? { agentMode: 'shared' as const } : {}),
   };
 }
 

@@ -24,6 +24,7 @@ import { calicoRbacObjects } from '../calico/rbac.js';
 import { installCalicoCrds } from '../calico/crds.js';
 import { torBirdConf } from '../calico/bgp/torconf.js';
 import { BIRD } from '../net/bird.js';
+import { restartSharedAgentProcess, sharedModeRefusal, startSharedAgentProcess } from './agentmode.js';
 
 export class LabError extends PodnetError {}
 
@@ -102,6 +103,8 @@ function exampleObjects(example: 'seed'): KObject[] {
 
 export async function labUp(flags: LabFlags, progress: Progress = consoleProgress(10)): Promise<LabState> {
   const spec = labSpec(flags);
+  const refusal = spec.agentMode === 'shared' ? sharedModeRefusal(spec) : undefined;
+  if (refusal) throw new LabError('EFLAG', refusal);
   const dir = labDir(spec.name);
   const prev = readState(spec.name);
   if (prev || existsSync(dir)) {
@@ -197,8 +200,10 @@ export async function labUp(flags: LabFlags, progress: Progress = consoleProgres
       if (spec.racks) startTorBirds(spec);
       progress.done(spec.racks ? `${spec.racks.length} top-of-rack router(s) running BIRD: ${spec.racks.map((r) => `${r.tor}=${r.coreIp} AS ${r.asNumber}`).join(', ')}` : undefined);
     }
-    progress.step(`node agents (kubelet + ${spec.network === 'calico' ? 'calico (BIRD)' : `flannel ${spec.backend}`} + kube-proxy ${spec.proxyMode}), one per node netns`);
-    for (const n of spec.nodes) startNodeAgent(spec, n.name);
+    const shared = spec.agentMode === 'shared';
+    progress.step(`node agents (kubelet + ${spec.network === 'calico' ? 'calico (BIRD)' : `flannel ${spec.backend}`} + kube-proxy ${spec.proxyMode}), ${shared ? 'one shared process for all node netns' : 'one per node netns'}`);
+    if (shared) startSharedAgentProcess(spec);
+    else for (const n of spec.nodes) startNodeAgent(spec, n.name);
     progress.done(spec.nodes.map((n) => n.name).join(', '));
 
     // before the nodes are Ready: its pod starts as soon as one is
@@ -332,6 +337,8 @@ export async function restartNodeAgent(lab: string, node: string): Promise<numbe
   if (!st) throw new LabError('ENOLAB', `lab "${lab}" is not up`);
   const rec = readPidFile(pidFile(lab, `agent-${node}`));
   if (!st.spec.nodes.some((n) => n.name === node)) throw new LabError('ENONODE', `no node ${node} in lab ${lab}`);
+  // one process serves every node: restarting it restarts them all
+  if (st.spec.agentMode === 'shared') return restartSharedAgentProcess(st.spec);
   if (recordAlive(rec)) await terminate([rec!.pid], 10_000);
   return startNodeAgent(st.spec, node);
 }

@@ -14,6 +14,11 @@ export async function replaceFdb(ns: NetnsPath, dev: string, mac: string, dst: s
   await nsExec(ns, ['bridge', 'fdb', 'replace', mac, 'dev', dev, 'dst', dst, 'self', 'permanent']);
 }
 
+/** Many `bridge` commands in one process (`bridge -batch -`), inside ns. */
+export async function bridgeBatch(ns: NetnsPath, lines: readonly string[]): Promise<void> {
+  if (lines.length) await nsExec(ns, ['bridge', '-batch', '-'], { input: lines.join('\n') + '\n' });
+}
+
 export async function delFdb(ns: NetnsPath, dev: string, mac: string, dst?: string): Promise<boolean> {
   const args = ['bridge', 'fdb', 'del', mac, 'dev', dev, ...(dst ? ['dst', dst] : []), 'self'];
   const r = await nsExec(ns, args, { allowFail: true });

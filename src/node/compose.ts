@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { createClient, loadKubeconfig, R, isAlreadyExists, InformerFactory } from '../client/index.js';
 import type { KubeClient } from '../client/index.js';
-import { SELF, assertNotHost } from '../net/exec.js';
+import { SELF, assertNotHost, type NetnsPath } from '../net/exec.js';
+import { CniRuntime } from '../cni/runtime/index.js';
+import { PodnetError } from '../util/errors.js';
 import { startFlannel, type FlannelHandle } from '../flannel/index.js';
 import { startKubelet, type Kubelet } from '../kubelet/index.js';
 import { startProxy, type ProxyHandle, type ProxyMode } from '../proxy/index.js';
@@ -58,6 +60,19 @@ export interface AgentOptions {
   calicoBlockSize?: number;
   /** calico: MTU of the pods' interfaces. */
   mtu?: number;
+  /**
+   * The node's network namespace, when this process is not inside it (one process serving many
+   * lab nodes: multinode.ts). Every kernel change goes there (nsenter / `ip -n`), podnet's CNI
+   * plugins treat it as the host; the proxy's healthz/metrics listeners are off (they would bind
+   * in this process's namespace). flannel vxlan/host-gw only; calico and udp need SELF. Default SELF.
+   */
+  netns?: NetnsPath;
+  /** kube-proxy --iptables-min-sync-period (ms): at most one rule sync per period. Default 100 (upstream: 1 s). */
+  proxyMinSyncPeriodMs?: number;
+  /** NetworkPolicy enforcer: wait this long after a change before rebuilding the model (ms). Default 30. */
+  netpolDebounceMs?: number;
+  /** An informer factory shared with other nodes of this process (cluster-wide Services, EndpointSlices, Nodes, policies). */
+  informers?: InformerFactory;
   log?: Logger;
 }
 
@@ -97,8 +112,10 @@ async function registerPodCidr(client: KubeClient, name: string, cidr: string, l
 
 /** Starts the node's parts in this process (which must run inside the node's netns); see index.ts. */
 export async function startAgent(o: AgentOptions, signal: AbortSignal): Promise<Agent> {
-  assertNotHost(SELF, 'podnet agent');
+  const ns = o.netns ?? SELF;
+  assertNotHost(ns, 'podnet agent');
   const log = o.log ?? createLogger('agent');
+  if (ns !== SELF && (o.network === 'calico' || o.backend === 'udp')) throw new PodnetError('EAGENTNS', `${o.network === 'calico' ? 'calico' : 'the udp backend'} runs only in an agent inside its node's netns (not with a netns given)`);
   const p = agentPaths(o.stateDir);
   ensureStateDirs(p);
   const calico = o.network === 'calico';
@@ -106,25 +123,30 @@ export async function startAgent(o: AgentOptions, signal: AbortSignal): Promise<
   else writeNodeConflist(p);
   const client = createClient({ ...loadKubeconfig(o.kubeconfig), userAgent: `podnet-agent/${o.nodeName}` });
   // One informer factory for the node's watchers (flannel's Nodes, the proxy's Services and EndpointSlices).
-  const informers = new InformerFactory(client, log.child({ part: 'informers' }));
+  const informers = o.informers ?? new InformerFactory(client, log.child({ part: 'informers' }));
   if (o.podCidr) await registerPodCidr(client, o.nodeName, o.podCidr, log, signal);
   const netConf = flannelNetConf(o.clusterCidr, o.backend);
   if (!calico) writeAtomic(p.netConf, JSON.stringify(netConf) + '\n');
   // flannel (kube mode) waits for the Node the kubelet registers: start both, then wait for both.
   const flannelP = calico ? undefined : startFlannel({
-    netns: SELF, nodeName: o.nodeName, publicIP: o.nodeIP, iface: o.iface ?? 'eth0', subnetManager: o.subnetManager, client,
+    netns: ns, nodeName: o.nodeName, publicIP: o.nodeIP, iface: o.iface ?? 'eth0', subnetManager: o.subnetManager, client,
     netConf: JSON.stringify(netConf), etcdEndpoints: o.etcdEndpoints, etcdPrefix: o.etcdPrefix, leaseTtlSeconds: o.leaseTtlSeconds,
     subnetFile: p.subnetFile, ipMasq: true, informers, log: log.child({ part: 'flannel' }),
   }, signal);
+  // awaited below; until then a failure must not be an unhandled rejection (it would end the process)
+  flannelP?.catch(() => undefined);
   let cniServer: CniServer | undefined;
   if (!o.cniBinDirs && o.cniServer !== false) {
-    cniServer = await startCniServer({ socketPath: p.cniSocket });
+    cniServer = await startCniServer({ socketPath: p.cniSocket, ...(ns !== SELF ? { hostNetns: ns } : {}) });
     log.info({ socket: cniServer.socketPath }, 'CNI plugins served in-process to the thin clients');
   }
+  const cniBinDirs = o.cniBinDirs ?? [cniServer ? join(PODNET_CNI_BIN_DIR, 'fast') : PODNET_CNI_BIN_DIR];
+  const cniEnv = cniServer ? { PODNET_CNI_SOCKET: cniServer.socketPath } : undefined;
   const kubelet = await startKubelet({
     nodeName: o.nodeName, client, stateDir: p.kubeletDir, nodeIP: o.nodeIP,
-    cniConfDir: p.confDir, cniBinDirs: o.cniBinDirs ?? [cniServer ? join(PODNET_CNI_BIN_DIR, 'fast') : PODNET_CNI_BIN_DIR], cniCacheDir: p.cacheDir,
-    cniEnv: cniServer ? { PODNET_CNI_SOCKET: cniServer.socketPath } : undefined,
+    cniConfDir: p.confDir, cniBinDirs, cniCacheDir: p.cacheDir, cniEnv,
+    // not inside the node's netns: the runtime scopes plugin calls to it
+    ...(ns !== SELF ? { network: new CniRuntime({ confDir: p.confDir, binDirs: cniBinDirs, cacheDir: p.cacheDir, env: cniEnv, hostNetns: ns }) } : {}),
     clusterDNS: o.clusterDNS, clusterDomain: o.clusterDomain ?? 'cluster.local', resolvConf: o.resolvConf,
     statusIntervalMs: 5000, log: log.child({ part: 'kubelet' }),
   }, signal);
@@ -135,13 +157,13 @@ export async function startAgent(o: AgentOptions, signal: AbortSignal): Promise<
   }, signal) : undefined;
   const proxy = await startProxy({
     proxyMode: o.proxyMode, clusterCidr: o.clusterCidr, nodeName: o.nodeName, hostname: o.nodeName, nodeIPs: [o.nodeIP],
-    nodePortAddresses: o.nodePortAddresses, localhostNodePorts: o.localhostNodePorts,
-    healthzBindAddress: `${o.nodeIP}:10256`, metricsBindAddress: `${o.nodeIP}:10249`, minSyncPeriodMs: 100, syncPeriodMs: 30_000,
+    nodePortAddresses: o.nodePortAddresses, localhostNodePorts: o.localhostNodePorts, ...(ns !== SELF ? { netns: ns } : {}),
+    healthzBindAddress: ns === SELF ? `${o.nodeIP}:10256` : '', metricsBindAddress: ns === SELF ? `${o.nodeIP}:10249` : '', minSyncPeriodMs: o.proxyMinSyncPeriodMs ?? 100, syncPeriodMs: 30_000,
   }, client, signal, informers);
   let netpol: PolicyEnforcer | undefined;
   if (o.networkPolicy !== false) {
     // after the proxy: its /metrics registry is the agent's, and Service DNAT rules exist before policy
-    netpol = new PolicyEnforcer({ netns: SELF, nodeName: o.nodeName, informers, statusFile: p.netpolStatus, logDrops: o.netpolLogDrops, log: log.child({ part: 'netpol' }) });
+    netpol = new PolicyEnforcer({ netns: ns, nodeName: o.nodeName, informers, statusFile: p.netpolStatus, logDrops: o.netpolLogDrops, ...(o.netpolDebounceMs !== undefined ? { debounceMs: o.netpolDebounceMs } : {}), log: log.child({ part: 'netpol' }) });
     registerPolicyMetrics(proxy.runner.metrics.registry, netpol);
     await netpol.start(signal);
   }

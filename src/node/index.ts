@@ -21,3 +21,4 @@ export { startAgent, runAgent, type Agent, type AgentOptions } from './compose.j
 export { agentPaths, ensureStateDirs, type NodePaths } from './paths.js';
 export { nodeConflist, writeNodeConflist, flannelNetConf, CONFLIST_FILE } from './conflist.js';
 export { cleanupNodeState } from './cleanup.js';
+export { startSharedAgent, runSharedAgent, parseSharedAgentConfig, SharedAgentConfigError, type SharedAgent, type SharedAgentConfig, type SharedNodeOptions } from './multinode.js';

@@ -57,4 +57,13 @@ export function register(program: Command): void {
       });
       process.exit(0);
     });
+
+  program.command('agents')
+    .description('shared agent mode: ONE process serving many nodes, each still in its own network namespace (kubelet + flannel + kube-proxy + NetworkPolicy + CNI server per node, kernel work sent into each node\'s netns); `podnet lab up --agent-mode shared` starts it')
+    .requiredOption('--config <file>', 'JSON {"nodes":[{nodeName, nodeIP, netns, kubeconfig, stateDir, clusterCidr, proxyMode, …the options of `podnet agent`}]}')
+    .action(async (o: { config: string }) => {
+      const { runSharedAgent } = await import('../../node/multinode.js');
+      await runSharedAgent(resolve(o.config));
+      process.exit(0);
+    });
 }

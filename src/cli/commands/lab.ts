@@ -19,12 +19,14 @@ export function register(program: Command): void {
     .option('--racks <n>', 'calico: nodes in N underlay subnets, each behind a top-of-rack router running BIRD (mesh off; eBGP node-ToR-ToR)')
     .option('--no-netpol-log-drops', 'agents do not log packets a NetworkPolicy denies (default: logged to nflog group 7, rate-limited 10/s per pod and direction, for `podnet netpol drops`)')
     .option('--example <name>', 'replay an example cluster: seed (seed 000\'s k8s-node1/k8s-node2, mysql-demo, wp-mysql)')
-    .action(async (o: { name?: string; nodes: string; backend: string; subnetManager: string; proxyMode: string; example?: string; network: string; blockSize: string; racks?: string; vxlanMode?: string; netpolLogDrops: boolean }) => {
+    .option('--agent-mode <mode>', 'per-node: one agent process inside each node netns | shared: ONE process serving every node (each still in its own netns; the process enters them for kernel work): for large labs', 'per-node')
+    .action(async (o: { agentMode: string; name?: string; nodes: string; backend: string; subnetManager: string; proxyMode: string; example?: string; network: string; blockSize: string; racks?: string; vxlanMode?: string; netpolLogDrops: boolean }) => {
       const { labUp, consoleProgress, upSummary } = await import('../../lab/index.js');
       if (!['vxlan', 'host-gw', 'udp'].includes(o.backend)) throw new PodnetError('EFLAG', `--backend must be vxlan, host-gw or udp, not "${o.backend}"`);
       if (!['kube', 'etcd'].includes(o.subnetManager)) throw new PodnetError('EFLAG', `--subnet-manager must be kube or etcd, not "${o.subnetManager}"`);
       const proxyMode = parseProxyMode(o.proxyMode);
-      const st = await labUp({
+      if (o.agentMode !== 'per-node' && o.agentMode !== 'shared') throw new PodnetError('EFLAG', `--agent-mode must be per-node or shared, not "${o.agentMode}"`);
+      const st = await labUp({ agentMode: o.agentMode,
         name: o.name, nodes: Number(o.nodes), backend: o.backend as 'vxlan', subnetManager: o.subnetManager as 'kube', proxyMode, example: o.example,
         network: o.network as 'flannel', blockSize: Number(o.blockSize), ...(o.racks !== undefined ? { racks: Number(o.racks) } : {}), ...(o.vxlanMode !== undefined ? { vxlanMode: o.vxlanMode as 'Always' } : {}), netpolLogDrops: o.netpolLogDrops,
       }, consoleProgress(o.network === 'calico' ? 11 : 10));

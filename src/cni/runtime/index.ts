@@ -1,6 +1,7 @@
 import { CniError, ErrCode, type NetConf } from '../types.js';
 import { atLeast, parseResult } from '../version.js';
 import { execPlugin, findPlugin, runOwnPluginInProcess } from '../invoke.js';
+import { withPluginHostNs } from '../hostns.js';
 import { loadDefaultNetwork, loadNetworkByName, parseConfList, type NetworkConfigList } from './conf.js';
 import { ResultCache, type CacheEntry } from './cache.js';
 
@@ -18,6 +19,11 @@ export interface CniRuntimeOptions {
   cacheDir: string;
   /** Network namespace to run the plugins in (the node's); default: the caller's own. */
   netns?: string;
+  /**
+   * The node namespace podnet's in-process plugins treat as the host (one process serving many
+   * nodes: src/node/multinode.ts); exec'd plugins run inside it. Default: the process's own.
+   */
+  hostNetns?: string;
   /** Per plugin call. */
   timeoutMs?: number;
   /** Use the config list with this `name` instead of the lowest-named file (cnitool's NAME). */
@@ -91,9 +97,12 @@ export class CniRuntime {
   private run(type: string, env: Record<string, string>, stdin: string): Promise<unknown> {
     const path = findPlugin(type, this.opts.binDirs);
     // in the agent, which serves podnet's plugins itself: a function call, not an exec of the thin client
-    const inProcess = this.opts.netns ? undefined : runOwnPluginInProcess(type, path, env, stdin);
+    const host = this.opts.hostNetns;
+    const inProcess = this.opts.netns ? undefined
+      : host ? withPluginHostNs(host, () => runOwnPluginInProcess(type, path, env, stdin)) : runOwnPluginInProcess(type, path, env, stdin);
     if (inProcess) return inProcess;
-    return execPlugin(path, env, stdin, { ...(this.opts.netns ? { netns: this.opts.netns } : {}), timeoutMs: this.opts.timeoutMs ?? 60_000 });
+    const ns = this.opts.netns ?? host;
+    return execPlugin(path, env, stdin, { ...(ns ? { netns: ns } : {}), timeoutMs: this.opts.timeoutMs ?? 60_000 });
   }
 
   /** ADD through the whole list; on failure everything already added is deleted again. */

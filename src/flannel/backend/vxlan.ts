@@ -6,9 +6,10 @@
  */
 import { addAddr, listAddrs, delAddr } from '../../net/addr.js';
 import { createVxlan, deleteLink, getLink, setUp } from '../../net/link.js';
-import { delFdb, listFdb, replaceFdb } from '../../net/fdb.js';
-import { delNeigh, listNeigh, replacePermanentNeigh } from '../../net/neigh.js';
-import { delRoute, listRoutes, replaceRoute } from '../../net/route.js';
+import { bridgeBatch, delFdb, listFdb } from '../../net/fdb.js';
+import { ipBatch } from '../../net/exec.js';
+import { delNeigh, listNeigh } from '../../net/neigh.js';
+import { delRoute, listRoutes } from '../../net/route.js';
 import { formatIP, nthAddress, parseCidr } from '../../util/addr.js';
 import { isLeaseRoute } from '../config.js';
 import type { Lease } from '../subnet/types.js';
@@ -75,6 +76,15 @@ async function vxlanNetwork(ctx: BackendContext): Promise<OverlayNetwork> {
       if (!(await listAddrs(ctx.netns, { dev, family: 4 })).some((a) => `${a.local}/${a.prefixlen}` === want)) await addAddr(ctx.netns, dev, want, { noPrefixRoute: true });
     },
     async handle(events, initial) {
+      // Remote subnets added in a row go to the kernel in one `ip -batch` (neighbours, routes) and one
+      // `bridge -batch` (FDB) instead of three commands each: a 50-node lab has 49 peers per node.
+      const neighLines: string[] = [], fdbLines: string[] = [], routeLines: string[] = [];
+      const flush = async (): Promise<void> => {
+        if (!neighLines.length) return;
+        await ipBatch(ctx.netns, neighLines.splice(0));
+        await bridgeBatch(ctx.netns, fdbLines.splice(0));
+        await ipBatch(ctx.netns, routeLines.splice(0));
+      };
       for (const e of events) {
         if (e.lease.subnet === own?.subnet) continue;
         const v = vtepOf(e.lease);
@@ -84,11 +94,12 @@ async function vxlanNetwork(ctx: BackendContext): Promise<OverlayNetwork> {
           const pv = prev ? vtepOf(prev) : undefined;
           if (pv?.mac && (pv.mac !== v.mac || pv.ip !== v.ip)) await delFdb(ctx.netns, dev, pv.mac, pv.ip);
           leases.set(e.lease.subnet, e.lease);
-          await replacePermanentNeigh(ctx.netns, dev, v.gw, v.mac);
-          await replaceFdb(ctx.netns, dev, v.mac, v.ip);
-          await replaceRoute(ctx.netns, { dst: e.lease.subnet, via: v.gw, dev, onlink: true });
+          neighLines.push(`neigh replace ${v.gw} lladdr ${v.mac} dev ${dev} nud permanent`);
+          fdbLines.push(`fdb replace ${v.mac} dev ${dev} dst ${v.ip} self permanent`);
+          routeLines.push(`route replace ${e.lease.subnet} via ${v.gw} dev ${dev} onlink`);
           ctx.log.info({ subnet: e.lease.subnet, vtep: v.ip, mac: v.mac }, 'remote subnet added');
         } else {
+          await flush();
           const prev = leases.get(e.lease.subnet) ?? e.lease;
           const pv = vtepOf(prev);
           leases.delete(e.lease.subnet);
@@ -98,6 +109,7 @@ async function vxlanNetwork(ctx: BackendContext): Promise<OverlayNetwork> {
           ctx.log.info({ subnet: e.lease.subnet }, 'remote subnet removed');
         }
       }
+      await flush();
       if (initial) {
         // Converge with the kernel: remove what no current lease explains.
         const routes = await listRoutes(ctx.netns, { dev });

@@ -40,9 +40,10 @@ export class KubeSubnetManager implements SubnetManager {
   private started = false;
 
   /** Watches Nodes through the process's shared informer factory (and writes through its client). */
-  constructor(informers: InformerFactory, private readonly nodeName: string, netConf: FlannelNetConf | string, private readonly log: Logger) {
+  /** `writer`: the client this node writes its Node with (its own credential) when the factory is shared by several nodes. */
+  constructor(informers: InformerFactory, private readonly nodeName: string, netConf: FlannelNetConf | string, private readonly log: Logger, writer?: KubeClient) {
     this.conf = typeof netConf === 'string' ? parseNetConf(netConf) : netConf;
-    this.client = informers.client;
+    this.client = writer ?? informers.client;
     this.informer = informers.get<NodeLite>(R.nodes);
   }
 
