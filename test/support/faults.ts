@@ -1,5 +1,5 @@
 /** Shared helpers of the faults-* e2e tests: process memory, kernel rule counts, lab pidfiles. */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { PODNET, must } from './lab.js';
 
 /** PODNET_FAULTS_FULL=1: the long versions (100 lab cycles, a 10-minute soak, more agent kills). */
@@ -50,4 +50,62 @@ export function median(xs: number[]): number {
   if (!xs.length) return 0;
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
+}
+
+/** Every entry under a directory, recursively (paths relative to it), sorted; [] when it does not exist. */
+export function treeOf(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  const walk = (rel: string): void => {
+    for (const e of readdirSync(`${dir}/${rel}`, { withFileTypes: true })) {
+      const p = rel ? `${rel}/${e.name}` : e.name;
+      out.push(e.isDirectory() ? `${p}/` : p);
+      if (e.isDirectory()) walk(p);
+    }
+  };
+  walk('');
+  return out.sort();
+}
+
+/**
+ * The root namespace as a lab could change it: links, addresses, routes of every table, rules,
+ * iptables-save and nft list ruleset (counters removed), this mount namespace's mount points,
+ * /run/netns entries, the files under /run/podnet, and the processes that live in a network
+ * namespace other than the host's (a lab's daemons and pods). Compared before and after.
+ */
+export async function rootSnapshot(hostNetns: string | undefined): Promise<Record<string, string>> {
+  const [links, addrs, routes, rules, ipt, nft] = await Promise.all([
+    must('ip', ['-br', 'link']), must('ip', ['-br', 'addr']), must('ip', ['route', 'show', 'table', 'all']), must('ip', ['rule']),
+    must('iptables-save', []).then(normalizeIptablesSave),
+    must('nft', ['list', 'ruleset']).then((x) => x.replace(/counter packets \d+ bytes \d+/g, 'counter')),
+  ]);
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter(Boolean).map((l) => { const f = l.split(' '); return `${f[4]} ${l.split(' - ')[1]?.split(' ')[0] ?? ''}`; }).sort().join('\n');
+  const procs: string[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const ns = readlinkSync(`/proc/${d}/ns/net`);
+      if (ns === hostNetns) continue;
+      const st = readFileSync(`/proc/${d}/stat`, 'utf8');
+      if (st.slice(st.lastIndexOf(')') + 2).startsWith('Z')) continue; // a zombie holds nothing
+      procs.push(`${d} ${readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').join(' ').slice(0, 120)}`);
+    } catch { /* gone or a kernel thread */ }
+  }
+  return {
+    links, addrs, routes, rules, iptables: ipt, nft, mounts,
+    runNetns: (existsSync('/run/netns') ? readdirSync('/run/netns').sort() : ['(no /run/netns)']).join('\n'),
+    runPodnet: (existsSync('/run/podnet') ? treeOf('/run/podnet') : ['(no /run/podnet)']).join('\n'),
+    processesInOtherNetns: procs.sort().join('\n'),
+  };
+}
+
+/** The parts of two snapshots that differ, each as its lines added (+) and removed (-). */
+export function snapshotDiff(a: Record<string, string>, b: Record<string, string>): string[] {
+  const out: string[] = [];
+  for (const k of Object.keys(a)) {
+    if (a[k] === b[k]) continue;
+    const la = new Set(a[k]!.split('\n')); const lb = new Set((b[k] ?? '').split('\n'));
+    out.push(`${k}: ${[...lb].filter((l) => !la.has(l)).map((l) => `+ ${l}`).concat([...la].filter((l) => !lb.has(l)).map((l) => `- ${l}`)).slice(0, 12).join(' | ')}`);
+  }
+  return out;
 }
