@@ -101,7 +101,8 @@ test(`kill -9 of a node agent during pod churn and traffic (${ROUNDS} round(s))`
         const nets = existsSync(`${dir}/networks`) ? readdirSync(`${dir}/networks`) : [];
         const alloc = nets.flatMap((net) => readdirSync(`${dir}/networks/${net}`).filter((f) => /^\d+\.\d+\.\d+\.\d+$/.test(f))).sort();
         const cache = existsSync(`${dir}/cache/results`) ? readdirSync(`${dir}/cache/results`).length : 0;
-        const veths = (await lexec(n, 'ip', '-o', 'link', 'show', 'type', 'veth')).trim().split('\n').filter(Boolean).length;
+        // the pods' host-side veths (the node's own eth0 is a veth to the underlay too)
+        const veths = (await lexec(n, 'ip', '-o', 'link', 'show', 'type', 'veth')).trim().split('\n').filter((l) => l && !/^\d+: eth0@/.test(l)).length;
         perNode[n] = { alloc, cache, veths };
       }
       const sandboxIPs: string[] = [];
