@@ -170,12 +170,12 @@ test(`kill -9 of a node agent during pod churn and traffic (${ROUNDS} round(s))`
     await new Promise((r) => setTimeout(r, 2000));
 
     hold1.p.stdin.end('stop\n'); hold2.p.stdin.end('stop\n'); load.p.stdin.end(); // EOF stops the load generator
-    await Promise.race([Promise.all([hold1.done, hold2.done]), new Promise((r) => setTimeout(r, 30_000))]);
+    await Promise.race([Promise.all([hold1.done, hold2.done]), new Promise((r) => setTimeout(r, 30_000).unref())]);
     const held = [hold1.out(), hold2.out()].map((o) => o.trim().split('\n').pop() ?? '');
     const results = held.flatMap((l) => (l.startsWith('[') ? JSON.parse(l) as HoldResult[] : [{ to: l, roundTrips: 0, broken: `no result: ${l}` }]));
     t.diagnostic(`held connections: ${results.map((r) => `${r.to} ${r.roundTrips} round trips${r.broken ? ` BROKEN ${r.broken}` : ''}`).join('; ')}`);
     for (const r of results) assert.equal(r.broken, undefined, `connection to ${r.to} intact across the agent kill and restart`);
-    await Promise.race([load.done, new Promise((r) => setTimeout(r, 15_000))]);
+    await Promise.race([load.done, new Promise((r) => setTimeout(r, 15_000).unref())]);
     const last = load.out().trim().split('\n').pop() ?? '';
     assert.ok(last.startsWith('{'), `load generator summary: ${load.out()}`);
     const sum = JSON.parse(last) as LoadSummary;

@@ -107,7 +107,7 @@ test(`soak: ${SECONDS} s of ${RATE} req/s through a Service while ${CHURN} pods 
         }
       })();
       await Promise.all([churn, roll]);
-      await Promise.race([genDone, new Promise((r) => setTimeout(r, SECONDS * 1000 + 120_000))]);
+      await Promise.race([genDone, new Promise((r) => setTimeout(r, SECONDS * 1000 + 120_000).unref())]);
       clearInterval(sampler);
     } finally {
       gen.stdin.end();
