@@ -12,7 +12,7 @@
  * (`podnet lab restart-agent`). Asserted once the cluster settled:
  * - every pod IP once: in the API, in host-local's allocations, in the kernel (the cni-* netns' eth0);
  * - nothing leaked: each node's allocations, CNI cache entries and veths match the pods the API has
- *   on that node, no sandbox netns beyond the pods;
+ *   on that node, no sandbox netns beyond the pods, no process left in an unnamed netns;
  * - the held connections still exchange bytes after the restart;
  * - iptables-save and nft list ruleset of both nodes (counters removed) equal those before the kill;
  * - no HTTP request through the Service failed after the cluster settled.
@@ -153,6 +153,8 @@ test(`kill -9 of a node agent during pod churn and traffic (${ROUNDS} round(s))`
       const podIPs = settled.filter((p) => !p.hostNetwork).map((p) => p.ip);
       assert.equal(new Set(podIPs).size, podIPs.length, `no pod IP twice in the API: ${podIPs.join(' ')}`);
       assert.deepEqual(state.sandboxIPs, [...podIPs].sort(), 'one sandbox netns per pod, each with its pod\'s address (no leaked or duplicate sandbox)');
+      // a container whose pod is gone keeps running in an unnamed netns (its sandbox's name removed)
+      assert.deepEqual(labLeftovers(lab).filter((l) => l.includes('in an unnamed netns')), [], 'no process outlived its pod sandbox');
       for (const n of NODES) {
         const mine = settled.filter((p) => !p.hostNetwork && p.node === n);
         assert.deepEqual(state.perNode[n]!.alloc, mine.map((p) => p.ip).sort(), `${n}: host-local allocations = its pods' IPs`);
