@@ -16,7 +16,7 @@
  * - the held connections still exchange bytes after the restart;
  * - iptables-save and nft list ruleset of both nodes (counters removed) equal those before the kill;
  * - no HTTP request through the Service failed after the cluster settled.
- * The suite runs 1 round; PODNET_FAULTS_FULL=1 runs 10 (PODNET_FAULTS_AGENT_ROUNDS overrides).
+ * The suite runs 1 round; PODNET_FAULTS_FULL=1 runs 8 (PODNET_FAULTS_AGENT_ROUNDS overrides).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -33,7 +33,7 @@ import { procStartTime } from '../../src/net/proc.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const LOADGEN = join(here, '..', 'support', 'loadgen.js');
 const HOLDCONN = join(here, '..', 'support', 'holdconn.js');
-const ROUNDS = Number(process.env.PODNET_FAULTS_AGENT_ROUNDS ?? (FAULTS_FULL ? 10 : 1));
+const ROUNDS = Number(process.env.PODNET_FAULTS_AGENT_ROUNDS ?? (FAULTS_FULL ? 8 : 1));
 const NODES = ['node1', 'node2'];
 
 interface ApiPod { name: string; node: string; ip: string; hostNetwork: boolean; phase: string; deleting: boolean }
