@@ -25,7 +25,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PODNET, must, until, labKubectl, labLeftovers, cniNetns, labDown, randomLabName, echoServersListening } from '../support/lab.js';
-import { FAULTS_FULL, labPids, iptablesNormalized, nftNormalized } from '../support/faults.js';
+import { newLeftovers, FAULTS_FULL, labPids, iptablesNormalized, nftNormalized } from '../support/faults.js';
 import type { LoadSummary } from '../support/loadgen.js';
 import type { HoldResult } from '../support/holdconn.js';
 import { procStartTime } from '../../src/net/proc.js';
@@ -49,6 +49,7 @@ function startClient(lab: string, where: string, script: string, args: string[])
 test(`kill -9 of a node agent during pod churn and traffic (${ROUNDS} round(s))`, { timeout: 120_000 + ROUNDS * 120_000 }, async (t) => {
   const lab = randomLabName('fag');
   const cniBefore = cniNetns();
+  const baseline = labLeftovers(lab);
   const clients: ChildProcessWithoutNullStreams[] = [];
   try {
     await must(PODNET, ['lab', 'up', '--name', lab, '--nodes', '2'], { timeoutMs: 240_000 });
@@ -154,7 +155,7 @@ test(`kill -9 of a node agent during pod churn and traffic (${ROUNDS} round(s))`
       assert.equal(new Set(podIPs).size, podIPs.length, `no pod IP twice in the API: ${podIPs.join(' ')}`);
       assert.deepEqual(state.sandboxIPs, [...podIPs].sort(), 'one sandbox netns per pod, each with its pod\'s address (no leaked or duplicate sandbox)');
       // a container whose pod is gone keeps running in an unnamed netns (its sandbox's name removed)
-      assert.deepEqual(labLeftovers(lab).filter((l) => l.includes('in an unnamed netns')), [], 'no process outlived its pod sandbox');
+      assert.deepEqual(newLeftovers(lab, baseline).filter((l) => l.includes('in an unnamed netns')), [], 'no process outlived its pod sandbox');
       for (const n of NODES) {
         const mine = settled.filter((p) => !p.hostNetwork && p.node === n);
         assert.deepEqual(state.perNode[n]!.alloc, mine.map((p) => p.ip).sort(), `${n}: host-local allocations = its pods' IPs`);
@@ -189,6 +190,6 @@ test(`kill -9 of a node agent during pod churn and traffic (${ROUNDS} round(s))`
     for (const c of clients) { c.stdin.end(); if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL'); }
     await labDown(lab);
   }
-  assert.deepEqual(labLeftovers(lab), []);
+  assert.deepEqual(newLeftovers(lab, baseline), []);
   assert.deepEqual([...cniNetns()].filter((n) => !cniBefore.has(n)), [], 'no pod sandbox left');
 });

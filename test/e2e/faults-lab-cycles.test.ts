@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { PODNET, until, labLeftovers, labDown, randomLabName, run } from '../support/lab.js';
-import { FAULTS_FULL, labPids, rootSnapshot, snapshotDiff } from '../support/faults.js';
+import { newLeftovers, FAULTS_FULL, labPids, rootSnapshot, snapshotDiff } from '../support/faults.js';
 import { hostNetnsId } from '../../src/net/whereami.js';
 import { procStartTime } from '../../src/net/proc.js';
 
@@ -47,6 +47,7 @@ const alive = (pid: number): boolean => procStartTime(pid) !== undefined;
 test(`${CYCLES} cycles of lab up / kill / lab down leave the root namespace unchanged`, { timeout: 60_000 + CYCLES * 90_000 }, async (t) => {
   const host = hostNetnsId();
   const before = await rootSnapshot(host);
+  const baseline = labLeftovers('fcy-none');
   const tally = new Map<string, number>();
   let reached = 0;
   let lab = '';
@@ -88,7 +89,7 @@ test(`${CYCLES} cycles of lab up / kill / lab down leave the root namespace unch
       }
       const down = await labDown(lab);
       assert.equal(down.code, 0, `lab down after ${what}: ${down.stderr}${down.stdout}`);
-      const left = labLeftovers(lab);
+      const left = newLeftovers(lab, baseline.map((l) => l.replace('fcy-none', lab)));
       assert.deepEqual(left, [], `leftovers after ${what}`);
       const after = await until('the root namespace as before', async () => { const s = await rootSnapshot(host); return snapshotDiff(before, s).length ? undefined : s; }, 5_000).catch(async () => rootSnapshot(host));
       assert.deepEqual(snapshotDiff(before, after), [], `cycle ${i + 1} (${what}): the root namespace differs from before the first cycle`);

@@ -20,7 +20,7 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PODNET, must, until, labKubectl, labLeftovers, cniNetns, labDown, randomLabName, echoServersListening } from '../support/lab.js';
-import { FAULTS_FULL, labPids, median, rssKiB, ruleCount } from '../support/faults.js';
+import { newLeftovers, FAULTS_FULL, labPids, median, rssKiB, ruleCount } from '../support/faults.js';
 import type { LoadSummary } from '../support/loadgen.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -36,6 +36,7 @@ const nodes = Array.from({ length: NODES }, (_, i) => `node${i + 1}`);
 test(`soak: ${SECONDS} s of ${RATE} req/s through a Service while ${CHURN} pods churn and the Deployment rolls`, { timeout: (SECONDS + 300) * 1000 }, async (t) => {
   const lab = randomLabName('fsk');
   const cniBefore = cniNetns();
+  const baseline = labLeftovers(lab);
   try {
     await must(PODNET, ['lab', 'up', '--name', lab, '--nodes', String(NODES)], { timeoutMs: 240_000 });
     const kubectl = labKubectl(lab);
@@ -155,6 +156,6 @@ test(`soak: ${SECONDS} s of ${RATE} req/s through a Service while ${CHURN} pods 
   } finally {
     await labDown(lab);
   }
-  assert.deepEqual(labLeftovers(lab), []);
+  assert.deepEqual(newLeftovers(lab, baseline), []);
   assert.deepEqual([...cniNetns()].filter((n) => !cniBefore.has(n)), [], 'no pod sandbox left');
 });

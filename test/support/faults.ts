@@ -1,6 +1,6 @@
 /** Shared helpers of the faults-* e2e tests: process memory, kernel rule counts, lab pidfiles. */
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { PODNET, must } from './lab.js';
+import { PODNET, must, labLeftovers } from './lab.js';
 
 /** PODNET_FAULTS_FULL=1: the long versions (100 lab cycles, a 10-minute soak, more agent kills). */
 export const FAULTS_FULL = process.env.PODNET_FAULTS_FULL === '1';
@@ -105,7 +105,18 @@ export function snapshotDiff(a: Record<string, string>, b: Record<string, string
   for (const k of Object.keys(a)) {
     if (a[k] === b[k]) continue;
     const la = new Set(a[k]!.split('\n')); const lb = new Set((b[k] ?? '').split('\n'));
+    // processes that were there before and ended meanwhile are not ours (another user of the box)
+    if (k === 'processesInOtherNetns' && [...lb].every((l) => la.has(l))) continue;
     out.push(`${k}: ${[...lb].filter((l) => !la.has(l)).map((l) => `+ ${l}`).concat([...la].filter((l) => !lb.has(l)).map((l) => `- ${l}`)).slice(0, 12).join(' | ')}`);
   }
   return out;
+}
+
+/**
+ * labLeftovers(lab) without what was already there before the test (`baseline`, e.g. labLeftovers of
+ * the same, not yet created lab): processes in unnamed netns that another user of the box left.
+ */
+export function newLeftovers(lab: string, baseline: readonly string[]): string[] {
+  const before = new Set(baseline);
+  return labLeftovers(lab).filter((l) => !before.has(l));
 }
