@@ -162,3 +162,13 @@ export function ownNetnsPath(dir = NAMED_DIR): NetnsPath {
 export function hostMountNs(): string | undefined {
   return mountNsToEnter(readLink('/proc/self/ns/mnt'), readLink('/proc/1/ns/mnt'));
 }
+
+/** Pids of the processes whose network namespace is `id` (`net:[inode]`), never this process. */
+export function pidsInNetnsId(id: string): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
+    if (readLink(`/proc/${d}/ns/net`) === id) out.push(Number(d));
+  }
+  return out;
+}

@@ -6,7 +6,7 @@
 import { attachNamedNetns, detachNamedNetns, netnsPath } from '../../net/netns.js';
 import { spawnDetached } from '../../net/nsproc.js';
 import { procAlive, procCmdline, procStartTime, signalPid } from '../../net/proc.js';
-import { inHostNetns, netnsIdOfPath, netnsIdOfPid, ownNetnsId } from '../../net/whereami.js';
+import { inHostNetns, netnsIdOfPath, netnsIdOfPid, ownNetnsId, pidsInNetnsId } from '../../net/whereami.js';
 import { SandboxError, type PauseHandle } from './types.js';
 import { waitFor } from './wait.js';
 
@@ -47,8 +47,16 @@ export async function startHostNetworkPause(): Promise<PauseHandle> {
   return { pid, startTime };
 }
 
-/** Kills the pause process (if it is still the one we started) and removes the netns name. */
+/**
+ * Kills the pause process (if it is still the one we started) and removes the netns name. Before the
+ * name goes, every process still inside that netns is killed too: a container whose start an agent
+ * killed by SIGKILL never recorded would otherwise outlive its pod in an unnamed netns.
+ */
 export async function stopPause(p: { pid?: number; startTime?: number; netnsName: string }): Promise<void> {
+  const id = p.netnsName ? netnsIdOfPath(netnsPath(p.netnsName)) : undefined;
+  const stray = id && id !== ownNetnsId() ? pidsInNetnsId(id).filter((x) => x !== p.pid) : [];
+  for (const x of stray) signalPid(x, 'SIGKILL');
+  if (stray.length) await waitFor(() => (stray.some((x) => procAlive(x, undefined)) ? undefined : true), 5000, 'the sandbox\'s processes to exit').catch(() => undefined);
   if (p.pid && procAlive(p.pid, p.startTime)) {
     signalPid(p.pid, 'SIGKILL');
     await waitFor(() => (procAlive(p.pid, p.startTime) ? undefined : true), 5000, `pause ${p.pid} to exit`).catch(() => undefined);
