@@ -4,6 +4,7 @@ import { lockSocket, prepareSocketPath } from '../util/unixsocket.js';
 import { PLUGINS } from './plugins/registry.js';
 import { invoke } from './skel.js';
 import { serveDelegatesInProcess } from './invoke.js';
+import { inProcessFileLocks } from '../net/flock.js';
 
 /** Where the thin clients (`bin/cni/fast/<plugin>`) look for the server unless PODNET_CNI_SOCKET says otherwise. */
 const DEFAULT_CNI_SOCKET = '/run/podnet/cni.sock';
@@ -49,6 +50,8 @@ export async function startCniServer(o: { socketPath?: string } = {}): Promise<C
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(socketPath, () => resolve()); });
   lockSocket(socketPath);
   const stopInProcess = serveDelegatesInProcess();
+  // host-local's and portmap's locks: flock(2) in this process, not a `flock` child per call
+  await inProcessFileLocks();
   return {
     socketPath,
     close: () => new Promise<void>((resolve) => { stopInProcess(); server.close(() => { try { unlinkSync(socketPath); } catch { /* gone */ } resolve(); }); server.closeAllConnections(); }),

@@ -9,10 +9,18 @@ export function assertNotHost(ns: NetnsPath, what: string): void {
   if (!netnsChangeable(ns)) throw new HostNamespaceError(what);
 }
 
-/** Runs argv inside the namespace (nsenter, or directly for SELF). Refuses the host's namespace. */
+/** A namespace named under /run/netns (`ip netns add`, the CNI runtimes' pod namespaces): its name. */
+const NAMED_NETNS = /^\/run\/netns\/([A-Za-z0-9][A-Za-z0-9_.-]*)$/;
+
+/**
+ * Runs argv inside the namespace (nsenter, or directly for SELF). Refuses the host's namespace.
+ * `ip` in a named namespace runs as `ip -n <name>` (one process instead of nsenter + ip).
+ */
 export function nsExec(ns: NetnsPath, argv: readonly string[], opts?: ExecOptions): Promise<ExecResult> {
   assertNotHost(ns, `run ${argv.join(' ')}`);
-  return ns === SELF ? exec(argv, opts) : exec(['nsenter', `--net=${ns}`, '--', ...argv], opts);
+  if (ns === SELF) return exec(argv, opts);
+  const named = argv[0] === 'ip' && argv[1] !== 'netns' ? NAMED_NETNS.exec(ns) : null;
+  return named ? exec(['ip', '-n', named[1]!, ...argv.slice(1)], opts) : exec(['nsenter', `--net=${ns}`, '--', ...argv], opts);
 }
 
 /** `ip -json …` inside ns, parsed. */
