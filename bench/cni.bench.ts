@@ -92,7 +92,7 @@ async function main() {
     podnet: { add: stats(samples.podnet!.add), del: stats(samples.podnet!.del) },
     podnetThin: { add: stats(samples.podnetThin!.add), del: stats(samples.podnetThin!.del) },
     reference: { add: stats(samples.reference!.add), del: stats(samples.reference!.del) },
-    podnetInAgent: { add: stats(inAgent.agent.add), del: stats(inAgent.agent.del) },
+    inAgent: { add: stats(inAgent.agent.add), del: stats(inAgent.agent.del) },
     referenceFromNode: { add: stats(inAgent.ref.add), del: stats(inAgent.ref.del) },
     ratio: {
       inAgentAddP50: +(stats(inAgent.agent.add).p50Ms / stats(inAgent.ref.add).p50Ms).toFixed(2),
@@ -106,14 +106,14 @@ async function main() {
     notes: [
       'Each podnet ADD/DEL starts Node twice (bridge, then host-local by exec); startup.podnetVersion is the floor of one podnet plugin call.',
       'podnet ADD ~= 2 x startup + ~10 ip/iptables/flock processes: Node startup dominates.',
-      'podnetInAgent: the same ADD/DEL as the agent runs them (bench/cniAgentWorker.ts inside the node netns calls podnet\'s bridge plugin in its process; host-local is a function call too, its lock a flock(2) through koffi); referenceFromNode: the reference plugins exec\'d from that same process and namespace (no nsenter), the same-run reference for inAgent* ratios.',
+      'inAgent: the same ADD/DEL as the agent runs them (bench/cniAgentWorker.ts inside the node netns calls podnet\'s bridge plugin in its process; host-local is a function call too, its lock a flock(2) through koffi); referenceFromNode: the reference plugins exec\'d from that same process and namespace (no nsenter), the same-run reference for inAgent* ratios.',
       'podnetThin: bin/cni/fast/bridge (sh + curl) hands env+stdin to `podnet cni serve` (the agent side, in the node netns) over a unix socket; the bridge code runs there and execs bin/cni/fast/host-local, which goes back to the same server. What remains is the ip/iptables/flock processes.',
       'The machine is shared with other engineers\' test runs while this ran (loadavg above): absolute numbers are noisy, the ratio is the figure to read.',
     ],
   };
   mkdirSync(join(REPO, 'bench', 'results'), { recursive: true });
   writeFileSync(join(REPO, 'bench', 'results', 'cni.json'), JSON.stringify(res, null, 2) + '\n');
-  process.stdout.write(JSON.stringify({ podnet: res.podnet, podnetThin: res.podnetThin, reference: res.reference, podnetInAgent: res.podnetInAgent, referenceFromNode: res.referenceFromNode, ratio: res.ratio, startup: res.startup }, null, 2) + '\n');
+  process.stdout.write(JSON.stringify({ podnet: res.podnet, podnetThin: res.podnetThin, reference: res.reference, inAgent: res.inAgent, referenceFromNode: res.referenceFromNode, ratio: res.ratio, startup: res.startup }, null, 2) + '\n');
 }
 
 await main();
