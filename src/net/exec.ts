@@ -18,9 +18,14 @@ const NAMED_NETNS = /^\/run\/netns\/([A-Za-z0-9][A-Za-z0-9_.-]*)$/;
  */
 export function nsExec(ns: NetnsPath, argv: readonly string[], opts?: ExecOptions): Promise<ExecResult> {
   assertNotHost(ns, `run ${argv.join(' ')}`);
-  if (ns === SELF) return exec(argv, opts);
+  return exec(nsArgv(ns, argv), opts);
+}
+
+/** The argv nsExec runs for `argv` in ns (pure; no check of the namespace). */
+export function nsArgv(ns: NetnsPath, argv: readonly string[]): string[] {
+  if (ns === SELF) return [...argv];
   const named = argv[0] === 'ip' && argv[1] !== 'netns' ? NAMED_NETNS.exec(ns) : null;
-  return named ? exec(['ip', '-n', named[1]!, ...argv.slice(1)], opts) : exec(['nsenter', `--net=${ns}`, '--', ...argv], opts);
+  return named ? ['ip', '-n', named[1]!, ...argv.slice(1)] : ['nsenter', `--net=${ns}`, '--', ...argv];
 }
 
 /** `ip -json …` inside ns, parsed. */
