@@ -24,6 +24,8 @@ async function main() {
   const f = new CniFixture();
   const samples: Record<string, { add: number[]; del: number[] }> = { podnet: { add: [], del: [] }, podnetThin: { add: [], del: [] }, reference: { add: [], del: [] } };
   let server: ReturnType<typeof spawn> | undefined;
+  let worker: ReturnType<typeof spawn> | undefined;
+  const inAgent: Record<'agent' | 'ref', { add: number[]; del: number[] }> = { agent: { add: [], del: [] }, ref: { add: [], del: [] } };
   const startup: Record<string, number[]> = { nodeBare: [], podnetVersion: [], referenceVersion: [] };
   try {
     const node = await f.netns('n'), pod = await f.netns('p');
@@ -32,6 +34,20 @@ async function main() {
     const srv = spawn('nsenter', [`--net=${node}`, '--', process.execPath, join(REPO, 'dist', 'src', 'cli', 'main.js'), 'cni', 'serve', '--socket', sock], { stdio: ['ignore', 'ignore', 'pipe'] });
     server = srv;
     await new Promise<void>((resolve, reject) => { srv.stderr!.on('data', (b: Buffer) => { if (b.toString().includes('listening')) resolve(); }); srv.once('exit', () => reject(new Error('cni server exited'))); });
+    // the agent's way (plugins called in its process) and the reference exec'd from the same node netns
+    const w = spawn('nsenter', [`--net=${node}`, '--', process.execPath, join(REPO, 'dist', 'bench', 'cniAgentWorker.js'), pod, f.dir, OUR_BIN, REF_BIN], { stdio: ['pipe', 'pipe', 'inherit'] });
+    worker = w;
+    const answers: string[] = [];
+    const waiting: ((l: string) => void)[] = [];
+    let buf = '';
+    w.stdout!.on('data', (b: Buffer) => {
+      buf += b.toString();
+      for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) { const l = buf.slice(0, i); buf = buf.slice(i + 1); const r = waiting.shift(); if (r) r(l); else answers.push(l); }
+    });
+    const workerCall = (impl: 'agent' | 'ref', cmd: 'ADD' | 'DEL', id: string): Promise<number> => new Promise((resolve, reject) => {
+      waiting.push((l) => { const [ms, code] = l.split(' '); if (code !== '0') reject(new Error(`in-agent ${impl} ${cmd} failed (exit ${code})`)); else resolve(Number(ms)); });
+      w.stdin!.write(`${impl} ${cmd} ${id}\n`);
+    });
     const third: Record<string, number> = { podnet: 30, podnetThin: 32, reference: 31 };
     const conf = (impl: string) => ({
       cniVersion: '1.0.0', name: `bench-${impl}`, type: 'bridge', bridge: `br${third[impl]}`, isGateway: true, isDefaultGateway: true, hairpinMode: true, mtu: 1450,
@@ -47,6 +63,11 @@ async function main() {
         if (del.code !== 0) throw new Error(`${impl} DEL failed: ${del.raw}`);
         if (i >= 2) { samples[impl]!.add.push(addMs); samples[impl]!.del.push(delMs); } // 2 warm-up rounds
       }
+      for (const impl of ['agent', 'ref'] as const) {
+        const addMs = await workerCall(impl, 'ADD', `benchw${i}`);
+        const delMs = await workerCall(impl, 'DEL', `benchw${i}`);
+        if (i >= 2) { inAgent[impl].add.push(addMs); inAgent[impl].del.push(delMs); }
+      }
       const [bare] = await timed(() => runPlugin(process.execPath, {}, '', undefined).catch(() => ({ code: 0, out: undefined, raw: '' })));
       startup.nodeBare!.push(bare);
       startup.podnetVersion!.push((await timed(() => runPlugin(join(OUR_BIN, 'bridge'), { CNI_COMMAND: 'VERSION' }, '')))[0]);
@@ -55,6 +76,7 @@ async function main() {
     if ((await vethsIn(node)).length) throw new Error('veths left behind');
   } finally {
     if (server) { const done = new Promise((r) => server!.once('exit', r)); server.kill('SIGTERM'); await done; }
+    if (worker && worker.exitCode === null) { const done = new Promise((r) => worker!.once('exit', r)); worker.stdin!.end(); await done; }
     await f.cleanup();
   }
   const res = {
@@ -70,7 +92,11 @@ async function main() {
     podnet: { add: stats(samples.podnet!.add), del: stats(samples.podnet!.del) },
     podnetThin: { add: stats(samples.podnetThin!.add), del: stats(samples.podnetThin!.del) },
     reference: { add: stats(samples.reference!.add), del: stats(samples.reference!.del) },
+    inAgent: { add: stats(inAgent.agent.add), del: stats(inAgent.agent.del) },
+    referenceFromNode: { add: stats(inAgent.ref.add), del: stats(inAgent.ref.del) },
     ratio: {
+      inAgentAddP50: +(stats(inAgent.agent.add).p50Ms / stats(inAgent.ref.add).p50Ms).toFixed(2),
+      inAgentDelP50: +(stats(inAgent.agent.del).p50Ms / stats(inAgent.ref.del).p50Ms).toFixed(2),
       addP50: +(stats(samples.podnet!.add).p50Ms / stats(samples.reference!.add).p50Ms).toFixed(2),
       delP50: +(stats(samples.podnet!.del).p50Ms / stats(samples.reference!.del).p50Ms).toFixed(2),
       thinAddP50: +(stats(samples.podnetThin!.add).p50Ms / stats(samples.reference!.add).p50Ms).toFixed(2),
@@ -80,13 +106,14 @@ async function main() {
     notes: [
       'Each podnet ADD/DEL starts Node twice (bridge, then host-local by exec); startup.podnetVersion is the floor of one podnet plugin call.',
       'podnet ADD ~= 2 x startup + ~10 ip/iptables/flock processes: Node startup dominates.',
+      'inAgent: the same ADD/DEL as the agent runs them (bench/cniAgentWorker.ts inside the node netns calls podnet\'s bridge plugin in its process; host-local is a function call too, its lock a flock(2) through koffi); referenceFromNode: the reference plugins exec\'d from that same process and namespace (no nsenter), the same-run reference for inAgent* ratios.',
       'podnetThin: bin/cni/fast/bridge (sh + curl) hands env+stdin to `podnet cni serve` (the agent side, in the node netns) over a unix socket; the bridge code runs there and execs bin/cni/fast/host-local, which goes back to the same server. What remains is the ip/iptables/flock processes.',
       'The machine is shared with other engineers\' test runs while this ran (loadavg above): absolute numbers are noisy, the ratio is the figure to read.',
     ],
   };
   mkdirSync(join(REPO, 'bench', 'results'), { recursive: true });
   writeFileSync(join(REPO, 'bench', 'results', 'cni.json'), JSON.stringify(res, null, 2) + '\n');
-  process.stdout.write(JSON.stringify({ podnet: res.podnet, podnetThin: res.podnetThin, reference: res.reference, ratio: res.ratio, startup: res.startup }, null, 2) + '\n');
+  process.stdout.write(JSON.stringify({ podnet: res.podnet, podnetThin: res.podnetThin, reference: res.reference, inAgent: res.inAgent, referenceFromNode: res.referenceFromNode, ratio: res.ratio, startup: res.startup }, null, 2) + '\n');
 }
 
 await main();

@@ -7,7 +7,7 @@ program
   .description('podnet: Kubernetes networking on the real Linux kernel — API server, node agent, CNI, overlay, proxy, DNS and a namespace lab')
   .version('0.1.0')
   .showHelpAfterError();
-registerCommands(program);
+await registerCommands(program, process.argv);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const e = err as { code?: string; message?: string };

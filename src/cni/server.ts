@@ -5,17 +5,21 @@ import { PLUGINS } from './plugins/registry.js';
 import { invoke } from './skel.js';
 import { serveDelegatesInProcess } from './invoke.js';
 import { withPluginHostNs } from './hostns.js';
+import { inProcessFileLocks } from '../net/flock.js';
 
 /** Where the thin clients (`bin/cni/fast/<plugin>`) look for the server unless PODNET_CNI_SOCKET says otherwise. */
 const DEFAULT_CNI_SOCKET = '/run/podnet/cni.sock';
+
+/** Prefix of the headers carrying one CNI variable each (`x-cni-env-CNI_COMMAND: ADD`; names arrive lowercased). */
+const ENV_HEADER = 'x-cni-env-';
 
 export interface CniServer { socketPath: string; close(): Promise<void> }
 
 /**
  * The agent side of the thin CNI client (as Antrea/Kube-OVN do): a unix-socket HTTP server that
  * runs podnet's plugins in this process, so a CNI call costs a `sh` + `curl` instead of a Node
- * start. The request carries the plugin's env (CNI_* lines, base64, header `x-cni-env`) and its
- * stdin (body); the answer is the plugin's stdout with `x-cni-exit` holding the exit code.
+ * start. The request carries the plugin's env (one `x-cni-env-<NAME>` header per variable, or
+ * CNI_* lines base64-encoded in header `x-cni-env`) and its stdin (body); the answer is the plugin's stdout with `x-cni-exit` holding the exit code.
  * Plugins see this process's network namespace as the host's (run it inside the node namespace),
  * or `hostNetns` when one process serves several nodes (src/node/multinode.ts).
  * `GET /v1/status` answers `{inFlight}`: calls still running, also those whose caller is gone.
@@ -48,6 +52,12 @@ export async function startCniServer(o: { socketPath?: string; hostNetns?: strin
           const i = line.indexOf('=');
           if (i > 0 && (line.startsWith('CNI_') || line.startsWith('PODNET_CNI_'))) env[line.slice(0, i)] = line.slice(i + 1);
         }
+        // the thin clients' form: one `x-cni-env-<NAME>` header per variable
+        for (const [h, v] of Object.entries(req.headers)) {
+          if (!h.startsWith(ENV_HEADER) || typeof v !== 'string') continue;
+          const k = h.slice(ENV_HEADER.length).toUpperCase();
+          if (k.startsWith('CNI_') || k.startsWith('PODNET_CNI_')) env[k] = v;
+        }
         const plugin = await load();
         const call = () => invoke(plugin, { env, stdin: () => Buffer.concat(chunks) });
         inFlight++;
@@ -61,6 +71,8 @@ export async function startCniServer(o: { socketPath?: string; hostNetns?: strin
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(socketPath, () => resolve()); });
   lockSocket(socketPath);
   const stopInProcess = serveDelegatesInProcess();
+  // host-local's and portmap's locks: flock(2) in this process, not a `flock` child per call
+  await inProcessFileLocks();
   return {
     socketPath,
     close: () => new Promise<void>((resolve) => { stopInProcess(); server.close(() => { try { unlinkSync(socketPath); } catch { /* gone */ } resolve(); }); server.closeAllConnections(); }),

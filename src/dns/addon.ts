@@ -48,7 +48,9 @@ export function dnsAddonManifests(o: DnsAddonOptions): KObject[] {
             containers: [{
               name: 'dns', image: 'podnet/host', command: [o.podnetBin], args,
               ports: [{ name: 'dns', containerPort: 53, protocol: 'UDP' }, { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' }, { name: 'metrics', containerPort: 8080, protocol: 'TCP' }],
-              readinessProbe: { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 2 },
+              // probed every second until Ready (the kubelet wakes the pod when its probe is due): the lab's
+              // `lab up` waits for this pod
+              readinessProbe: { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 1 },
               livenessProbe: { httpGet: { path: '/health', port: 8080 }, periodSeconds: 10 },
             }],
           },

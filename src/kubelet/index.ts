@@ -137,7 +137,23 @@ export async function startKubelet(opts: KubeletOptions, signal: AbortSignal): P
       return;
     }
     if (pod.spec.nodeName !== opts.nodeName) return;
-    void runtime.sync(pod).then(() => pushStatus(pod));
+    void runtime.sync(pod).then(() => { wakeForProbe(uid); return pushStatus(pod); });
+  };
+  // A container not Ready yet is probed when its probe is due, not on the next 1 s tick.
+  const probeTimers = new Map<string, NodeJS.Timeout>();
+  const wakeForProbe = (uid: string): void => {
+    clearTimeout(probeTimers.get(uid));
+    probeTimers.delete(uid);
+    const at = runtime.nextReadinessProbeAt(uid);
+    if (at === undefined || signal.aborted) return;
+    const t = setTimeout(() => {
+      probeTimers.delete(uid);
+      const p = runtime.spec(uid);
+      const cur = p ? informer.get(p.metadata.namespace, p.metadata.name!) : undefined;
+      if (cur && cur.metadata.uid === uid && !runtime.busy(uid)) handle(cur);
+    }, Math.max(0, at - Date.now()) + 5);
+    t.unref();
+    probeTimers.set(uid, t);
   };
 
   const informer = createInformer<PodLite>(client, R.pods, { fieldSelector: `spec.nodeName=${opts.nodeName}`, log });
@@ -170,6 +186,7 @@ export async function startKubelet(opts: KubeletOptions, signal: AbortSignal): P
   const stopped = new Promise<void>((resolve) => {
     const stop = async (): Promise<void> => {
       clearInterval(tick); clearInterval(hb);
+      for (const t of probeTimers.values()) clearTimeout(t);
       await server.close();
       (client as { close?: () => void }).close?.();
       resolve();

@@ -193,3 +193,22 @@ test('readiness: the container is ready only after the probe succeeds, and unrea
     assert.equal(events.filter((e) => e.reason === 'Unhealthy').length, 1);
   });
 });
+
+test('nextReadinessProbeAt: due time of the probe of a running container not Ready yet; none once Ready or without a probe', async () => {
+  await withRig(async ({ rt, sb }) => {
+    const p = pod('w', { containers: [shell('c', { readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 } })] });
+    const q = pod('n', { containers: [shell('c')] });
+    sb.answers.tcp = false;
+    const before = Date.now();
+    await rt.sync(p);
+    await rt.sync(q);
+    const at = rt.nextReadinessProbeAt('w');
+    assert.ok(at !== undefined && at >= before + 1000 && at <= Date.now() + 1000, `next probe one period after the first (${at})`);
+    assert.equal(rt.nextReadinessProbeAt('n'), undefined);
+    sb.answers.tcp = true;
+    await sleep(1000);
+    await rt.sync(p);
+    assert.equal(cond(status(rt, 'w'), 'Ready'), 'True');
+    assert.equal(rt.nextReadinessProbeAt('w'), undefined);
+  });
+});

@@ -457,6 +457,21 @@ export class PodRuntime {
   /** True while a sync/kill for the pod is queued or running. */
   busy(uid: string): boolean { return this.locks.has(uid); }
 
+  /**
+   * When the pod's next readiness probe is due (ms since the epoch) while one of its running
+   * containers is not Ready yet; undefined when none waits for a probe. The kubelet syncs the pod
+   * at that moment instead of on its next periodic tick.
+   */
+  nextReadinessProbeAt(uid: string): number | undefined {
+    const r = this.pods.get(uid);
+    let at: number | undefined;
+    for (const cr of Object.values(r?.containers ?? {})) {
+      if (!cr.proc || cr.terminated || cr.ready || !cr.probe) continue;
+      if (at === undefined || cr.probe.nextAt < at) at = cr.probe.nextAt;
+    }
+    return at;
+  }
+
   /** Uids of every pod this runtime tracks (in memory). */
   uids(): string[] { return [...this.pods.keys()]; }
   spec(uid: string): PodLite | undefined { return this.specs.get(uid); }

@@ -182,11 +182,19 @@ export async function labUp(flags: LabFlags, progress: Progress = consoleProgres
     writeFileSync(dnsKubeconfig, renderKubeconfig({ server: `unix://${sock}`, ca: pki.ca.cert, cert: dnsPair.cert, key: dnsPair.key, user: 'podnet-dns' }), { mode: 0o600 });
     return { dnsKubeconfig };
   };
-  await until('the API server', async () => existsSync(kc) && existsSync(sock), 30_000, join(logDir(spec.name), 'apiserver.log'));
+  // The API server writes its PKI (CA, serving, admin: admin.crt last) early in its start: from then
+  // on the lab signs the node credentials and, with the flannel network, starts the node agents,
+  // which boot while the API server finishes starting (each waits until it answers). Calico's
+  // agents need the CRDs and the pool first: they start after those, as before.
+  const apiLog = join(logDir(spec.name), 'apiserver.log');
+  const adminCrt = join(apiDir, 'pki', 'admin.crt');
+  await until('the API server\'s certificates', async () => { try { return readFileSync(adminCrt, 'utf8').includes('-----END CERTIFICATE-----'); } catch { return false; } }, 30_000, apiLog);
+  const creds = issueCredentials();
+  const agentsEarly = spec.network !== 'calico' && spec.agentMode !== 'shared';
+  if (agentsEarly) for (const n of spec.nodes) startNodeAgent(spec, n.name);
+  await until('the API server', async () => existsSync(kc) && existsSync(sock), 30_000, apiLog);
   const client = createClient({ ...loadKubeconfig(kc), userAgent: 'podnet-lab' });
   try {
-    // the PKI is written (the admin kubeconfig is): sign the credentials while the API server finishes starting
-    const creds = issueCredentials();
     await until('the API server to answer', async () => { await client.list(R.namespaces); return true; }, 30_000);
     progress.done(`https://127.0.0.1:${port}, unix://${sock}, https://${apiEndpoint}`);
 
@@ -203,8 +211,8 @@ export async function labUp(flags: LabFlags, progress: Progress = consoleProgres
     const shared = spec.agentMode === 'shared';
     progress.step(`node agents (kubelet + ${spec.network === 'calico' ? 'calico (BIRD)' : `flannel ${spec.backend}`} + kube-proxy ${spec.proxyMode}), ${shared ? 'one shared process for all node netns' : 'one per node netns'}`);
     if (shared) startSharedAgentProcess(spec);
-    else for (const n of spec.nodes) startNodeAgent(spec, n.name);
-    progress.done(spec.nodes.map((n) => n.name).join(', '));
+    else if (!agentsEarly) for (const n of spec.nodes) startNodeAgent(spec, n.name);
+    progress.done(`${spec.nodes.map((n) => n.name).join(', ')}${agentsEarly ? ' (started with the API server)' : ''}`);
 
     // before the nodes are Ready: its pod starts as soon as one is
     progress.step(`cluster DNS add-on (kube-dns ${spec.dnsIP}, upstream ${spec.ext.ip})`);

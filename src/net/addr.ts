@@ -14,19 +14,26 @@ export interface AddrInfo {
   broadcast?: string;
 }
 
-interface RawAddr { ifindex: number; ifname: string; addr_info?: { family: string; local: string; prefixlen: number; scope: string; broadcast?: string }[] }
+/** One entry of `addr_info` in `ip -json addr show`. */
+export interface RawAddrInfo { family: string; local: string; prefixlen: number; scope: string; broadcast?: string }
+interface RawAddr { ifindex: number; ifname: string; addr_info?: RawAddrInfo[] }
+
+/** A link's `addr_info` as AddrInfo entries (IPv4/IPv6 only). */
+export function flattenAddrs(dev: string, ifindex: number, info: readonly RawAddrInfo[]): AddrInfo[] {
+  const out: AddrInfo[] = [];
+  for (const a of info) {
+    if (a.family !== 'inet' && a.family !== 'inet6') continue;
+    out.push({ dev, ifindex, family: a.family, local: a.local, prefixlen: a.prefixlen, cidr: `${a.local}/${a.prefixlen}`, scope: a.scope, ...(a.broadcast ? { broadcast: a.broadcast } : {}) });
+  }
+  return out;
+}
 
 /** Addresses in ns, optionally of one device and one family. */
 export async function listAddrs(ns: NetnsPath, o: { dev?: string; family?: 4 | 6 } = {}): Promise<AddrInfo[]> {
   const args = [...(o.family ? [`-${o.family}`] : []), 'addr', 'show', ...(o.dev ? ['dev', o.dev] : [])];
   let raw: RawAddr[];
   try { raw = await ipJson<RawAddr[]>(ns, args); } catch (e) { if (o.dev) return []; throw e; }
-  const out: AddrInfo[] = [];
-  for (const l of raw) for (const a of l.addr_info ?? []) {
-    if (a.family !== 'inet' && a.family !== 'inet6') continue;
-    out.push({ dev: l.ifname, ifindex: l.ifindex, family: a.family, local: a.local, prefixlen: a.prefixlen, cidr: `${a.local}/${a.prefixlen}`, scope: a.scope, ...(a.broadcast ? { broadcast: a.broadcast } : {}) });
-  }
-  return out;
+  return raw.flatMap((l) => flattenAddrs(l.ifname, l.ifindex, l.addr_info ?? []));
 }
 
 /** Adds `cidr` (a.b.c.d/len or v6) to dev. IPv4 gets its broadcast computed (`brd +`). */

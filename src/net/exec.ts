@@ -9,10 +9,23 @@ export function assertNotHost(ns: NetnsPath, what: string): void {
   if (!netnsChangeable(ns)) throw new HostNamespaceError(what);
 }
 
-/** Runs argv inside the namespace (nsenter, or directly for SELF). Refuses the host's namespace. */
+/** A namespace named under /run/netns (`ip netns add`, the CNI runtimes' pod namespaces): its name. */
+const NAMED_NETNS = /^\/run\/netns\/([A-Za-z0-9][A-Za-z0-9_.-]*)$/;
+
+/**
+ * Runs argv inside the namespace (nsenter, or directly for SELF). Refuses the host's namespace.
+ * `ip` in a named namespace runs as `ip -n <name>` (one process instead of nsenter + ip).
+ */
 export function nsExec(ns: NetnsPath, argv: readonly string[], opts?: ExecOptions): Promise<ExecResult> {
   assertNotHost(ns, `run ${argv.join(' ')}`);
-  return ns === SELF ? exec(argv, opts) : exec(['nsenter', `--net=${ns}`, '--', ...argv], opts);
+  return exec(nsArgv(ns, argv), opts);
+}
+
+/** The argv nsExec runs for `argv` in ns (pure; no check of the namespace). */
+export function nsArgv(ns: NetnsPath, argv: readonly string[]): string[] {
+  if (ns === SELF) return [...argv];
+  const named = argv[0] === 'ip' && argv[1] !== 'netns' ? NAMED_NETNS.exec(ns) : null;
+  return named ? ['ip', '-n', named[1]!, ...argv.slice(1)] : ['nsenter', `--net=${ns}`, '--', ...argv];
 }
 
 /** `ip -json …` inside ns, parsed. */

@@ -1,4 +1,5 @@
 import { ipJson, nsExec, type NetnsPath } from './exec.js';
+import { flattenAddrs, type AddrInfo, type RawAddrInfo } from './addr.js';
 
 /** One link as `ip -json -details link show` reports it (the fields podnet reads). */
 export interface LinkInfo {
@@ -30,6 +31,14 @@ export async function getLink(ns: NetnsPath, name: string): Promise<LinkInfo | u
   return (JSON.parse(r.stdout) as LinkInfo[])[0];
 }
 
+/** The link named `name` in ns with its addresses (one `ip -json -details addr show dev`), or undefined when it does not exist. */
+export async function getLinkWithAddrs(ns: NetnsPath, name: string): Promise<{ link: LinkInfo; addrs: AddrInfo[] } | undefined> {
+  const r = await nsExec(ns, ['ip', '-json', '-details', 'addr', 'show', 'dev', name], { allowFail: true });
+  if (r.code !== 0 || !r.stdout.trim()) return undefined;
+  const l = (JSON.parse(r.stdout) as (LinkInfo & { addr_info?: RawAddrInfo[] })[])[0];
+  if (!l) return undefined;
+  return { link: l, addrs: flattenAddrs(l.ifname, l.ifindex, l.addr_info ?? []) };
+}
 
 export interface LinkOpts { mtu?: number; mac?: string; txqueuelen?: number; up?: boolean }
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { createClient, loadKubeconfig, R, isAlreadyExists, InformerFactory } from '../client/index.js';
+import { createClient, loadKubeconfig, R, isAlreadyExists, InformerFactory, ConnectionError } from '../client/index.js';
 import type { KubeClient } from '../client/index.js';
 import { SELF, assertNotHost, type NetnsPath } from '../net/exec.js';
 import { CniRuntime } from '../cni/runtime/index.js';
@@ -110,6 +110,23 @@ async function registerPodCidr(client: KubeClient, name: string, cidr: string, l
   }
 }
 
+/**
+ * Waits (polling every 50 ms, at most `maxMs`) while the API server cannot be reached at all — its
+ * socket not there yet, the connection refused — so an agent started beside a booting API server
+ * (`lab up` starts both at once) registers as soon as it answers instead of after the back-off of a
+ * failed registration. Any answer, an error status included, ends the wait; so does the deadline
+ * (the parts' own retries take over).
+ */
+export async function waitForApiServer(client: KubeClient, nodeName: string, signal: AbortSignal, maxMs = 60_000): Promise<void> {
+  const end = Date.now() + maxMs;
+  while (!signal.aborted && Date.now() < end) {
+    try { await client.get(R.nodes, nodeName); return; } catch (e) {
+      if (!(e instanceof ConnectionError)) return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Starts the node's parts in this process (which must run inside the node's netns); see index.ts. */
 export async function startAgent(o: AgentOptions, signal: AbortSignal): Promise<Agent> {
   const ns = o.netns ?? SELF;
@@ -124,6 +141,7 @@ export async function startAgent(o: AgentOptions, signal: AbortSignal): Promise<
   const client = createClient({ ...loadKubeconfig(o.kubeconfig), userAgent: `podnet-agent/${o.nodeName}` });
   // One informer factory for the node's watchers (flannel's Nodes, the proxy's Services and EndpointSlices).
   const informers = o.informers ?? new InformerFactory(client, log.child({ part: 'informers' }));
+  await waitForApiServer(client, o.nodeName, signal);
   if (o.podCidr) await registerPodCidr(client, o.nodeName, o.podCidr, log, signal);
   const netConf = flannelNetConf(o.clusterCidr, o.backend);
   if (!calico) writeAtomic(p.netConf, JSON.stringify(netConf) + '\n');

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { ipBatch } from '../../../net/exec.js';
 import { pluginHostNs } from '../../hostns.js';
-import { addBridgeVlan, createBridge, deleteLink, getLink, listLinks, setPromisc, setUp, type LinkInfo } from '../../../net/link.js';
-import { addAddr, delAddr, listAddrs } from '../../../net/addr.js';
+import { addBridgeVlan, createBridge, deleteLink, getLink, getLinkWithAddrs, listLinks, setPromisc, setUp, type LinkInfo } from '../../../net/link.js';
+import { addAddr, delAddr, listAddrs, type AddrInfo } from '../../../net/addr.js';
 import { listRoutes } from '../../../net/route.js';
 import { setSysctl } from '../../../net/sysctl.js';
 import { ipMasqPresent, setupIpMasq, teardownIpMasq } from '../../iptables.js';
@@ -48,9 +48,21 @@ async function ensureBridge(c: BridgeConf): Promise<LinkInfo> {
   return br;
 }
 
-/** Puts gateway addresses on the bridge (forceAddress replaces a different one of the same family). */
-async function ensureGatewayAddrs(c: BridgeConf, gws: { gw: string; prefix: number }[]): Promise<void> {
-  const have = await listAddrs(H(), { dev: c.bridge });
+/**
+ * The bridge and its addresses in one read; only when it is missing, not up, not a bridge or lacks
+ * the promiscuity asked for does ensureBridge create or fix it (then the addresses are read again).
+ */
+async function readyBridge(c: BridgeConf): Promise<{ br: LinkInfo; addrs: AddrInfo[] }> {
+  const st = await getLinkWithAddrs(H(), c.bridge);
+  if (st && st.link.linkinfo?.info_kind === 'bridge' && st.link.flags.includes('UP') && (!c.promiscMode || (st.link.promiscuity ?? 0) > 0)) {
+    return { br: st.link, addrs: st.addrs };
+  }
+  const br = await ensureBridge(c);
+  return { br, addrs: await listAddrs(H(), { dev: c.bridge }) };
+}
+
+/** Puts gateway addresses on the bridge (forceAddress replaces a different one of the same family); `have`: its addresses now. */
+async function ensureGatewayAddrs(c: BridgeConf, gws: { gw: string; prefix: number }[], have: AddrInfo[]): Promise<void> {
   for (const { gw, prefix } of gws) {
     const want = `${gw}/${prefix}`;
     const fam = familyOfText(gw) === 6 ? 'inet6' : 'inet';
@@ -67,26 +79,45 @@ async function ensureGatewayAddrs(c: BridgeConf, gws: { gw: string; prefix: numb
   }
 }
 
+/** A random locally administered unicast MAC, as the kernel picks one for a veth (eth_random_addr). */
+function randomMac(): string {
+  const b = randomBytes(6);
+  b[0] = (b[0]! & 0xfe) | 0x02;
+  return [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
+}
+
+/**
+ * ADD, in few processes: one read of the bridge and its addresses; one `ip -batch` on the host
+ * side creating the veth pair (the container end straight in the pod's netns, both MACs chosen
+ * here so none has to be read back), enslaving, up and hairpin; IPAM; then the container side's
+ * `ip -batch` beside a read of the bridge's MAC (it can change when a port joins).
+ */
 async function add(a: CmdArgs): Promise<Result> {
   const c = loadBridgeConf(a.conf);
   requireNetns(a.netns);
   const undo = new Undo();
   try {
-    const br = await ensureBridge(c);
+    const { addrs: brAddrs } = await readyBridge(c);
     const hostName = `veth${randomBytes(4).toString('hex')}`;
-    // create the pair, enslave the host end, bring it up and label it with its attachment (for GC)
-    // in one `ip -batch`: one process, so a runtime that kills the plugin mid-ADD rarely leaves an
-    // unlabelled veth behind (the undo below, or the next GC, removes a labelled one)
+    const hostMac = randomMac(), contMac = randomMac();
+    const mtu = c.mtu ? ` mtu ${c.mtu}` : '';
+    // create the pair (MACs chosen here), put the pod end in its netns, enslave the host end, bring it
+    // up and label it with its attachment (for GC) in one `ip -batch`: one process, so a runtime that
+    // kills the plugin mid-ADD rarely leaves an unlabelled veth behind (the undo below, or the next GC,
+    // removes a labelled one)
     undo.push(() => deleteLink(H(), hostName));
     try {
       await ipBatch(H(), [
-        `link add ${hostName} mtu ${c.mtu} type veth peer name ${a.ifName} mtu ${c.mtu} netns ${a.netns}`,
+        `link add ${hostName}${mtu} address ${hostMac} type veth peer name ${a.ifName}${mtu} address ${contMac} netns ${a.netns}`,
         `link set dev ${hostName} master ${c.bridge} up alias ${attachmentAlias(c.name, a.containerId, a.ifName)}`,
         ...(c.hairpinMode ? [`link set dev ${hostName} type bridge_slave hairpin on`] : []),
       ]);
     } catch (e) {
-      if (!(await getLink(H(), hostName)) && (await getLink(a.netns, a.ifName))) throw new CniError(ErrCode.Internal, `container veth name provided (${a.ifName}) already exists`);
-      throw fail(`failed to create veth pair ${hostName} on bridge ${c.bridge}`, e);
+      if (!(await getLink(H(), hostName))) {
+        if (await getLink(a.netns, a.ifName)) throw new CniError(ErrCode.Internal, `container veth name provided (${a.ifName}) already exists`);
+        throw fail('failed to create veth pair', e);
+      }
+      throw fail(`failed to connect ${hostName} to bridge ${c.bridge}`, e);
     }
     if (c.vlan) await addBridgeVlan(H(), hostName, c.vlan, { pvid: true, untagged: true });
 
@@ -99,12 +130,15 @@ async function add(a: CmdArgs): Promise<Result> {
     const { ips, gws, routes } = planGateways(c, ipam.ips, ipam.routes);
     ipam.ips = ips;
 
-    // container side: addresses, link up, routes — one `ip -batch` inside the pod's netns
+    // container side: addresses, link up, routes — one `ip -batch` inside the pod's netns; meanwhile the bridge's MAC
     const lines = containerIpLines(a.ifName, ipam.ips, routes);
-    try { await ipBatch(a.netns, lines); } catch (e) { throw fail(`failed to configure ${a.ifName} in ${a.netns}`, e); }
+    const [, brNow] = await Promise.all([
+      ipBatch(a.netns, lines).catch((e: unknown) => { throw fail(`failed to configure ${a.ifName} in ${a.netns}`, e); }),
+      getLink(H(), c.bridge),
+    ]);
 
     if (c.isGateway) {
-      await ensureGatewayAddrs(c, gws);
+      await ensureGatewayAddrs(c, gws, brAddrs);
       await setSysctl(H(), 'net.ipv4.ip_forward', 1);
     }
     if (c.ipMasq) {
@@ -114,12 +148,10 @@ async function add(a: CmdArgs): Promise<Result> {
         return { ip: formatIP(cidr.ip), subnet: formatCidr(network(cidr)) };
       }));
     }
-    const [hostLinks, cont] = await Promise.all([listLinks(H()), getLink(a.netns, a.ifName)]);
-    const brNow = hostLinks.find((l) => l.ifname === c.bridge), host = hostLinks.find((l) => l.ifname === hostName);
     return bridgeResult(c.cniVersion, {
-      bridge: { name: c.bridge, mac: brNow?.address ?? br.address ?? '' },
-      host: { name: hostName, mac: host?.address ?? '' },
-      container: { name: a.ifName, mac: cont?.address ?? '', sandbox: a.netns },
+      bridge: { name: c.bridge, mac: brNow?.address ?? '' },
+      host: { name: hostName, mac: hostMac },
+      container: { name: a.ifName, mac: contMac, sandbox: a.netns },
     }, ipam.ips, routes, (a.conf.dns as Result['dns']) ?? ipam.dns ?? {});
   } catch (e) {
     await undo.run();
