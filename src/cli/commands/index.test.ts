@@ -11,10 +11,10 @@ test('registerCommands loads only the file owning the command run; every file fo
   assert.deepEqual(names(one), ['image-run', 'images', 'kubelet']);
   const agent = new Command();
   await registerCommands(agent, ['node', 'main.js', 'agent', '--node-name', 'n1']);
-  assert.deepEqual(names(agent), ['agent']);
+  assert.deepEqual(names(agent), ['agent', 'agents']);
   const all = new Command();
   await registerCommands(all, ['node', 'main.js', '--help']);
-  for (const n of ['apiserver', 'controller-manager', 'lab', 'agent', 'kubelet', 'images', 'cni', 'proxy', 'dns', 'bench', 'ui', 'trace', 'flows']) assert.ok(names(all).includes(n), n);
+  for (const n of ['apiserver', 'controller-manager', 'lab', 'agent', 'agents', 'kubelet', 'images', 'cni', 'proxy', 'dns', 'bench', 'ui', 'trace', 'flows']) assert.ok(names(all).includes(n), n);
   const unknown = new Command();
   await registerCommands(unknown, ['node', 'main.js', 'nosuch']);
   assert.deepEqual(names(unknown), names(all));
