@@ -13,7 +13,7 @@ import { agentPaths } from '../node/paths.js';
 import { deleteNamedNetns, listNamedNetns, mountPoints, netnsPath, releaseNetnsDir } from '../net/netns.js';
 import { unmountLazy } from '../net/mount.js';
 import { labDir, nodeDir, LAB_ROOT, NETNS_DIR_MARKER } from './paths.js';
-import { killNow, processesInNetns, processesMentioning, readPidFile, recordAlive, type ProcRecord } from './procs.js';
+import { killNow, markedLabProcesses, processesInNetns, processesMentioning, readPidFile, recordAlive, type ProcRecord } from './procs.js';
 import type { Progress } from './up.js';
 import { readState } from './up.js';
 
@@ -54,12 +54,14 @@ export async function labDown(name: string, progress?: Progress): Promise<DownRe
 
   // 1. Every process of the lab at once, SIGKILL, no grace: the daemons by pidfile (with their
   //    process groups), whatever mentions the lab dir (an agent restarted by hand, a container's
-  //    init), whatever runs inside the lab's namespaces (BIRD, a hostNetwork pod). Nothing of the lab
+  //    init), whatever runs inside the lab's namespaces (BIRD, a hostNetwork pod), whatever carries
+  //    the lab's mark in its environment (procs.ts LAB_DIR_ENV: a pause no record names, with
+  //    everything in its netns). Nothing of the lab
   //    outlives this call, so nothing needs to shut down cleanly and no pod needs its grace period.
   const pidDir = join(dir, 'pids');
   const recs = (existsSync(pidDir) ? readdirSync(pidDir).map((f) => readPidFile(join(pidDir, f))) : []).filter(recordAlive) as ProcRecord[];
   const groups = recs.map((r) => r.pid);
-  const others = [...new Set([...processesMentioning(`${dir}/`), ...processesInNetns(netns.map(netnsPath))])].filter((p) => !groups.includes(p));
+  const others = [...new Set([...processesMentioning(`${dir}/`), ...processesInNetns(netns.map(netnsPath)), ...markedLabProcesses(dir)])].filter((p) => !groups.includes(p));
   if (recs.length) say(`stopping ${recs.map((r) => r.name).join(', ')}`);
   await killNow(others, groups);
   report.processes += recs.length + others.length;
@@ -77,7 +79,7 @@ export async function labDown(name: string, progress?: Progress): Promise<DownRe
   phase('sandboxes');
 
   // 3. Anything still running for this lab (started while we were killing): by command line, then by namespace.
-  const stray = [...new Set([...processesMentioning(`${dir}/`), ...processesInNetns(netns.map(netnsPath))])];
+  const stray = [...new Set([...processesMentioning(`${dir}/`), ...processesInNetns(netns.map(netnsPath)), ...markedLabProcesses(dir)])];
   if (stray.length) { say(`stopping ${stray.length} leftover process(es)`); await killNow(stray); report.processes += stray.length; }
   phase('stray');
 

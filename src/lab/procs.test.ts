@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { killNow } from './procs.js';
+import { killNow, LAB_DIR_ENV, markedLabProcesses, processesWithEnv } from './procs.js';
 import { procStartTime } from '../net/proc.js';
 
 test('killNow: a detached leader is gone when it resolves, its whole process group right after, without a grace period', async () => {
@@ -23,4 +23,16 @@ test('killNow: a detached leader is gone when it resolves, its whole process gro
   // the rest of the group got its SIGKILL at the same time: gone a moment later
   for (let i = 0; i < 100 && procStartTime(child!) !== undefined; i++) await new Promise((r) => setTimeout(r, 10));
   assert.equal(procStartTime(child!), undefined, 'its group member gone too');
+});
+
+test('processesWithEnv / markedLabProcesses: find a process by its lab mark, never the whole host netns', async () => {
+  const mark = `/tmp/podnet-mark-${process.pid}-${Date.now()}`;
+  const child = spawn('sleep', ['30'], { env: { ...process.env, [LAB_DIR_ENV]: mark }, stdio: 'ignore' });
+  try {
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(processesWithEnv(`${LAB_DIR_ENV}=${mark}`), [child.pid]);
+    assert.deepEqual(processesWithEnv(`${LAB_DIR_ENV}=${mark}x`), []);
+    // the child shares this process's netns: only it, not every process of that namespace
+    assert.deepEqual(markedLabProcesses(mark), [child.pid]);
+  } finally { child.kill('SIGKILL'); }
 });

@@ -10,12 +10,20 @@ import { procAlive, procStartTime } from '../net/proc.js';
 
 export interface ProcRecord { name: string; pid: number; startTime?: number; argv: string[]; log: string }
 
-/** Starts argv detached with stdout/stderr appended to `log`; writes the pidfile. */
+/**
+ * Marks every process a lab starts, and what those start with an inherited environment (a pod's
+ * pause, the agent's helpers): `PODNET_LAB_DIR=<lab dir>`. `lab down` finds them by it even when no
+ * record of them was written (an agent SIGKILLed between starting a pause and naming its netns).
+ */
+export const LAB_DIR_ENV = 'PODNET_LAB_DIR';
+
+/** Starts argv detached with stdout/stderr appended to `log`; writes the pidfile (`<lab dir>/pids/<name>.pid`). */
 export function spawnDetached(name: string, argv: string[], o: { log: string; pidFile: string; env?: NodeJS.ProcessEnv; cwd?: string }): ProcRecord {
   mkdirSync(dirname(o.log), { recursive: true });
   mkdirSync(dirname(o.pidFile), { recursive: true });
   const fd = openSync(o.log, 'a');
-  const c = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', fd, fd], env: { ...process.env, ...o.env }, cwd: o.cwd });
+  const env = { ...process.env, [LAB_DIR_ENV]: dirname(dirname(o.pidFile)), ...o.env };
+  const c = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', fd, fd], env, cwd: o.cwd });
   closeSync(fd);
   c.unref();
   if (!c.pid) throw new Error(`could not start ${name}: ${argv.join(' ')}`);
@@ -75,6 +83,32 @@ export function processesMentioning(needle: string): number[] {
     } catch { /* gone */ }
   }
   return out;
+}
+
+/** Processes whose environment holds exactly `entry` (e.g. `PODNET_LAB_DIR=/run/podnet/lab1`), never ourselves or our parent. */
+export function processesWithEnv(entry: string): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    const pid = Number(d);
+    if (pid === process.pid || pid === process.ppid) continue;
+    try { if (readFileSync(`/proc/${d}/environ`, 'latin1').split('\0').includes(entry)) out.push(pid); } catch { /* gone or a kernel thread */ }
+  }
+  return out;
+}
+
+/**
+ * The lab's marked processes (processesWithEnv) and every process sharing a network namespace
+ * with one of them, except this process's own namespace (the host's, where the API server and a
+ * shared agent run): a pause SIGKILLed agents never recorded, and the containers in its netns.
+ */
+export function markedLabProcesses(labDirPath: string): number[] {
+  const marked = processesWithEnv(`${LAB_DIR_ENV}=${labDirPath}`);
+  let own = '';
+  try { own = readlinkSync('/proc/self/ns/net'); } catch { /* no procfs */ }
+  const nets = new Set<string>();
+  for (const p of marked) { try { const n = readlinkSync(`/proc/${p}/ns/net`); if (n !== own) nets.add(`/proc/${p}/ns/net`); } catch { /* gone */ } }
+  return [...new Set([...marked, ...processesInNetns([...nets])])];
 }
 
 /** Processes living in one of the given network namespaces (by nsfs inode). */
