@@ -1,26 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CniFixture, OUR_BIN, REPO, ipFiles, runPlugin, vethsIn } from '../support/netns.js';
+import { CniFixture, OUR_BIN, ipFiles, runPlugin, serveCni as serve, vethsIn } from '../support/netns.js';
 import { getLink } from '../../src/net/link.js';
 
 const FAST = join(OUR_BIN, 'fast');
 
-/** Starts `podnet cni serve` inside the node netns; returns a stop function. */
-async function serve(node: string, sock: string): Promise<() => Promise<void>> {
-  const child = spawn('nsenter', [`--net=${node}`, '--', process.execPath, join(REPO, 'dist', 'src', 'cli', 'main.js'), 'cni', 'serve', '--socket', sock], { stdio: ['ignore', 'ignore', 'pipe'] });
-  await new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (b: Buffer) => { if (b.toString().includes('listening')) resolve(); });
-    child.once('exit', (c) => reject(new Error(`cni server exited (${c})`)));
-  });
-  return async () => {
-    const done = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await done;
-  };
-}
 
 test('thin clients: bin/cni/fast/* hand calls to the agent-side server, and fall back to the full plugin', async () => {
   const f = new CniFixture();

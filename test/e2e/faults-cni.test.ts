@@ -21,7 +21,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { CniFixture, OUR_BIN, REPO, ipFiles } from '../support/netns.js';
+import { CniFixture, OUR_BIN, ipFiles, serveCni as serve } from '../support/netns.js';
 import { labLeftovers } from '../support/lab.js';
 import { FAULTS_FULL, Prng, faultsSeed } from '../support/prng.js';
 import { exec } from '../../src/util/exec.js';
@@ -101,20 +101,6 @@ async function nodeVeths(nodeNs: string): Promise<VethInfo[]> {
   return ipJson<VethInfo[]>(nodeNs, ['-details', 'link', 'show', 'type', 'veth']);
 }
 
-/** The agent-side CNI server inside the node netns. */
-async function serve(node: string, sock: string): Promise<() => Promise<void>> {
-  const child = spawn('nsenter', [`--net=${node}`, '--', process.execPath, join(REPO, 'dist', 'src', 'cli', 'main.js'), 'cni', 'serve', '--socket', sock], { stdio: ['ignore', 'ignore', 'pipe'] });
-  await new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (b: Buffer) => { if (b.toString().includes('listening')) resolve(); });
-    child.once('exit', (c) => reject(new Error(`cni server exited (${c})`)));
-  });
-  return async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const done = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await done;
-  };
-}
 
 function inFlight(sock: string): Promise<number> {
   return new Promise((resolve, reject) => {

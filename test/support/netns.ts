@@ -97,3 +97,18 @@ export async function tcpProbe(ns: string, ip: string, port: number): Promise<st
   const { stdout } = await nsExec(ns, ['python3', '-c', code]);
   return stdout;
 }
+
+/** Starts `podnet cni serve` inside a node netns (a path); resolves once it listens, to a stop function. */
+export async function serveCni(node: string, sock: string): Promise<() => Promise<void>> {
+  const child = spawn('nsenter', [`--net=${node}`, '--', process.execPath, join(REPO, 'dist', 'src', 'cli', 'main.js'), 'cni', 'serve', '--socket', sock], { stdio: ['ignore', 'ignore', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stderr!.on('data', (b: Buffer) => { if (b.toString().includes('listening')) resolve(); });
+    child.once('exit', (c) => reject(new Error(`cni server exited (${c})`)));
+  });
+  return async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const done = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await done;
+  };
+}
