@@ -182,6 +182,16 @@ for (const cfg of CONFIGS) {
         return out;
       };
 
+      // Running is not routed: with calico a new block's route reaches the other nodes by BGP a moment
+      // later (as with Calico). The table starts once every pod reaches every pod on TCP 80.
+      const everyPod: ProbeSpec[] = rows.map((r) => ({ ip: ipOf(r.split('/')[0]!, r.split('/')[1]!), port: 80, proto: 'TCP' }));
+      const w0 = Date.now();
+      await until('every pod reaches every pod (routes converged)', async () => {
+        const seen = await Promise.all(byRow.map((pr) => pr.probe(everyPod, 1000)));
+        return seen.every((row) => row.every(Boolean)) ? true : undefined;
+      }, 30_000);
+      t.diagnostic(`every pod reaches every pod after ${Date.now() - w0} ms`);
+
       const failures: string[] = [];
       const timings: { name: string; convergeMs: number; probeMs: number }[] = [];
       let checkedDescribe = false, checkedMetrics = false, checkedRules = false;
