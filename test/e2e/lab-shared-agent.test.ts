@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readlinkSync, readdirSync, existsSync } from 'node:fs';
 import { PODNET, labKubectl, labLeftovers, must, run, until, echoServersListening, randomLabName } from '../support/lab.js';
 import { hostNetnsId } from '../../src/net/whereami.js';
+import { rootSnapshot, snapshotDiff } from '../support/faults.js';
 
 interface PodJ { metadata: { name: string }; spec: { nodeName: string }; status: { phase?: string; podIP?: string } }
 
@@ -25,6 +26,10 @@ test('shared agent mode: one process for 3 nodes, pods across nodes through a Se
   const lab = randomLabName('shag');
   const t0 = Date.now();
   let failed = false;
+  // the host's own network, as the shared agent (which lives in the host's netns) must leave it
+  const NET_KEYS = ['links', 'addrs', 'routes', 'rules', 'iptables', 'nft'];
+  const hostNet = async (): Promise<Record<string, string>> => Object.fromEntries(Object.entries(await rootSnapshot(hostNetnsId())).filter(([k]) => NET_KEYS.includes(k)));
+  const hostBefore = await hostNet();
   try {
     const up = await must(PODNET, ['lab', 'up', '--name', lab, '--nodes', '3', '--agent-mode', 'shared'], { timeoutMs: 180_000 });
     assert.match(up, /one shared process for all node netns/);
@@ -84,6 +89,8 @@ test('shared agent mode: one process for 3 nodes, pods across nodes through a Se
     const nowSandboxes = new Set(readdirSync('/run/netns').filter((n) => n.startsWith('cni-')));
     for (const s of sandboxes) assert.ok(nowSandboxes.has(s), `sandbox ${s} kept across the restart`);
     await viaService('e2', ip, ['e1', 'e3']);
+    // all that kernel work, and none of it in the host's namespace
+    assert.deepEqual(snapshotDiff(hostBefore, await hostNet()), [], 'the host netns: links, addresses, routes, rules, iptables, nft unchanged');
     t.diagnostic(`late pod ${late[0]!.metadata.name} ${late[0]!.status.podIP} on ${late[0]!.spec.nodeName} via ${lateIP}; ${((Date.now() - t0) / 1000).toFixed(1)} s before down`);
   } catch (e) {
     // the shared agent's log says why (the lab dir goes with lab down)
