@@ -70,31 +70,29 @@ export async function killNow(pids: number[], groups: number[] = []): Promise<vo
   while (Date.now() < end && all.some(alive)) await sleep(5);
 }
 
-/** Processes whose command line mentions `needle` (e.g. the lab dir), never ourselves or our parent. */
-export function processesMentioning(needle: string): number[] {
+/**
+ * The pids in /proc for which `match` holds, never this process (nor its parent, unless
+ * `withParent`). `match` may throw: a process that is gone, or a kernel thread, simply does not match.
+ */
+function pidsWhere(match: (pid: string) => boolean, o: { withParent?: boolean } = {}): number[] {
   const out: number[] = [];
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     const pid = Number(d);
-    if (pid === process.pid || pid === process.ppid) continue;
-    try {
-      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').join(' ');
-      if (cmd.includes(needle)) out.push(pid);
-    } catch { /* gone */ }
+    if (pid === process.pid || (!o.withParent && pid === process.ppid)) continue;
+    try { if (match(d)) out.push(pid); } catch { /* gone or a kernel thread */ }
   }
   return out;
 }
 
+/** Processes whose command line mentions `needle` (e.g. the lab dir), never ourselves or our parent. */
+export function processesMentioning(needle: string): number[] {
+  return pidsWhere((d) => readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').join(' ').includes(needle));
+}
+
 /** Processes whose environment holds exactly `entry` (e.g. `PODNET_LAB_DIR=/run/podnet/lab1`), never ourselves or our parent. */
 export function processesWithEnv(entry: string): number[] {
-  const out: number[] = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    const pid = Number(d);
-    if (pid === process.pid || pid === process.ppid) continue;
-    try { if (readFileSync(`/proc/${d}/environ`, 'latin1').split('\0').includes(entry)) out.push(pid); } catch { /* gone or a kernel thread */ }
-  }
-  return out;
+  return pidsWhere((d) => readFileSync(`/proc/${d}/environ`, 'latin1').split('\0').includes(entry));
 }
 
 /**
@@ -116,13 +114,6 @@ export function processesInNetns(netnsFiles: string[]): number[] {
   const inodes = new Set<string>();
   for (const f of netnsFiles) { try { inodes.add(`net:[${statSync(f).ino}]`); } catch { /* gone */ } }
   if (!inodes.size) return [];
-  const out: number[] = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    const pid = Number(d);
-    if (pid === process.pid) continue;
-    try { if (inodes.has(readlinkSync(`/proc/${d}/ns/net`))) out.push(pid); } catch { /* gone or kernel thread */ }
-  }
-  return out;
+  return pidsWhere((d) => inodes.has(readlinkSync(`/proc/${d}/ns/net`)), { withParent: true });
 }
 
